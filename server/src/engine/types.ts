@@ -25,6 +25,20 @@ export interface ReplayOptions {
   eventCategoryField?: string;
   /** Maximum number of matches returned; default unlimited. */
   size?: number;
+  /**
+   * Which matches `size` keeps when there are more: the first (`head`, default) or the last (`tail`),
+   * as the `result_position` request parameter.
+   */
+  resultPosition?: 'head' | 'tail';
+  /** Samples returned per join key (`max_samples_per_key`); default 1. */
+  maxSamplesPerKey?: number;
+}
+
+/** What a replay returns: the matches in Elasticsearch's order, and notes about skipped input. */
+export interface ReplayResult {
+  matches: Match[];
+  /** Human-readable notes, e.g. events skipped for lack of a timestamp. */
+  warnings: string[];
 }
 
 /** One event of a match; `missing` marks the placeholder of a `![…]` stage (no `event`). */

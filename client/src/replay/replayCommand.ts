@@ -1,0 +1,173 @@
+/**
+ * `eqlWorkbench.replay`: replays an EQL rule over the workspace's NDJSON sample files (setting
+ * `eqlWorkbench.samples`) through the language server, then shows the result: decorations in the
+ * sample files, the rule's CodeLens, the results view, malformed lines as warnings.
+ */
+import * as vscode from 'vscode';
+import type { BaseLanguageClient } from 'vscode-languageclient';
+import { type MalformedLine, type ReplayResult, ReplayRequest } from '../../../server/src/protocol';
+import { plural, replaySummary } from './format';
+import type { ReplayStore } from './replayState';
+
+/** Error message shown when the rule has errors (the diagnostics already show where). */
+export const RULE_HAS_ERRORS_MESSAGE = 'The rule has errors; fix them before replaying';
+
+/** Default of the `eqlWorkbench.samples` setting (as in package.json): NDJSON and JSON Lines files. */
+export const DEFAULT_SAMPLES_GLOB = '**/*.{ndjson,jsonl}';
+
+/** Error message shown when there is no rule to replay. */
+export const NO_RULE_MESSAGE = 'Open an EQL rule (.eql) to replay it on the sample files.';
+
+/**
+ * What the command returns (for tests and other extensions): plain data.
+ * Lines are 1-based, stages 0-based; `file` is a file system path (`Uri.fsPath`), '' for the
+ * placeholder of a missing-event stage `![…]`.
+ */
+export interface ReplayCommandResult {
+  /** The rule document, `Uri.toString()`. */
+  ruleUri: string;
+  /** Sample files replayed over, in replay order (`Uri.fsPath`). */
+  sampleFiles: string[];
+  /** Matches in Elasticsearch's order; `joinKeys` is `[]` for event queries. */
+  matches: Array<{
+    type: 'event' | 'sequence' | 'sample';
+    joinKeys: unknown[];
+    events: Array<{ file: string; line: number; stage: number; missing: boolean }>;
+  }>;
+  malformedLines: Array<{ file: string; line: number; message: string }>;
+  /** Messages of the rule's errors; non-empty means nothing was replayed. */
+  ruleErrors: string[];
+}
+
+/** What the replay command needs from the extension. */
+export interface ReplayDeps {
+  client: BaseLanguageClient;
+  /** Resolves once the language server is running. */
+  clientReady: Promise<void>;
+  store: ReplayStore;
+  output: vscode.LogOutputChannel;
+  /** Warnings on malformed sample lines, shown in the Problems view. */
+  sampleProblems: vscode.DiagnosticCollection;
+}
+
+/**
+ * Runs the replay.
+ *
+ * @param deps the extension's client, store and channels.
+ * @param ruleArg optional rule document (`Uri` or URI string); default: the active `.eql` editor.
+ * @returns the result as plain data, or `undefined` when there is no rule to replay or the server
+ *   failed (an error message is shown in both cases).
+ */
+export async function replayCommand(deps: ReplayDeps, ruleArg?: vscode.Uri | string): Promise<ReplayCommandResult | undefined> {
+  const ruleUri = resolveRuleUri(ruleArg);
+  if (!ruleUri) {
+    void vscode.window.showErrorMessage(NO_RULE_MESSAGE);
+    return undefined;
+  }
+  const config = vscode.workspace.getConfiguration('eqlWorkbench', ruleUri);
+  const glob = config.get<string>('samples', DEFAULT_SAMPLES_GLOB) || DEFAULT_SAMPLES_GLOB;
+  const samples = await findSampleFiles(ruleUri, glob);
+  if (samples.length === 0) {
+    void vscode.window.showWarningMessage(`No sample files match “${glob}” in the workspace (setting eqlWorkbench.samples).`);
+  }
+
+  let result: ReplayResult;
+  try {
+    await deps.clientReady;
+    result = await deps.client.sendRequest(ReplayRequest, {
+      uri: ruleUri.toString(),
+      sampleUris: samples.map((u) => u.toString()),
+      options: {
+        timestampField: config.get<string>('timestampField', '@timestamp'),
+        tiebreakerField: config.get<string>('tiebreakerField', ''),
+        eventCategoryField: config.get<string>('eventCategoryField', 'event.category'),
+      },
+    });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    deps.output.error(`Replay of ${ruleUri.fsPath} failed: ${message}`);
+    void vscode.window.showErrorMessage(`EQL replay failed: ${message}`);
+    return undefined;
+  }
+
+  const ruleErrors = (result.diagnostics ?? []).map((d) => (typeof d.message === 'string' ? d.message : d.message.value));
+  if (ruleErrors.length > 0) {
+    deps.output.warn(`${ruleUri.fsPath}: not replayed, the rule has ${plural(ruleErrors.length, 'error')}.`);
+    // Results of an earlier version of this rule would be misleading now.
+    if (deps.store.current?.ruleUri === ruleUri.toString()) clearReplayCommand(deps);
+    void vscode.window.showErrorMessage(RULE_HAS_ERRORS_MESSAGE);
+  } else {
+    deps.store.set({ ruleUri: ruleUri.toString(), sampleUris: samples.map((u) => u.toString()), result });
+    reportMalformedLines(deps, result.malformedLines);
+    for (const w of result.warnings) deps.output.warn(w);
+    deps.output.info(
+      `${ruleUri.fsPath}: replayed over ${plural(result.sampleFiles, 'sample file')} (${plural(result.events, 'event')}): ` +
+        replaySummary(result.matches, result.sampleFiles),
+    );
+  }
+  return toCommandResult(ruleUri, samples, result, ruleErrors);
+}
+
+/** Clears the replay: decorations, lens titles, results view and malformed-line warnings. */
+export function clearReplayCommand(deps: Pick<ReplayDeps, 'store' | 'sampleProblems'>): void {
+  deps.store.clear();
+  deps.sampleProblems.clear();
+}
+
+function resolveRuleUri(arg: vscode.Uri | string | undefined): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  if (typeof arg === 'string' && arg !== '') return vscode.Uri.parse(arg);
+  const editor = vscode.window.activeTextEditor;
+  return editor && editor.document.languageId === 'eql' ? editor.document.uri : undefined;
+}
+
+/**
+ * Sample files matching `glob`: in the rule's workspace folder when it has one, else in every
+ * workspace folder; `node_modules` excluded. Sorted by path (UTF-16 code units) so the replay order,
+ * which decides timestamp ties, is the same on every machine.
+ */
+async function findSampleFiles(ruleUri: vscode.Uri, glob: string): Promise<vscode.Uri[]> {
+  if (!vscode.workspace.workspaceFolders?.length) return [];
+  const folder = vscode.workspace.getWorkspaceFolder(ruleUri);
+  const include = folder ? new vscode.RelativePattern(folder, glob) : glob;
+  const found = await vscode.workspace.findFiles(include, '**/node_modules/**');
+  return found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+function reportMalformedLines(deps: ReplayDeps, lines: MalformedLine[]): void {
+  deps.sampleProblems.clear();
+  if (lines.length === 0) return;
+  const byFile = new Map<string, vscode.Diagnostic[]>();
+  for (const m of lines) {
+    const uri = vscode.Uri.parse(m.uri);
+    deps.output.warn(`${uri.fsPath}:${m.line}: ${m.message}`);
+    const line = Math.max(0, m.line - 1);
+    const diagnostic = new vscode.Diagnostic(
+      new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER),
+      `Malformed NDJSON line skipped by the replay: ${m.message}`,
+      vscode.DiagnosticSeverity.Warning,
+    );
+    diagnostic.source = 'eql-workbench';
+    const key = uri.toString();
+    byFile.set(key, [...(byFile.get(key) ?? []), diagnostic]);
+  }
+  for (const [key, diagnostics] of byFile) deps.sampleProblems.set(vscode.Uri.parse(key), diagnostics);
+  void vscode.window.showWarningMessage(
+    `${plural(lines.length, 'malformed NDJSON line')} skipped; see the “EQL Workbench” output.`,
+  );
+}
+
+function toCommandResult(ruleUri: vscode.Uri, samples: vscode.Uri[], result: ReplayResult, ruleErrors: string[]): ReplayCommandResult {
+  const fsPath = (uri: string): string => (uri ? vscode.Uri.parse(uri).fsPath : '');
+  return {
+    ruleUri: ruleUri.toString(),
+    sampleFiles: samples.map((u) => u.fsPath),
+    matches: result.matches.map((m) => ({
+      type: m.type,
+      joinKeys: m.joinKeys ?? [],
+      events: m.events.map((e) => ({ file: fsPath(e.uri), line: e.line, stage: e.stage, missing: e.missing })),
+    })),
+    malformedLines: result.malformedLines.map((m) => ({ file: fsPath(m.uri), line: m.line, message: m.message })),
+    ruleErrors,
+  };
+}

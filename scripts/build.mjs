@@ -1,0 +1,62 @@
+// Bundles the extension client, the language server and the command line with esbuild.
+//   node scripts/build.mjs           one build
+//   node scripts/build.mjs --watch   rebuild on change
+// Output: dist/client.js (vscode external), dist/server.js, dist/cli.js; Node 20, CommonJS, source maps.
+// An entry point that does not exist yet is skipped with a message, so a partial tree still builds.
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const watch = process.argv.includes('--watch');
+
+const entries = [
+  { in: 'client/src/extension.ts', out: 'client' },
+  { in: 'server/src/server.ts', out: 'server' },
+  { in: 'server/src/cli.ts', out: 'cli' },
+];
+
+const present = entries.filter((e) => {
+  if (existsSync(join(root, e.in))) return true;
+  console.log(`build: skipping ${e.in} (not found)`);
+  return false;
+});
+
+if (present.length === 0) {
+  console.log('build: nothing to build');
+  process.exit(0);
+}
+
+/** Options of one bundle; each entry is built on its own so one broken part does not block the others. */
+function optionsFor(entry) {
+  /** @type {import('esbuild').BuildOptions} */
+  return {
+    absWorkingDir: root,
+    entryPoints: [{ in: entry.in, out: entry.out }],
+    outdir: 'dist',
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: true,
+    external: ['vscode'],
+    logLevel: 'info',
+  };
+}
+
+if (watch) {
+  for (const entry of present) {
+    const ctx = await esbuild.context(optionsFor(entry));
+    await ctx.watch();
+  }
+  console.log('build: watching for changes (Ctrl+C to stop)');
+} else {
+  const results = await Promise.allSettled(present.map((entry) => esbuild.build(optionsFor(entry))));
+  const failed = present.filter((_, i) => results[i].status === 'rejected').map((e) => e.in);
+  // esbuild has already printed the errors themselves.
+  if (failed.length > 0) {
+    console.error(`build: failed: ${failed.join(', ')}`);
+    process.exit(1);
+  }
+}

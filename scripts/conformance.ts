@@ -1,0 +1,221 @@
+/**
+ * Conformance runner: replays Elasticsearch's EQL QA specs (and, for reference, python-eql's) with
+ * our checker and engine and compares the returned event ids and join keys.
+ *
+ * Usage: `npm run conformance -- [DIR]`; DIR is the `conformance` folder holding `elasticsearch/` and
+ * `python-eql/` (default `../shared/conformance` relative to the repository root).
+ *
+ * Output: one line per failing case, then `FILE: N passed, N failed` per spec file, then the
+ * python-eql line(s), and last the Elasticsearch total alone: `N passed, N failed`.
+ * Exit code 1 when an Elasticsearch case fails.
+ *
+ * Which data, mapping and request fields each spec uses follows the QA harness
+ * (`x-pack/plugin/eql/qa/common/src/main/java/org/elasticsearch/test/eql/`):
+ * - `EqlSpecTestCase`: test_queries.toml, additional_test_queries.toml, test_queries_date.toml on
+ *   index endgame-140 (test_data.json, `@timestamp` from FILETIME), tiebreaker `serial_event_id`;
+ * - `EqlExtraSpecTestCase`: test_extra.toml on `extra`, tiebreaker `sequence`;
+ * - `EqlMissingEventsSpecTestCase`: test_missing_events.toml on `missing-events`, tiebreaker `sequence`;
+ * - `EqlSampleTestCase`: test_sample.toml on sample1,sample2,sample3, no tiebreaker, id field `id`;
+ * - `EqlSampleMultipleEntriesTestCase`: test_sample_multi.toml on sample-multi;
+ * - `EqlSamplingTestCase` (older): test_sampling.toml on sampling1,sampling2,sampling3;
+ * - every request: `size` 50 unless the spec sets one, `result_position` randomly head or tail (we run
+ *   both and require both), `max_samples_per_key` when the spec sets one.
+ * - test_queries_unsupported.toml: the harness of that commit drops from test_queries.toml every case
+ *   whose query equals an unsupported entry (`EqlSpec.equals` compares queries). We require our
+ *   checker to reject those queries; the two entries the file itself describes as supported
+ *   ("twoSequencesWithKeys", "twoSequencesWithTwoKeys": valid current EQL, kept in test_queries.toml
+ *   by later Elasticsearch versions) are instead run as ordinary test_queries.toml cases.
+ * - test_between_queries.toml (two unnamed cases) runs on endgame-140 like test_queries.toml.
+ * - test_queries_supported.toml is an older copy (its current equivalents are in
+ *   additional_test_queries.toml, per shared/README.md) and is not counted.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { analyze } from '../server/src/eql/analyze';
+import { replay } from '../server/src/engine/replay';
+import type { Match } from '../server/src/engine/types';
+import { Dataset, SpecCase, endgameDataset, plainDataset, readSpecFile } from './conformance/load';
+
+/** Entries of test_queries_unsupported.toml that its own comment marks as supported queries. */
+const SUPPORTED_DESPITE_LISTING = new Set(['twoSequencesWithKeys', 'twoSequencesWithTwoKeys']);
+/** `BaseEqlSpecTestCase.requestSize()`. */
+const DEFAULT_SIZE = 50;
+
+interface Outcome {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+function idsOf(matches: Match[], idField: string): number[] {
+  const ids: number[] = [];
+  for (const m of matches) {
+    for (const e of m.events) {
+      if (e.missing || !e.event) ids.push(-1);
+      else ids.push(Number(e.event.doc[idField]));
+    }
+  }
+  return ids;
+}
+
+function keysOf(matches: Match[]): string[] {
+  const keys: string[] = [];
+  for (const m of matches) for (const k of m.joinKeys ?? []) keys.push(k === null ? 'null' : String(k));
+  return keys;
+}
+
+const same = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Runs one case; returns undefined when it passes, else the reason. */
+function runCase(c: SpecCase, data: Dataset): string | undefined {
+  const { statement, diagnostics } = analyze(c.query);
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (!statement || errors.length > 0) {
+    return `rejected by the checker: ${errors.map((d) => `${d.code}: ${d.message}`).join('; ') || 'no statement'}`;
+  }
+  for (const position of ['head', 'tail'] as const) {
+    let matches: Match[];
+    try {
+      matches = replay(statement, data.events, {
+        tiebreakerField: data.tiebreakerField,
+        size: c.size ?? DEFAULT_SIZE,
+        resultPosition: position,
+        maxSamplesPerKey: c.maxSamplesPerKey,
+        mapping: data.mapping,
+      }).matches;
+    } catch (e) {
+      return `replay error: ${(e as Error).message}`;
+    }
+    const ids = idsOf(matches, data.idField);
+    if (!c.expected.some((alt) => same(alt, ids))) {
+      const exp = c.expected.map((a) => `[${a.join(', ')}]`).join(' or ');
+      return `expected ${exp}, got [${ids.join(', ')}]${position === 'tail' ? ' (result_position tail)' : ''}`;
+    }
+    if (c.joinKeys && c.joinKeys.length > 0) {
+      const keys = keysOf(matches);
+      if (!same(c.joinKeys, keys)) {
+        return `join keys: expected [${c.joinKeys.join(', ')}], got [${keys.join(', ')}]`;
+      }
+    }
+  }
+  return undefined;
+}
+
+function main(): number {
+  const root = resolve(__dirname, '..');
+  const arg = process.argv.slice(2).find((a) => !a.startsWith('-'));
+  const dir = resolve(arg ?? join(root, '..', 'shared', 'conformance'));
+  if (!existsSync(dir)) {
+    console.error(`conformance folder not found: ${dir}`);
+    return 2;
+  }
+  const esDir = existsSync(join(dir, 'elasticsearch')) ? join(dir, 'elasticsearch') : dir;
+  const pyDir = existsSync(join(dir, 'python-eql')) ? join(dir, 'python-eql') : undefined;
+  const started = Date.now();
+
+  const endgame = endgameDataset(esDir);
+  const cache = new Map<string, Dataset>();
+  const dataset = (name: string, make: () => Dataset) => {
+    return () => {
+      let d = cache.get(name);
+      if (!d) cache.set(name, (d = make()));
+      return d;
+    };
+  };
+  const endgameData = dataset('endgame-140', () => endgame);
+  const plan: Array<{ file: string; data: () => Dataset }> = [
+    { file: 'test_queries.toml', data: endgameData },
+    { file: 'additional_test_queries.toml', data: endgameData },
+    { file: 'test_queries_date.toml', data: endgameData },
+    { file: 'test_between_queries.toml', data: endgameData },
+    { file: 'test_extra.toml', data: dataset('extra', () => plainDataset(esDir, ['extra'], 'sequence', 'sequence')) },
+    {
+      file: 'test_missing_events.toml',
+      data: dataset('missing-events', () => plainDataset(esDir, ['missing-events'], 'sequence', 'sequence')),
+    },
+    { file: 'test_sample.toml', data: dataset('sample', () => plainDataset(esDir, ['sample1', 'sample2', 'sample3'], undefined, 'id')) },
+    { file: 'test_sample_multi.toml', data: dataset('sample-multi', () => plainDataset(esDir, ['sample-multi'], undefined, 'id')) },
+    {
+      file: 'test_sampling.toml',
+      data: dataset('sampling', () => plainDataset(esDir, ['sampling1', 'sampling2', 'sampling3'], undefined, 'id')),
+    },
+  ];
+
+  const unsupportedPath = join(esDir, 'test_queries_unsupported.toml');
+  const unsupported = existsSync(unsupportedPath) ? readSpecFile(unsupportedPath, 'test_queries_unsupported.toml') : [];
+  const unsupportedQueries = new Set(unsupported.filter((u) => !SUPPORTED_DESPITE_LISTING.has(u.name)).map((u) => u.query));
+
+  const failures: string[] = [];
+  const perFile: Array<[string, Outcome]> = [];
+  const total: Outcome = { passed: 0, failed: 0, skipped: 0 };
+
+  for (const { file, data } of plan) {
+    const path = join(esDir, file);
+    if (!existsSync(path)) continue;
+    const outcome: Outcome = { passed: 0, failed: 0, skipped: 0 };
+    for (const c of readSpecFile(path, file)) {
+      if (unsupportedQueries.has(c.query)) {
+        outcome.skipped++; // checked below, as test_queries_unsupported.toml
+        continue;
+      }
+      const reason = runCase(c, data());
+      if (reason === undefined) outcome.passed++;
+      else {
+        outcome.failed++;
+        failures.push(`FAIL ${file} ${c.name}: ${reason}`);
+      }
+    }
+    perFile.push([file, outcome]);
+  }
+
+  if (unsupported.length > 0) {
+    const outcome: Outcome = { passed: 0, failed: 0, skipped: 0 };
+    for (const c of unsupported) {
+      if (SUPPORTED_DESPITE_LISTING.has(c.name)) {
+        outcome.skipped++; // run as test_queries.toml cases
+        continue;
+      }
+      const { statement, diagnostics } = analyze(c.query);
+      if (!statement || diagnostics.some((d) => d.severity === 'error')) outcome.passed++;
+      else {
+        outcome.failed++;
+        failures.push(`FAIL test_queries_unsupported.toml ${c.name}: accepted by the checker, Elasticsearch rejects it [${c.query.replace(/\s+/g, ' ')}]`);
+      }
+    }
+    perFile.push(['test_queries_unsupported.toml', outcome]);
+  }
+
+  for (const line of failures) console.log(line);
+  for (const [file, o] of perFile) {
+    total.passed += o.passed;
+    total.failed += o.failed;
+    console.log(`${file}: ${o.passed} passed, ${o.failed} failed${o.skipped ? `, ${o.skipped} skipped (see test_queries_unsupported.toml)` : ''}`);
+  }
+
+  if (pyDir && existsSync(join(pyDir, 'test_queries.toml')) && existsSync(join(pyDir, 'test_data.json'))) {
+    const py = endgameDataset(pyDir, 'test_data.json');
+    const o: Outcome = { passed: 0, failed: 0, skipped: 0 };
+    const pyFailures: string[] = [];
+    for (const c of readSpecFile(join(pyDir, 'test_queries.toml'), 'python-eql/test_queries.toml')) {
+      const { statement, diagnostics } = analyze(c.query);
+      if (!statement || diagnostics.some((d) => d.severity === 'error')) {
+        o.skipped++;
+        continue;
+      }
+      const reason = runCase(c, py);
+      if (reason === undefined) o.passed++;
+      else {
+        o.failed++;
+        pyFailures.push(`python-eql ${c.name}: ${reason}`);
+      }
+    }
+    if (process.argv.includes('--verbose')) for (const line of pyFailures) console.log(line);
+    console.log(`python-eql (reference only): ${o.passed} passed, ${o.failed} failed, ${o.skipped} skipped (older syntax)`);
+  }
+
+  if (process.argv.includes('--verbose')) console.error(`conformance run took ${Date.now() - started} ms`);
+  console.log(`${total.passed} passed, ${total.failed} failed`);
+  return total.failed > 0 ? 1 : 0;
+}
+
+process.exitCode = main();

@@ -1,0 +1,129 @@
+/**
+ * `eql-workbench`: the command line. This file only wires arguments (commander) to the commands in
+ * `cli/`; it runs when executed directly (`node dist/cli.js`) and exports {@link runCli} for the
+ * `bin/eql-workbench.js` launcher and for tests.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ExitCode, processIo, type CliIo } from './cli/io';
+import type { ReplayCommandOptions } from './cli/replay';
+import { version } from '../../package.json';
+
+const REPLAY_NOTES = `
+Output:
+  text (default): per match its number, type and join keys, then per event its
+  stage, file:line, timestamp, category and a few ECS fields; then a total line.
+  json: one JSON object per match per line (JSON Lines), in result order:
+    {"type":"event","events":[{"file":"logs/a.ndjson","line":3}]}
+    {"type":"sequence","join_keys":["h1"],"events":[{"file":"…","line":7},{"file":"…","line":9}]}
+    {"type":"sample","join_keys":["h1","h2"],"events":[…]}
+  "join_keys" is absent for event queries. The placeholder of a missing-event
+  stage ![…] is {"missing":true,"stage":N} (N = 0-based stage index).
+
+Samples:
+  Files are read as given; folders are searched recursively for *.ndjson and
+  *.jsonl, in sorted path order. Malformed lines (invalid JSON, or not a JSON
+  object) are reported on stderr as path:line: message and skipped.
+
+Exit status:
+  0  the replay ran (whatever the number of matches)
+  1  the rule has errors (printed on stderr as path:line:column: error: message)
+  2  usage error or unreadable input (missing file, unreadable folder, no sample
+     file found, unusable mapping)
+`;
+
+const CHECK_NOTES = `
+Each problem is printed on stdout as path:line:column: error|warning: message
+(1-based line and column; for a .toml rule, the position inside the TOML file).
+
+Exit status:
+  0  no errors (warnings allowed)
+  1  at least one error
+  2  usage error or unreadable rule file
+`;
+
+/** Parses `--size`: a non-negative integer (Elasticsearch rejects negative sizes). */
+function parseSize(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer.');
+  return Number(value);
+}
+
+/**
+ * Builds the commander program. Each command's action stores its exit code in `result.code`.
+ * @param io where commands and commander (help, usage errors) write.
+ */
+function createProgram(io: CliIo, result: { code: number }): Command {
+  const program = new Command('eql-workbench')
+    .description('Check Elastic Security EQL rules and replay them over NDJSON sample logs.')
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .version(version)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('check')
+    .description('Report the errors and warnings of EQL rules (.eql, or detection-rules .toml).')
+    .argument('<rule...>', 'rule files')
+    .option('--mapping <file>', 'Elasticsearch index mapping (JSON); fields it lacks are errors, as in Elasticsearch')
+    .addHelpText('after', CHECK_NOTES)
+    .action(async (rules: string[], options: { mapping?: string }) => {
+      // Commands load on use: `check` does not pull in the replay engine.
+      const { runCheck } = await import('./cli/check');
+      result.code = await runCheck(rules, options, io);
+    });
+
+  program
+    .command('replay')
+    .description('Replay one EQL rule over NDJSON sample logs and print the matches.')
+    .argument('<rule>', 'rule file: .eql (one query) or detection-rules .toml')
+    .argument('<samples...>', 'NDJSON files, or folders searched for *.ndjson and *.jsonl')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--timestamp-field <field>', 'field holding the event time', '@timestamp')
+    .option('--tiebreaker-field <field>', 'field ordering events with equal timestamps (default: none, file order)')
+    .option('--event-category-field <field>', 'field holding the event category', 'event.category')
+    .option('--size <n>', 'maximum number of matches to print (default: all)', parseSize)
+    .option('--mapping <file>', 'Elasticsearch index mapping (JSON): field types and aliases; fields it lacks are errors')
+    .addHelpText('after', REPLAY_NOTES)
+    .action(async (rule: string, samples: string[], options: ReplayCommandOptions) => {
+      const { runReplay } = await import('./cli/replay');
+      result.code = await runReplay(rule, samples, options, io);
+    });
+
+  return program;
+}
+
+/**
+ * Runs the command line.
+ *
+ * @param argv the arguments after the program name (`process.argv.slice(2)`).
+ * @param io output sinks; default the process's stdout and stderr.
+ * @returns the exit code: 0 success, 1 rule errors, 2 usage error or unreadable input, 3 internal error.
+ */
+export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const result: { code: number } = { code: ExitCode.ok };
+  const program = createProgram(io, result);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version exit 0; every other commander error is a usage error.
+      return e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    io.stderr(`eql-workbench: ${(e as Error)?.stack ?? String(e)}\n`);
+    return ExitCode.internal;
+  }
+  return result.code;
+}
+
+/** Runs with the process's arguments and sets `process.exitCode` (output is flushed before exit). */
+export function main(): Promise<void> {
+  // Output piped into a command that stops reading (`| head`) is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+  return runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
+
+if (require.main === module) void main();

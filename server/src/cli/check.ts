@@ -1,0 +1,47 @@
+/**
+ * `eql-workbench check RULE...`: reports the problems Elasticsearch would reject (and warnings) in
+ * each rule file, one per line on stdout, as `path:line:column: error|warning: message`.
+ */
+import { checkRuleFile } from './ruleCheck';
+import { ExitCode, type CliIo } from './io';
+import { checkOptionsFor, readMappingFile } from './mappingFile';
+
+/**
+ * Runs `check` over rule files, in the order given.
+ *
+ * @param paths `.eql` and detection-rules `.toml` files.
+ * @param options `mapping`: an Elasticsearch index mapping file; when given, fields it lacks are errors.
+ * @param io where diagnostics (stdout) and unreadable-file messages (stderr) go.
+ * @returns {@link ExitCode.usage} (2) if a file could not be read, else {@link ExitCode.ruleErrors}
+ *   (1) if any rule has an error, else {@link ExitCode.ok} (0); warnings alone give 0.
+ */
+export async function runCheck(paths: readonly string[], options: { mapping?: string }, io: CliIo): Promise<number> {
+  let mapping;
+  if (options.mapping !== undefined) {
+    const read = await readMappingFile(options.mapping);
+    if (read.error !== undefined) {
+      io.stderr(`${read.error}\n`);
+      return ExitCode.usage;
+    }
+    mapping = read.mapping;
+  }
+  let unreadable = false;
+  let errors = false;
+  for (const path of paths) {
+    const checked = await checkRuleFile(path, checkOptionsFor(mapping));
+    if (!checked.rule) {
+      if (checked.exitCode === ExitCode.usage) {
+        unreadable = true;
+        for (const line of checked.lines) io.stderr(`${line}\n`);
+      } else {
+        errors = true;
+        for (const line of checked.lines) io.stdout(`${line}\n`);
+      }
+      continue;
+    }
+    for (const line of checked.rule.lines) io.stdout(`${line}\n`);
+    if (checked.rule.errors > 0) errors = true;
+  }
+  if (unreadable) return ExitCode.usage;
+  return errors ? ExitCode.ruleErrors : ExitCode.ok;
+}

@@ -1,0 +1,39 @@
+/**
+ * Reading the `--mapping FILE` option: an Elasticsearch index mapping in JSON (the body of
+ * `GET <index>/_mapping`, or just its `mappings` / `properties` object).
+ */
+import { promises as fs } from 'node:fs';
+import { loadMapping, lookupField, type FieldMapping } from '../engine/mapping';
+import type { CheckOptions } from '../eql/analyze';
+import { describeFsError } from '../samples/discover';
+
+/**
+ * Reads and loads a mapping file.
+ * @param path the file as written by the user.
+ * @returns `{ mapping }`, or `{ error }` as `path: cannot use as mapping: reason`; never throws.
+ */
+export async function readMappingFile(path: string): Promise<{ mapping: FieldMapping; error?: undefined } | { mapping?: undefined; error: string }> {
+  let text: string;
+  try {
+    text = await fs.readFile(path, 'utf8');
+  } catch (e) {
+    return { error: `${path}: cannot use as mapping: ${describeFsError(e)}` };
+  }
+  try {
+    return { mapping: loadMapping(text) };
+  } catch (e) {
+    return { error: `${path}: cannot use as mapping: ${(e as Error).message}` };
+  }
+}
+
+/**
+ * Checker options for a known mapping: with a mapping, Elasticsearch rejects fields the index does
+ * not have ("Unknown column [x]", its Verifier), so the checker is told which fields exist.
+ */
+export function checkOptionsFor(mapping: FieldMapping | undefined): CheckOptions {
+  if (!mapping) return {};
+  return {
+    fieldExists: (name) => lookupField(mapping, name) !== undefined,
+    knownFields: () => [...mapping.fields.keys(), ...mapping.aliases.keys()],
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * The readable form of `eql-workbench replay` output (without `--format json`): per match a header
+ * with its number, type and join keys, then one line per event with its stage, `file:line`,
+ * timestamp, category and a few key ECS fields; a total line closes the output.
+ */
+import { getFieldValues } from '../engine/fields';
+import type { FieldMapping } from '../engine/mapping';
+import type { Match } from '../engine/types';
+
+/** ECS fields shown for each event when present, in this order (at most {@link MAX_FIELDS}). */
+export const SUMMARY_FIELDS = [
+  'event.action',
+  'process.name',
+  'process.parent.name',
+  'source.ip',
+  'destination.ip',
+  'destination.port',
+  'user.name',
+] as const;
+
+const MAX_FIELDS = 5;
+
+/** Field names used to read the timestamp and category shown for each event. */
+export interface SummaryFields {
+  timestampField: string;
+  eventCategoryField: string;
+  mapping?: FieldMapping;
+}
+
+/**
+ * Formats one match as text lines (no trailing newline).
+ *
+ * @param match the match.
+ * @param index 1-based position of the match in the output.
+ * @param fields where to read the timestamp and category.
+ */
+export function formatMatchText(match: Match, index: number, fields: SummaryFields): string[] {
+  const header = [`#${index} ${match.type}`];
+  if (match.type !== 'event') header.push(`join keys: ${JSON.stringify(match.joinKeys ?? [])}`);
+  const lines = [header.join('  ')];
+  for (const e of match.events) {
+    const stage = match.type === 'event' ? '' : `stage ${e.stage}  `;
+    if (e.missing || !e.event) {
+      lines.push(`  ${stage}(missing event)`);
+      continue;
+    }
+    const doc = e.event.doc;
+    const parts = [`${e.event.source.file}:${e.event.source.line}`];
+    parts.push(formatTimestamp(getFieldValues(doc, fields.timestampField, fields.mapping)));
+    const category = getFieldValues(doc, fields.eventCategoryField, fields.mapping);
+    parts.push(category.length > 0 ? category.map(String).join(',') : '-');
+    const shown: string[] = [];
+    for (const name of SUMMARY_FIELDS) {
+      if (shown.length >= MAX_FIELDS) break;
+      const values = getFieldValues(doc, name, fields.mapping);
+      if (values.length > 0) shown.push(`${name}=${values.map(formatValue).join(',')}`);
+    }
+    if (shown.length > 0) parts.push(shown.join(' '));
+    lines.push(`  ${stage}${parts.join('  ')}`);
+  }
+  return lines;
+}
+
+/**
+ * Formats the closing line, e.g. `2 matches (2 sequences) in 57 events from 4 files`.
+ * @param matches the matches returned.
+ * @param events number of events read; @param files number of sample files read.
+ */
+export function formatTotalLine(matches: readonly Match[], events: number, files: number): string {
+  const byType = new Map<string, number>();
+  for (const m of matches) byType.set(m.type, (byType.get(m.type) ?? 0) + 1);
+  const kinds = [...byType].map(([type, n]) => plural(n, type)).join(', ');
+  const total = plural(matches.length, 'match', 'matches');
+  return `${total}${kinds ? ` (${kinds})` : ''} in ${plural(events, 'event')} from ${plural(files, 'file')}`;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Shows a timestamp as written; epoch milliseconds also in ISO 8601 so they can be read. */
+function formatTimestamp(values: unknown[]): string {
+  if (values.length === 0) return '-';
+  const v = values[0];
+  if (typeof v === 'number' && Number.isFinite(v)) {
+    const d = new Date(v);
+    return Number.isNaN(d.getTime()) ? String(v) : `${v} (${d.toISOString()})`;
+  }
+  return formatValue(v);
+}
+
+function formatValue(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}

@@ -1,0 +1,66 @@
+/**
+ * Loading a rule file and running the EQL checker on it, with diagnostics printed the way compilers
+ * print them: `path:line:column: error|warning: message`.
+ */
+import { analyze, type CheckOptions } from '../eql/analyze';
+import type { Statement } from '../eql/ast';
+import type { EqlDiagnostic } from '../eql/diagnostic';
+import { readRuleFile, type RuleSource } from '../samples/ruleFile';
+import { lineColumnAt } from '../samples/textPosition';
+import { ExitCode } from './io';
+
+/** Severities printed by the command line; `information` and `hint` are editor-only and not printed. */
+const PRINTED: ReadonlySet<EqlDiagnostic['severity']> = new Set(['error', 'warning']);
+
+/** A rule file after reading and analysis. */
+export interface CheckedRule {
+  source: RuleSource;
+  /** Present when analysis produced a statement; usable for replay only when `errors` is 0. */
+  statement?: Statement;
+  /** The diagnostics to print, in file order. */
+  diagnostics: EqlDiagnostic[];
+  errors: number;
+  /** One `path:line:column: severity: message` line (no newline) per diagnostic. */
+  lines: string[];
+}
+
+/**
+ * Reads and analyses one rule file.
+ *
+ * @param path the rule file (`.eql` or detection-rules `.toml`) as the user wrote it.
+ * @param options checker options (from `checkOptionsFor(mapping)` when a mapping is known).
+ * @returns `{ rule }` when the file held a query (which may still have errors), or `{ exitCode,
+ *   lines }` when it did not: {@link ExitCode.usage} for an unreadable file (`path: reason`),
+ *   {@link ExitCode.ruleErrors} for a file that is not a usable rule (`path:line:column: error: …`).
+ */
+export async function checkRuleFile(
+  path: string,
+  options: CheckOptions = {},
+): Promise<{ rule: CheckedRule; exitCode?: undefined; lines?: undefined } | { rule?: undefined; exitCode: number; lines: string[] }> {
+  const read = await readRuleFile(path);
+  if (read.problem) {
+    const p = read.problem;
+    return p.kind === 'unreadable'
+      ? { exitCode: ExitCode.usage, lines: [`${path}: ${p.message}`] }
+      : { exitCode: ExitCode.ruleErrors, lines: [`${path}:${p.line}:${p.column}: error: ${p.message}`] };
+  }
+  const source = read.rule;
+  const result = analyze(source.query, options);
+  const diagnostics = result.diagnostics
+    .filter((d) => PRINTED.has(d.severity))
+    .sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+  const lines = diagnostics.map((d) => formatDiagnostic(source, d));
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  return { rule: { source, statement: result.statement, diagnostics, errors, lines } };
+}
+
+/**
+ * Formats a diagnostic at its position in the rule file: `path:line:column: severity: message`.
+ * Line and column are 1-based (column in UTF-16 code units) and computed from the start of the
+ * diagnostic's span, mapped from the query into the file (for a TOML rule, into the TOML text).
+ */
+export function formatDiagnostic(source: RuleSource, d: EqlDiagnostic): string {
+  const at = lineColumnAt(source.fileText, source.toFileOffset(d.span.start));
+  const message = d.message.replace(/\r?\n/g, ' ');
+  return `${source.path}:${at.line}:${at.column}: ${d.severity}: ${message}`;
+}

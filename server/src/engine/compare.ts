@@ -1,0 +1,354 @@
+/**
+ * Comparisons with Elasticsearch EQL semantics, in the two forms Elasticsearch runs them:
+ *
+ * - **Query form** — a comparison of a field with a constant becomes a Lucene query on the field
+ *   (`term`, `range`; `ExpressionTranslators.BinaryComparisons`). The constant is converted to the
+ *   field's mapped type (a number matched against a `keyword` is its string form, a string against
+ *   a `long` is parsed), keywords compare by code point, and a multi-valued field matches when any
+ *   value does. {@link compileTermTest} / {@link compileRangeTest} build those per-value tests.
+ * - **Script form** — anything else (functions, arithmetic, field against field) runs as a script
+ *   over doc values with three-valued logic (`Comparisons` in Elasticsearch QL):
+ *   {@link scriptCompare}, {@link scriptEquals}.
+ */
+import { CidrBlock, cidrContains, compareIp, IpBytes, parseCidr, parseIp } from './cidr';
+import { FieldKind } from './mapping';
+import {
+  compareCodePoints,
+  compareUtf16,
+  equalsIgnoreCase,
+  isIntegral,
+  parseJavaNumber,
+  toEqlString,
+  ValueType,
+} from './values';
+
+/** How values of a field are interpreted: its mapped kind, or `auto` without a mapping. */
+export type MatchKind = FieldKind | 'auto';
+
+/** Range operators of the query form. */
+export type RangeOperator = '<' | '<=' | '>' | '>=';
+
+/** A per-value test of the query form. */
+export type ValueTest = (v: unknown) => boolean;
+
+const never: ValueTest = () => false;
+
+/** Numeric view of a value for a numeric field (`NumberFieldMapper` coercion). */
+function asNumber(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') return parseJavaNumber(v);
+  return undefined;
+}
+
+function asBoolean(v: unknown): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  if (v === 'true') return true;
+  if (v === 'false' || v === '') return false;
+  return undefined;
+}
+
+/**
+ * Parses a date the way a `date` field with the default format
+ * `strict_date_optional_time||epoch_millis` does.
+ * @returns epoch milliseconds (fractional for sub-millisecond digits), or undefined.
+ */
+export function parseDate(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v !== 'string') return undefined;
+  if (/^-?\d+(\.\d+)?$/.test(v)) return Number(v);
+  const m = /^([+-]?\d{4,9})(?:-(\d{2})(?:-(\d{2})(?:[Tt](\d{2})(?::(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?)?)?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/.exec(v);
+  if (!m) return undefined;
+  const [, y, mo = '01', d = '01', h = '00', mi = '00', s = '00', frac = '', zone] = m;
+  let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+  if (Number.isNaN(ms)) return undefined;
+  // Date.UTC maps years 0–99 to 1900+; fix them.
+  if (Number(y) >= 0 && Number(y) < 100) {
+    const dt = new Date(ms);
+    dt.setUTCFullYear(Number(y));
+    ms = dt.getTime();
+  }
+  if (frac) ms += Number(`0.${frac}`) * 1000;
+  if (zone && zone !== 'Z' && zone !== 'z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    const offset = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0');
+    ms -= sign * offset * 60000;
+  }
+  return ms;
+}
+
+/** Parsed form of a `version` field value (Elasticsearch `VersionEncoder`: semver order). */
+interface ParsedVersion {
+  valid: boolean;
+  main: number[];
+  pre: Array<number | string> | undefined;
+  raw: string;
+}
+
+function parseVersion(s: string): ParsedVersion {
+  const m = /^(\d+(?:\.\d+)*)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/.exec(s);
+  if (!m) return { valid: false, main: [], pre: undefined, raw: s };
+  const main = m[1].split('.').map(Number);
+  const pre = m[2]?.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  return { valid: true, main, pre, raw: s };
+}
+
+/**
+ * Orders two version strings like the `version` field type: valid semantic versions first, by
+ * numeric parts then pre-release (a pre-release sorts before its release; numeric identifiers
+ * before alphanumeric ones); invalid versions after all valid ones, by their text.
+ */
+export function compareVersions(a: string, b: string): number {
+  const x = parseVersion(a);
+  const y = parseVersion(b);
+  if (x.valid !== y.valid) return x.valid ? -1 : 1;
+  if (!x.valid) return compareCodePoints(a, b);
+  const n = Math.max(x.main.length, y.main.length);
+  for (let i = 0; i < n; i++) {
+    const p = x.main[i] ?? -1;
+    const q = y.main[i] ?? -1;
+    if (p !== q) return p - q;
+  }
+  if (!x.pre || !y.pre) return x.pre ? -1 : y.pre ? 1 : 0;
+  const k = Math.max(x.pre.length, y.pre.length);
+  for (let i = 0; i < k; i++) {
+    const p = x.pre[i];
+    const q = y.pre[i];
+    if (p === undefined) return -1;
+    if (q === undefined) return 1;
+    if (p === q) continue;
+    if (typeof p === 'number' && typeof q === 'number') return p - q;
+    if (typeof p === 'number') return -1;
+    if (typeof q === 'number') return 1;
+    return compareCodePoints(p, q);
+  }
+  return 0;
+}
+
+function rangeOk(c: number, op: RangeOperator): boolean {
+  switch (op) {
+    case '<':
+      return c < 0;
+    case '<=':
+      return c <= 0;
+    case '>':
+      return c > 0;
+    case '>=':
+      return c >= 0;
+  }
+}
+
+/**
+ * Builds the per-value test of a `term` query (`==`, `:` without wildcards, `in`, `in~`):
+ * the constant converted to the field's type, compared with each indexed value.
+ *
+ * @param kind the field's kind (`auto`: decided per value from its JSON type).
+ * @param literal the constant (string, number, boolean); null never matches (callers turn
+ *   null comparisons into existence checks first, as Elasticsearch's `ReplaceNullChecks` does).
+ * @param literalType static type of the constant (integral vs rational matters for keywords).
+ * @param caseInsensitive `case_insensitive` term query (`:` and `in~`); applies to string kinds.
+ * @returns a test for one value of the field.
+ */
+export function compileTermTest(
+  kind: MatchKind,
+  literal: unknown,
+  literalType: ValueType,
+  caseInsensitive: boolean,
+): ValueTest {
+  if (literal === null || literal === undefined) return never;
+  switch (kind) {
+    case 'string':
+    case 'text':
+    case 'other': {
+      const lit = toEqlString(literal, literalType)!;
+      return caseInsensitive
+        ? (v) => {
+            const s = toEqlString(v);
+            return s !== null && equalsIgnoreCase(s, lit);
+          }
+        : (v) => toEqlString(v) === lit;
+    }
+    case 'integer':
+    case 'rational': {
+      const n = asNumber(literal);
+      if (n === undefined || Number.isNaN(n)) return never;
+      if (kind === 'integer' && !Number.isInteger(n)) return never;
+      return kind === 'integer'
+        ? (v) => {
+            const x = asNumber(v);
+            return x !== undefined && Math.trunc(x) === n;
+          }
+        : (v) => asNumber(v) === n;
+    }
+    case 'boolean': {
+      const b = asBoolean(literal);
+      if (b === undefined) return never;
+      return (v) => asBoolean(v) === b;
+    }
+    case 'ip': {
+      const block = typeof literal === 'string' ? parseCidr(literal) : undefined;
+      if (!block) return never;
+      return (v) => {
+        const ip = typeof v === 'string' ? parseIp(v) : undefined;
+        return ip !== undefined && cidrContains(block, ip);
+      };
+    }
+    case 'date': {
+      const d = parseDate(literal);
+      if (d === undefined) return never;
+      return (v) => parseDate(v) === d;
+    }
+    case 'version': {
+      const lit = toEqlString(literal, literalType)!;
+      return (v) => typeof v === 'string' && compareVersions(v, lit) === 0;
+    }
+    case 'auto':
+      return autoTermTest(literal, literalType, caseInsensitive);
+  }
+}
+
+/** Term test without a mapping: each value is read by its JSON type (dynamic mapping). */
+function autoTermTest(literal: unknown, literalType: ValueType, caseInsensitive: boolean): ValueTest {
+  const litStr = toEqlString(literal, literalType)!;
+  const litNum = asNumber(literal);
+  const litBool = asBoolean(literal);
+  return (v) => {
+    switch (typeof v) {
+      case 'string':
+        return caseInsensitive ? equalsIgnoreCase(v, litStr) : v === litStr;
+      case 'number':
+        return litNum !== undefined && v === litNum;
+      case 'boolean':
+        return litBool !== undefined && v === litBool;
+      default:
+        return false;
+    }
+  };
+}
+
+/**
+ * Builds the per-value test of a `range` query (`<`, `<=`, `>`, `>=` against a constant).
+ * Keywords compare by code point; numbers numerically; ips by address bytes; dates by instant;
+ * versions by version order.
+ *
+ * @param kind the field's kind; @param op the operator with the field on the left.
+ * @param literal the constant; null never matches.
+ */
+export function compileRangeTest(kind: MatchKind, op: RangeOperator, literal: unknown, literalType: ValueType): ValueTest {
+  if (literal === null || literal === undefined) return never;
+  switch (kind) {
+    case 'string':
+    case 'text':
+    case 'other': {
+      const lit = toEqlString(literal, literalType)!;
+      return (v) => {
+        const s = toEqlString(v);
+        return s !== null && rangeOk(compareCodePoints(s, lit), op);
+      };
+    }
+    case 'integer':
+    case 'rational': {
+      const n = asNumber(literal);
+      if (n === undefined || Number.isNaN(n)) return never;
+      return (v) => {
+        let x = asNumber(v);
+        if (x === undefined) return false;
+        if (kind === 'integer') x = Math.trunc(x);
+        return rangeOk(x - n, op);
+      };
+    }
+    case 'boolean': {
+      const b = asBoolean(literal);
+      if (b === undefined) return never;
+      return (v) => {
+        const x = asBoolean(v);
+        return x !== undefined && rangeOk(Number(x) - Number(b), op);
+      };
+    }
+    case 'ip': {
+      const lit = typeof literal === 'string' ? parseIp(literal) : undefined;
+      if (!lit) return never;
+      return (v) => {
+        const ip = typeof v === 'string' ? parseIp(v) : undefined;
+        return ip !== undefined && rangeOk(compareIp(ip, lit), op);
+      };
+    }
+    case 'date': {
+      const d = parseDate(literal);
+      if (d === undefined) return never;
+      return (v) => {
+        const x = parseDate(v);
+        return x !== undefined && rangeOk(x - d, op);
+      };
+    }
+    case 'version': {
+      const lit = toEqlString(literal, literalType)!;
+      return (v) => typeof v === 'string' && rangeOk(compareVersions(v, lit), op);
+    }
+    case 'auto': {
+      const litStr = toEqlString(literal, literalType)!;
+      const litNum = asNumber(literal);
+      return (v) => {
+        if (typeof v === 'number') return litNum !== undefined && rangeOk(v - litNum, op);
+        if (typeof v === 'string') return rangeOk(compareCodePoints(v, litStr), op);
+        if (typeof v === 'boolean') {
+          const b = asBoolean(literal);
+          return b !== undefined && rangeOk(Number(v) - Number(b), op);
+        }
+        return false;
+      };
+    }
+  }
+}
+
+/** A test of one value against a set of CIDR blocks (`cidrMatch` on an `ip` field: a `terms` query). */
+export function compileCidrTest(blocks: CidrBlock[]): ValueTest {
+  return (v) => {
+    const ip = typeof v === 'string' ? parseIp(v) : undefined;
+    if (!ip) return false;
+    return blocks.some((b) => cidrContains(b, ip));
+  };
+}
+
+/** Re-export for callers that only need address parsing. */
+export type { IpBytes };
+
+/**
+ * Script-form ordering of two values (`Comparisons.compare` in Elasticsearch QL): numbers
+ * numerically, strings by UTF-16 unit (`String.compareTo`), booleans false < true.
+ * @returns negative/zero/positive, or null when either side is null or the types differ.
+ */
+export function scriptCompare(l: unknown, r: unknown): number | null {
+  if (l === null || l === undefined || r === null || r === undefined) return null;
+  if (typeof l === 'number' && typeof r === 'number') {
+    if (Number.isNaN(l) || Number.isNaN(r)) return Number.isNaN(l) ? (Number.isNaN(r) ? 0 : 1) : -1;
+    return l < r ? -1 : l > r ? 1 : 0;
+  }
+  if (typeof l === 'string' && typeof r === 'string') return compareUtf16(l, r);
+  if (typeof l === 'boolean' && typeof r === 'boolean') return Number(l) - Number(r);
+  return null;
+}
+
+/** Script-form equality (`Comparisons.eq`): null when either side is null or the types differ. */
+export function scriptEquals(l: unknown, r: unknown): boolean | null {
+  const c = scriptCompare(l, r);
+  return c === null ? null : c === 0;
+}
+
+/**
+ * Script-form case-insensitive equality (`StringComparisons.insensitiveEquals` in EQL): null-safe —
+ * null `:` null is true; strings compare ignoring case; otherwise as {@link scriptEquals}.
+ */
+export function scriptInsensitiveEquals(l: unknown, r: unknown): boolean | null {
+  if ((l === null || l === undefined) && (r === null || r === undefined)) return true;
+  if (typeof l === 'string' && typeof r === 'string') return equalsIgnoreCase(l, r);
+  return scriptEquals(l, r);
+}
+
+/** Applies a script-form ordering operator; null when the comparison is null. */
+export function scriptRange(l: unknown, r: unknown, op: RangeOperator): boolean | null {
+  const c = scriptCompare(l, r);
+  return c === null ? null : rangeOk(c, op);
+}
+
+export { isIntegral };

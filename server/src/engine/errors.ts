@@ -1,0 +1,31 @@
+/**
+ * Errors raised while compiling or evaluating EQL expressions.
+ *
+ * Elasticsearch fails the whole search when a script throws (integer division by zero, a number
+ * that does not parse in `number()`, …) and rejects a query whose regular expression does not
+ * parse. The replay engine gets the same failures as these typed errors, with the span of the
+ * offending expression (0-based UTF-16 offsets into the query text, end exclusive).
+ */
+import type { Span } from '../eql/ast';
+
+/** A query that cannot be compiled (e.g. an invalid or untranslatable regular expression). */
+export class EqlCompileError extends Error {
+  constructor(
+    message: string,
+    readonly span?: Span,
+  ) {
+    super(message);
+    this.name = 'EqlCompileError';
+  }
+}
+
+/** A failure while evaluating an expression on one event (Elasticsearch would fail the search). */
+export class EqlEvaluationError extends Error {
+  constructor(
+    message: string,
+    readonly span?: Span,
+  ) {
+    super(message);
+    this.name = 'EqlEvaluationError';
+  }
+}

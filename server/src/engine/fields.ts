@@ -1,0 +1,116 @@
+/**
+ * Field lookup in JSON documents the way Elasticsearch flattens them when indexing.
+ *
+ * Elasticsearch indexes `{"host":{"os":{"type":"linux"}}}`, `{"host.os.type":"linux"}` and
+ * `{"host":{"os.type":"linux"}}` under the same field `host.os.type`; arrays anywhere on the path
+ * (arrays of objects included) contribute all their leaf values, and nested arrays are flattened
+ * (reference: "Arrays" and "Object field type" in the Elasticsearch mapping docs). A JSON `null` or
+ * an empty array is not indexed at all, unless the mapping gives the field a `null_value`.
+ */
+import { FieldMapping, lookupField, resolveAlias } from './mapping';
+
+/** Compiled lookup of one field: returns its indexed values (never null/undefined entries). */
+export type FieldGetter = (doc: Record<string, unknown>) => unknown[];
+
+const EMPTY: unknown[] = [];
+const hasOwn = Object.prototype.hasOwnProperty;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function pushLeaf(value: unknown, out: unknown[], nullValue: unknown): void {
+  if (value === null || value === undefined) {
+    if (nullValue !== undefined && value === null) out.push(nullValue);
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const v of value) pushLeaf(v, out, nullValue);
+    return;
+  }
+  out.push(value);
+}
+
+function collect(obj: Record<string, unknown>, parts: string[], i: number, out: unknown[], nullValue: unknown): void {
+  let key = '';
+  for (let j = i; j < parts.length; j++) {
+    key = j === i ? parts[j] : `${key}.${parts[j]}`;
+    if (!hasOwn.call(obj, key)) continue;
+    const v = obj[key];
+    if (j === parts.length - 1) {
+      pushLeaf(v, out, nullValue);
+    } else {
+      descend(v, parts, j + 1, out, nullValue);
+    }
+  }
+}
+
+function descend(v: unknown, parts: string[], i: number, out: unknown[], nullValue: unknown): void {
+  if (Array.isArray(v)) {
+    for (const e of v) descend(e, parts, i, out, nullValue);
+  } else if (isPlainObject(v)) {
+    collect(v, parts, i, out, nullValue);
+  }
+}
+
+/**
+ * Compiles the lookup of one field into a closure, once per query.
+ *
+ * @param name dotted field name as written in the query (`process.parent.name`); aliases of the
+ *   mapping are followed (`event.category` → `event_type`).
+ * @param mapping optional index mapping (aliases, `null_value`).
+ * @returns a function giving the field's values in document order: `[]` when the field is missing,
+ *   null, or an empty array; scalars and objects as found (arrays flattened).
+ */
+export function compileFieldGetter(name: string, mapping?: FieldMapping): FieldGetter {
+  const target = resolveAlias(mapping, name);
+  const nullValue = lookupField(mapping, target)?.nullValue;
+  const parts = target.split('.');
+  if (parts.length === 1 && nullValue === undefined) {
+    // Fast path for flat names: one property read.
+    return (doc) => {
+      const v = doc[target];
+      if (v === undefined || v === null) return EMPTY;
+      if (!Array.isArray(v)) return [v];
+      const out: unknown[] = [];
+      pushLeaf(v, out, undefined);
+      return out;
+    };
+  }
+  return (doc) => {
+    // Fast path: the whole dotted name as one key, or a plain nested walk without arrays.
+    const direct = doc[target];
+    if (direct !== undefined && direct !== null && !Array.isArray(direct) && typeof direct !== 'object') {
+      // Other spellings of the same path may add values; only check them when they can exist.
+      if (!hasOwn.call(doc, parts[0])) return [direct];
+    }
+    const out: unknown[] = [];
+    collect(doc, parts, 0, out, nullValue);
+    return out;
+  };
+}
+
+/**
+ * Reads a field's value from a document.
+ *
+ * @param doc the event document (parsed JSON object).
+ * @param name dotted field name; dotted keys, nested objects and mixes of both resolve alike;
+ *   mapping aliases are followed.
+ * @param mapping optional index mapping.
+ * @returns `null` when the field is missing (or only null / empty arrays), the value itself when it
+ *   has exactly one value, or an array of all values (flattened) when it has several.
+ */
+export function getFieldValue(doc: Record<string, unknown>, name: string, mapping?: FieldMapping): unknown {
+  const values = compileFieldGetter(name, mapping)(doc);
+  if (values.length === 0) return null;
+  if (values.length === 1) return values[0];
+  return values;
+}
+
+/**
+ * Reads all indexed values of a field (see {@link getFieldValue}).
+ * @returns the values, flattened; `[]` when the field is missing or null.
+ */
+export function getFieldValues(doc: Record<string, unknown>, name: string, mapping?: FieldMapping): unknown[] {
+  return compileFieldGetter(name, mapping)(doc);
+}

@@ -1,0 +1,827 @@
+/**
+ * Compiles EQL event filters and expressions into closures, once per query.
+ *
+ * The compiled form follows how Elasticsearch runs a filter (`QueryTranslator` in EQL, and
+ * `ExpressionTranslators` in QL), because the two ways it evaluates conditions differ visibly:
+ *
+ * - **Query form**: a comparison of a field with constants (`==`, `<`…, `:`, `like`, `regex`, `in`,
+ *   `startsWith(field, "x")`, `cidrMatch(field, …)`, `field == null`) becomes a Lucene query.
+ *   A multi-valued field matches when any value does; a missing field matches nothing; `not`,
+ *   `!=` and `not in` are `must_not` clauses, so they match events where the field is missing.
+ * - **Script form**: everything else (functions, arithmetic, comparisons between expressions)
+ *   runs as a script with three-valued logic: null propagates, `not null` is null, and a null
+ *   result does not match. Multi-valued fields are tried value by value (any combination that
+ *   yields true matches; `MultiValueAwareScriptQuery`); a missing field is null.
+ *
+ * Before translating, the tree is normalised as Elasticsearch's optimizer does: `x == null` →
+ * "x is missing", `x != null` → "x exists" (`ReplaceNullChecks`); constants move to the right
+ * (`LiteralsOnTheRight`); `x : "a*"` becomes a wildcard match (`ReplaceWildcards`); `like "*"` /
+ * `regex ".*"` become "exists" and patterns without wildcards become equality (`ReplaceRegexMatch`);
+ * constant sub-expressions are folded (`ConstantFolding`).
+ *
+ * Every compiled predicate keeps its syntax node, its form and its children
+ * ({@link CompiledPredicate}), so an explanation of why an event passed or failed can re-run the
+ * same closures node by node.
+ */
+import type {
+  CallExpression,
+  EventFilter,
+  Expression,
+  FieldExpression,
+  InExpression,
+  MatchExpression,
+} from '../eql/ast';
+import {
+  compileCidrTest,
+  compileRangeTest,
+  compileTermTest,
+  MatchKind,
+  RangeOperator,
+  scriptEquals,
+  scriptInsensitiveEquals,
+  scriptRange,
+  ValueTest,
+} from './compare';
+import { EqlCompileError, EqlEvaluationError } from './errors';
+import { compileFieldGetter, FieldGetter } from './fields';
+import { compileFunction } from './functions';
+import { arithmetic } from './functions/math';
+import { compileLuceneRegex } from './luceneRegex';
+import { FieldInfo, FieldMapping, kindOfType, lookupField, resolveAlias } from './mapping';
+import { parseCidr, formatIp, parseIp } from './cidr';
+import {
+  compareCodePoints,
+  constantNode,
+  derive,
+  foldString,
+  parseJavaNumber,
+  toEqlString,
+  ValueNode,
+  ValueType,
+} from './values';
+import { compileLuceneWildcard, compileWildcard, hasWildcard } from './wildcard';
+
+/** Options of filter compilation (agreed API; fields may be added). */
+export interface FilterContext {
+  /** Field holding the event category, e.g. `event.category` (`event_category_field` of `_eql/search`). */
+  eventCategoryField: string;
+  /** Index mapping: field types, aliases, exact sub-fields. Without it types are read from the JSON values. */
+  mapping?: FieldMapping;
+}
+
+/** How Elasticsearch would run a compiled predicate. */
+export type PredicateForm = 'constant' | 'query' | 'script';
+
+/**
+ * A compiled condition, kept as a tree for explanations: `test` decides; `children` are the
+ * sub-conditions combined by `op` (`and`, `or`, `not`), or none for leaves.
+ */
+export interface CompiledPredicate {
+  node: Expression | EventFilter;
+  form: PredicateForm;
+  /**
+   * What runs: `and`, `or`, `not` (bool query), `term`, `terms`, `range`, `wildcard`, `regexp`,
+   * `prefix`, `exists`, `missing`, `category`, `constant`, `script`.
+   */
+  op: string;
+  children: CompiledPredicate[];
+  /** True when the event matches. May throw {@link EqlEvaluationError} (Elasticsearch fails the search). */
+  test: (doc: Record<string, unknown>) => boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public API
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Compiles an event filter (`category where condition`) into a predicate over documents.
+ *
+ * @param filter the filter node; `category` null means `any`.
+ * @param ctx event category field and optional mapping.
+ * @returns `(doc) => boolean`: true when the event has the category (equal to it, or any element
+ *   of an array equal to it, case-sensitively) and the condition holds with Elasticsearch's
+ *   semantics (see the module comment).
+ * @throws EqlCompileError for patterns Elasticsearch rejects or that cannot run here (regex
+ *   operators without a linear-time equivalent). The returned closure throws EqlEvaluationError
+ *   where Elasticsearch's script would fail (e.g. integer division by zero).
+ */
+export function compileFilter(filter: EventFilter, ctx: FilterContext): (doc: Record<string, unknown>) => boolean {
+  return compileFilterTree(filter, ctx).test;
+}
+
+/**
+ * Same as {@link compileFilter} but returns the whole predicate tree (for explanations).
+ */
+export function compileFilterTree(filter: EventFilter, ctx: FilterContext): CompiledPredicate {
+  const c = new Compiler(ctx);
+  const condition = c.predicate(filter.condition);
+  if (filter.category === null) {
+    return { ...condition, node: filter, children: [condition], op: condition.op === 'constant' ? 'constant' : 'and' };
+  }
+  const category = c.categoryPredicate(filter);
+  if (condition.form === 'constant') {
+    if (!condition.test({})) return { node: filter, form: 'constant', op: 'constant', children: [category, condition], test: () => false };
+    return { node: filter, form: 'query', op: 'and', children: [category, condition], test: category.test };
+  }
+  const a = category.test;
+  const b = condition.test;
+  return { node: filter, form: 'query', op: 'and', children: [category, condition], test: (doc) => a(doc) && b(doc) };
+}
+
+/**
+ * Compiles a value expression into an evaluator (script semantics).
+ *
+ * @returns `(doc) => value`. A bare field gives all its values like {@link getFieldValue}
+ *   (null, one value, or an array); other expressions are evaluated with each field bound to its
+ *   first doc value (smallest, as Elasticsearch's `docValue` reads sorted doc values), null when
+ *   missing. Values: null, boolean, number, string.
+ */
+export function compileExpression(expr: Expression, ctx: FilterContext): (doc: Record<string, unknown>) => unknown {
+  const c = new Compiler(ctx);
+  if (expr.kind === 'field') {
+    const f = c.resolveField(expr);
+    if (f.unmapped) return () => null;
+    const getter = f.getter;
+    const convert = f.convert;
+    return (doc) => {
+      const vs = getter(doc);
+      if (vs.length === 0) return null;
+      if (vs.length === 1) return convert(vs[0]);
+      return vs.map(convert);
+    };
+  }
+  const scope = new Scope(c);
+  const node = c.value(expr, scope);
+  if (node.constant) return () => node.value;
+  const fields = scope.fields;
+  return (doc) => {
+    const slots = fields.map((f) => {
+      const vs = f.getter(doc).map(f.convert);
+      if (vs.length <= 1) return vs.length ? vs[0] : null;
+      return [...vs].sort(sortDocValues)[0];
+    });
+    return node.eval(slots);
+  };
+}
+
+export { getFieldValue } from './fields';
+
+// ---------------------------------------------------------------------------------------------
+// Field resolution
+// ---------------------------------------------------------------------------------------------
+
+interface ResolvedField {
+  name: string;
+  /** True when a complete mapping does not know the field: Elasticsearch treats it as null. */
+  unmapped: boolean;
+  kind: MatchKind;
+  info?: FieldInfo;
+  getter: FieldGetter;
+  /** Converts one indexed value to its doc-value form for scripts. */
+  convert: (v: unknown) => unknown;
+  valueType: ValueType;
+}
+
+function valueTypeOfKind(kind: MatchKind): ValueType {
+  switch (kind) {
+    case 'string':
+    case 'text':
+      return 'string';
+    case 'integer':
+      return 'integer';
+    case 'rational':
+      return 'double';
+    case 'boolean':
+      return 'boolean';
+    case 'ip':
+      return 'ip';
+    case 'date':
+      return 'date';
+    case 'version':
+      return 'version';
+    default:
+      return 'unknown';
+  }
+}
+
+function docValueConverter(kind: MatchKind): (v: unknown) => unknown {
+  switch (kind) {
+    case 'string':
+    case 'text':
+    case 'version':
+      return (v) => (typeof v === 'string' ? v : toEqlString(v));
+    case 'integer':
+      return (v) => {
+        const n = typeof v === 'number' ? v : typeof v === 'string' ? parseJavaNumber(v) : undefined;
+        return n === undefined ? null : Math.trunc(n);
+      };
+    case 'rational':
+      return (v) => (typeof v === 'number' ? v : typeof v === 'string' ? (parseJavaNumber(v) ?? null) : null);
+    case 'boolean':
+      return (v) => (typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' || v === '' ? false : null);
+    case 'ip':
+      return (v) => {
+        const b = typeof v === 'string' ? parseIp(v) : undefined;
+        return b ? formatIp(b) : null;
+      };
+    default:
+      return (v) => (typeof v === 'object' && v !== null ? null : v);
+  }
+}
+
+function sortDocValues(a: unknown, b: unknown): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'string' && typeof b === 'string') return compareCodePoints(a, b);
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Script scopes: the fields a script reads, bound value by value
+// ---------------------------------------------------------------------------------------------
+
+class Scope {
+  readonly fields: ResolvedField[] = [];
+  private readonly index = new Map<string, number>();
+  constructor(readonly compiler: Compiler) {}
+
+  slot(f: ResolvedField): number {
+    let i = this.index.get(f.name);
+    if (i === undefined) {
+      i = this.fields.length;
+      this.fields.push(f);
+      this.index.set(f.name, i);
+    }
+    return i;
+  }
+}
+
+/** Upper bound on value combinations tried for one event (several multi-valued fields in one script). */
+const MAX_COMBINATIONS = 10_000;
+
+/**
+ * Runs a script-form boolean over a document: each field's values are tried in turn (cartesian
+ * product when several fields are multi-valued); a field without values is bound to null.
+ */
+function scriptTest(node: ValueNode, scope: Scope): (doc: Record<string, unknown>) => boolean {
+  if (node.constant) {
+    const v = node.value === true;
+    return () => v;
+  }
+  const fields = scope.fields;
+  const n = fields.length;
+  const evaluate = node.eval;
+  if (n === 1) {
+    const f = fields[0];
+    const slots: unknown[] = [null];
+    return (doc) => {
+      const vs = f.getter(doc);
+      if (vs.length === 0) {
+        slots[0] = null;
+        return evaluate(slots) === true;
+      }
+      for (const v of vs) {
+        slots[0] = f.convert(v);
+        if (evaluate(slots) === true) return true;
+      }
+      return false;
+    };
+  }
+  return (doc) => {
+    const values: unknown[][] = new Array(n);
+    let combos = 1;
+    for (let i = 0; i < n; i++) {
+      const vs = fields[i].getter(doc);
+      values[i] = vs.length === 0 ? [null] : vs.map(fields[i].convert);
+      combos *= values[i].length;
+    }
+    const slots: unknown[] = new Array(n);
+    if (combos === 1) {
+      for (let i = 0; i < n; i++) slots[i] = values[i][0];
+      return evaluate(slots) === true;
+    }
+    if (combos > MAX_COMBINATIONS) {
+      throw new EqlEvaluationError(`too many multi-valued field combinations (${combos}) in one script`);
+    }
+    const idx = new Array<number>(n).fill(0);
+    for (;;) {
+      for (let i = 0; i < n; i++) slots[i] = values[i][idx[i]];
+      if (evaluate(slots) === true) return true;
+      let k = n - 1;
+      while (k >= 0 && ++idx[k] === values[k].length) idx[k--] = 0;
+      if (k < 0) return false;
+    }
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Three-valued logic helpers (QL `LogicProcessor`, `NotProcessor`)
+// ---------------------------------------------------------------------------------------------
+
+function not3(v: unknown): boolean | null {
+  return v === true ? false : v === false ? true : null;
+}
+function and3(l: unknown, r: unknown): boolean | null {
+  if (l === false || r === false) return false;
+  if (l !== true || r !== true) return null;
+  return true;
+}
+function or3(l: unknown, r: unknown): boolean | null {
+  if (l === true || r === true) return true;
+  if (l !== false || r !== false) return null;
+  return false;
+}
+
+function flip(op: RangeOperator): RangeOperator {
+  return op === '<' ? '>' : op === '<=' ? '>=' : op === '>' ? '<' : '<=';
+}
+
+/** `like` / `:` pattern after Elasticsearch's `ReplaceRegexMatch`: match-all, exact or a real pattern. */
+function classifyWildcard(pattern: string): 'all' | 'exact' | 'pattern' {
+  if (/^\*+$/.test(pattern)) return 'all';
+  if (!hasWildcard(pattern)) return 'exact';
+  return 'pattern';
+}
+
+// ---------------------------------------------------------------------------------------------
+// The compiler
+// ---------------------------------------------------------------------------------------------
+
+class Compiler {
+  private readonly fieldCache = new Map<string, ResolvedField>();
+  constructor(readonly ctx: FilterContext) {}
+
+  resolveField(expr: FieldExpression | string): ResolvedField {
+    const name = typeof expr === 'string' ? expr : expr.name;
+    const cached = this.fieldCache.get(name);
+    if (cached) return cached;
+    const mapping = this.ctx.mapping;
+    const target = resolveAlias(mapping, name);
+    let info = lookupField(mapping, target);
+    const unmapped = !!mapping?.closed && !info;
+    let kind: MatchKind = info ? kindOfType(info.type) : 'auto';
+    // Text fields compare through their keyword sub-field (`FieldAttribute.exactAttribute()`).
+    if (info && kind === 'text' && info.exactField) {
+      const exact = lookupField(mapping, info.exactField);
+      if (exact) {
+        info = { ...exact, name: target, ignoreAbove: exact.ignoreAbove };
+        kind = kindOfType(exact.type);
+      }
+    }
+    let getter = compileFieldGetter(target, mapping);
+    const ignoreAbove = info?.ignoreAbove;
+    if (ignoreAbove !== undefined) {
+      // Strings longer than `ignore_above` are not indexed (no term, no doc value).
+      const base = getter;
+      getter = (doc) => base(doc).filter((v) => typeof v !== 'string' || v.length <= ignoreAbove);
+    }
+    const resolved: ResolvedField = {
+      name: target,
+      unmapped,
+      kind,
+      info,
+      getter,
+      convert: docValueConverter(kind),
+      valueType: valueTypeOfKind(kind),
+    };
+    this.fieldCache.set(name, resolved);
+    return resolved;
+  }
+
+  /** A field usable as the target of a query (`FieldAttribute` in Elasticsearch), or undefined. */
+  private pushableField(e: Expression): ResolvedField | undefined {
+    if (e.kind !== 'field') return undefined;
+    const f = this.resolveField(e);
+    return f.unmapped ? undefined : f;
+  }
+
+  categoryPredicate(filter: EventFilter): CompiledPredicate {
+    const f = this.resolveField(this.ctx.eventCategoryField);
+    const test = compileTermTest(f.kind, filter.category, 'string', false);
+    const getter = f.getter;
+    return {
+      node: filter,
+      form: 'query',
+      op: 'category',
+      children: [],
+      test: (doc) => {
+        const vs = getter(doc);
+        for (let i = 0; i < vs.length; i++) if (test(vs[i])) return true;
+        return false;
+      },
+    };
+  }
+
+  // ---- predicates (query form where Elasticsearch pushes a query) ----
+
+  predicate(e: Expression): CompiledPredicate {
+    if (e.kind === 'error') throw new EqlCompileError('cannot evaluate a query with syntax errors', e.span);
+    const folded = this.tryFold(e);
+    if (folded !== undefined) {
+      const v = folded === true;
+      return { node: e, form: 'constant', op: 'constant', children: [], test: () => v };
+    }
+    switch (e.kind) {
+      case 'logical': {
+        const l = this.predicate(e.left);
+        const r = this.predicate(e.right);
+        return this.bool(e, e.operator, l, r);
+      }
+      case 'not': {
+        const inner = this.predicate(e.operand);
+        if (inner.form === 'script') return this.script(e);
+        return this.negate(e, inner);
+      }
+      case 'field': {
+        // `where flag` means `flag == true`.
+        const f = this.pushableField(e);
+        if (f) return this.valuesQuery(e, f, 'term', compileTermTest(f.kind, true, 'boolean', false));
+        return this.script(e);
+      }
+      case 'comparison':
+        return this.comparison(e);
+      case 'in':
+        return this.inPredicate(e);
+      case 'match':
+        return this.matchPredicate(e);
+      case 'call':
+        return this.callPredicate(e);
+      default:
+        return this.script(e);
+    }
+  }
+
+  private bool(e: Expression, op: 'and' | 'or', l: CompiledPredicate, r: CompiledPredicate): CompiledPredicate {
+    const a = l.test;
+    const b = r.test;
+    if (l.form === 'constant' || r.form === 'constant') {
+      const [k, other] = l.form === 'constant' ? [l, r] : [r, l];
+      const kv = k.test({});
+      if (op === 'and' && !kv) return { node: e, form: 'constant', op: 'constant', children: [l, r], test: () => false };
+      if (op === 'or' && kv) return { node: e, form: 'constant', op: 'constant', children: [l, r], test: () => true };
+      return { ...other, node: e, op, children: [l, r] };
+    }
+    const test = op === 'and' ? (doc: Record<string, unknown>) => a(doc) && b(doc) : (doc: Record<string, unknown>) => a(doc) || b(doc);
+    return { node: e, form: 'query', op, children: [l, r], test };
+  }
+
+  private negate(e: Expression, inner: CompiledPredicate): CompiledPredicate {
+    const t = inner.test;
+    if (inner.form === 'constant') {
+      const v = !t({});
+      return { node: e, form: 'constant', op: 'constant', children: [inner], test: () => v };
+    }
+    return { node: e, form: 'query', op: 'not', children: [inner], test: (doc) => !t(doc) };
+  }
+
+  private script(e: Expression): CompiledPredicate {
+    const scope = new Scope(this);
+    const node = this.value(e, scope);
+    return { node: e, form: node.constant ? 'constant' : 'script', op: node.constant ? 'constant' : 'script', children: [], test: scriptTest(node, scope) };
+  }
+
+  /** A query on one field: true when any indexed value passes `test`. */
+  private valuesQuery(e: Expression, f: ResolvedField, op: string, test: ValueTest): CompiledPredicate {
+    const getter = f.getter;
+    return {
+      node: e,
+      form: 'query',
+      op,
+      children: [],
+      test: (doc) => {
+        const vs = getter(doc);
+        for (let i = 0; i < vs.length; i++) if (test(vs[i])) return true;
+        return false;
+      },
+    };
+  }
+
+  private exists(e: Expression, f: ResolvedField, present: boolean): CompiledPredicate {
+    const getter = f.getter;
+    return present
+      ? { node: e, form: 'query', op: 'exists', children: [], test: (doc) => getter(doc).length > 0 }
+      : { node: e, form: 'query', op: 'missing', children: [], test: (doc) => getter(doc).length === 0 };
+  }
+
+  /** Folds an expression without fields to its value; undefined when it reads a field. */
+  private tryFold(e: Expression): unknown {
+    if (!this.isFoldable(e)) return undefined;
+    const node = this.value(e, new Scope(this));
+    return node.constant ? node.value : undefined;
+  }
+
+  private isFoldable(e: Expression): boolean {
+    switch (e.kind) {
+      case 'literal':
+        return true;
+      case 'field':
+        return this.resolveField(e).unmapped;
+      case 'error':
+        return false;
+      case 'not':
+        return this.isFoldable(e.operand);
+      case 'negate':
+        return this.isFoldable(e.operand);
+      case 'logical':
+      case 'comparison':
+      case 'arithmetic':
+        return this.isFoldable(e.left) && this.isFoldable(e.right);
+      case 'in':
+        return this.isFoldable(e.value) && e.list.every((x) => this.isFoldable(x));
+      case 'match':
+        return this.isFoldable(e.value) && e.patterns.every((x) => this.isFoldable(x));
+      case 'call':
+        return e.args.every((x) => this.isFoldable(x));
+    }
+  }
+
+  private comparison(e: Expression & { kind: 'comparison' }): CompiledPredicate {
+    let { left, right } = e;
+    let op = e.operator;
+    // ReplaceNullChecks: `x == null` → missing, `x != null` → exists.
+    const leftNull = this.isFoldable(left) && this.tryFold(left) === null;
+    const rightNull = this.isFoldable(right) && this.tryFold(right) === null;
+    if ((op === '==' || op === '!=') && (leftNull || rightNull)) {
+      const other = rightNull ? left : right;
+      const f = this.pushableField(other);
+      if (f) return this.exists(e, f, op === '!=');
+      return this.script(e);
+    }
+    // LiteralsOnTheRight.
+    if (this.isFoldable(left) && !this.isFoldable(right)) {
+      [left, right] = [right, left];
+      if (op !== '==' && op !== '!=') op = flip(op);
+    }
+    const f = this.pushableField(left);
+    if (!f || !this.isFoldable(right)) return this.script(e);
+    const value = this.tryFold(right);
+    const type = this.value(right, new Scope(this)).type;
+    if (op === '==' || op === '!=') {
+      const term = this.valuesQuery(e, f, 'term', compileTermTest(f.kind, value, type, false));
+      return op === '==' ? term : this.negate(e, term);
+    }
+    return this.valuesQuery(e, f, 'range', compileRangeTest(f.kind, op, value, type));
+  }
+
+  private inPredicate(e: InExpression): CompiledPredicate {
+    const f = this.pushableField(e.value);
+    if (!f || !e.list.every((x) => this.isFoldable(x))) return this.script(e);
+    const consts = e.list.map((x) => ({ value: this.tryFold(x), type: this.value(x, new Scope(this)).type }));
+    let pred: CompiledPredicate;
+    if (e.caseInsensitive) {
+      // `in~` is a disjunction of case-insensitive equalities (`ExpressionBuilder`, IN_INSENSITIVE).
+      const tests = consts.filter((k) => k.value !== null).map((k) => compileTermTest(f.kind, k.value, k.type, true));
+      const anyNull = consts.some((k) => k.value === null);
+      const q = this.valuesQuery(e, f, 'terms', (v) => tests.some((t) => t(v)));
+      pred = anyNull ? this.bool(e, 'or', q, this.exists(e, f, false)) : q;
+    } else {
+      // `in`: a terms query; null entries are dropped (`InComparisons`).
+      const tests = consts.filter((k) => k.value !== null).map((k) => compileTermTest(f.kind, k.value, k.type, false));
+      pred = this.valuesQuery(e, f, 'terms', (v) => tests.some((t) => t(v)));
+    }
+    return e.negated ? this.negate(e, pred) : pred;
+  }
+
+  private matchPredicate(e: MatchExpression): CompiledPredicate {
+    if (!e.patterns.every((p) => this.isFoldable(p))) return this.script(e);
+    const patterns = e.patterns.map((p) => this.tryFold(p));
+    const f = this.pushableField(e.value);
+    if (e.operator === 'regex') {
+      if (!f) return this.script(e);
+      return this.regexQuery(e, f, patterns.map((p) => String(p)), e.caseInsensitive);
+    }
+    // `:` and `like` are disjunctions over their patterns (`combineExpressions`).
+    const parts = patterns.map((p) => this.wildcardQuery(e, f, p, e.operator === ':' ? true : e.caseInsensitive, e.operator === ':'));
+    return parts.slice(1).reduce((acc, p) => this.bool(e, 'or', acc, p), parts[0]);
+  }
+
+  /** One `:` or `like` pattern against a field, or a script when the left side is not a field. */
+  private wildcardQuery(e: MatchExpression, f: ResolvedField | undefined, pattern: unknown, ci: boolean, seq: boolean): CompiledPredicate {
+    if (!f) {
+      const scope = new Scope(this);
+      const node = this.matchValue(e, scope, [pattern]);
+      return { node: e, form: 'script', op: 'script', children: [], test: scriptTest(node, scope) };
+    }
+    if (pattern === null || pattern === undefined) {
+      // `field : null` — null-safe equality (`StringComparisons.insensitiveEquals`): the field is missing.
+      return this.exists(e, f, false);
+    }
+    if (typeof pattern !== 'string' || (seq && !hasWildcard(pattern))) {
+      return this.valuesQuery(e, f, 'term', compileTermTest(f.kind, pattern, this.typeOfLiteral(pattern), ci));
+    }
+    const cls = classifyWildcard(pattern);
+    if (cls === 'all') return this.exists(e, f, true);
+    if (cls === 'exact') return this.valuesQuery(e, f, 'term', compileTermTest(f.kind, pattern, 'string', ci));
+    const m = compileWildcard(pattern, ci);
+    return this.valuesQuery(e, f, 'wildcard', (v) => {
+      const s = typeof v === 'string' ? v : toEqlString(v);
+      return s !== null && m(s);
+    });
+  }
+
+  private regexQuery(e: MatchExpression, f: ResolvedField, patterns: string[], ci: boolean): CompiledPredicate {
+    const joined = patterns.join('|');
+    const re = compileLuceneRegex(joined, ci, e.span);
+    if (re.matchesAll) return this.exists(e, f, true);
+    if (re.exact !== undefined) return this.valuesQuery(e, f, 'term', compileTermTest(f.kind, re.exact, 'string', ci));
+    return this.valuesQuery(e, f, 'regexp', (v) => {
+      const s = typeof v === 'string' ? v : toEqlString(v);
+      return s !== null && re.test(s);
+    });
+  }
+
+  private callPredicate(e: CallExpression): CompiledPredicate {
+    const name = e.name.toLowerCase();
+    const f = e.args.length > 0 ? this.pushableField(e.args[0]) : undefined;
+    const restFoldable = e.args.slice(1).every((a) => this.isFoldable(a));
+    if (f && restFoldable && e.args.length >= 2) {
+      const ci = e.caseInsensitive;
+      if (name === 'startswith' || name === 'endswith' || name === 'stringcontains') {
+        const arg = this.tryFold(e.args[1]);
+        if (typeof arg === 'string') {
+          // startsWith → `prefix` query (literal); endsWith / stringContains → `wildcard` query on
+          // `*s` / `*s*`, where `*`, `?` and `\` inside `s` keep their wildcard meaning.
+          let test: (s: string) => boolean;
+          let op: string;
+          if (name === 'startswith') {
+            const p = ci ? foldString(arg) : arg;
+            test = ci ? (s) => foldString(s).startsWith(p) : (s) => s.startsWith(p);
+            op = 'prefix';
+          } else {
+            test = compileLuceneWildcard(name === 'endswith' ? `*${arg}` : `*${arg}*`, ci);
+            op = 'wildcard';
+          }
+          return this.valuesQuery(e, f, op, (v) => {
+            const s = typeof v === 'string' ? v : toEqlString(v);
+            return s !== null && test(s);
+          });
+        }
+      }
+      if (name === 'cidrmatch') {
+        const blocks = e.args.slice(1).map((a) => {
+          const v = this.tryFold(a);
+          const b = typeof v === 'string' ? parseCidr(v) : undefined;
+          if (!b) throw new EqlCompileError(`'${String(v)}' is not an IP address or CIDR block`, a.span);
+          return b;
+        });
+        return this.valuesQuery(e, f, 'terms', compileCidrTest(blocks));
+      }
+    }
+    return this.script(e);
+  }
+
+  private typeOfLiteral(v: unknown): ValueType {
+    if (v === null) return 'null';
+    if (typeof v === 'boolean') return 'boolean';
+    if (typeof v === 'string') return 'string';
+    if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'double';
+    return 'unknown';
+  }
+
+  // ---- values (script form) ----
+
+  value(e: Expression, scope: Scope): ValueNode {
+    switch (e.kind) {
+      case 'literal':
+        return constantNode(
+          e.value,
+          e.type === 'integer' ? 'integer' : e.type === 'decimal' ? 'double' : e.type === 'boolean' ? 'boolean' : e.type === 'null' ? 'null' : 'string',
+        );
+      case 'field': {
+        const f = this.resolveField(e);
+        if (f.unmapped) return constantNode(null, 'null');
+        const i = scope.slot(f);
+        return { type: f.valueType, constant: false, eval: (s) => s[i] };
+      }
+      case 'error':
+        throw new EqlCompileError('cannot evaluate a query with syntax errors', e.span);
+      case 'not': {
+        const a = this.value(e.operand, scope);
+        return derive('boolean', [a], (s) => not3(a.eval(s)));
+      }
+      case 'logical': {
+        const l = this.value(e.left, scope);
+        const r = this.value(e.right, scope);
+        return e.operator === 'and'
+          ? derive('boolean', [l, r], (s) => and3(l.eval(s), r.eval(s)))
+          : derive('boolean', [l, r], (s) => or3(l.eval(s), r.eval(s)));
+      }
+      case 'comparison': {
+        const l = this.value(e.left, scope);
+        const r = this.value(e.right, scope);
+        const op = e.operator;
+        if (op === '==' || op === '!=') {
+          // ReplaceNullChecks applies inside scripts too.
+          if ((l.constant && l.value === null) || (r.constant && r.value === null)) {
+            const other = l.constant && l.value === null ? r : l;
+            return op === '=='
+              ? derive('boolean', [other], (s) => other.eval(s) === null)
+              : derive('boolean', [other], (s) => other.eval(s) !== null);
+          }
+          return op === '=='
+            ? derive('boolean', [l, r], (s) => scriptEquals(l.eval(s), r.eval(s)))
+            : derive('boolean', [l, r], (s) => not3(scriptEquals(l.eval(s), r.eval(s))));
+        }
+        return derive('boolean', [l, r], (s) => scriptRange(l.eval(s), r.eval(s), op));
+      }
+      case 'in': {
+        const v = this.value(e.value, scope);
+        const list = e.list.map((x) => this.value(x, scope));
+        let node: ValueNode;
+        if (e.caseInsensitive) {
+          node = derive('boolean', [v, ...list], (s) => {
+            const x = v.eval(s);
+            let acc: boolean | null = false;
+            for (const item of list) acc = or3(acc, scriptInsensitiveEquals(x, item.eval(s)));
+            return acc;
+          });
+        } else {
+          // QL `InProcessor`: null input → null; no match but a null among the values → null.
+          node = derive('boolean', [v, ...list], (s) => {
+            const x = v.eval(s);
+            if (x === null) return null;
+            let result: boolean | null = false;
+            for (const item of list) {
+              const eq = scriptEquals(x, item.eval(s));
+              if (eq === true) return true;
+              if (eq === null) result = null;
+            }
+            return result;
+          });
+        }
+        return e.negated ? derive('boolean', [node], (s) => not3(node.eval(s))) : node;
+      }
+      case 'match': {
+        if (!e.patterns.every((p) => this.isFoldable(p))) {
+          throw new EqlCompileError(`the patterns of [${e.operator}] must be constants`, e.span);
+        }
+        return this.matchValue(e, scope, e.patterns.map((p) => this.tryFold(p)));
+      }
+      case 'arithmetic': {
+        const l = this.value(e.left, scope);
+        const r = this.value(e.right, scope);
+        return arithmetic(e.operator, l, r, e.span);
+      }
+      case 'negate': {
+        const a = this.value(e.operand, scope);
+        if (e.operator === '+') return a;
+        return derive(a.type === 'integer' || a.type === 'double' ? a.type : 'unknown', [a], (s) => {
+          const v = a.eval(s);
+          if (v === null || v === undefined) return null;
+          if (typeof v !== 'number') throw new EqlEvaluationError(`A number is required; received [${String(v)}]`, e.span);
+          return v === 0 ? 0 : -v;
+        });
+      }
+      case 'call': {
+        const args = e.args.map((a) => this.value(a, scope));
+        return compileFunction(e, args);
+      }
+    }
+  }
+
+  /** Script form of `:`, `like`, `regex` against already-folded patterns. */
+  private matchValue(e: MatchExpression, scope: Scope, patterns: unknown[]): ValueNode {
+    const v = this.value(e.value, scope);
+    if (e.operator === 'regex') {
+      const re = compileLuceneRegex(patterns.map((p) => String(p)).join('|'), e.caseInsensitive, e.span);
+      if (re.matchesAll) return derive('boolean', [v], (s) => v.eval(s) !== null);
+      if (re.exact !== undefined) {
+        const exact = re.exact;
+        return e.caseInsensitive
+          ? derive('boolean', [v], (s) => scriptInsensitiveEquals(v.eval(s), exact))
+          : derive('boolean', [v], (s) => scriptEquals(v.eval(s), exact));
+      }
+      return derive('boolean', [v], (s) => {
+        const x = v.eval(s);
+        if (x === null) return null;
+        const str = toEqlString(x, v.type);
+        return str === null ? null : re.test(str);
+      });
+    }
+    const seq = e.operator === ':';
+    const ci = seq || e.caseInsensitive;
+    const parts: Array<(s: unknown[]) => boolean | null> = patterns.map((p) => {
+      if (p === null || typeof p !== 'string' || (seq && !hasWildcard(p))) {
+        return ci ? (s) => scriptInsensitiveEquals(v.eval(s), p) : (s) => scriptEquals(v.eval(s), p);
+      }
+      const cls = classifyWildcard(p);
+      if (cls === 'all') return (s) => v.eval(s) !== null;
+      if (cls === 'exact') return ci ? (s) => scriptInsensitiveEquals(v.eval(s), p) : (s) => scriptEquals(v.eval(s), p);
+      const m = compileWildcard(p, ci);
+      return (s) => {
+        const x = v.eval(s);
+        if (x === null) return null;
+        const str = toEqlString(x, v.type);
+        return str === null ? null : m(str);
+      };
+    });
+    if (parts.length === 1) {
+      const only = parts[0];
+      return derive('boolean', [v], only);
+    }
+    return derive('boolean', [v], (s) => {
+      let acc: boolean | null = false;
+      for (const p of parts) acc = or3(acc, p(s));
+      return acc;
+    });
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Arithmetic: the operators `+ - * / %`, unary `-`, and the functions `add`, `subtract`,
+ * `multiply`, `divide`, `modulo` (Elasticsearch registers them as the same `Add`, `Sub`, `Mul`,
+ * `Div`, `Mod` expressions: `EqlFunctionRegistry`), plus `number()`.
+ *
+ * Rules (QL `Arithmetics`, `DefaultBinaryArithmeticOperation`; EQL `ToNumberFunctionProcessor`):
+ * - a null operand gives null;
+ * - integral operands give integral results: division truncates toward zero, `%` keeps the
+ *   dividend's sign, a zero divisor fails the search (`ArithmeticException: / by zero`);
+ * - a floating-point operand makes the operation floating point (IEEE: `1 / 0.0` is Infinity).
+ */
+import type { CallExpression, Span } from '../../eql/ast';
+import { EqlEvaluationError } from '../errors';
+import { derive, isIntegral, ValueNode, ValueType } from '../values';
+import { display, numberArg, stringArg } from './args';
+
+export type ArithmeticOperator = '+' | '-' | '*' | '/' | '%';
+
+function arithType(l: ValueType, r: ValueType): ValueType {
+  if (l === 'double' || r === 'double') return 'double';
+  if (l === 'integer' && r === 'integer') return 'integer';
+  return 'unknown';
+}
+
+/**
+ * Compiles a binary arithmetic operation.
+ * @param op the operator; @param l, r the operands; @param span for error messages.
+ * @returns a node of type `integer`, `double` or `unknown` (decided per value for unmapped fields).
+ */
+export function arithmetic(op: ArithmeticOperator, l: ValueNode, r: ValueNode, span?: Span): ValueNode {
+  const lt = l.type;
+  const rt = r.type;
+  return derive(arithType(lt, rt), [l, r], (s) => {
+    const a = numberArg(l.eval(s), lt, span);
+    const b = numberArg(r.eval(s), rt, span);
+    if (a === null || b === null) return null;
+    const integral = isIntegral(a, lt) && isIntegral(b, rt);
+    switch (op) {
+      case '+':
+        return a + b;
+      case '-':
+        return a - b;
+      case '*':
+        return a * b;
+      case '/':
+        if (integral) {
+          if (b === 0) throw new EqlEvaluationError('/ by zero', span);
+          return Math.trunc(a / b);
+        }
+        return a / b;
+      case '%':
+        if (integral && b === 0) throw new EqlEvaluationError('/ by zero', span);
+        return a % b;
+    }
+  });
+}
+
+/** `add(a, b)`, `subtract`, `multiply`, `divide`, `modulo`: the operators under another name. */
+export function arithmeticFunction(op: ArithmeticOperator) {
+  return (call: CallExpression, args: ValueNode[]): ValueNode => arithmetic(op, args[0], args[1], call.span);
+}
+
+/**
+ * `number(string[, base])` (EQL `ToNumberFunctionProcessor`): null → null; the base defaults to 16
+ * when the string starts with `0x` (the prefix is then dropped), else 10. Base 10 reads a `long`
+ * when the text is an integer (`Long.valueOf`), else a `double` (`Double.valueOf`: decimals,
+ * exponents, `NaN`, `Infinity`); other bases read a `long` (`Long.parseLong(s, base)`).
+ * @throws EqlEvaluationError `Unable to convert [s] to number of base [b]`, or for a non-integer base.
+ */
+export function numberFunction(call: CallExpression, args: ValueNode[]): ValueNode {
+  const [value, base] = args;
+  return derive('unknown', args, (s) => {
+    let str = stringArg(value.eval(s), value.type, call.span);
+    if (str === null) return null;
+    const b = base ? base.eval(s) : null;
+    const hex = str.startsWith('0x');
+    let radix: number;
+    if (b === null || b === undefined) radix = hex ? 16 : 10;
+    else if (typeof b === 'number' && Number.isInteger(b)) radix = b;
+    else throw new EqlEvaluationError(`An integer base is required; received [${display(b)}]`, call.span);
+    if (hex && radix === 16) str = str.slice(2);
+    const fail = () => new EqlEvaluationError(`Unable to convert [${str}] to number of base [${radix}]`, call.span);
+    if (radix === 10) {
+      if (/^[+-]?\d+$/.test(str)) {
+        const n = Number(str);
+        if (Math.abs(n) <= 9223372036854775807) return n;
+      }
+      // Double.valueOf: optional surrounding whitespace, optional d/f suffix.
+      const t = str.trim();
+      if (/^[+-]?(NaN|Infinity)$/.test(t)) return t.includes('NaN') ? NaN : t.startsWith('-') ? -Infinity : Infinity;
+      if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[dDfF]?$/.test(t)) return Number(t.replace(/[dDfF]$/, ''));
+      throw fail();
+    }
+    if (radix < 2 || radix > 36) throw fail();
+    const digits = '0123456789abcdefghijklmnopqrstuvwxyz'.slice(0, radix);
+    const m = /^([+-]?)(.+)$/.exec(str);
+    if (!m || ![...m[2].toLowerCase()].every((c) => digits.includes(c))) throw fail();
+    const n = parseInt(m[2], radix) * (m[1] === '-' ? -1 : 1);
+    if (!Number.isFinite(n) || Math.abs(n) > 9223372036854775807) throw fail();
+    return n;
+  });
+}

@@ -1,0 +1,204 @@
+/**
+ * Replay of one EQL statement over a stream of events: the engine's entry point.
+ *
+ * Flow: compile the rule once (filters via `compileFilter`, join keys), put the events in
+ * Elasticsearch's order (timestamp, tiebreaker, input order — `order.ts`), run the event filter or the
+ * sequence / sample state machine, then apply `head`/`tail` pipes and `size`.
+ *
+ * Sources: docs "EQL search" (ordering, `size`, `result_position`, `max_samples_per_key`,
+ * `timestamp_field`, `tiebreaker_field`, `event_category_field`), "EQL syntax reference", "EQL pipe
+ * reference"; the state machines cite their own sources.
+ */
+import type { EventFilter, Expression, Statement, SequenceQuery, SampleQuery, Stage } from '../eql/ast';
+import { compileFieldGetter } from './fields';
+import { compileFilter } from './filter';
+import { FieldMapping, kindOfType, lookupField } from './mapping';
+import { Ordinal, compareOrdinals, parseTimestamp, tiebreakerValue } from './order';
+import { applyLimits, limitSteps, LimitStep } from './pipes';
+import { compileJoinKeys } from './joinKeys';
+import { CompiledSampleStage, SampleMatcher } from './sample';
+import { CompiledSequence, CompiledSequenceStage, OrderedEvent, SequenceMatcher } from './sequence';
+import type { EventRecord, Match, MatchedEvent, ReplayOptions, ReplayResult } from './types';
+
+/** Replay options plus the index mapping used for aliases, types and date formats. */
+export type ReplayRunOptions = ReplayOptions & { mapping?: FieldMapping };
+
+const DEFAULT_TIMESTAMP_FIELD = '@timestamp';
+const DEFAULT_EVENT_CATEGORY_FIELD = 'event.category';
+
+function mappedFormat(mapping: FieldMapping | undefined, field: string): string | undefined {
+  const info = lookupField(mapping, field) as (ReturnType<typeof lookupField> & { format?: unknown }) | undefined;
+  return typeof info?.format === 'string' ? info.format : undefined;
+}
+
+/**
+ * Puts events in Elasticsearch's order: ascending timestamp, then tiebreaker (events without one
+ * last), then input order. Events without a readable timestamp are left out (Elasticsearch cannot
+ * sort them into a sequence) and counted in a warning.
+ *
+ * @param events events in input order (files in the order given, lines in file order).
+ * @param options `timestampField` (default `@timestamp`), `tiebreakerField`, `mapping`.
+ * @returns the ordered events and warnings.
+ */
+export function orderEvents(
+  events: Iterable<EventRecord>,
+  options: ReplayRunOptions = {},
+): { ordered: OrderedEvent[]; warnings: string[] } {
+  const timestampField = options.timestampField || DEFAULT_TIMESTAMP_FIELD;
+  const timestampOf = compileFieldGetter(timestampField, options.mapping);
+  const format = mappedFormat(options.mapping, timestampField);
+  const tiebreakerOf = options.tiebreakerField ? compileFieldGetter(options.tiebreakerField, options.mapping) : undefined;
+  const tiebreakerKind = options.tiebreakerField
+    ? kindOfType(lookupField(options.mapping, options.tiebreakerField)?.type ?? '')
+    : undefined;
+  const ordered: OrderedEvent[] = [];
+  let skipped = 0;
+  let firstSkipped: EventRecord | undefined;
+  let index = 0;
+  for (const record of events) {
+    const position = index++;
+    const timestamp = parseTimestamp(timestampOf(record.doc), format);
+    if (timestamp === undefined) {
+      skipped++;
+      firstSkipped ??= record;
+      continue;
+    }
+    let tiebreaker = tiebreakerOf ? tiebreakerValue(tiebreakerOf(record.doc)) : undefined;
+    if ((tiebreakerKind === 'integer' || tiebreakerKind === 'rational') && typeof tiebreaker === 'string' && tiebreaker.trim() !== '') {
+      const n = Number(tiebreaker);
+      if (!Number.isNaN(n)) tiebreaker = n;
+    }
+    const ordinal: Ordinal = { timestamp, tiebreaker, index: position };
+    ordered.push({ record, ordinal });
+  }
+  ordered.sort((a, b) => compareOrdinals(a.ordinal, b.ordinal));
+  const warnings: string[] = [];
+  if (skipped > 0) {
+    warnings.push(
+      `${skipped} event(s) skipped: no readable "${timestampField}" value (first: ${firstSkipped!.source.file}:${firstSkipped!.source.line})`,
+    );
+  }
+  return { ordered, warnings };
+}
+
+interface Context {
+  eventCategoryField: string;
+  mapping?: FieldMapping;
+}
+
+function compileEventFilter(filter: EventFilter, ctx: Context): (doc: Record<string, unknown>) => boolean {
+  return compileFilter(filter, { eventCategoryField: ctx.eventCategoryField, mapping: ctx.mapping });
+}
+
+/** Expands `with runs=N` into N consecutive copies of the stage (Elasticsearch's parser does the same). */
+function expandRuns(stages: readonly Stage[]): Array<{ stage: Stage; queryStage: number }> {
+  const out: Array<{ stage: Stage; queryStage: number }> = [];
+  stages.forEach((stage, queryStage) => {
+    const runs = stage.runs !== undefined && stage.runs > 0 ? stage.runs : 1;
+    for (let i = 0; i < runs; i++) out.push({ stage, queryStage });
+  });
+  return out;
+}
+
+/**
+ * Compiles a sequence query for {@link SequenceMatcher}.
+ * @throws Error when a filter cannot be compiled.
+ */
+export function compileSequence(query: SequenceQuery, ctx: Context): { compiled: CompiledSequence; queryStages: number[] } {
+  const keysFor = (own: readonly Expression[]) =>
+    compileJoinKeys([...query.joinKeys, ...own], ctx.mapping, 'sequence');
+  const expanded = expandRuns(query.stages);
+  const stages: CompiledSequenceStage[] = [];
+  const cache = new Map<Stage, { matches: (doc: Record<string, unknown>) => boolean; keys: ReturnType<typeof keysFor> }>();
+  for (const { stage, queryStage } of expanded) {
+    let c = cache.get(stage);
+    if (!c) {
+      c = { matches: compileEventFilter(stage.filter, ctx), keys: keysFor(stage.joinKeys) };
+      cache.set(stage, c);
+    }
+    stages.push({ queryStage, missing: stage.missing, matches: c.matches, keys: c.keys });
+  }
+  const until = query.until
+    ? { matches: compileEventFilter(query.until.filter, ctx), keys: keysFor(query.until.joinKeys) }
+    : undefined;
+  return {
+    compiled: { stages, until, maxspanMillis: query.maxspan?.millis },
+    queryStages: expanded.map((e) => e.queryStage),
+  };
+}
+
+/**
+ * Compiles a sample query for {@link SampleMatcher}.
+ * @throws Error when a filter cannot be compiled.
+ */
+export function compileSample(query: SampleQuery, ctx: Context): CompiledSampleStage[] {
+  return query.stages.map((stage) => ({
+    matches: compileEventFilter(stage.filter, ctx),
+    keys: compileJoinKeys([...query.joinKeys, ...stage.joinKeys], ctx.mapping, 'sample'),
+  }));
+}
+
+function finalLimits(pipes: LimitStep[], options: ReplayOptions): LimitStep[] {
+  const steps = pipes.slice();
+  if (options.size !== undefined && options.size >= 0) {
+    steps.push({ kind: options.resultPosition === 'tail' ? 'tail' : 'head', count: options.size });
+  }
+  return steps;
+}
+
+/**
+ * Replays a statement over events.
+ *
+ * @param statement a statement `analyze()` accepted (no error diagnostics).
+ * @param events events in input order; event and sequence queries see them in timestamp order
+ *   (see {@link orderEvents}); sample queries in input order (Elasticsearch samples are unordered).
+ * @param options request options (`timestampField`, `tiebreakerField`, `eventCategoryField`, `size`,
+ *   `resultPosition`, `maxSamplesPerKey`) and the index `mapping`.
+ * @returns matches in Elasticsearch's result order: events by ordinal; sequences by the ordinal of
+ *   their last event; samples by join key. Missing-event stages appear as `{ missing: true }`.
+ * @throws Error with a readable message when the statement cannot be evaluated (an unsupported pipe,
+ *   a syntax-error placeholder, a sequence without a positive stage).
+ */
+export function replay(statement: Statement, events: Iterable<EventRecord>, options: ReplayRunOptions = {}): ReplayResult {
+  const ctx: Context = { eventCategoryField: options.eventCategoryField || DEFAULT_EVENT_CATEGORY_FIELD, mapping: options.mapping };
+  const limits = finalLimits(limitSteps(statement.pipes), options);
+  const query = statement.query;
+
+  if (query.kind === 'sample') {
+    const matcher = new SampleMatcher(compileSample(query, ctx), options.maxSamplesPerKey ?? 1);
+    let index = 0;
+    for (const record of events) {
+      matcher.push({ record, ordinal: { timestamp: 0, index: index++ } });
+    }
+    const matches: Match[] = matcher.finish().map((s) => ({
+      type: 'sample',
+      joinKeys: s.key,
+      events: s.events.map((e, stage) => ({ stage, missing: false, event: e.record })),
+    }));
+    return { matches: applyLimits(matches, limits), warnings: [] };
+  }
+
+  const { ordered, warnings } = orderEvents(events, options);
+
+  if (query.kind === 'event') {
+    const matches = compileEventFilter(query.filter, ctx);
+    const out: Match[] = [];
+    for (const e of ordered) {
+      if (matches(e.record.doc)) out.push({ type: 'event', events: [{ stage: 0, missing: false, event: e.record }] });
+    }
+    return { matches: applyLimits(out, limits), warnings };
+  }
+
+  const { compiled, queryStages } = compileSequence(query, ctx);
+  const matcher = new SequenceMatcher(compiled);
+  for (const e of ordered) matcher.push(e);
+  const matches: Match[] = matcher.finish().map((seq) => ({
+    type: 'sequence',
+    joinKeys: seq.key,
+    events: seq.events.map((e, i): MatchedEvent => {
+      const stage = queryStages[i];
+      return compiled.stages[i].missing ? { stage, missing: true } : { stage, missing: false, event: e!.record };
+    }),
+  }));
+  return { matches: applyLimits(matches, limits), warnings };
+}

@@ -1,0 +1,327 @@
+/**
+ * The sequence state machine: feed events one at a time in timestamp order, inspect the pending
+ * sequences between events, collect the completed ones at the end.
+ *
+ * Semantics are Elasticsearch's (sources, all under `x-pack/plugin/eql/src/main/java/org/elasticsearch/
+ * xpack/eql/execution/`: `sequence/SequenceMatcher.java`, `KeyToSequences.java`, `OrdinalGroup.java`,
+ * `Sequence.java`, `sequence/TumblingWindow.java` for missing events; docs "EQL syntax reference",
+ * section "Sequences"):
+ * - per join key and per stage, the pending sequences form a group; an event of stage N takes the
+ *   latest sequence of stage N-1 that is before it and drops it together with every older one
+ *   (`OrdinalGroup.trimBefore`), so only the newest pending sequence per stage and key ever matters:
+ *   a newer event replaces the pending one;
+ * - `maxspan` is measured from the first event of the sequence to the current one and is inclusive
+ *   (rejected only when `to - from > maxspan`; a maxspan of 0 means no limit);
+ * - `until` cancels a pending sequence when an until event with the same key lies between the last
+ *   matched event and the event that would advance it (bounds inclusive, `Ordinal.between`); it is
+ *   checked only when the sequence advances, so it never removes a completed sequence;
+ * - an event is tried against the later stages first, so one event never fills two consecutive
+ *   stages of the same sequence (Elasticsearch matches only strictly earlier sequences);
+ * - missing-event stages (`![…]`) are left out of matching; each completed candidate is then checked:
+ *   a match of a middle missing stage strictly between the neighbouring events' timestamps discards
+ *   it; leading/trailing missing stages discard it only when the nearest such event keeps the
+ *   whole sequence within maxspan (`TumblingWindow.doCheckMissingEvents`).
+ */
+import type { EventRecord } from './types';
+import { Ordinal, compareOrdinals } from './order';
+import { JoinKeyExtractor, KeyValue, keyId } from './joinKeys';
+
+/** An event with its position in the ordered stream. */
+export interface OrderedEvent {
+  record: EventRecord;
+  ordinal: Ordinal;
+}
+
+/** One stage after `with runs=N` expansion. */
+export interface CompiledSequenceStage {
+  /** Index of the stage as written in the query (0-based); repeated for `runs` copies. */
+  queryStage: number;
+  missing: boolean;
+  matches(doc: Record<string, unknown>): boolean;
+  keys: JoinKeyExtractor;
+}
+
+/** A sequence query compiled for the matcher. */
+export interface CompiledSequence {
+  stages: CompiledSequenceStage[];
+  until?: { matches(doc: Record<string, unknown>): boolean; keys: JoinKeyExtractor };
+  /** `with maxspan` in milliseconds; undefined or 0: no limit. */
+  maxspanMillis?: number;
+}
+
+/** A sequence in progress or completed: the event of each (expanded) stage; missing stages stay empty. */
+export interface SequenceState {
+  key: KeyValue[];
+  /** Per expanded stage; undefined for missing stages and stages not reached yet. */
+  events: Array<OrderedEvent | undefined>;
+  /** Expanded index of the last matched stage. */
+  stage: number;
+  /** Creation counter: orders sequences completed by the same event. */
+  serial: number;
+}
+
+/** Why a pending sequence was dropped, for explanations. */
+export interface SequenceRejection {
+  reason: 'maxspan' | 'until' | 'missing-event';
+  key: KeyValue[];
+  /** Events matched so far (expanded stages; undefined where none). */
+  events: Array<OrderedEvent | undefined>;
+  /** The event that tried to advance the sequence (maxspan), the until event, or the missing event found. */
+  at?: OrderedEvent;
+}
+
+/** What the matcher holds between two events. */
+export interface SequenceSnapshot {
+  /** Per join key: the pending sequence of each stage (index = expanded stage it has reached). */
+  keys: Array<{
+    joinKeys: KeyValue[];
+    pending: Array<{ stage: number; events: Array<OrderedEvent | undefined> }>;
+    lastUntil?: OrderedEvent;
+  }>;
+  completed: number;
+  /** Candidates whose missing-event stages are checked at the end. */
+  awaitingMissingCheck: number;
+  stats: { seen: number; ignored: number; rejectedMaxspan: number; rejectedUntil: number; rejectedMissing: number };
+  /** The most recent rejections (newest last, at most 100). */
+  rejections: SequenceRejection[];
+}
+
+interface KeyState {
+  key: KeyValue[];
+  /** Latest pending sequence per expanded positive stage (only the newest can ever advance). */
+  pending: Array<SequenceState | undefined>;
+  lastUntil?: OrderedEvent;
+}
+
+interface MissingCandidate {
+  event: OrderedEvent;
+  keyIds: Set<string>;
+}
+
+const MAX_REJECTIONS = 100;
+
+/**
+ * Sequence matcher. Usage: `push()` every event in ordinal order, then `finish()`.
+ * `snapshot()` may be called between pushes.
+ */
+export class SequenceMatcher {
+  private readonly stages: CompiledSequenceStage[];
+  private readonly positive: number[];
+  private readonly firstPositive: number;
+  private readonly lastPositive: number;
+  private readonly previousPositive: number[];
+  private readonly hasMissing: boolean;
+  private readonly maxspan: number;
+  private readonly byKey = new Map<string, KeyState>();
+  private readonly completed: SequenceState[] = [];
+  private readonly toCheck: SequenceState[] = [];
+  private readonly missingEvents: MissingCandidate[][];
+  private readonly rejections: SequenceRejection[] = [];
+  private readonly stats = { seen: 0, ignored: 0, rejectedMaxspan: 0, rejectedUntil: 0, rejectedMissing: 0 };
+  private serial = 0;
+  private lastOrdinal?: Ordinal;
+
+  /** @throws Error when the sequence has no positive stage. */
+  constructor(private readonly sequence: CompiledSequence) {
+    this.stages = sequence.stages;
+    this.positive = this.stages.map((s, i) => (s.missing ? -1 : i)).filter((i) => i >= 0);
+    if (this.positive.length === 0) throw new Error('a sequence needs at least one stage that is not a missing event');
+    this.firstPositive = this.positive[0];
+    this.lastPositive = this.positive[this.positive.length - 1];
+    this.previousPositive = this.stages.map((_, i) => {
+      for (let j = i - 1; j >= 0; j--) if (!this.stages[j].missing) return j;
+      return -1;
+    });
+    this.hasMissing = this.stages.some((s) => s.missing);
+    this.maxspan = sequence.maxspanMillis ?? 0;
+    this.missingEvents = this.stages.map(() => []);
+  }
+
+  /**
+   * Feeds one event. Events must come in ascending ordinal order (see `compareOrdinals`).
+   * @throws Error when an event is out of order.
+   */
+  push(event: OrderedEvent): void {
+    if (this.lastOrdinal && compareOrdinals(this.lastOrdinal, event.ordinal) > 0) {
+      throw new Error('sequence matcher: events must be pushed in timestamp order');
+    }
+    this.lastOrdinal = event.ordinal;
+    const doc = event.record.doc;
+    // Later stages first: an event may only extend sequences that are strictly before it.
+    for (let p = this.positive.length - 1; p >= 0; p--) {
+      const index = this.positive[p];
+      const stage = this.stages[index];
+      if (!stage.matches(doc)) continue;
+      for (const key of stage.keys.keysOf(doc)) this.matchStage(index, key, event);
+    }
+    if (this.hasMissing) {
+      for (let i = 0; i < this.stages.length; i++) {
+        const stage = this.stages[i];
+        if (!stage.missing || !stage.matches(doc)) continue;
+        const keys = stage.keys.keysOf(doc);
+        if (keys.length > 0) this.missingEvents[i].push({ event, keyIds: new Set(keys.map(keyId)) });
+      }
+    }
+    const until = this.sequence.until;
+    if (until && until.matches(doc)) {
+      for (const key of until.keys.keysOf(doc)) {
+        // Unknown keys are ignored (`KeyToSequences.until`).
+        const state = this.byKey.get(keyId(key));
+        if (state) state.lastUntil = event;
+      }
+    }
+  }
+
+  private matchStage(index: number, key: KeyValue[], event: OrderedEvent): void {
+    this.stats.seen++;
+    const id = keyId(key);
+    if (index === this.firstPositive) {
+      const events: Array<OrderedEvent | undefined> = new Array(this.stages.length).fill(undefined);
+      events[index] = event;
+      const seq: SequenceState = { key, events, stage: index, serial: this.serial++ };
+      if (index === this.lastPositive) {
+        this.complete(seq);
+      } else {
+        this.stateFor(id, key).pending[index] = seq;
+      }
+      return;
+    }
+    const previous = this.previousPositive[index];
+    const state = this.byKey.get(id);
+    const seq = state?.pending[previous];
+    if (!state || !seq) {
+      this.stats.ignored++;
+      return;
+    }
+    state.pending[previous] = undefined;
+    const start = seq.events[this.firstPositive]!;
+    if (this.maxspan > 0 && event.ordinal.timestamp - start.ordinal.timestamp > this.maxspan) {
+      this.stats.rejectedMaxspan++;
+      this.reject({ reason: 'maxspan', key, events: seq.events, at: event });
+      return;
+    }
+    const last = seq.events[seq.stage]!;
+    if (state.lastUntil && compareOrdinals(state.lastUntil.ordinal, last.ordinal) >= 0) {
+      this.stats.rejectedUntil++;
+      this.reject({ reason: 'until', key, events: seq.events, at: state.lastUntil });
+      return;
+    }
+    const events = seq.events.slice();
+    events[index] = event;
+    const next: SequenceState = { key, events, stage: index, serial: this.serial++ };
+    if (index === this.lastPositive) {
+      this.complete(next);
+    } else {
+      state.pending[index] = next;
+    }
+  }
+
+  private stateFor(id: string, key: KeyValue[]): KeyState {
+    let state = this.byKey.get(id);
+    if (!state) {
+      state = { key, pending: new Array(this.stages.length).fill(undefined) };
+      this.byKey.set(id, state);
+    }
+    return state;
+  }
+
+  private complete(seq: SequenceState): void {
+    if (this.hasMissing) this.toCheck.push(seq);
+    else this.completed.push(seq);
+  }
+
+  private reject(r: SequenceRejection): void {
+    this.rejections.push(r);
+    if (this.rejections.length > MAX_REJECTIONS) this.rejections.shift();
+  }
+
+  /** Inspects the state between two events (pending sequences per join key, counters). */
+  snapshot(): SequenceSnapshot {
+    const keys: SequenceSnapshot['keys'] = [];
+    for (const state of this.byKey.values()) {
+      const pending = state.pending
+        .map((s, stage) => (s ? { stage, events: s.events.slice() } : undefined))
+        .filter((p): p is { stage: number; events: Array<OrderedEvent | undefined> } => p !== undefined);
+      if (pending.length === 0 && !state.lastUntil) continue;
+      keys.push({ joinKeys: state.key, pending, lastUntil: state.lastUntil });
+    }
+    return {
+      keys,
+      completed: this.completed.length,
+      awaitingMissingCheck: this.toCheck.length,
+      stats: { ...this.stats },
+      rejections: this.rejections.slice(),
+    };
+  }
+
+  /**
+   * Ends the stream: checks missing-event stages and returns the completed sequences ordered as
+   * Elasticsearch orders them (by the ordinal of their last event; sequences completed by the same
+   * event in key order).
+   */
+  finish(): SequenceState[] {
+    for (const seq of this.toCheck) {
+      const found = this.missingFound(seq);
+      if (found) {
+        this.stats.rejectedMissing++;
+        this.reject({ reason: 'missing-event', key: seq.key, events: seq.events, at: found });
+      } else {
+        this.completed.push(seq);
+      }
+    }
+    this.toCheck.length = 0;
+    const lastOf = (s: SequenceState) => s.events[this.lastPositive]!.ordinal;
+    return this.completed.slice().sort((a, b) => compareOrdinals(lastOf(a), lastOf(b)) || a.serial - b.serial);
+  }
+
+  /** @returns the event that invalidates the candidate, or undefined when it stands. */
+  private missingFound(seq: SequenceState): OrderedEvent | undefined {
+    const id = keyId(seq.key);
+    const startTs = seq.events[this.firstPositive]!.ordinal.timestamp;
+    const endTs = seq.events[this.lastPositive]!.ordinal.timestamp;
+    let lastLeading: OrderedEvent | undefined;
+    let firstTrailing: OrderedEvent | undefined;
+    for (let i = 0; i < this.stages.length; i++) {
+      if (!this.stages[i].missing) continue;
+      const candidates = this.missingEvents[i];
+      if (i < this.firstPositive) {
+        // Nearest event before the first positive event.
+        for (let j = candidates.length - 1; j >= 0; j--) {
+          const c = candidates[j];
+          if (c.event.ordinal.timestamp < startTs && c.keyIds.has(id)) {
+            if (!lastLeading || lastLeading.ordinal.timestamp < c.event.ordinal.timestamp) lastLeading = c.event;
+            break;
+          }
+        }
+      } else if (i > this.lastPositive) {
+        for (const c of candidates) {
+          if (c.event.ordinal.timestamp > endTs && c.keyIds.has(id)) {
+            if (!firstTrailing || firstTrailing.ordinal.timestamp > c.event.ordinal.timestamp) firstTrailing = c.event;
+            break;
+          }
+        }
+      } else {
+        let prev = i - 1;
+        while (this.stages[prev].missing) prev--;
+        let next = i + 1;
+        while (this.stages[next].missing) next++;
+        const from = seq.events[prev]!.ordinal.timestamp;
+        const to = seq.events[next]!.ordinal.timestamp;
+        const hit = candidates.find((c) => c.event.ordinal.timestamp > from && c.event.ordinal.timestamp < to && c.keyIds.has(id));
+        if (hit) return hit.event;
+      }
+    }
+    const leadingStage = this.stages[0].missing;
+    const trailingStage = this.stages[this.stages.length - 1].missing;
+    const beyond = (from: number | undefined, to: number | undefined) =>
+      from === undefined || to === undefined || (this.maxspan > 0 && to - from > this.maxspan);
+    const keep =
+      (firstTrailing === undefined && lastLeading === undefined) ||
+      (lastLeading === undefined && leadingStage) ||
+      (firstTrailing === undefined && trailingStage) ||
+      (leadingStage && trailingStage && beyond(lastLeading?.ordinal.timestamp, firstTrailing?.ordinal.timestamp)) ||
+      (leadingStage && !trailingStage && beyond(lastLeading?.ordinal.timestamp, endTs)) ||
+      (!leadingStage && trailingStage && beyond(startTs, firstTrailing?.ordinal.timestamp));
+    return keep ? undefined : (lastLeading ?? firstTrailing);
+  }
+}

@@ -1,0 +1,336 @@
+import type { Expression, FieldExpression, Pipe, Span, Stage, Statement } from './ast';
+import type { EqlDiagnostic } from './diagnostic';
+import { EQL_FUNCTIONS, findFunction } from './functions';
+import { didYouMean, findSimilar } from './similar';
+import { TIME_UNIT_MILLIS } from './timeUnits';
+
+/** Options for {@link check}. */
+export interface CheckOptions {
+  /**
+   * When given, every non-optional field reference is looked up and unknown ones are reported as
+   * `unknown-field` ("Unknown column [x]", as Elasticsearch's Verifier does against the index mapping).
+   * Receives the dotted field name; returns whether the mapping has it.
+   */
+  fieldExists?: (name: string) => boolean;
+  /** All known field names, used only for "did you mean" suggestions on unknown fields. */
+  knownFields?: () => Iterable<string>;
+}
+
+/** Stable diagnostic codes produced by the checker. */
+export const CheckerCodes = {
+  unsupportedPipe: 'unsupported-pipe',
+  unknownPipe: 'unknown-pipe',
+  pipeArgument: 'pipe-argument',
+  samplePipe: 'sample-pipe',
+  unknownFunction: 'unknown-function',
+  functionArity: 'function-arity',
+  functionCaseInsensitive: 'function-case-insensitive',
+  maxspanUnit: 'maxspan-unit',
+  maxspanValue: 'maxspan-value',
+  joinKeyCount: 'join-key-count',
+  joinKeyNotField: 'join-key-not-field',
+  runsRange: 'runs-range',
+  sampleRuns: 'sample-runs',
+  sampleMissing: 'sample-missing',
+  missingEventMaxspan: 'missing-event-maxspan',
+  missingEventOnly: 'missing-event-only',
+  stageCount: 'stage-count',
+  fieldComparison: 'field-comparison',
+  arrayIndex: 'unsupported-array-index',
+  unknownField: 'unknown-field',
+} as const;
+
+/** Pipes Elasticsearch's grammar knows but rejects, from `LogicalPlanBuilder.SUPPORTED_PIPES`. */
+const KNOWN_UNSUPPORTED_PIPES = ['count', 'filter', 'sort', 'unique', 'unique_count'];
+const EXECUTABLE_PIPES = ['head', 'tail'];
+/** Bounds of `with runs=N`, per Elasticsearch's LogicalPlanBuilder (1 to 100 repetitions). */
+const MAX_RUNS = 100;
+
+/**
+ * Reports every rejection Elasticsearch makes after parsing (in `LogicalPlanBuilder`, the `Verifier`
+ * and query translation) that can be decided from the query text alone.
+ *
+ * Input: a statement from `parse`, the same text, and optional mapping lookups. Output: diagnostics
+ * (severity `error`) with 0-based UTF-16 spans into `text` and stable codes ({@link CheckerCodes}).
+ * Never throws. Messages keep the meaning (mostly the wording) of Elasticsearch's own messages.
+ */
+export function check(statement: Statement, text: string, options: CheckOptions = {}): EqlDiagnostic[] {
+  const out: EqlDiagnostic[] = [];
+  // An optional field `?x` absent from the mapping resolves to the constant null; without a mapping
+  // it may be absent, so it is not held against a comparison.
+  const optionalIsConstant = (f: FieldExpression): boolean => f.optional && !(options.fieldExists?.(f.name) ?? false);
+  const isFoldable = (e: Expression): boolean => foldable(e, optionalIsConstant);
+  const err = (span: Span, message: string, code: string): void => {
+    out.push({ span: { start: span.start, end: span.end }, severity: 'error', message, code });
+  };
+  const src = (n: { span: Span }): string => text.slice(n.span.start, n.span.end);
+
+  // ---------------------------------------------------------------- expressions
+  const checkExpression = (e: Expression): void => {
+    switch (e.kind) {
+      case 'field':
+        checkField(e);
+        return;
+      case 'literal':
+      case 'error':
+        return;
+      case 'not':
+        checkExpression(e.operand);
+        return;
+      case 'negate':
+        checkExpression(e.operand);
+        return;
+      case 'logical':
+      case 'arithmetic':
+        checkExpression(e.left);
+        checkExpression(e.right);
+        return;
+      case 'comparison':
+        checkExpression(e.left);
+        checkExpression(e.right);
+        // ES translates a comparison to a query only when one side folds to a constant
+        // ("Comparisons against fields are not (currently) supported", ExpressionTranslators).
+        if (!isFoldable(e.left) && !isFoldable(e.right) && !hasError(e)) {
+          err(e.span, `Comparisons against fields are not (currently) supported; offender [${src(e.right)}] in [${e.operator}]`, CheckerCodes.fieldComparison);
+        }
+        return;
+      case 'in':
+        checkExpression(e.value);
+        for (const x of e.list) checkExpression(x);
+        for (const x of e.list) {
+          if (!isFoldable(x) && !hasError(x)) {
+            err(x.span, `Comparisons against fields are not (currently) supported; offender [${src(x)}] in [in]`, CheckerCodes.fieldComparison);
+          }
+        }
+        return;
+      case 'match':
+        checkExpression(e.value);
+        for (const x of e.patterns) checkExpression(x);
+        return;
+      case 'call': {
+        for (const a of e.args) checkExpression(a);
+        const info = findFunction(e.name);
+        if (!info) {
+          const sim = findSimilar(e.name, EQL_FUNCTIONS.map((f) => f.name.toLowerCase()));
+          err(e.nameSpan, `Unknown function [${e.name}]${didYouMean(sim)}`, CheckerCodes.unknownFunction);
+          return;
+        }
+        if (e.caseInsensitive && !info.caseInsensitiveForm) {
+          err(e.nameSpan, `Function [${info.name}] has no case-insensitive form [${info.name}~]`, CheckerCodes.functionCaseInsensitive);
+        }
+        const n = e.args.length;
+        if (n < info.minArgs || n > info.maxArgs) {
+          const expect =
+            info.minArgs === info.maxArgs
+              ? `exactly ${info.minArgs}`
+              : info.maxArgs === Infinity
+                ? `at least ${info.minArgs}`
+                : `${info.minArgs} to ${info.maxArgs}`;
+          err(e.span, `Function [${info.name}] expects ${expect} argument${info.maxArgs === 1 && info.minArgs === 1 ? '' : 's'} but found [${n}]`, CheckerCodes.functionArity);
+        }
+        return;
+      }
+    }
+  };
+
+  const checkField = (f: FieldExpression): void => {
+    if (f.path.some((p) => typeof p === 'number')) {
+      // ES EqlParser rejects `[N]` after a field name ("Array indexes are not supported").
+      const bracket = text.indexOf('[', f.span.start);
+      const at = bracket >= 0 && bracket < f.span.end ? bracket : f.span.start;
+      err({ start: at, end: f.span.end }, 'Array indexes are not supported', CheckerCodes.arrayIndex);
+      return;
+    }
+    if (options.fieldExists && !f.optional && !options.fieldExists(f.name)) {
+      const sim = options.knownFields ? findSimilar(f.name, options.knownFields()) : [];
+      err(f.span, `Unknown column [${f.name}]${didYouMean(sim.slice(0, 5))}`, CheckerCodes.unknownField);
+    }
+  };
+
+  const checkJoinKeys = (keys: Expression[]): void => {
+    for (const k of keys) {
+      checkExpression(k);
+      if (k.kind !== 'field' && k.kind !== 'error') {
+        // LogicalPlanBuilder reads join keys as attributes only.
+        err(k.span, `Join keys must be fields; found [${src(k)}]`, CheckerCodes.joinKeyNotField);
+      }
+    }
+  };
+
+  const checkStage = (s: Stage): void => {
+    checkExpression(s.filter.condition);
+    checkJoinKeys(s.joinKeys);
+  };
+
+  /** Every stage (and `until`) must end up with the same number of keys (LogicalPlanBuilder). */
+  const checkKeyCounts = (parentKeys: number, stages: Stage[]): void => {
+    let expected = -1;
+    for (const s of stages) {
+      const n = parentKeys + s.joinKeys.length;
+      if (expected < 0) expected = n;
+      else if (n !== expected) {
+        const span = s.joinKeys.length
+          ? { start: s.joinKeys[0].span.start, end: s.joinKeys[s.joinKeys.length - 1].span.end }
+          : s.span;
+        err(span, `Inconsistent number of join keys specified; expected [${expected - parentKeys}] but found [${n - parentKeys}]`, CheckerCodes.joinKeyCount);
+      }
+    }
+  };
+
+  // ---------------------------------------------------------------- queries
+  const q = statement.query;
+  if (q.kind === 'event') {
+    checkExpression(q.filter.condition);
+  } else if (q.kind === 'sequence') {
+    checkJoinKeys(q.joinKeys);
+    const all = q.until ? [...q.stages, q.until] : q.stages;
+    for (const s of all) checkStage(s);
+    checkKeyCounts(q.joinKeys.length, all);
+    if (q.maxspan) {
+      const m = q.maxspan;
+      const numberText = text.slice(m.span.start, m.span.start + (src(m).length - m.unit.length)).trim();
+      if (!Number.isInteger(m.value) || /[.eE]/.test(numberText)) {
+        err(m.span, `Decimal time interval [${numberText}] not supported; please use a positive integer`, CheckerCodes.maxspanValue);
+      } else if (m.value <= 0) {
+        err(m.span, `A positive maxspan value is required; found [${m.value}]`, CheckerCodes.maxspanValue);
+      } else if (m.unit === '') {
+        err(m.span, `No time unit specified, did you mean [s] as in [${numberText}s]?`, CheckerCodes.maxspanUnit);
+      } else if (!(m.unit in TIME_UNIT_MILLIS)) {
+        err(m.span, `Unrecognized time unit [${m.unit}] in [${src(m)}], please specify one of [ms, s, m, h, d]`, CheckerCodes.maxspanUnit);
+      }
+    }
+    for (const s of all) {
+      if (s.runs !== undefined && s.runsSpan && Number.isInteger(s.runs)) {
+        if (s.runs <= 0) err(s.runsSpan, `A positive runs value is required; found [${s.runs}]`, CheckerCodes.runsRange);
+        else if (s.runs > MAX_RUNS) err(s.runsSpan, `A query cannot be repeated more than ${MAX_RUNS} times; found [${s.runs}]`, CheckerCodes.runsRange);
+      }
+    }
+    if (q.stages.length > 0 && q.stages.length < 2) {
+      err(q.span, `A sequence requires a minimum of 2 queries, found [${q.stages.length}]`, CheckerCodes.stageCount);
+    }
+    const missing = q.stages.filter((s) => s.missing);
+    if (missing.length > 0) {
+      if (!q.maxspan) {
+        err({ start: missing[0].span.start, end: missing[0].span.start + 2 }, 'Missing events ![…] require the sequence to have [maxspan]', CheckerCodes.missingEventMaxspan);
+      }
+      if (missing.length === q.stages.length) {
+        err(q.span, 'A sequence requires at least one positive event query; found only missing events', CheckerCodes.missingEventOnly);
+      }
+    }
+    if (q.until?.missing) {
+      err({ start: q.until.span.start, end: q.until.span.start + 2 }, 'The [until] stage cannot be a missing event', CheckerCodes.missingEventOnly);
+    }
+  } else {
+    // sample
+    checkJoinKeys(q.joinKeys);
+    for (const s of q.stages) {
+      checkStage(s);
+      if (s.missing) err({ start: s.span.start, end: s.span.start + 2 }, 'Missing events ![…] are only supported in sequences', CheckerCodes.sampleMissing);
+      if (s.runs !== undefined && s.runsSpan) err(s.runsSpan, 'Sample queries do not support [runs]', CheckerCodes.sampleRuns);
+    }
+    checkKeyCounts(q.joinKeys.length, q.stages);
+    if (q.stages.length > 0 && q.stages.length < 2) {
+      err(q.span, `A sample requires a minimum of 2 queries, found [${q.stages.length}]`, CheckerCodes.stageCount);
+    }
+  }
+
+  // ---------------------------------------------------------------- pipes
+  for (const p of statement.pipes) checkPipe(p, statement, err, src);
+  return out;
+}
+
+function checkPipe(
+  p: Pipe,
+  statement: Statement,
+  err: (span: Span, message: string, code: string) => void,
+  src: (n: { span: Span }) => string,
+): void {
+  if (p.name === '') return; // already a syntax error
+  if (statement.query.kind === 'sample') {
+    err(p.span, 'Sample queries do not support pipes', CheckerCodes.samplePipe);
+    return;
+  }
+  if (KNOWN_UNSUPPORTED_PIPES.includes(p.name)) {
+    err(p.nameSpan, `Pipe [${p.name}] is not supported`, CheckerCodes.unsupportedPipe);
+    return;
+  }
+  if (!EXECUTABLE_PIPES.includes(p.name)) {
+    const sim = findSimilar(p.name, [...KNOWN_UNSUPPORTED_PIPES, ...EXECUTABLE_PIPES].sort());
+    err(p.nameSpan, `Unrecognized pipe [${p.name}]${didYouMean(sim)}`, CheckerCodes.unknownPipe);
+    return;
+  }
+  if (p.args.length !== 1) {
+    err(p.args.length ? { start: p.args[0].span.start, end: p.args[p.args.length - 1].span.end } : p.span,
+      `Pipe [${p.name}] expects exactly one argument but found [${p.args.length}]`, CheckerCodes.pipeArgument);
+    return;
+  }
+  const a = p.args[0];
+  if (a.kind === 'error') return;
+  const v = foldInteger(a);
+  // LogicalPlanBuilder.pipeIntArgument: an integer constant that is not negative.
+  if (v === undefined || v < 0) {
+    err(a.span, `Pipe [${p.name}] expects a positive integer but found [${src(a)}]`, CheckerCodes.pipeArgument);
+  }
+}
+
+/** The integer value of an integer literal, optionally negated; undefined for anything else. */
+function foldInteger(e: Expression): number | undefined {
+  if (e.kind === 'literal' && e.type === 'integer') return e.value as number;
+  if (e.kind === 'negate') {
+    const v = foldInteger(e.operand);
+    return v === undefined ? undefined : e.operator === '-' ? -v : v;
+  }
+  return undefined;
+}
+
+/**
+ * True when the expression references no field (so Elasticsearch can fold it to a constant);
+ * `constantField` says which fields count as constants (optional fields missing from the mapping).
+ */
+export function foldable(e: Expression, constantField: (f: FieldExpression) => boolean = () => false): boolean {
+  const isFoldable = (x: Expression): boolean => foldable(x, constantField);
+  switch (e.kind) {
+    case 'literal':
+      return true;
+    case 'field':
+      return constantField(e);
+    case 'error':
+      return false;
+    case 'not':
+    case 'negate':
+      return isFoldable(e.operand);
+    case 'logical':
+    case 'arithmetic':
+    case 'comparison':
+      return isFoldable(e.left) && isFoldable(e.right);
+    case 'in':
+      return isFoldable(e.value) && e.list.every(isFoldable);
+    case 'match':
+      return isFoldable(e.value) && e.patterns.every(isFoldable);
+    case 'call':
+      return e.args.every(isFoldable);
+  }
+}
+
+function hasError(e: Expression): boolean {
+  switch (e.kind) {
+    case 'error':
+      return true;
+    case 'literal':
+    case 'field':
+      return false;
+    case 'not':
+    case 'negate':
+      return hasError(e.operand);
+    case 'logical':
+    case 'arithmetic':
+    case 'comparison':
+      return hasError(e.left) || hasError(e.right);
+    case 'in':
+      return hasError(e.value) || e.list.some(hasError);
+    case 'match':
+      return hasError(e.value) || e.patterns.some(hasError);
+    case 'call':
+      return e.args.some(hasError);
+  }
+}

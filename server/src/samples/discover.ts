@@ -1,0 +1,126 @@
+/**
+ * Expanding sample arguments (files and folders) into the list of NDJSON files to replay.
+ */
+import { promises as fs } from 'node:fs';
+import * as nodePath from 'node:path';
+import picomatch from 'picomatch';
+
+/** File names searched for inside folders: NDJSON and JSON Lines. */
+export const SAMPLE_FILE_GLOB = '*.{ndjson,jsonl}';
+
+const isSampleFileName = picomatch(SAMPLE_FILE_GLOB, { dot: true });
+
+/** The outcome of {@link discoverSampleFiles}. */
+export interface DiscoveryResult {
+  /** Files to read, in replay order; each path as given, or joined onto the folder as given. */
+  files: string[];
+  /** One readable message per argument that could not be used (`path: reason`). */
+  errors: string[];
+}
+
+/**
+ * Expands command-line sample arguments into files.
+ *
+ * - A file argument is used as given, whatever its extension, in argument order.
+ * - A folder argument is searched recursively for `*.ndjson` and `*.jsonl` files (hidden ones too);
+ *   the files found are ordered by their path relative to the folder, compared by UTF-16 code units
+ *   with `/` as separator, so the order is the same on every machine and file system.
+ * - A file reached twice (given twice, or also found in a folder) is kept at its first place only,
+ *   so no event is replayed twice. Symbolic links are followed; a folder reached again through a
+ *   link cycle is not searched again.
+ * - A missing path, an unreadable folder or a folder with no sample file is reported in `errors`
+ *   (`path: reason`), and the other arguments are still expanded.
+ *
+ * @param args paths as written by the user (relative to the working directory, or absolute).
+ * @returns the files and the errors; never throws for file system problems.
+ */
+export async function discoverSampleFiles(args: readonly string[]): Promise<DiscoveryResult> {
+  const result: DiscoveryResult = { files: [], errors: [] };
+  const seen = new Set<string>();
+  const add = (file: string): void => {
+    const key = nodePath.resolve(file);
+    if (seen.has(key)) return;
+    seen.add(key);
+    result.files.push(file);
+  };
+  for (const arg of args) {
+    let stat;
+    try {
+      stat = await fs.stat(arg);
+    } catch (e) {
+      result.errors.push(`${arg}: ${describeFsError(e)}`);
+      continue;
+    }
+    if (stat.isDirectory()) {
+      const found: string[] = [];
+      const problems: string[] = [];
+      await walk(arg, '', found, problems, new Set());
+      result.errors.push(...problems);
+      if (found.length === 0 && problems.length === 0) {
+        result.errors.push(`${arg}: no sample files (${SAMPLE_FILE_GLOB}) found in this folder`);
+      }
+      found.sort(compareCodeUnits);
+      for (const rel of found) add(nodePath.join(arg, ...rel.split('/')));
+    } else {
+      add(arg);
+    }
+  }
+  return result;
+}
+
+/** Collects `rel` paths (with `/`) of sample files below `root`; `visited` holds real paths of folders. */
+async function walk(root: string, rel: string, found: string[], problems: string[], visited: Set<string>): Promise<void> {
+  const dir = rel === '' ? root : nodePath.join(root, ...rel.split('/'));
+  let real: string;
+  let entries;
+  try {
+    real = await fs.realpath(dir);
+    if (visited.has(real)) return;
+    visited.add(real);
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    problems.push(`${dir}: ${describeFsError(e)}`);
+    return;
+  }
+  for (const entry of entries) {
+    const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
+    let isDir = entry.isDirectory();
+    let isFile = entry.isFile();
+    if (entry.isSymbolicLink()) {
+      try {
+        const target = await fs.stat(nodePath.join(dir, entry.name));
+        isDir = target.isDirectory();
+        isFile = target.isFile();
+      } catch {
+        continue; // A dangling link is not a sample file.
+      }
+    }
+    if (isDir) await walk(root, childRel, found, problems, visited);
+    else if (isFile && isSampleFileName(entry.name)) found.push(childRel);
+  }
+}
+
+function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Turns a Node file system error into a short reason (`no such file or directory`), falling back to
+ * the error's message.
+ */
+export function describeFsError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a folder, not a file';
+    case 'ENOTDIR':
+      return 'not a folder';
+    default:
+      return e instanceof Error ? e.message : String(e);
+  }
+}

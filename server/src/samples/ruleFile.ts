@@ -1,0 +1,225 @@
+/**
+ * Reading a rule from disk: a `.eql` file (the whole file is the query) or a detection-rules `.toml`
+ * file (the query is the string `query` of the `[rule]` table, as in the `elastic/detection-rules`
+ * repository's `rules/**\/*.toml`).
+ *
+ * For a TOML rule the query's position inside the file is kept, character by character, so a
+ * diagnostic found in the query is reported at the TOML file's own line and column.
+ */
+import { promises as fs } from 'node:fs';
+import { parse as parseToml, TomlError } from 'smol-toml';
+import { describeFsError } from './discover';
+import { lineColumnAt } from './textPosition';
+
+/** A rule read from a file. */
+export interface RuleSource {
+  /** The path as given. */
+  path: string;
+  /** `eql` for a query file, `toml` for a detection-rules file. */
+  format: 'eql' | 'toml';
+  /** The whole file text (a UTF-8 byte order mark removed). Lines and columns are counted in it. */
+  fileText: string;
+  /** The EQL query text, as `analyze` receives it. */
+  query: string;
+  /** The rule's `[rule] name`, when the TOML file has one. */
+  name?: string;
+  /**
+   * Maps a 0-based UTF-16 offset into `query` (0 … `query.length`) to the 0-based UTF-16 offset of
+   * the same character in `fileText`. A character written as a TOML escape (`\n`, `\u00e9`) maps to
+   * the backslash that starts the escape.
+   */
+  toFileOffset(queryOffset: number): number;
+}
+
+/**
+ * Why a rule file gave no query. `unreadable`: the file could not be read (missing, a folder, no
+ * permission). `invalid`: it was read, but is not a usable rule (TOML syntax error, no
+ * `[rule] query` string, a rule in another language); `line`/`column` are 1-based, in the file.
+ */
+export type RuleFileProblem =
+  | { kind: 'unreadable'; message: string }
+  | { kind: 'invalid'; line: number; column: number; message: string };
+
+/** The outcome of {@link readRuleFile}: either a rule or a problem. */
+export type RuleFileResult = { rule: RuleSource; problem?: undefined } | { rule?: undefined; problem: RuleFileProblem };
+
+/**
+ * Reads a rule file. The format is chosen by extension: `.toml` is a detection-rules file, anything
+ * else (normally `.eql`) is a bare query.
+ *
+ * @param path the file, as written by the user.
+ * @returns the rule, or a problem; never throws.
+ */
+export async function readRuleFile(path: string): Promise<RuleFileResult> {
+  let text: string;
+  try {
+    text = await fs.readFile(path, 'utf8');
+  } catch (e) {
+    return { problem: { kind: 'unreadable', message: describeFsError(e) } };
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return /\.toml$/i.test(path) ? ruleFromToml(path, text) : { rule: ruleFromEql(path, text) };
+}
+
+/**
+ * Wraps the text of a `.eql` file: the query is the whole text, offsets map one to one.
+ *
+ * @param path recorded in the result.
+ * @param text the file content without byte order mark.
+ */
+export function ruleFromEql(path: string, text: string): RuleSource {
+  return { path, format: 'eql', fileText: text, query: text, toFileOffset: (o) => clamp(o, text.length) };
+}
+
+/**
+ * Extracts the query of a detection-rules TOML document (`[rule]` table, key `query`) and maps its
+ * characters back to the document. Parsing is smol-toml's (TOML 1.0); the position of the string is
+ * found by scanning `query = …` assignments and keeping the one whose decoded value equals the parsed
+ * value, so the mapping is never guessed.
+ *
+ * @param path recorded in the result and in messages.
+ * @param text the TOML document.
+ * @returns the rule, or an `invalid` problem with a 1-based line and column.
+ */
+export function ruleFromToml(path: string, text: string): RuleFileResult {
+  let doc: Record<string, unknown>;
+  try {
+    doc = parseToml(text) as Record<string, unknown>;
+  } catch (e) {
+    if (e instanceof TomlError) {
+      const reason = e.message.split('\n')[0].replace(/^Invalid TOML document: /, '');
+      return { problem: { kind: 'invalid', line: e.line, column: e.column, message: `invalid TOML: ${reason}` } };
+    }
+    return { problem: { kind: 'invalid', line: 1, column: 1, message: `invalid TOML: ${String(e)}` } };
+  }
+  const rule = doc.rule;
+  const query = isTable(rule) ? rule.query : undefined;
+  if (typeof query !== 'string') {
+    return {
+      problem: { kind: 'invalid', line: 1, column: 1, message: 'no query: expected a string `query` in the `[rule]` table' },
+    };
+  }
+  const located = locateTomlString(text, query);
+  const toFileOffset = (o: number): number => located[clamp(o, query.length)];
+  const language = isTable(rule) ? rule.language : undefined;
+  if (language !== undefined && language !== 'eql') {
+    const at = lineColumnAt(text, toFileOffset(0));
+    return {
+      problem: { ...at, kind: 'invalid', message: `the rule's language is ${JSON.stringify(language)}, not "eql"` },
+    };
+  }
+  const name = isTable(rule) && typeof rule.name === 'string' ? rule.name : undefined;
+  return { rule: { path, format: 'toml', fileText: text, query, name, toFileOffset } };
+}
+
+function isTable(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function clamp(o: number, max: number): number {
+  return Math.max(0, Math.min(Math.trunc(o), max));
+}
+
+/**
+ * Returns, for each index 0 … value.length of the parsed query, its offset in the TOML text. Falls
+ * back to a verbatim search, and at last to the start of the `query` key, when no assignment decodes
+ * to the value (then positions are approximate but still inside the file).
+ */
+function locateTomlString(text: string, value: string): number[] {
+  const assignment = /^[ \t]*(?:query|"query"|'query')[ \t]*=[ \t]*/gm;
+  let firstKey = -1;
+  for (let m = assignment.exec(text); m !== null; m = assignment.exec(text)) {
+    if (firstKey < 0) firstKey = m.index + m[0].search(/\S/);
+    const decoded = decodeTomlString(text, m.index + m[0].length);
+    if (decoded && decoded.value === value) return decoded.offsets;
+  }
+  const verbatim = text.indexOf(value);
+  if (verbatim >= 0 && value !== '') return Array.from({ length: value.length + 1 }, (_, i) => verbatim + i);
+  return new Array<number>(value.length + 1).fill(Math.max(firstKey, 0));
+}
+
+/**
+ * Decodes the TOML string that starts at `start` (any of the four TOML string forms) with, for each
+ * produced UTF-16 unit, the offset it came from; `offsets[value.length]` is the closing delimiter.
+ * Returns undefined when no string starts there or it is not closed. Rules: TOML 1.0 §String.
+ */
+function decodeTomlString(text: string, start: number): { value: string; offsets: number[] } | undefined {
+  const quote = text[start];
+  if (quote !== '"' && quote !== "'") return undefined;
+  const multiline = text.startsWith(quote.repeat(3), start);
+  const literal = quote === "'";
+  let i = start + (multiline ? 3 : 1);
+  // A newline right after the opening delimiter of a multi-line string is trimmed.
+  if (multiline) {
+    if (text.startsWith('\r\n', i)) i += 2;
+    else if (text[i] === '\n') i += 1;
+  }
+  let value = '';
+  const offsets: number[] = [];
+  const push = (s: string, at: number): void => {
+    value += s;
+    for (let k = 0; k < s.length; k++) offsets.push(at);
+  };
+  while (i < text.length) {
+    const c = text[i];
+    if (c === quote) {
+      if (!multiline) {
+        offsets.push(i);
+        return { value, offsets };
+      }
+      if (text.startsWith(quote.repeat(3), i)) {
+        // Up to two quotes may sit right before the closing delimiter: `''''` or `'''''`.
+        let extra = 0;
+        while (extra < 2 && text[i + 3 + extra] === quote) extra++;
+        for (let k = 0; k < extra; k++) push(quote, i + k);
+        offsets.push(i + extra);
+        return { value, offsets };
+      }
+    }
+    if (!multiline && (c === '\n' || c === '\r')) return undefined;
+    if (c === '\\' && !literal) {
+      const escaped = decodeEscape(text, i, multiline);
+      if (!escaped) return undefined;
+      push(escaped.value, i);
+      i = escaped.next;
+      continue;
+    }
+    push(c, i);
+    i++;
+  }
+  return undefined;
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  b: '\b',
+  t: '\t',
+  n: '\n',
+  f: '\f',
+  r: '\r',
+  e: '\x1b',
+  '"': '"',
+  '\\': '\\',
+};
+
+function decodeEscape(text: string, at: number, multiline: boolean): { value: string; next: number } | undefined {
+  const e = text[at + 1];
+  if (e !== undefined && e in SIMPLE_ESCAPES) return { value: SIMPLE_ESCAPES[e], next: at + 2 };
+  const hexLength = e === 'u' ? 4 : e === 'U' ? 8 : e === 'x' ? 2 : 0;
+  if (hexLength > 0) {
+    const hex = text.slice(at + 2, at + 2 + hexLength);
+    if (!/^[0-9A-Fa-f]+$/.test(hex) || hex.length !== hexLength) return undefined;
+    const code = parseInt(hex, 16);
+    if (code > 0x10ffff) return undefined;
+    return { value: String.fromCodePoint(code), next: at + 2 + hexLength };
+  }
+  if (multiline) {
+    // Line-ending backslash: the backslash, the rest of the line and all following whitespace vanish.
+    let j = at + 1;
+    while (text[j] === ' ' || text[j] === '\t') j++;
+    if (text[j] === '\n' || text[j] === '\r') {
+      while (j < text.length && /[ \t\r\n]/.test(text[j])) j++;
+      return { value: '', next: j };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,97 @@
+/**
+ * The EQL Workbench language server: LSP connection wiring only. Each handler is one call into a
+ * service under `services/`; every handler catches and logs, so no text and no request can stop
+ * the server.
+ *
+ * Transport is chosen from the command line by `vscode-languageserver/node` (`--node-ipc`,
+ * `--stdio`, `--socket=N`, `--pipe=NAME`).
+ */
+import {
+  createConnection,
+  ErrorCodes,
+  ProposedFeatures,
+  ResponseError,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { ReplayRequest } from './protocol';
+import { computeDiagnostics } from './services/diagnostics';
+import { ReplayInputError, replayRule } from './services/replayService';
+
+/** Delay between the last keystroke and checking the document, in ms. */
+const DIAGNOSTICS_DEBOUNCE_MS = 150;
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+const pending = new Map<string, NodeJS.Timeout>();
+
+connection.onInitialize(
+  (): InitializeResult => ({
+    capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental },
+    serverInfo: { name: 'eql-workbench' },
+  }),
+);
+
+documents.onDidChangeContent(({ document }) => schedule(document.uri, () => publishDiagnostics(document.uri)));
+documents.onDidClose(({ document }) => {
+  cancel(document.uri);
+  guarded('clear diagnostics', () => void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] }));
+});
+
+connection.onRequest(ReplayRequest, (params) => request('replay', () => replayRule(params, (uri) => documents.get(uri)?.getText())));
+
+documents.listen(connection);
+connection.listen();
+
+/** Publishes the diagnostics of an open document (skipped if it was closed meanwhile). */
+function publishDiagnostics(uri: string): void {
+  const document = documents.get(uri);
+  if (!document) return;
+  guarded(`check ${uri}`, () => {
+    const diagnostics = computeDiagnostics(document);
+    void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+  });
+}
+
+function schedule(uri: string, run: () => void): void {
+  cancel(uri);
+  pending.set(
+    uri,
+    setTimeout(() => {
+      pending.delete(uri);
+      run();
+    }, DIAGNOSTICS_DEBOUNCE_MS),
+  );
+}
+
+function cancel(uri: string): void {
+  const timer = pending.get(uri);
+  if (timer) clearTimeout(timer);
+  pending.delete(uri);
+}
+
+/** Runs a notification handler; a thrown error is logged, never propagated. */
+function guarded(what: string, run: () => void): void {
+  try {
+    run();
+  } catch (e) {
+    connection.console.error(`EQL Workbench: ${what} failed: ${describe(e)}`);
+  }
+}
+
+/** Runs a request handler; input errors become `InvalidParams`, anything else is logged and `InternalError`. */
+async function request<T>(what: string, run: () => Promise<T>): Promise<T | ResponseError<void>> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof ReplayInputError) return new ResponseError(ErrorCodes.InvalidParams, e.message);
+    connection.console.error(`EQL Workbench: ${what} failed: ${describe(e)}`);
+    return new ResponseError(ErrorCodes.InternalError, `EQL Workbench: ${what} failed: ${(e as Error)?.message ?? e}`);
+  }
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? (e.stack ?? e.message) : String(e);
+}

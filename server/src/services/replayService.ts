@@ -1,0 +1,195 @@
+/**
+ * The `eqlWorkbench/replay` request: analyze a rule, read its NDJSON sample files and replay the
+ * rule over them with Elasticsearch EQL semantics. Plain data in, plain data out.
+ */
+import { fileURLToPath } from 'node:url';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyze } from '../eql/analyze';
+import type { Expression, Query, Statement } from '../eql/ast';
+import { getFieldValue } from '../engine/fields';
+import { replay } from '../engine/replay';
+import type { EventRecord, Match, MatchedEvent } from '../engine/types';
+import type { MalformedLine, ReplayMatch, ReplayMatchEvent, ReplayParams, ReplayResult } from '../protocol';
+import { describeFsError } from '../samples/discover';
+import { readNdjsonFile } from '../samples/ndjson';
+import { ruleFromEql, readRuleFile, type RuleSource } from '../samples/ruleFile';
+import { toLspDiagnostic } from './diagnostics';
+
+/** Thrown for input the replay cannot start from (a rule that is neither open nor readable). */
+export class ReplayInputError extends Error {}
+
+/** Returns the text of a document the client has open, or `undefined` when it is not open. */
+export type OpenDocumentText = (uri: string) => string | undefined;
+
+/**
+ * Replays the rule `params.uri` over the sample files `params.sampleUris`.
+ *
+ * - The rule text is the open document's (unsaved edits included) when `openText` knows it, else
+ *   the file on disk: a `.eql` file is the query, a detection-rules `.toml` file holds it in
+ *   `[rule] query` (`readRuleFile`); diagnostics are then placed in the TOML file.
+ * - When `analyze` reports an error, nothing is read or replayed: the result carries the rule's
+ *   diagnostics (LSP ranges, 0-based) and no matches.
+ * - Sample files are read in the order given; their events enter the engine in that order (file
+ *   order, then line order), which decides ties as in Elasticsearch (`replay()` sorts by timestamp,
+ *   then tiebreaker, stably). Malformed lines are skipped and listed with 1-based lines; an
+ *   unreadable sample file is skipped and named in `warnings`.
+ * - `tiebreakerField: ''` means no tiebreaker.
+ *
+ * @returns matches with, per event, its sample URI, 1-based line, 0-based stage and a short summary
+ *   (timestamp, category, action, process name) for display.
+ * @throws ReplayInputError when the rule is not open and its URI is not a readable `file:` URI, is
+ *   not a usable rule file, or the engine cannot evaluate the statement.
+ */
+export async function replayRule(params: ReplayParams, openText: OpenDocumentText): Promise<ReplayResult> {
+  const open = openText(params.uri);
+  const rule = open !== undefined ? ruleFromEql(params.uri, open) : await loadRule(params.uri);
+  const analysis = analyze(rule.query);
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0 || !analysis.statement) {
+    const document = TextDocument.create(params.uri, 'eql', 0, rule.fileText);
+    const inFile = (o: number): number => rule.toFileOffset(o);
+    return {
+      diagnostics: errors.map((d) =>
+        toLspDiagnostic(document, { ...d, span: { start: inFile(d.span.start), end: inFile(d.span.end) } }),
+      ),
+      matches: [],
+      malformedLines: [],
+      sampleFiles: 0,
+      events: 0,
+      warnings: [],
+    };
+  }
+  const statement = analysis.statement;
+
+  const events: EventRecord[] = [];
+  const malformedLines: MalformedLine[] = [];
+  const warnings: string[] = [];
+  const uriOfPath = new Map<string, string>();
+  let sampleFiles = 0;
+  for (const uri of params.sampleUris) {
+    let path: string;
+    try {
+      path = fileURLToPath(uri);
+    } catch {
+      warnings.push(`${uri}: not a file URI; skipped`);
+      continue;
+    }
+    try {
+      const read = await readNdjsonFile(path);
+      sampleFiles++;
+      uriOfPath.set(path, uri);
+      events.push(...read.events);
+      for (const p of read.problems) malformedLines.push({ uri, line: p.line, message: p.message });
+    } catch (e) {
+      warnings.push(`${path}: cannot be read (${describeFsError(e)}); skipped`);
+    }
+  }
+
+  const { timestampField, tiebreakerField, eventCategoryField } = params.options;
+  let result;
+  try {
+    result = replay(statement, events, {
+      timestampField: timestampField || undefined,
+      tiebreakerField: tiebreakerField || undefined,
+      eventCategoryField: eventCategoryField || undefined,
+    });
+  } catch (e) {
+    // The engine refuses statements it cannot evaluate with a readable message; pass it on.
+    throw new ReplayInputError(`The rule cannot be replayed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const keyFields = joinKeyFieldsByStage(statement.query);
+  const summaryFields = {
+    timestamp: timestampField || '@timestamp',
+    category: eventCategoryField || 'event.category',
+  };
+  return {
+    matches: result.matches.map((m) => toReplayMatch(m, statement, keyFields, uriOfPath, summaryFields)),
+    malformedLines,
+    sampleFiles,
+    events: events.length,
+    warnings: [...warnings, ...result.warnings],
+  };
+}
+
+async function loadRule(uri: string): Promise<RuleSource> {
+  let path: string;
+  try {
+    path = fileURLToPath(uri);
+  } catch {
+    throw new ReplayInputError(`The rule ${uri} is not open and is not a file; open it in an editor first.`);
+  }
+  const read = await readRuleFile(path);
+  if (read.problem) {
+    const where = read.problem.kind === 'invalid' ? `:${read.problem.line}:${read.problem.column}` : '';
+    throw new ReplayInputError(`The rule ${path}${where} cannot be used: ${read.problem.message}`);
+  }
+  return read.rule;
+}
+
+/** Join key names per stage: the query-level `by` keys, then the stage's own (EQL join key order). */
+function joinKeyFieldsByStage(query: Query): string[][] {
+  if (query.kind === 'event') return [[]];
+  return query.stages.map((stage) => [...query.joinKeys, ...stage.joinKeys].map(keyName));
+}
+
+function keyName(expr: Expression): string {
+  if (expr.kind === 'field') return expr.name;
+  // Join keys are fields in practice; anything else is shown by its kind.
+  return `<${expr.kind}>`;
+}
+
+function toReplayMatch(
+  match: Match,
+  statement: Statement,
+  keyFields: string[][],
+  uriOfPath: Map<string, string>,
+  fields: { timestamp: string; category: string },
+): ReplayMatch {
+  const query = statement.query;
+  return {
+    type: match.type,
+    ...(match.joinKeys !== undefined ? { joinKeys: match.joinKeys.map(toJsonValue) } : {}),
+    stageCount: query.kind === 'event' ? 1 : query.stages.length,
+    events: match.events.map((e) => toReplayMatchEvent(e, keyFields, uriOfPath, fields)),
+  };
+}
+
+function toReplayMatchEvent(
+  matched: MatchedEvent,
+  keyFields: string[][],
+  uriOfPath: Map<string, string>,
+  fields: { timestamp: string; category: string },
+): ReplayMatchEvent {
+  const joinKeyFields = keyFields[matched.stage] ?? [];
+  const base = { stage: matched.stage, missing: matched.missing, ...(joinKeyFields.length ? { joinKeyFields } : {}) };
+  const event = matched.event;
+  if (matched.missing || !event) return { uri: '', line: 0, ...base };
+  const doc = event.doc;
+  const out: ReplayMatchEvent = { uri: uriOfPath.get(event.source.file) ?? event.source.file, line: event.source.line, ...base };
+  const timestamp = getFieldValue(doc, fields.timestamp);
+  if (typeof timestamp === 'string' || typeof timestamp === 'number') out.timestamp = timestamp;
+  const category = displayText(getFieldValue(doc, fields.category));
+  if (category !== undefined) out.category = category;
+  const action = displayText(getFieldValue(doc, 'event.action'));
+  if (action !== undefined) out.action = action;
+  const processName = displayText(getFieldValue(doc, 'process.name'));
+  if (processName !== undefined) out.processName = processName;
+  return out;
+}
+
+/** A keyword value for display: a string, or the strings of an array joined by `, ` (ECS `event.category` is an array). */
+function displayText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) {
+    const strings = value.filter((v): v is string => typeof v === 'string');
+    return strings.length > 0 ? strings.join(', ') : undefined;
+  }
+  return undefined;
+}
+
+/** Join key values travel as JSON: anything JSON cannot carry (bigint, undefined) becomes a string or null. */
+function toJsonValue(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (typeof value === 'bigint') return value.toString();
+  return value;
+}

@@ -1,0 +1,116 @@
+// The desktop host: @vscode/test-electron with a VS Code given in VSCODE_EXECUTABLE_PATH or
+// downloaded into the cache. Used wherever such a VS Code can be had; the suite is the same.
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { REPO_ROOT } from './build.mjs';
+import { cacheRoot } from './host-install.mjs';
+import { runCommand, spawnTracked, trackTempDir } from './processes.mjs';
+
+const requireFromRepo = createRequire(join(REPO_ROOT, 'package.json'));
+const testElectron = () => requireFromRepo('@vscode/test-electron');
+/** The release feed query @vscode/test-electron itself uses to resolve `stable` (not re-exported from its index). */
+const fetchStableVersions = (released, timeoutMs) => requireFromRepo('@vscode/test-electron/out/download').fetchStableVersions(released, timeoutMs);
+/** Stand-in extensionDevelopmentPath for the installed-extension phase (runTests needs one). */
+const EMPTY_EXTENSION = new URL('../fixtures/empty-extension/', import.meta.url).pathname;
+
+let executable;
+
+/**
+ * Whether a desktop VS Code can be used: VSCODE_EXECUTABLE_PATH, or a quick probe (≤ 5 s)
+ * of the release feed @vscode/test-electron downloads from.
+ * @returns {Promise<{ ok: boolean, reason?: string }>}
+ */
+export async function electronAvailable({ log }) {
+  const given = process.env.VSCODE_EXECUTABLE_PATH;
+  if (given) {
+    if (!existsSync(given)) return { ok: false, reason: `VSCODE_EXECUTABLE_PATH=${given} does not exist` };
+    executable = given;
+    return { ok: true };
+  }
+  try {
+    const probe = fetchStableVersions(true, 4000);
+    const timer = new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref());
+    const versions = await Promise.race([probe, timer]);
+    if (!Array.isArray(versions) || versions.length === 0) return { ok: false, reason: 'the VS Code release feed answered with no versions' };
+    log(`VS Code ${versions[0]} can be downloaded`);
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, reason: `VS Code cannot be downloaded: ${err instanceof Error ? err.message : err}` };
+  }
+}
+
+async function ensureExecutable({ log }) {
+  if (executable) return executable;
+  log('downloading VS Code (stable) with @vscode/test-electron');
+  executable = await testElectron().downloadAndUnzipVSCode({ version: 'stable', cachePath: join(cacheRoot(), 'vscode'), timeout: 30_000 });
+  return executable;
+}
+
+/** Linux without a display: start Xvfb when it is installed. */
+function ensureDisplay() {
+  if (process.platform !== 'linux' || process.env.DISPLAY) return;
+  let xvfb;
+  try {
+    xvfb = execFileSync('sh', ['-c', 'command -v Xvfb'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error('the electron host needs a display: set DISPLAY or install Xvfb (Debian: xvfb)');
+  }
+  const display = `:${90 + (process.pid % 100)}`;
+  spawnTracked('Xvfb', xvfb, [display, '-screen', '0', '1400x900x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
+  process.env.DISPLAY = display;
+}
+
+/**
+ * Runs one phase in desktop VS Code.
+ * @returns {Promise<number>} the exit code of the test run
+ */
+export async function runElectronPhase(phase, { workspace, env, suiteIndex, vsix, log, timeoutMs }) {
+  const exe = await ensureExecutable({ log });
+  ensureDisplay();
+  const profile = mkdtempSync(join(tmpdir(), `eql-e2e-electron-${phase}-`));
+  trackTempDir(profile);
+  const userDataDir = join(profile, 'user-data');
+  const extensionsDir = join(profile, 'extensions');
+  mkdirSync(extensionsDir, { recursive: true });
+  const { runTests, resolveCliArgsFromVSCodeExecutablePath } = testElectron();
+
+  if (vsix) {
+    const [cli, ...cliArgs] = resolveCliArgsFromVSCodeExecutablePath(exe);
+    await runCommand(cli, [...cliArgs, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix], { timeoutMs: 60_000 });
+  }
+  const launchArgs = [
+    workspace,
+    '--user-data-dir', userDataDir,
+    '--extensions-dir', extensionsDir,
+    '--disable-workspace-trust',
+    '--skip-welcome',
+    '--skip-release-notes',
+    '--disable-gpu',
+  ];
+  // In the main phase nothing but the extension under development should load.
+  if (!vsix) launchArgs.push('--disable-extensions');
+  const run = runTests({
+    vscodeExecutablePath: exe,
+    extensionDevelopmentPath: vsix ? EMPTY_EXTENSION : REPO_ROOT,
+    extensionTestsPath: suiteIndex,
+    extensionTestsEnv: env,
+    launchArgs,
+  }).catch((err) => (typeof err === 'number' ? err : Promise.reject(err)));
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the tests did not finish within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([run, timeout]);
+  } catch (err) {
+    // runTests rejects with a message like "Test run failed with code 1".
+    const m = /code (\d+)/.exec(err instanceof Error ? err.message : String(err));
+    if (m) return Number(m[1]);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,239 @@
+#!/usr/bin/env node
+// In-editor tests of EQL Workbench in a real VS Code.
+//
+//   node test/e2e/run.mjs [--host electron|code-server] [--vsix | --no-vsix] [--grep RE] [--timeout SECONDS] [--no-build]
+//
+// Phases: `main` runs test/e2e/suite against the extension loaded from this repo
+// (extensionDevelopmentPath); `vsix` packages the extension, installs the .vsix into a fresh
+// extensions folder and runs suite/installed.test.ts against the installed copy. By default
+// both run; --vsix runs only the second, --no-vsix only the first.
+//
+// Host: @vscode/test-electron when VSCODE_EXECUTABLE_PATH names a VS Code or VS Code can be
+// downloaded; otherwise code-server (test/e2e/host, installed once into
+// ${XDG_CACHE_HOME:-~/.cache}/eql-workbench/) in headless Chromium. --host or EQL_E2E_HOST picks one.
+//
+// Environment: EQL_E2E_HOST, EQL_E2E_TIMEOUT (s, whole run, default 300), EQL_E2E_GREP,
+// EQL_E2E_VERBOSE=1 (all workbench log lines), EQL_E2E_KEEP=1 (keep temp folders),
+// EQL_E2E_CHROMIUM (browser path), EQL_E2E_SCREENSHOT (PNG of the workbench at the end).
+//
+// --no-build skips `npm run build` (use the dist/ that is there) while iterating on the tests.
+//
+// Exit code: 0 when every test of every phase passed, 1 otherwise, 2 when the host could not be set up.
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { cleanup, trackTempDir } from './lib/processes.mjs';
+import { REPO_ROOT, buildSuite, ensureExtensionBuilt, packageVsix } from './lib/build.mjs';
+import { ensureHostInstalled } from './lib/host-install.mjs';
+import { makeProfile, installVsix, startServer, runInBrowser, chromiumPath } from './lib/code-server.mjs';
+import { electronAvailable, runElectronPhase } from './lib/electron.mjs';
+
+const { values: opts } = parseArgs({
+  options: {
+    host: { type: 'string' },
+    vsix: { type: 'boolean' },
+    'no-vsix': { type: 'boolean' },
+    grep: { type: 'string' },
+    timeout: { type: 'string' },
+    'no-build': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (opts.help) {
+  process.stdout.write('usage: node test/e2e/run.mjs [--host electron|code-server] [--vsix | --no-vsix] [--grep RE] [--timeout SECONDS] [--no-build]\n');
+  process.exit(0);
+}
+
+const started = Date.now();
+const log = (msg) => process.stdout.write(`[e2e ${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}\n`);
+const timeoutS = Number(opts.timeout ?? process.env.EQL_E2E_TIMEOUT ?? 300);
+const verbose = process.env.EQL_E2E_VERBOSE === '1';
+const grep = opts.grep ?? process.env.EQL_E2E_GREP;
+const phases = opts.vsix ? ['vsix'] : opts['no-vsix'] ? ['main'] : ['main', 'vsix'];
+
+class SetupError extends Error {}
+
+let finishing = false;
+async function finish(code, message) {
+  if (finishing) return;
+  finishing = true;
+  if (message) process.stderr.write(`e2e: ${message}\n`);
+  await cleanup();
+  log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s, exit ${code}`);
+  process.exit(code);
+}
+process.on('SIGINT', () => finish(130, 'interrupted'));
+process.on('SIGTERM', () => finish(143, 'terminated'));
+const overall = setTimeout(() => finish(1, `timed out after ${timeoutS} s (EQL_E2E_TIMEOUT / --timeout)`), timeoutS * 1000);
+overall.unref();
+const remainingMs = () => Math.max(1000, started + timeoutS * 1000 - Date.now());
+
+/** Picks the host: explicit choice, then a local or downloadable VS Code, then code-server. */
+async function pickHost() {
+  const explicit = opts.host ?? process.env.EQL_E2E_HOST;
+  if (explicit) {
+    if (explicit !== 'electron' && explicit !== 'code-server') throw new SetupError(`unknown host "${explicit}" (electron or code-server)`);
+    return explicit;
+  }
+  const electron = await electronAvailable({ log });
+  if (electron.ok) return 'electron';
+  log(`no desktop VS Code (${electron.reason}); using code-server + headless Chromium`);
+  if (!chromiumPath()) {
+    throw new SetupError(
+      'neither host is available: set VSCODE_EXECUTABLE_PATH to a VS Code, or install Chromium, ' +
+        'kerberos headers and ripgrep for code-server (Debian: bash .ci/install-e2e-deps.sh)',
+    );
+  }
+  return 'code-server';
+}
+
+/** Marks of the suite's output lines (test/e2e/suite/index.ts). */
+const OUTPUT_MARKER = '[eql-e2e] ';
+const RESULT_MARKER = '[eql-e2e-result] ';
+/** Test counts per phase, from the suite's result line. */
+const counts = { passes: 0, failures: 0, pending: 0 };
+/** Whether the running phase has sent its result line. */
+let phaseReported = false;
+
+/**
+ * Prints the suite's output (mocha's reporter) from the workbench log stream and records its
+ * result line; the workbench's own log lines show only with EQL_E2E_VERBOSE=1, errors always.
+ */
+function handleSuiteLine(type, message) {
+  if (message.startsWith(RESULT_MARKER)) {
+    try {
+      const r = JSON.parse(message.slice(RESULT_MARKER.length));
+      counts.passes += r.passes;
+      counts.failures += r.failures;
+      counts.pending += r.pending;
+      phaseReported = true;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  if (message.startsWith(OUTPUT_MARKER)) {
+    process.stdout.write(`${message.slice(OUTPUT_MARKER.length)}\n`);
+    return true;
+  }
+  return false;
+}
+
+function makeLogSink() {
+  return (type, message) => {
+    if (handleSuiteLine(type, message)) return;
+    if (verbose) process.stdout.write(`  [${type}] ${message}\n`);
+    else if (type === 'error' || type === 'pageerror') process.stdout.write(`  [workbench ${type}] ${message}\n`);
+  };
+}
+
+async function runCodeServerPhase(phase, { hostDir, workspace, env, suiteIndex, vsix }) {
+  const profile = makeProfile(phase);
+  if (vsix) {
+    const out = await installVsix(hostDir, profile, vsix);
+    log(`installed the .vsix: ${out.trim().split('\n').pop()}`);
+  }
+  const server = await startServer(hostDir, profile, { extraEnv: env });
+  log(`code-server listening on 127.0.0.1:${server.port}; running phase ${phase}`);
+  return runInBrowser({
+    hostDir,
+    port: server.port,
+    folder: workspace,
+    extensionDevelopmentPath: vsix ? undefined : REPO_ROOT,
+    extensionTestsPath: suiteIndex,
+    timeoutMs: remainingMs(),
+    onLog: makeLogSink(),
+  });
+}
+
+/**
+ * A fresh copy of the fixtures for one phase (tests edit documents) and the environment of its
+ * extension host. The vsix phase's workspace holds no rule (so nothing but opening one activates
+ * the extension); its rules sit in a folder beside it, named by EQL_E2E_RULES_DIR.
+ */
+function prepareWorkspace(phase) {
+  const fixtures = join(REPO_ROOT, 'test/e2e/fixtures/workspace');
+  const root = mkdtempSync(join(tmpdir(), `eql-e2e-${phase}-`));
+  trackTempDir(root);
+  const workspace = join(root, 'workspace');
+  const env = { EQL_E2E_PHASE: phase };
+  if (grep) env.EQL_E2E_GREP = grep;
+  if (phase === 'vsix') {
+    cpSync(fixtures, workspace, { recursive: true, filter: (src) => !src.startsWith(join(fixtures, 'rules')) });
+    cpSync(join(fixtures, 'rules'), join(root, 'rules'), { recursive: true });
+    env.EQL_E2E_RULES_DIR = join(root, 'rules');
+  } else {
+    cpSync(fixtures, workspace, { recursive: true });
+  }
+  return { workspace, env };
+}
+
+async function main() {
+  const host = await pickHost();
+  log(`host: ${host}; phases: ${phases.join(', ')}`);
+
+  let hostDir;
+  const setup = [opts['no-build'] ? Promise.resolve() : ensureExtensionBuilt({ log }), buildSuite()];
+  if (host === 'code-server') setup.push(ensureHostInstalled({ log }).then((d) => { hostDir = d; }));
+  try {
+    await Promise.all(setup);
+  } catch (err) {
+    throw new SetupError(err instanceof Error ? err.message : String(err));
+  }
+  const suiteIndex = join(REPO_ROOT, 'out/e2e/suite/index.js');
+
+  const timings = [];
+  let failed = false;
+  for (const phase of phases) {
+    const t0 = Date.now();
+    const { workspace, env } = prepareWorkspace(phase);
+
+    phaseReported = false;
+    let vsix;
+    if (phase === 'vsix') {
+      const pkg = await packageVsix({ log });
+      checkVsixEntries(pkg.entries);
+      vsix = pkg.vsix;
+    }
+    const code =
+      host === 'code-server'
+        ? await runCodeServerPhase(phase, { hostDir, workspace, env, suiteIndex, vsix })
+        : await runElectronPhase(phase, { workspace, env, suiteIndex, vsix, log, timeoutMs: remainingMs() });
+    const seconds = (Date.now() - t0) / 1000;
+    timings.push(`${phase} ${seconds.toFixed(1)} s`);
+    log(`phase ${phase}: ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${seconds.toFixed(1)} s`);
+    if (code !== 0) failed = true;
+    if (host === 'code-server' && !phaseReported) {
+      // The suite never got to report (it did not load, or the host died): count that as a failure.
+      counts.failures += 1;
+      log(`phase ${phase} reported no test results`);
+    }
+  }
+  log(`timings: ${timings.join(', ')}`);
+  // The closing line CI reads: counts over all phases.
+  process.stdout.write(`e2e: ${counts.passes} passed, ${counts.failures} failed${counts.pending ? `, ${counts.pending} skipped` : ''}\n`);
+  return failed ? 1 : 0;
+}
+
+/** The .vsix must carry what the manifest points at; node_modules stays out (dist/ is bundled). */
+function checkVsixEntries(entries) {
+  const required = [
+    'extension/package.json',
+    'extension/language-configuration.json',
+    'extension/syntaxes/eql.tmLanguage.json',
+    'extension/readme.md',
+  ];
+  const lower = new Set(entries.map((e) => e.toLowerCase()));
+  const missing = required.filter((r) => !lower.has(r));
+  if (!entries.some((e) => e.startsWith('extension/dist/'))) missing.push('extension/dist/');
+  if (missing.length > 0) throw new Error(`the .vsix lacks ${missing.join(', ')}; it holds:\n  ${entries.join('\n  ')}`);
+  const strays = entries.filter((e) => /^extension\/(node_modules|test|out|server\/src|client\/src|\.ci)\//.test(e));
+  if (strays.length > 0) throw new Error(`the .vsix carries files it does not need (see .vscodeignore):\n  ${strays.slice(0, 20).join('\n  ')}`);
+  log(`.vsix holds ${entries.length} files including dist/, syntaxes/, language-configuration.json, package.json, README`);
+}
+
+main().then(
+  (code) => finish(code),
+  (err) => finish(err instanceof SetupError ? 2 : 1, err instanceof Error ? (err.stack ?? err.message) : String(err)),
+);

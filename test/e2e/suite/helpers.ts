@@ -1,0 +1,100 @@
+/**
+ * Small helpers shared by the in-editor tests: where the fixture workspace is, opening a
+ * rule in an editor, and polling for state the extension produces asynchronously.
+ */
+import * as vscode from 'vscode';
+import type { EqlWorkbenchApi } from '../../../client/src/extension';
+import type { ReplayCommandResult } from '../../../client/src/replay/replayCommand';
+
+export type { EqlWorkbenchApi, ReplayCommandResult };
+
+/** `publisher.name` from package.json. */
+export const EXTENSION_ID = 'eql-workbench.eql-workbench';
+
+/** The workspace folder the runner opened (a temp copy of test/e2e/fixtures/workspace). */
+export function workspaceRoot(): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the tests need a workspace folder (the runner opens fixtures/workspace)');
+  return folder.uri;
+}
+
+/** URI of a file of the fixture workspace; `rel` uses `/`. */
+export function fixtureUri(rel: string): vscode.Uri {
+  return vscode.Uri.joinPath(workspaceRoot(), ...rel.split('/'));
+}
+
+/** Opens `rules/<name>` in an editor and returns its document. */
+export async function openRule(name: string): Promise<vscode.TextDocument> {
+  const doc = await vscode.workspace.openTextDocument(fixtureUri(`rules/${name}`));
+  await vscode.window.showTextDocument(doc, { preview: false });
+  return doc;
+}
+
+/**
+ * Polls `probe` every 50 ms until it returns a value other than `undefined`/`false`, or
+ * fails after `timeoutMs` ms with `what` and the last value seen.
+ */
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value as T;
+      last = value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The object `activate()` returns (the extension's test API), after activating it if needed. */
+export async function extensionApi(): Promise<EqlWorkbenchApi> {
+  const ext = vscode.extensions.getExtension<EqlWorkbenchApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`extension ${EXTENSION_ID} is not loaded`);
+  const api = ext.isActive ? ext.exports : await ext.activate();
+  if (!api || typeof api.getDecorations !== 'function') throw new Error('activate() did not return the test API (getDecorations, getResultsTree)');
+  return api;
+}
+
+/** Runs `eqlWorkbench.replay` on a rule and returns the command's result (it must return one). */
+export async function replay(rule: vscode.Uri): Promise<ReplayCommandResult> {
+  const result = await vscode.commands.executeCommand<ReplayCommandResult | undefined>('eqlWorkbench.replay', rule);
+  if (!result) throw new Error(`eqlWorkbench.replay returned nothing for ${rule.toString()}`);
+  return result;
+}
+
+/** The CodeLenses VS Code collects for a document from every provider (titles resolved). */
+export async function codeLenses(uri: vscode.Uri): Promise<vscode.CodeLens[]> {
+  return (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10)) ?? [];
+}
+
+/** The replay lens of a rule: the one whose command is `eqlWorkbench.replay`. */
+export async function replayLens(uri: vscode.Uri): Promise<vscode.CodeLens | undefined> {
+  return (await codeLenses(uri)).find((l) => l.command?.command === 'eqlWorkbench.replay');
+}
+
+/** Waits until the replay lens of `uri` has the title `title`; returns the lens. */
+export function waitForLensTitle(uri: vscode.Uri, title: string): Promise<vscode.CodeLens> {
+  return waitFor(`the replay CodeLens of ${uri.path} to read "${title}"`, async () => {
+    const lens = await replayLens(uri);
+    return lens?.command?.title === title ? lens : undefined;
+  });
+}
+
+/** Diagnostics of `uri` once `accept` holds for them (they arrive asynchronously from the server). */
+export function waitForDiagnostics(uri: vscode.Uri, what: string, accept: (ds: vscode.Diagnostic[]) => boolean): Promise<vscode.Diagnostic[]> {
+  return waitFor(`diagnostics of ${uri.path}: ${what}`, () => {
+    const ds = vscode.languages.getDiagnostics(uri);
+    return accept(ds) ? ds : undefined;
+  });
+}
+
+/** `[startLine, startCharacter, endLine, endCharacter]`, all 0-based as in VS Code's API. */
+export function rangeTuple(r: vscode.Range): [number, number, number, number] {
+  return [r.start.line, r.start.character, r.end.line, r.end.character];
+}

@@ -1,0 +1,87 @@
+/**
+ * The texts the client shows for a replay (CodeLens, decorations, results view), from
+ * `client/src/replay/format.ts`. Expected strings are the ones specified for the extension's UI
+ * (e.g. `◀ sequence 2 · stage 1/2 · host.id=abc`, `Sequence 1 — host.id=abc`,
+ * `stage 1 · file.ndjson:12`), applied by hand to the inputs below.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  decorationText,
+  eventDescription,
+  eventLabel,
+  fileNameOfUri,
+  formatJoinKeys,
+  formatTimestamp,
+  matchLabel,
+  queryStartOffset,
+  REPLAY_LENS_TITLE,
+  replaySummary,
+  timestampRange,
+} from '../../client/src/replay/format';
+import type { ReplayMatch } from '../../server/src/protocol';
+
+const sequence: ReplayMatch = {
+  type: 'sequence',
+  joinKeys: ['abc'],
+  stageCount: 2,
+  events: [
+    { uri: 'file:///w/logs/file.ndjson', line: 12, stage: 0, missing: false, joinKeyFields: ['host.id'], timestamp: '2024-05-14T09:14:02.113Z', category: 'network', action: 'connection_accepted', processName: 'System' },
+    { uri: 'file:///w/logs/file.ndjson', line: 14, stage: 1, missing: false, joinKeyFields: ['host.id'], timestamp: '2024-05-14T09:14:04.520Z', category: 'process', action: 'start', processName: 'whoami.exe' },
+  ],
+};
+
+const eventMatch: ReplayMatch = {
+  type: 'event',
+  stageCount: 1,
+  events: [{ uri: 'file:///w/a%20b.jsonl', line: 3, stage: 0, missing: false, timestamp: 1715681440900, category: 'process' }],
+};
+
+describe('replay texts', () => {
+  it('CodeLens titles before and after a replay', () => {
+    assert.equal(REPLAY_LENS_TITLE, '▶ Replay on samples');
+    assert.equal(replaySummary([sequence, sequence], 3), '2 sequences matched in 3 sample files');
+    assert.equal(replaySummary([sequence], 1), '1 sequence matched in 1 sample file');
+    assert.equal(replaySummary([eventMatch, eventMatch, eventMatch], 2), '3 events matched in 2 sample files');
+    assert.equal(replaySummary([{ ...sequence, type: 'sample' }], 2), '1 sample matched in 2 sample files');
+    assert.equal(replaySummary([], 4), 'No matches in 4 sample files');
+    assert.equal(replaySummary([], 0), 'No matches in 0 sample files');
+  });
+
+  it('after-line decoration of a matched event: which match, which stage of how many, the join key', () => {
+    assert.equal(decorationText(sequence, 1, sequence.events[0]), '◀ sequence 2 · stage 1/2 · host.id=abc');
+    assert.equal(decorationText(sequence, 0, sequence.events[1]), '◀ sequence 1 · stage 2/2 · host.id=abc');
+    assert.equal(decorationText(eventMatch, 2, eventMatch.events[0]), '◀ event 3');
+    const twoKeys: ReplayMatch = { ...sequence, joinKeys: ['h1', null], events: [{ ...sequence.events[0], joinKeyFields: ['host.id', 'user.name'] }] };
+    assert.equal(decorationText(twoKeys, 0, twoKeys.events[0]), '◀ sequence 1 · stage 1/2 · host.id=h1, user.name=null');
+  });
+
+  it('results-view labels and descriptions', () => {
+    assert.equal(matchLabel(sequence, 0), 'Sequence 1 — host.id=abc');
+    assert.equal(matchLabel(eventMatch, 4), 'Event 5');
+    assert.equal(timestampRange(sequence), '2024-05-14T09:14:02.113Z → 2024-05-14T09:14:04.520Z');
+    // 1715681440900 ms after the Unix epoch is 2024-05-14T10:10:40.900Z (1715681440 s = 19857 days + 36640 s).
+    assert.equal(timestampRange(eventMatch), '2024-05-14T10:10:40.900Z');
+    assert.equal(eventLabel(sequence, sequence.events[0]), 'stage 1 · file.ndjson:12');
+    assert.equal(eventLabel(eventMatch, eventMatch.events[0]), 'a b.jsonl:3');
+    assert.equal(eventLabel(sequence, { uri: '', line: 0, stage: 1, missing: true }), 'stage 2 · missing event');
+    assert.equal(eventDescription(sequence.events[1]), 'process · start · whoami.exe');
+    assert.equal(eventDescription(eventMatch.events[0]), 'process');
+  });
+
+  it('small formatting rules', () => {
+    assert.equal(formatJoinKeys(['a'], [42]), 'a=42');
+    assert.equal(formatJoinKeys(undefined, ['x']), 'key1=x');
+    assert.equal(formatJoinKeys(['a'], []), '');
+    assert.equal(formatTimestamp('not a date'), 'not a date');
+    assert.equal(formatTimestamp(0), '1970-01-01T00:00:00.000Z');
+    assert.equal(fileNameOfUri('file:///c%3A/logs/x.ndjson'), 'x.ndjson');
+  });
+
+  it('finds where the query starts after comments (EqlBase.g4: LINE_COMMENT, BRACKETED_COMMENT)', () => {
+    assert.equal(queryStartOffset('process where true'), 0);
+    assert.equal(queryStartOffset('// rule\n  /* a\n b */\nsequence'), 21); // 8 + 12 + 1
+    assert.equal(queryStartOffset('\r\n// only a comment'), 19);
+    assert.equal(queryStartOffset('/* unterminated'), 15);
+  });
+});

@@ -1,0 +1,130 @@
+// `eql-workbench check`: output format `path:line:column: severity: message` and exit codes
+// (0 no error, 1 errors, 2 unreadable input / usage). The positions are counted by hand on the
+// fixtures below. The rejected constructs are Elasticsearch's: single-quoted strings ("EQL syntax
+// reference" → Strings: use double quotes) and `=` instead of `==` (the grammar has no `=`
+// comparison; Elasticsearch reports it).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnCli } from './spawnCli';
+
+const dir = mkdtempSync(join(tmpdir(), 'eqlwb-check-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const good = write(
+  'good.eql',
+  'sequence by host.id with maxspan=30s\n  [network where destination.port == 5985]\n  [process where process.parent.name : "wsmprovhost.exe"]\n',
+);
+
+// Line 3 is `  [process where process.parent.name : 'wsmprovhost.exe']`:
+// columns 1-2 spaces, 3 '[', 4-10 process, 12-16 where, 18-36 process.parent.name, 38 ':', 40 the quote.
+const singleQuoted = write(
+  'single.eql',
+  "sequence by host.id with maxspan=30s\n  [network where destination.port == 5985]\n  [process where process.parent.name : 'wsmprovhost.exe']\n",
+);
+
+// TOML: the query starts on line 9 (after `query = '''` on line 8); line 10 is
+// `    process.args = "/c"`: 4 spaces, process.args at 5-16, '=' at column 18.
+const tomlRule = write(
+  'broken.toml',
+  [
+    '[metadata]',
+    'maturity = "development"',
+    '',
+    '[rule]',
+    'name = "Broken"',
+    'type = "eql"',
+    'language = "eql"',
+    "query = '''",
+    'process where process.name == "cmd.exe" and',
+    '    process.args = "/c"',
+    "'''",
+    '',
+  ].join('\n'),
+);
+
+test('a valid rule prints nothing and exits 0', () => {
+  const r = spawnCli(['check', good]);
+  assert.equal(r.stdout, '');
+  assert.equal(r.status, 0);
+});
+
+test('an error in a .eql rule is printed as path:line:column: error: message, exit 1', () => {
+  const r = spawnCli(['check', singleQuoted]);
+  assert.equal(r.status, 1);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.equal(lines.length, 1);
+  assert.ok(lines[0].startsWith(`${singleQuoted}:3:40: error: `), lines[0]);
+  assert.match(lines[0], /single quotes/);
+});
+
+test('an error in a .toml rule is reported at its line and column in the TOML file', () => {
+  const r = spawnCli(['check', tomlRule]);
+  assert.equal(r.status, 1);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.equal(lines.length, 1);
+  assert.ok(lines[0].startsWith(`${tomlRule}:10:18: error: `), lines[0]);
+  assert.match(lines[0], /==/);
+});
+
+test('several rules: problems of each, exit 1 if any has an error', () => {
+  const r = spawnCli(['check', good, singleQuoted, tomlRule]);
+  assert.equal(r.status, 1);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.deepEqual(
+    lines.map((l) => l.split(': ')[0]),
+    [`${singleQuoted}:3:40`, `${tomlRule}:10:18`],
+  );
+});
+
+test('a TOML syntax error is reported at its position with exit 1', () => {
+  // Line 2 `query = """abc` opens a string that is never closed; smol-toml reports line 2.
+  const bad = write('syntax.toml', '[rule]\nquery = """abc\nname = "x"\n');
+  const r = spawnCli(['check', bad]);
+  assert.equal(r.status, 1);
+  assert.match(r.stdout, new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2:\\d+: error: invalid TOML: `));
+});
+
+test('a missing rule file exits 2 with path: reason on stderr', () => {
+  const missing = join(dir, 'missing.eql');
+  const r = spawnCli(['check', good, missing]);
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, `${missing}: no such file or directory\n`);
+});
+
+test('the sample rules check clean', () => {
+  const r = spawnCli([
+    'check',
+    'samples/rules/incoming_execution_via_powershell_remoting.eql',
+    'samples/rules/incoming_execution_via_powershell_remoting.toml',
+  ]);
+  assert.equal(r.stdout, '');
+  assert.equal(r.status, 0);
+});
+
+test('with --mapping, a field the mapping lacks is an error (Elasticsearch: "Unknown column")', () => {
+  const mapping = write(
+    'mapping.json',
+    JSON.stringify({ mappings: { properties: { '@timestamp': { type: 'date' }, event: { properties: { category: { type: 'keyword' } } }, process: { properties: { name: { type: 'keyword' } } } } } }),
+  );
+  // `process.title` starts at column 15 of line 1.
+  const rule = write('unknown.eql', 'process where process.title == "x"\n');
+  const r = spawnCli(['check', '--mapping', mapping, rule]);
+  assert.equal(r.status, 1);
+  assert.ok(r.stdout.startsWith(`${rule}:1:15: error: `), r.stdout);
+  const known = write('known.eql', 'process where process.name == "x"\n');
+  assert.equal(spawnCli(['check', '--mapping', mapping, known]).status, 0);
+});
+
+test('usage errors exit 2: no rule, unknown option', () => {
+  assert.equal(spawnCli(['check']).status, 2);
+  assert.equal(spawnCli(['check', '--bogus', good]).status, 2);
+});

@@ -1,0 +1,229 @@
+// `eql-workbench replay` run as a child process: output formats, options, exit codes 0/1/2,
+// malformed-line reporting and folder discovery. Expected matches are worked out by hand from the
+// fixtures and from Elasticsearch's documented semantics ("EQL search" page: `timestamp_field`,
+// `event_category_field`, `tiebreaker_field`, `size`; "EQL syntax reference": sequences, `by`,
+// `maxspan`, missing events `![…]`).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnCli } from './spawnCli';
+
+const dir = mkdtempSync(join(tmpdir(), 'eqlwb-replay-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+function write(rel: string, text: string): string {
+  const path = join(dir, rel);
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, text);
+  return path;
+}
+const ndjson = (...docs: object[]): string => docs.map((d) => JSON.stringify(d)).join('\n') + '\n';
+const jsonLines = (out: string): Array<Record<string, unknown>> =>
+  out
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+const RULE = 'samples/rules/incoming_execution_via_powershell_remoting.eql';
+const TOML_RULE = 'samples/rules/incoming_execution_via_powershell_remoting.toml';
+
+test('text output over samples/logs: each match with its events, then the total line; exit 0', () => {
+  const r = spawnCli(['replay', RULE, 'samples/logs']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  const lines = r.stdout.trimEnd().split('\n');
+  // Hand-worked (samples/README.md): two sequences; 16 + 12 + 5 + 3 = 36 events in 4 files.
+  assert.equal(lines.length, 7);
+  assert.match(lines[0], /^#1 sequence {2}join keys: \["a3f1c2d4-5b6e-4f70-8a91-0b2c3d4e5f60"\]$/);
+  assert.match(lines[1], /^ {2}stage 0 {2}samples\/logs\/endpoint\/win-dc01\.ndjson:4 {2}2024-05-14T09:14:02\.113Z {2}network {2}.*source\.ip=10\.0\.1\.15/);
+  assert.match(lines[2], /^ {2}stage 1 {2}samples\/logs\/endpoint\/win-dc01\.ndjson:6 {2}2024-05-14T09:14:04\.520Z {2}process {2}.*process\.name=whoami\.exe/);
+  assert.match(lines[3], /^#2 sequence {2}join keys: \["5e0b9d2a-8c47-4a1e-b3f6-2d7c9e1a4b80"\]$/);
+  // Epoch milliseconds are shown with their ISO form.
+  assert.match(lines[4], /^ {2}stage 0 {2}samples\/logs\/endpoint\/wks-07\.jsonl:7 {2}1715681415250 \(2024-05-14T10:10:15\.250Z\) {2}network/);
+  assert.match(lines[5], /^ {2}stage 1 {2}samples\/logs\/endpoint\/wks-07\.jsonl:9 {2}1715681440900 \(2024-05-14T10:10:40\.900Z\) {2}process/);
+  assert.equal(lines[6], '2 matches (2 sequences) in 36 events from 4 files');
+});
+
+test('--format json: one object per match per line, with type, join_keys and events {file, line}', () => {
+  const r = spawnCli(['replay', '--format', 'json', TOML_RULE, 'samples/logs']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(jsonLines(r.stdout), [
+    {
+      type: 'sequence',
+      join_keys: ['a3f1c2d4-5b6e-4f70-8a91-0b2c3d4e5f60'],
+      events: [
+        { file: 'samples/logs/endpoint/win-dc01.ndjson', line: 4 },
+        { file: 'samples/logs/endpoint/win-dc01.ndjson', line: 6 },
+      ],
+    },
+    {
+      type: 'sequence',
+      join_keys: ['5e0b9d2a-8c47-4a1e-b3f6-2d7c9e1a4b80'],
+      events: [
+        { file: 'samples/logs/endpoint/wks-07.jsonl', line: 7 },
+        { file: 'samples/logs/endpoint/wks-07.jsonl', line: 9 },
+      ],
+    },
+  ]);
+});
+
+test('--size 1 keeps the first match only', () => {
+  const r = spawnCli(['replay', '--format', 'json', '--size', '1', RULE, 'samples/logs']);
+  assert.equal(r.status, 0, r.stderr);
+  const matches = jsonLines(r.stdout);
+  assert.equal(matches.length, 1);
+  assert.deepEqual(matches[0].join_keys, ['a3f1c2d4-5b6e-4f70-8a91-0b2c3d4e5f60']);
+});
+
+test('malformed lines go to stderr as path:line: message and are skipped; exit stays 0', () => {
+  const r = spawnCli(['replay', '--format', 'json', RULE, 'samples/logs-broken']);
+  assert.equal(r.status, 0);
+  const err = r.stderr.trimEnd().split('\n');
+  assert.equal(err.length, 1);
+  assert.match(err[0], /^samples\/logs-broken\/defend-truncated-line\.ndjson:2: invalid JSON: /);
+  assert.equal(jsonLines(r.stdout).length, 1);
+});
+
+test('event queries: "type":"event", no join_keys; folders are searched recursively for *.ndjson and *.jsonl', () => {
+  const root = join(dir, 'discovery');
+  const ev = (line: number) => ({ '@timestamp': `2024-01-01T00:00:0${line}Z`, event: { category: ['process'] }, n: line });
+  write('discovery/b.ndjson', ndjson(ev(1)));
+  write('discovery/a/nested.jsonl', ndjson(ev(2), ev(3)));
+  write('discovery/ignored.json', ndjson(ev(4)));
+  write('discovery/notes.txt', 'not a sample');
+  const rule = write('any.eql', 'process where true\n');
+  const r = spawnCli(['replay', '--format', 'json', rule, root]);
+  assert.equal(r.status, 0, r.stderr);
+  // Timestamps order the results: b.ndjson:1 (00:00:01), nested.jsonl:1 (…02), nested.jsonl:2 (…03).
+  assert.deepEqual(jsonLines(r.stdout), [
+    { type: 'event', events: [{ file: join(root, 'b.ndjson'), line: 1 }] },
+    { type: 'event', events: [{ file: join(root, 'a/nested.jsonl'), line: 1 }] },
+    { type: 'event', events: [{ file: join(root, 'a/nested.jsonl'), line: 2 }] },
+  ]);
+});
+
+test('--timestamp-field, --event-category-field and --tiebreaker-field are used', () => {
+  // Same time for all three; the tiebreaker `seq` orders them 3, 1, 2 by line (seq 1, 2, 3).
+  const docs = [
+    { ts: '2024-01-01T00:00:00Z', kind: 'proc', seq: 2 },
+    { ts: '2024-01-01T00:00:00Z', kind: 'proc', seq: 3 },
+    { ts: '2024-01-01T00:00:00Z', kind: 'proc', seq: 1 },
+  ];
+  const file = write('custom/fields.ndjson', ndjson(...docs));
+  const rule = write('proc.eql', 'proc where true\n');
+  const r = spawnCli([
+    'replay',
+    '--format',
+    'json',
+    '--timestamp-field',
+    'ts',
+    '--event-category-field',
+    'kind',
+    '--tiebreaker-field',
+    'seq',
+    rule,
+    file,
+  ]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(
+    jsonLines(r.stdout).map((m) => (m.events as Array<{ line: number }>)[0].line),
+    [3, 1, 2],
+  );
+});
+
+test('a missing-event stage is written as {"missing":true,"stage":N}', () => {
+  // A process event and no file event within the maxspan: the sequence matches with stage 1 missing.
+  const file = write(
+    'missing/events.ndjson',
+    ndjson({ '@timestamp': '2024-01-01T00:00:00Z', event: { category: ['process'] }, host: { id: 'h1' } }),
+  );
+  const rule = write('missing.eql', 'sequence by host.id with maxspan=1m\n  [process where true]\n  ![file where true]\n');
+  const r = spawnCli(['replay', '--format', 'json', rule, file]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(jsonLines(r.stdout), [
+    { type: 'sequence', join_keys: ['h1'], events: [{ file, line: 1 }, { missing: true, stage: 1 }] },
+  ]);
+});
+
+test('--mapping: field aliases from an Elasticsearch mapping are followed', () => {
+  const mapping = write(
+    'mapping/mapping.json',
+    JSON.stringify({
+      mappings: {
+        properties: {
+          '@timestamp': { type: 'date' },
+          event: { properties: { category: { type: 'keyword' } } },
+          process: { properties: { name: { type: 'keyword' } } },
+          pname: { type: 'alias', path: 'process.name' },
+        },
+      },
+    }),
+  );
+  const file = write(
+    'mapping/events.ndjson',
+    ndjson(
+      { '@timestamp': '2024-01-01T00:00:00Z', event: { category: 'process' }, process: { name: 'a.exe' } },
+      { '@timestamp': '2024-01-01T00:00:01Z', event: { category: 'process' }, process: { name: 'b.exe' } },
+    ),
+  );
+  const rule = write('alias.eql', 'process where pname == "b.exe"\n');
+  const r = spawnCli(['replay', '--format', 'json', '--mapping', mapping, rule, file]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(jsonLines(r.stdout), [{ type: 'event', events: [{ file, line: 2 }] }]);
+  assert.equal(spawnCli(['replay', '--mapping', write('mapping/bad.json', '{ nope'), rule, file]).status, 2);
+});
+
+test('a rule with errors exits 1 and prints them as check does (on stderr)', () => {
+  // `=` at line 1, column 28: "process where process.name = ..."; p(15)…name ends at 26, space 27.
+  const rule = write('bad.eql', 'process where process.name = "x"\n');
+  const r = spawnCli(['replay', rule, 'samples/logs']);
+  assert.equal(r.status, 1);
+  assert.equal(r.stdout, '');
+  assert.ok(r.stderr.startsWith(`${rule}:1:28: error: `), r.stderr);
+});
+
+test('unreadable input exits 2: missing rule, missing sample, folder without samples', () => {
+  const missingRule = spawnCli(['replay', join(dir, 'nope.eql'), 'samples/logs']);
+  assert.equal(missingRule.status, 2);
+  assert.equal(missingRule.stderr, `${join(dir, 'nope.eql')}: no such file or directory\n`);
+
+  const missingSample = spawnCli(['replay', RULE, 'samples/logs', 'samples/nope.ndjson']);
+  assert.equal(missingSample.status, 2);
+  assert.equal(missingSample.stderr, 'samples/nope.ndjson: no such file or directory\n');
+  assert.equal(missingSample.stdout, '');
+
+  const empty = join(dir, 'empty');
+  mkdirSync(empty, { recursive: true });
+  const none = spawnCli(['replay', RULE, empty]);
+  assert.equal(none.status, 2);
+  assert.match(none.stderr, /no sample files/);
+});
+
+test('usage errors exit 2: missing arguments, unknown option, bad --format, bad --size', () => {
+  assert.equal(spawnCli(['replay', RULE]).status, 2);
+  assert.equal(spawnCli(['replay', '--nope', RULE, 'samples/logs']).status, 2);
+  assert.equal(spawnCli(['replay', '--format', 'xml', RULE, 'samples/logs']).status, 2);
+  assert.equal(spawnCli(['replay', '--size', '-1', RULE, 'samples/logs']).status, 2);
+  assert.equal(spawnCli(['replay', '--size', 'ten', RULE, 'samples/logs']).status, 2);
+  assert.equal(spawnCli(['frobnicate']).status, 2);
+  assert.equal(spawnCli([]).status, 2);
+});
+
+test('--help for the program and each command exits 0 and documents the output and exit codes', () => {
+  const main = spawnCli(['--help']);
+  assert.equal(main.status, 0);
+  assert.match(main.stdout, /check/);
+  assert.match(main.stdout, /replay/);
+  const replay = spawnCli(['replay', '--help']);
+  assert.equal(replay.status, 0);
+  for (const flag of ['--format', '--timestamp-field', '--tiebreaker-field', '--event-category-field', '--size', '--mapping']) {
+    assert.ok(replay.stdout.includes(flag), flag);
+  }
+  assert.ok(replay.stdout.includes('{"missing":true,"stage":N}'));
+  assert.match(replay.stdout, /Exit status/);
+  const check = spawnCli(['check', '--help']);
+  assert.equal(check.status, 0);
+  assert.match(check.stdout, /path:line:column: error\|warning: message/);
+});

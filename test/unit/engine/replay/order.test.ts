@@ -1,0 +1,49 @@
+/**
+ * Event ordering: timestamp parsing (Elasticsearch date format `strict_date_optional_time||epoch_millis`,
+ * docs "Date field type") and `Ordinal.compareTo` (execution/search/Ordinal.java).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compareOrdinals, parseIsoDate, parseTimestamp, parseDateWithFormat } from '../../../../server/src/engine/order';
+import { filetimeToUnixMillis } from '../../../../scripts/conformance/load';
+
+test('ISO 8601 strings: UTC by default, offsets applied, fractions kept', () => {
+  assert.equal(parseTimestamp('2022-05-04T12:00:00.000Z'), Date.UTC(2022, 4, 4, 12, 0, 0));
+  assert.equal(parseTimestamp('2022-05-04T12:00:00'), Date.UTC(2022, 4, 4, 12, 0, 0));
+  assert.equal(parseTimestamp('2022-05-04T14:00:00+02:00'), Date.UTC(2022, 4, 4, 12, 0, 0));
+  assert.equal(parseTimestamp('2022-05-04'), Date.UTC(2022, 4, 4));
+  // .000123456 s = 0.123456 ms (within double precision at this magnitude)
+  assert.ok(Math.abs(parseIsoDate('2022-05-04T12:00:00.000123456Z')! - (Date.UTC(2022, 4, 4, 12) + 0.123456)) < 1e-3);
+  assert.equal(parseIsoDate('2023-02-30'), undefined);
+});
+
+test('numbers and digit strings are epoch milliseconds (epoch_millis); four digits are a year (strict_date_optional_time first)', () => {
+  assert.equal(parseTimestamp(1516116808349), 1516116808349);
+  assert.equal(parseTimestamp('1234567891'), 1234567891);
+  assert.equal(parseTimestamp('11'), 11);
+  assert.equal(parseTimestamp('2017'), Date.UTC(2017, 0, 1));
+  assert.equal(parseTimestamp('not a date'), undefined);
+  assert.equal(parseTimestamp(null), undefined);
+});
+
+test('custom mapping formats such as dd-MM-yyyy (sample1.mapping @timestamp_pretty)', () => {
+  // test_sample.toml customDateFormatAsKey_SameIndexResults: "17-12-2022" -> 1671235200000
+  assert.equal(parseDateWithFormat('17-12-2022', 'dd-MM-yyyy'), 1671235200000);
+  assert.equal(parseTimestamp('17-12-2022', 'dd-MM-yyyy'), 1671235200000);
+});
+
+test('Windows FILETIME as the QA DataLoader converts it (ticks / 10000 - 11644473600000)', () => {
+  // 131485996510000000 ticks = 2017-08-30T20:47:31Z (test_queries_date.toml: events before 20:47:32Z)
+  assert.equal(filetimeToUnixMillis(131485996510000000n), Date.UTC(2017, 7, 30, 20, 47, 31));
+  assert.equal(filetimeToUnixMillis(116444736000000000n), 0);
+});
+
+test('ties: tiebreaker decides, events without a tiebreaker sort last, then input order (Ordinal.compareTo)', () => {
+  const a = { timestamp: 5, tiebreaker: 2, index: 0 };
+  const b = { timestamp: 5, tiebreaker: 1, index: 1 };
+  const c = { timestamp: 5, index: 2 };
+  const d = { timestamp: 5, index: 3 };
+  const e = { timestamp: 4, index: 4 };
+  const sorted = [a, b, c, d, e].sort(compareOrdinals);
+  assert.deepEqual(sorted.map((o) => o.index), [4, 1, 0, 2, 3]);
+});

@@ -1,0 +1,118 @@
+// Reading rules from .eql and detection-rules .toml files. Positions are counted by hand on the
+// fixtures below; TOML string rules follow the TOML 1.0 specification (§ String: a newline right
+// after the opening delimiter of a multi-line string is trimmed; literal strings have no escapes;
+// basic strings decode `\n`, `\"`, `\uXXXX` and the line-ending backslash).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readRuleFile, ruleFromToml } from '../../../server/src/samples/ruleFile';
+import { lineColumnAt } from '../../../server/src/samples/textPosition';
+
+const dir = mkdtempSync(join(tmpdir(), 'eqlwb-rule-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('lineColumnAt: 1-based lines and columns; \\n, \\r\\n and lone \\r end lines', () => {
+  const text = 'ab\ncd\r\nef\rgh';
+  assert.deepEqual(lineColumnAt(text, 0), { line: 1, column: 1 });
+  assert.deepEqual(lineColumnAt(text, 2), { line: 1, column: 3 }); // the \n itself
+  assert.deepEqual(lineColumnAt(text, 3), { line: 2, column: 1 }); // 'c'
+  assert.deepEqual(lineColumnAt(text, 7), { line: 3, column: 1 }); // 'e' after \r\n
+  assert.deepEqual(lineColumnAt(text, 10), { line: 4, column: 1 }); // 'g' after lone \r
+  assert.deepEqual(lineColumnAt(text, 99), { line: 4, column: 3 }); // clamped to the end
+});
+
+test('a .eql file is the query; offsets map one to one; a byte order mark is dropped', async () => {
+  const path = join(dir, 'r.eql');
+  writeFileSync(path, '\ufeffprocess where true\n');
+  const r = await readRuleFile(path);
+  assert.ok(r.rule);
+  assert.equal(r.rule.query, 'process where true\n');
+  assert.equal(r.rule.format, 'eql');
+  assert.equal(r.rule.toFileOffset(8), 8);
+});
+
+test('a missing rule file is unreadable', async () => {
+  const r = await readRuleFile(join(dir, 'nope.eql'));
+  assert.deepEqual(r.problem, { kind: 'unreadable', message: 'no such file or directory' });
+});
+
+test("TOML '''literal''' query: the first newline is trimmed and positions map into the file", () => {
+  const toml = [
+    '[metadata]', // line 1
+    'maturity = "production"', // line 2
+    '', // line 3
+    '[rule]', // line 4
+    'name = "x"', // line 5
+    'language = "eql"', // line 6
+    "query = '''", // line 7
+    'process where process.name : "a\\\\b"', // line 8
+    "'''", // line 9
+  ].join('\n');
+  const r = ruleFromToml('r.toml', toml);
+  assert.ok(r.rule);
+  assert.equal(r.rule.query, 'process where process.name : "a\\\\b"\n');
+  assert.equal(r.rule.name, 'x');
+  // "where" starts at query offset 8: line 8, column 9 of the file.
+  assert.deepEqual(lineColumnAt(toml, r.rule.toFileOffset(8)), { line: 8, column: 9 });
+  // The end of the query is the closing delimiter (line 9, column 1).
+  assert.deepEqual(lineColumnAt(toml, r.rule.toFileOffset(r.rule.query.length)), { line: 9, column: 1 });
+});
+
+test('TOML basic strings: escapes map to their backslash, and columns after them stay right', () => {
+  // Line 2: query = "process where a == \"x\" and b"
+  // columns: q=1 … the opening quote is column 9, 'p' column 10.
+  const toml = '[rule]\nquery = "process where a == \\"x\\" and b"\n';
+  const r = ruleFromToml('r.toml', toml);
+  assert.ok(r.rule);
+  assert.equal(r.rule.query, 'process where a == "x" and b');
+  assert.deepEqual(lineColumnAt(toml, r.rule.toFileOffset(0)), { line: 2, column: 10 });
+  // query offset 19 is the decoded `"` written as \" at file column 29.
+  assert.deepEqual(lineColumnAt(toml, r.rule.toFileOffset(19)), { line: 2, column: 29 });
+  // query offset 27 is 'b': the two escapes made the file text 2 characters longer → column 39.
+  assert.deepEqual(lineColumnAt(toml, r.rule.toFileOffset(27)), { line: 2, column: 39 });
+});
+
+test('TOML multi-line basic string with a line-ending backslash', () => {
+  const toml = '[rule]\nquery = """\nprocess where \\\n    true"""\n';
+  const r = ruleFromToml('r.toml', toml);
+  assert.ok(r.rule);
+  assert.equal(r.rule.query, 'process where true');
+  // 'true' (query offset 14) is on line 4, column 5.
+  assert.deepEqual(lineColumnAt(toml, r.rule.toFileOffset(14)), { line: 4, column: 5 });
+});
+
+test('TOML syntax errors, a missing query and another language are invalid rules with a position', () => {
+  const broken = ruleFromToml('r.toml', '[rule]\nquery = """abc\n');
+  assert.equal(broken.problem?.kind, 'invalid');
+  assert.match(broken.problem!.message, /^invalid TOML: /);
+  assert.equal(broken.problem && 'line' in broken.problem && broken.problem.line, 2);
+
+  const none = ruleFromToml('r.toml', '[rule]\nname = "x"\n');
+  assert.deepEqual(none.problem, {
+    kind: 'invalid',
+    line: 1,
+    column: 1,
+    message: 'no query: expected a string `query` in the `[rule]` table',
+  });
+
+  const kql = ruleFromToml('r.toml', '[rule]\nlanguage = "kuery"\nquery = "process.name : x"\n');
+  assert.deepEqual(kql.problem, {
+    kind: 'invalid',
+    line: 3,
+    column: 10,
+    message: 'the rule\'s language is "kuery", not "eql"',
+  });
+});
+
+test('the sample TOML rule holds the same query as the sample .eql rule', async () => {
+  const root = join(__dirname, '../../..');
+  const eql = await readRuleFile(join(root, 'samples/rules/incoming_execution_via_powershell_remoting.eql'));
+  const toml = await readRuleFile(join(root, 'samples/rules/incoming_execution_via_powershell_remoting.toml'));
+  assert.ok(eql.rule && toml.rule);
+  assert.equal(toml.rule.query, eql.rule.query);
+  assert.equal(toml.rule.name, 'Incoming Execution via PowerShell Remoting');
+  // The query starts on the line after `query = '''` (line 24), line 25 of the TOML file.
+  assert.deepEqual(lineColumnAt(toml.rule.fileText, toml.rule.toFileOffset(0)), { line: 25, column: 1 });
+});
