@@ -34,6 +34,8 @@ import { join, resolve } from 'node:path';
 import { analyze } from '../server/src/eql/analyze';
 import { replay } from '../server/src/engine/replay';
 import type { Match } from '../server/src/engine/types';
+import { lookupField } from '../server/src/engine/mapping';
+import { OBSOLETE_CASES } from './conformance/obsolete';
 import { Dataset, SpecCase, endgameDataset, plainDataset, readSpecFile } from './conformance/load';
 
 /** Entries of test_queries_unsupported.toml that its own comment marks as supported queries. */
@@ -45,6 +47,16 @@ interface Outcome {
   passed: number;
   failed: number;
   skipped: number;
+}
+
+function checkerOptions(data: Dataset) {
+  return { fieldExists: (name: string) => lookupField(data.mapping, name) !== undefined };
+}
+
+/** True when our checker rejects the query (an error diagnostic or no statement). */
+function rejected(query: string, data: Dataset): boolean {
+  const { statement, diagnostics } = analyze(query, checkerOptions(data));
+  return !statement || diagnostics.some((d) => d.severity === 'error');
 }
 
 function idsOf(matches: Match[], idField: string): number[] {
@@ -68,7 +80,7 @@ const same = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.le
 
 /** Runs one case; returns undefined when it passes, else the reason. */
 function runCase(c: SpecCase, data: Dataset): string | undefined {
-  const { statement, diagnostics } = analyze(c.query);
+  const { statement, diagnostics } = analyze(c.query, checkerOptions(data));
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (!statement || errors.length > 0) {
     return `rejected by the checker: ${errors.map((d) => `${d.code}: ${d.message}`).join('; ') || 'no statement'}`;
@@ -113,7 +125,8 @@ function main(): number {
   const pyDir = existsSync(join(dir, 'python-eql')) ? join(dir, 'python-eql') : undefined;
   const started = Date.now();
 
-  const endgame = endgameDataset(esDir);
+  const endgameMapping = join(esDir, 'endgame-140.mapping');
+  const endgame = endgameDataset(esDir, endgameMapping);
   const cache = new Map<string, Dataset>();
   const dataset = (name: string, make: () => Dataset) => {
     return () => {
@@ -146,6 +159,7 @@ function main(): number {
   const unsupportedQueries = new Set(unsupported.filter((u) => !SUPPORTED_DESPITE_LISTING.has(u.name)).map((u) => u.query));
 
   const failures: string[] = [];
+  const skippedNotes: string[] = [];
   const perFile: Array<[string, Outcome]> = [];
   const total: Outcome = { passed: 0, failed: 0, skipped: 0 };
 
@@ -156,6 +170,24 @@ function main(): number {
     for (const c of readSpecFile(path, file)) {
       if (unsupportedQueries.has(c.query)) {
         outcome.skipped++; // checked below, as test_queries_unsupported.toml
+        skippedNotes.push(`${file} ${c.name}: listed in test_queries_unsupported.toml`);
+        continue;
+      }
+      if (c.caseInsensitiveOnly) {
+        // EqlSpecLoader: run only in the case-insensitive mode of the `case_sensitive` request
+        // parameter, which Elasticsearch removed (7.10+: comparisons are case-sensitive except `:`
+        // and the `~` forms). A case-sensitive run skips it.
+        outcome.skipped++;
+        skippedNotes.push(`${file} ${c.name}: case_insensitive only (mode removed from Elasticsearch)`);
+        continue;
+      }
+      const obsolete = OBSOLETE_CASES[c.name];
+      if (obsolete) {
+        if (rejected(c.query, data())) outcome.passed++;
+        else {
+          outcome.failed++;
+          failures.push(`FAIL ${file} ${c.name}: accepted by the checker, current Elasticsearch rejects it (${obsolete})`);
+        }
         continue;
       }
       const reason = runCase(c, data());
@@ -175,30 +207,32 @@ function main(): number {
         outcome.skipped++; // run as test_queries.toml cases
         continue;
       }
-      const { statement, diagnostics } = analyze(c.query);
-      if (!statement || diagnostics.some((d) => d.severity === 'error')) outcome.passed++;
+      if (rejected(c.query, endgame)) outcome.passed++;
       else {
-        outcome.failed++;
-        failures.push(`FAIL test_queries_unsupported.toml ${c.name}: accepted by the checker, Elasticsearch rejects it [${c.query.replace(/\s+/g, ' ')}]`);
+        // Valid current EQL that the 2020 harness listed as not yet supported: its loader only
+        // drops the test_queries.toml case with the same query (`EqlSpec.equals` compares queries)
+        // and never runs the entry itself, so neither do we.
+        outcome.skipped++;
+        skippedNotes.push(`test_queries_unsupported.toml ${c.name}: valid current EQL [${c.query.replace(/\s+/g, ' ')}]`);
       }
     }
     perFile.push(['test_queries_unsupported.toml', outcome]);
   }
 
+  if (process.argv.includes('--verbose')) for (const line of skippedNotes) console.log(`SKIP ${line}`);
   for (const line of failures) console.log(line);
   for (const [file, o] of perFile) {
     total.passed += o.passed;
     total.failed += o.failed;
-    console.log(`${file}: ${o.passed} passed, ${o.failed} failed${o.skipped ? `, ${o.skipped} skipped (see test_queries_unsupported.toml)` : ''}`);
+    console.log(`${file}: ${o.passed} passed, ${o.failed} failed${o.skipped ? `, ${o.skipped} skipped` : ''}`);
   }
 
   if (pyDir && existsSync(join(pyDir, 'test_queries.toml')) && existsSync(join(pyDir, 'test_data.json'))) {
-    const py = endgameDataset(pyDir, 'test_data.json');
+    const py = endgameDataset(pyDir, endgameMapping, 'test_data.json');
     const o: Outcome = { passed: 0, failed: 0, skipped: 0 };
     const pyFailures: string[] = [];
     for (const c of readSpecFile(join(pyDir, 'test_queries.toml'), 'python-eql/test_queries.toml')) {
-      const { statement, diagnostics } = analyze(c.query);
-      if (!statement || diagnostics.some((d) => d.severity === 'error')) {
+      if (rejected(c.query, py)) {
         o.skipped++;
         continue;
       }

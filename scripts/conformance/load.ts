@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { loadMapping, type FieldMapping } from '../../server/src/engine/mapping';
+import { inferMapping, loadMapping, type FieldMapping } from '../../server/src/engine/mapping';
 import type { EventRecord } from '../../server/src/engine/types';
 
 /** One `[[queries]]` entry. */
@@ -20,6 +20,11 @@ export interface SpecCase {
   joinKeys?: string[];
   size?: number;
   maxSamplesPerKey?: number;
+  /**
+   * `case_insensitive = true` without `case_sensitive = true`: `EqlSpecLoader` marks such a case as
+   * meant only for the case-insensitive mode of the removed `case_sensitive` request parameter.
+   */
+  caseInsensitiveOnly: boolean;
 }
 
 /** An index of the QA: its events, mapping and the request fields its test case class sends. */
@@ -62,7 +67,11 @@ export function readMappings(paths: string[]): FieldMapping {
   const mergeInto = (target: Record<string, unknown>, source: Record<string, unknown>) => {
     for (const [k, v] of Object.entries(source)) {
       const t = target[k];
-      if (t && typeof t === 'object' && v && typeof v === 'object' && !Array.isArray(v)) {
+      if (k === 'format' && typeof t === 'string' && typeof v === 'string' && !t.split('||').includes(v)) {
+        // Two indices mapping one date field with different formats: a search over both reads
+        // each document with its own index's format; one mapping expresses that as `a||b`.
+        target[k] = `${t}||${v}`;
+      } else if (t && typeof t === 'object' && v && typeof v === 'object' && !Array.isArray(v)) {
         mergeInto(t as Record<string, unknown>, v as Record<string, unknown>);
       } else if (t === undefined) {
         target[k] = v;
@@ -88,8 +97,11 @@ function toEvents(file: string, docs: Array<Record<string, unknown>>, transform?
   });
 }
 
-/** The endgame-140 index: `test_data.json` with `@timestamp` derived from FILETIME (`DataLoader`). */
-export function endgameDataset(dir: string, dataFile = 'test_data.json'): Dataset {
+/**
+ * The endgame-140 index: `test_data.json` with `@timestamp` derived from FILETIME (`DataLoader`).
+ * Fields the mapping file does not list are mapped the way Elasticsearch's dynamic mapping would.
+ */
+export function endgameDataset(dir: string, mappingPath: string, dataFile = 'test_data.json'): Dataset {
   const docs = readDataFile(join(dir, dataFile));
   const events = toEvents(dataFile, docs, (doc) => {
     const ts = doc.timestamp;
@@ -103,7 +115,7 @@ export function endgameDataset(dir: string, dataFile = 'test_data.json'): Datase
   return {
     name: 'endgame-140',
     events,
-    mapping: readMappings([join(dir, 'endgame-140.mapping')]),
+    mapping: inferMapping(docs, readMappings([mappingPath])),
     tiebreakerField: 'serial_event_id',
     idField: 'serial_event_id',
   };
@@ -116,7 +128,10 @@ export function plainDataset(dir: string, names: string[], tiebreakerField: stri
   return {
     name: names.join(','),
     events,
-    mapping: readMappings(names.map((n) => join(dir, `${n}.mapping`))),
+    mapping: inferMapping(
+      events.map((e) => e.doc),
+      readMappings(names.map((n) => join(dir, `${n}.mapping`))),
+    ),
     tiebreakerField,
     idField,
   };
@@ -148,6 +163,7 @@ export function readSpecFile(path: string, file: string): SpecCase[] {
       joinKeys: Array.isArray(q.join_keys) ? (q.join_keys as unknown[]).map((k) => String(k)) : undefined,
       size: typeof q.size === 'number' ? q.size : undefined,
       maxSamplesPerKey: typeof q.max_samples_per_key === 'number' ? q.max_samples_per_key : undefined,
+      caseInsensitiveOnly: q.case_insensitive === true && q.case_sensitive !== true,
     };
   });
 }

@@ -29,6 +29,7 @@ Exit status:
   1  the rule has errors (printed on stderr as path:line:column: error: message)
   2  usage error or unreadable input (missing file, unreadable folder, no sample
      file found, unusable mapping)
+  3  internal error
 `;
 
 const CHECK_NOTES = `
@@ -80,7 +81,7 @@ function createProgram(io: CliIo, result: { code: number }): Command {
     .option('--timestamp-field <field>', 'field holding the event time', '@timestamp')
     .option('--tiebreaker-field <field>', 'field ordering events with equal timestamps (default: none, file order)')
     .option('--event-category-field <field>', 'field holding the event category', 'event.category')
-    .option('--size <n>', 'maximum number of matches to print (default: all)', parseSize)
+    .option('--size <n>', 'maximum number of matches (default: all; the _eql/search API defaults to 10)', parseSize)
     .option('--mapping <file>', 'Elasticsearch index mapping (JSON): field types and aliases; fields it lacks are errors')
     .addHelpText('after', REPLAY_NOTES)
     .action(async (rule: string, samples: string[], options: ReplayCommandOptions) => {

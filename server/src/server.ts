@@ -37,7 +37,7 @@ connection.onInitialize(
 documents.onDidChangeContent(({ document }) => schedule(document.uri, () => publishDiagnostics(document.uri)));
 documents.onDidClose(({ document }) => {
   cancel(document.uri);
-  guarded('clear diagnostics', () => void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] }));
+  send(`clear diagnostics of ${document.uri}`, connection.sendDiagnostics({ uri: document.uri, diagnostics: [] }));
 });
 
 connection.onRequest(ReplayRequest, (params) => request('replay', () => replayRule(params, (uri) => documents.get(uri)?.getText())));
@@ -51,8 +51,13 @@ function publishDiagnostics(uri: string): void {
   if (!document) return;
   guarded(`check ${uri}`, () => {
     const diagnostics = computeDiagnostics(document);
-    void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+    send(`publish diagnostics of ${uri}`, connection.sendDiagnostics({ uri, version: document.version, diagnostics }));
   });
+}
+
+/** Logs a failed notification (e.g. the client went away) instead of leaving an unhandled rejection. */
+function send(what: string, sent: Promise<void>): void {
+  sent.catch((e: unknown) => connection.console.error(`EQL Workbench: ${what} failed: ${describe(e)}`));
 }
 
 function schedule(uri: string, run: () => void): void {

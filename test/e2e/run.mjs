@@ -27,7 +27,7 @@ import { cleanup, trackTempDir } from './lib/processes.mjs';
 import { REPO_ROOT, buildSuite, ensureExtensionBuilt, packageVsix } from './lib/build.mjs';
 import { ensureHostInstalled } from './lib/host-install.mjs';
 import { makeProfile, installVsix, startServer, runInBrowser, chromiumPath } from './lib/code-server.mjs';
-import { electronAvailable, runElectronPhase } from './lib/electron.mjs';
+import { electronAvailable, ensureElectronExecutable, runElectronPhase } from './lib/electron.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -176,6 +176,7 @@ async function main() {
   let hostDir;
   const setup = [opts['no-build'] ? Promise.resolve() : ensureExtensionBuilt({ log }), buildSuite()];
   if (host === 'code-server') setup.push(ensureHostInstalled({ log }).then((d) => { hostDir = d; }));
+  else setup.push(ensureElectronExecutable({ log }));
   try {
     await Promise.all(setup);
   } catch (err) {
@@ -225,7 +226,7 @@ function checkVsixEntries(entries) {
     'extension/readme.md',
   ];
   const lower = new Set(entries.map((e) => e.toLowerCase()));
-  const missing = required.filter((r) => !lower.has(r));
+  const missing = required.filter((r) => !lower.has(r.toLowerCase()));
   if (!entries.some((e) => e.startsWith('extension/dist/'))) missing.push('extension/dist/');
   if (missing.length > 0) throw new Error(`the .vsix lacks ${missing.join(', ')}; it holds:\n  ${entries.join('\n  ')}`);
   const strays = entries.filter((e) => /^extension\/(node_modules|test|out|server\/src|client\/src|\.ci)\//.test(e));
@@ -235,5 +236,8 @@ function checkVsixEntries(entries) {
 
 main().then(
   (code) => finish(code),
-  (err) => finish(err instanceof SetupError ? 2 : 1, err instanceof Error ? (err.stack ?? err.message) : String(err)),
+  (err) =>
+    err instanceof SetupError
+      ? finish(2, `cannot set up the test host: ${err.message}`)
+      : finish(1, err instanceof Error ? (err.stack ?? err.message) : String(err)),
 );

@@ -11,7 +11,9 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { expectScope, invalidTokens, tokenizeEql, unscopedTokens, type Tok } from './tokenize';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { expectScope, invalidTokens, ROOT, tokenizeEql, unscopedTokens, type Tok } from './tokenize';
 
 const STR_BEGIN = 'string.quoted.double.eql punctuation.definition.string.begin.eql';
 const STR_END = 'string.quoted.double.eql punctuation.definition.string.end.eql';
@@ -104,6 +106,19 @@ describe('EQL grammar: PowerShell Remoting rule', () => {
     expectScope(t, '\\\\', ESC, { line: 4, nth: 2 });
     expectScope(t, 'conhost.exe', STR);
     expectScope(t, ']', 'punctuation.section.stage.end.eql', { line: 4 });
+  });
+});
+
+describe('EQL grammar: sample rules', () => {
+  it('every rule in samples/rules/*.eql tokenizes with no invalid or unrecognised token', async () => {
+    const dir = path.join(ROOT, 'samples', 'rules');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.eql'));
+    assert.ok(files.length > 0, 'samples/rules holds .eql rules');
+    for (const f of files) {
+      const t = await tokenizeEql(readFileSync(path.join(dir, f), 'utf8'));
+      assert.deepEqual(invalidTokens(t).map((x) => `${f}:${x.line + 1} ${x.text}`), []);
+      assert.deepEqual(unscopedTokens(t).map((x) => `${f}:${x.line + 1} ${x.text}`), []);
+    }
   });
 });
 

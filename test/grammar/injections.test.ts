@@ -10,9 +10,9 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { expectScope, ROOT, tokenize, type Tok } from './tokenize';
+import { expectScope, ROOT, tokenize } from './tokenize';
 
 const EMBEDDED = 'meta.embedded.block.eql';
 const IN_TOML = `meta.query.eql.toml ${EMBEDDED}`;
@@ -39,6 +39,34 @@ const RULE_TOML = [
 ].join('\n');
 
 const lineOf = (text: string, needle: string): number => text.split('\n').findIndex((l) => l.includes(needle));
+
+/**
+ * Tokenizes a TOML file and checks that exactly the lines inside its multi-line `query = '''…'''`
+ * values (found from the TOML text itself) carry the embedded EQL scope, with no invalid token.
+ * Returns how many query lines there were.
+ */
+async function checkQueryLines(file: string): Promise<number> {
+  const text = readFileSync(file, 'utf8');
+  const t = await tokenize('source.toml', text);
+  const lines = text.split(/\r?\n/);
+  const queryLines = new Set<number>();
+  let inQuery = false;
+  lines.forEach((l, i) => {
+    if (inQuery) {
+      if (l.includes("'''")) inQuery = false;
+      else queryLines.add(i);
+    } else if (/^\s*query\s*=\s*'''/.test(l)) {
+      inQuery = !l.slice(l.indexOf("'''") + 3).includes("'''");
+    }
+  });
+  for (const x of t) {
+    if (x.text.trim() === '') continue;
+    const where = `${path.basename(file)}:${x.line + 1} ${JSON.stringify(x.text)}`;
+    assert.equal(x.scopes.includes(EMBEDDED), queryLines.has(x.line), where);
+    if (queryLines.has(x.line)) assert.ok(!x.scopes.some((s) => s.startsWith('invalid.')), `${where} is valid EQL`);
+  }
+  return queryLines.size;
+}
 
 describe('TOML injection (detection-rules `query`)', () => {
   it('highlights the query of a rule file as EQL and leaves other keys to TOML', async () => {
@@ -120,30 +148,14 @@ describe('TOML injection (detection-rules `query`)', () => {
 
   const SAMPLE_SPEC = path.join(ROOT, '..', 'shared', 'conformance', 'elasticsearch', 'test_sample.toml');
   it('every query of an Elasticsearch QA spec file is EQL, and nothing else is', { skip: existsSync(SAMPLE_SPEC) ? false : `${SAMPLE_SPEC} not present` }, async () => {
-    const text = readFileSync(SAMPLE_SPEC, 'utf8');
-    const t = await tokenize('source.toml', text);
-    const lines = text.split(/\r?\n/);
-    // Which lines hold query text, worked out from the TOML itself (query = '''…''' blocks).
-    const queryLines = new Set<number>();
-    let inQuery = false;
-    lines.forEach((l, i) => {
-      if (inQuery) {
-        if (l.includes("'''")) inQuery = false;
-        else queryLines.add(i);
-      } else if (/^\s*query\s*=\s*'''/.test(l)) {
-        inQuery = !l.slice(l.indexOf("'''") + 3).includes("'''");
-      }
-    });
-    assert.ok(queryLines.size > 20, 'the spec has multi-line queries');
-    const byLine = new Map<number, Tok[]>();
-    for (const x of t) byLine.set(x.line, [...(byLine.get(x.line) ?? []), x]);
-    for (let i = 0; i < lines.length; i++) {
-      const toks = (byLine.get(i) ?? []).filter((x) => x.text.trim() !== '');
-      for (const x of toks) {
-        assert.equal(x.scopes.includes(EMBEDDED), queryLines.has(i), `line ${i + 1} token ${JSON.stringify(x.text)}`);
-        if (queryLines.has(i)) assert.ok(!x.scopes.some((s) => s.startsWith('invalid.')), `line ${i + 1}: ${x.text} is valid EQL`);
-      }
-    }
+    assert.ok((await checkQueryLines(SAMPLE_SPEC)) > 20, 'the spec has multi-line queries');
+  });
+
+  it('the sample detection rules in TOML are highlighted as EQL exactly in their query', async () => {
+    const dir = path.join(ROOT, 'samples', 'rules');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.toml'));
+    assert.ok(files.length > 0, 'samples/rules holds TOML rules');
+    for (const f of files) assert.ok((await checkQueryLines(path.join(dir, f))) > 0, `${f} has a query`);
   });
 });
 

@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import { loadMapping, lookupField, type FieldMapping } from '../engine/mapping';
 import type { CheckOptions } from '../eql/analyze';
-import { describeFsError } from '../samples/discover';
+import { describeFsError } from '../samples/fsErrors';
 
 /**
  * Reads and loads a mapping file.

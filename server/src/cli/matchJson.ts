@@ -32,12 +32,10 @@ export interface MatchJson {
  * @throws never; an event without a source (which the engine does not produce) is written as missing.
  */
 export function matchToJson(match: Match): MatchJson {
-  const out: MatchJson = { type: match.type, events: [] };
-  if (match.type !== 'event') out.join_keys = match.joinKeys ?? [];
-  for (const e of match.events) {
-    out.events.push(
+  const events = match.events.map(
+    (e): MatchEventJson =>
       e.missing || !e.event ? { missing: true, stage: e.stage } : { file: e.event.source.file, line: e.event.source.line },
-    );
-  }
-  return out;
+  );
+  // Key order as documented: type, join_keys, events.
+  return match.type === 'event' ? { type: match.type, events } : { type: match.type, join_keys: match.joinKeys ?? [], events };
 }

@@ -62,7 +62,7 @@ export function formatMatchText(match: Match, index: number, fields: SummaryFiel
 }
 
 /**
- * Formats the closing line, e.g. `2 matches (2 sequences) in 57 events from 4 files`.
+ * Formats the closing line, e.g. `2 matches (2 sequences); 57 events read from 4 files`.
  * @param matches the matches returned.
  * @param events number of events read; @param files number of sample files read.
  */
@@ -71,7 +71,7 @@ export function formatTotalLine(matches: readonly Match[], events: number, files
   for (const m of matches) byType.set(m.type, (byType.get(m.type) ?? 0) + 1);
   const kinds = [...byType].map(([type, n]) => plural(n, type)).join(', ');
   const total = plural(matches.length, 'match', 'matches');
-  return `${total}${kinds ? ` (${kinds})` : ''} in ${plural(events, 'event')} from ${plural(files, 'file')}`;
+  return `${total}${kinds ? ` (${kinds})` : ''}; ${plural(events, 'event')} read from ${plural(files, 'file')}`;
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {

@@ -6,7 +6,8 @@
 import type { FieldMapping } from '../engine/mapping';
 import { replay } from '../engine/replay';
 import type { EventRecord, Match } from '../engine/types';
-import { describeFsError, discoverSampleFiles } from '../samples/discover';
+import { discoverSampleFiles } from '../samples/discover';
+import { describeFsError } from '../samples/fsErrors';
 import { formatNdjsonProblem, readNdjsonFile } from '../samples/ndjson';
 import { ExitCode, type CliIo } from './io';
 import { matchToJson } from './matchJson';

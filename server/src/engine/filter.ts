@@ -618,9 +618,9 @@ class Compiler {
     });
   }
 
-  private regexQuery(e: MatchExpression, f: ResolvedField, patterns: string[], ci: boolean): CompiledPredicate {
+  private regexQuery(e: Expression, f: ResolvedField, patterns: string[], ci: boolean, span = e.span): CompiledPredicate {
     const joined = patterns.join('|');
-    const re = compileLuceneRegex(joined, ci, e.span);
+    const re = compileLuceneRegex(joined, ci, span);
     if (re.matchesAll) return this.exists(e, f, true);
     if (re.exact !== undefined) return this.valuesQuery(e, f, 'term', compileTermTest(f.kind, re.exact, 'string', ci));
     return this.valuesQuery(e, f, 'regexp', (v) => {
@@ -654,6 +654,13 @@ class Compiler {
             const s = typeof v === 'string' ? v : toEqlString(v);
             return s !== null && test(s);
           });
+        }
+      }
+      if (name === 'match') {
+        // `match(field, pattern, …)`: the function form of `regex` (`Match` → `RLike` on the joined patterns).
+        const patterns = e.args.slice(1).map((a) => this.tryFold(a));
+        if (patterns.every((p) => typeof p === 'string')) {
+          return this.regexQuery(e, f, patterns as string[], ci, e.span);
         }
       }
       if (name === 'cidrmatch') {
@@ -752,7 +759,17 @@ class Compiler {
       }
       case 'match': {
         if (!e.patterns.every((p) => this.isFoldable(p))) {
-          throw new EqlCompileError(`the patterns of [${e.operator}] must be constants`, e.span);
+          if (e.operator !== ':') throw new EqlCompileError(`the patterns of [${e.operator}] must be constants`, e.span);
+          // `a : <expression>` (older grammar: `:` as a comparison operator): null-safe
+          // case-insensitive equality, no wildcards (`ReplaceWildcards` only rewrites literal patterns).
+          const v = this.value(e.value, scope);
+          const ps = e.patterns.map((p) => this.value(p, scope));
+          return derive('boolean', [v, ...ps], (s) => {
+            const x = v.eval(s);
+            let acc: boolean | null = false;
+            for (const p of ps) acc = or3(acc, scriptInsensitiveEquals(x, p.eval(s)));
+            return acc;
+          });
         }
         return this.matchValue(e, scope, e.patterns.map((p) => this.tryFold(p)));
       }

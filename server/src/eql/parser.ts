@@ -2,7 +2,6 @@ import type {
   EventFilter,
   Expression,
   FieldExpression,
-  LiteralExpression,
   Pipe,
   Query,
   SequenceQuery,
@@ -75,12 +74,13 @@ export function parse(text: string): ParseResult {
     const statement = parser.parseStatement();
     return { statement, diagnostics, tokens };
   } catch (e) {
-    // Defensive: a bug must not take the language server down.
+    // Defensive: neither absurd nesting (stack overflow) nor a bug may take the language server down.
+    const tooDeep = e instanceof RangeError;
     diagnostics.push({
       span: { start: 0, end: text.length },
       severity: 'error',
-      message: `Internal parser error: ${e instanceof Error ? e.message : String(e)}`,
-      code: 'internal',
+      message: tooDeep ? 'The query is nested too deeply to be parsed' : `Internal parser error: ${e instanceof Error ? e.message : String(e)}`,
+      code: tooDeep ? ParserCodes.syntax : 'internal',
     });
     return { diagnostics, tokens };
   }
@@ -252,7 +252,7 @@ class Parser {
 
   private parseMaxspan(): TimeSpan | undefined {
     // caller checked `with`
-    const withTok = this.next();
+    this.next(); // `with`
     if (!this.isKw('maxspan')) {
       this.syntaxError(`Expected [maxspan] after [with] but found ${this.describe(this.peek())}`);
       if (this.peek().kind === 'identifier') this.next();
@@ -286,7 +286,6 @@ class Parser {
     }
     const value = Number(num.value);
     const perUnit = timeUnitMillis(unit);
-    void withTok;
     return {
       kind: 'timeSpan',
       value,
@@ -314,7 +313,7 @@ class Parser {
         if (joinKeys.length === 0) joinKeys = more;
       }
     }
-    const { stages, until } = this.parseStages(true);
+    const { stages, until } = this.parseStages();
     return { kind: 'sequence', joinKeys, maxspan, stages, until, span: { start, end: this.prevEnd() } };
   }
 
@@ -327,7 +326,7 @@ class Parser {
       this.parseMaxspan();
       this.report({ start: wStart, end: this.prevEnd() }, 'Sample queries do not support [maxspan]', ParserCodes.sampleMaxspan);
     }
-    const { stages, until, untilSpan } = this.parseStages(false);
+    const { stages, until, untilSpan } = this.parseStages();
     if (until && untilSpan) this.report(untilSpan, 'Sample queries do not support [until]', ParserCodes.sampleUntil);
     return { kind: 'sample', joinKeys, stages, span: { start, end: this.prevEnd() } };
   }
@@ -338,22 +337,22 @@ class Parser {
     this.report(joinTok.span, 'Join is not supported; use [sequence] instead', ParserCodes.join);
     let joinKeys: Expression[] = [];
     if (this.isKw('by')) joinKeys = this.parseJoinKeys();
-    const { stages, until } = this.parseStages(false);
+    const { stages, until } = this.parseStages();
     return { kind: 'sequence', joinKeys, stages, until, span: { start: joinTok.span.start, end: this.prevEnd() } };
   }
 
-  private parseStages(allowRuns: boolean): { stages: Stage[]; until?: Stage; untilSpan?: Span } {
+  private parseStages(): { stages: Stage[]; until?: Stage; untilSpan?: Span } {
     const stages: Stage[] = [];
     let until: Stage | undefined;
     let untilSpan: Span | undefined;
-    while (this.isOp('[') || this.isOp('![')) stages.push(this.parseStage(allowRuns));
+    while (this.isOp('[') || this.isOp('![')) stages.push(this.parseStage());
     if (stages.length === 0) {
       this.syntaxError(`Expected a stage such as [[process where true]] but found ${this.describe(this.peek())}`);
     }
     if (this.isKw('until')) {
       const u = this.next();
       if (this.isOp('[') || this.isOp('![')) {
-        until = this.parseStage(allowRuns);
+        until = this.parseStage();
         untilSpan = { start: u.span.start, end: until.span.end };
       } else {
         this.syntaxError(`Expected a stage such as [[process where true]] after [until] but found ${this.describe(this.peek())}`);
@@ -363,7 +362,7 @@ class Parser {
     return { stages, until, untilSpan };
   }
 
-  private parseStage(allowRuns: boolean): Stage {
+  private parseStage(): Stage {
     const open = this.next(); // `[` or `![`
     const missing = open.text === '![';
     const filter = this.parseEventFilter();
@@ -377,7 +376,7 @@ class Parser {
     let runs: number | undefined;
     let runsSpan: Span | undefined;
     if (this.isKw('with') && !(this.peek(1).kind === 'keyword' && this.peek(1).text === 'maxspan')) {
-      const w = this.next();
+      this.next(); // `with`
       const key = this.peek();
       if (key.kind === 'identifier' && key.text === 'runs') {
         this.next();
@@ -395,15 +394,13 @@ class Parser {
           }
         }
       } else {
-        this.syntaxError(`Expected [runs] after [with] but found ${this.describe(key)}`, key.kind === 'eof' ? key : key);
+        this.syntaxError(`Expected [runs] after [with] but found ${this.describe(key)}`, key);
         if (key.kind === 'identifier' || key.kind === 'keyword') this.next();
         if (this.isOp('=')) {
           this.next();
           if (this.peek().kind === 'integer' || this.peek().kind === 'decimal' || this.peek().kind === 'identifier') this.next();
         }
       }
-      void w;
-      void allowRuns;
     }
     return {
       kind: 'stage',
@@ -882,6 +879,3 @@ export function fieldName(path: ReadonlyArray<string | number>): string {
   }
   return s;
 }
-
-/** Re-export for callers that only need a literal helper type. */
-export type { LiteralExpression };

@@ -4,6 +4,10 @@
 import { promises as fs } from 'node:fs';
 import * as nodePath from 'node:path';
 import picomatch from 'picomatch';
+import { describeFsError } from './fsErrors';
+
+/** Re-exported for callers that already import it from here. */
+export { describeFsError };
 
 /** File names searched for inside folders: NDJSON and JSON Lines. */
 export const SAMPLE_FILE_GLOB = '*.{ndjson,jsonl}';
@@ -102,25 +106,4 @@ async function walk(root: string, rel: string, found: string[], problems: string
 
 function compareCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/**
- * Turns a Node file system error into a short reason (`no such file or directory`), falling back to
- * the error's message.
- */
-export function describeFsError(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a folder, not a file';
-    case 'ENOTDIR':
-      return 'not a folder';
-    default:
-      return e instanceof Error ? e.message : String(e);
-  }
 }

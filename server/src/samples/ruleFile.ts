@@ -8,7 +8,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { describeFsError } from './discover';
+import { describeFsError } from './fsErrors';
 import { lineColumnAt } from './textPosition';
 
 /** A rule read from a file. */

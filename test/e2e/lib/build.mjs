@@ -89,7 +89,7 @@ export async function packageVsix({ log }) {
   const vsce = join(REPO_ROOT, 'node_modules/@vscode/vsce/vsce');
   log('packaging the extension (vsce package --no-dependencies)');
   // vsce runs the manifest's vscode:prepublish (npm run build) first, as a release would.
-  await runCommand(process.execPath, [vsce, 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '--out', vsix], {
+  await runCommand(process.execPath, [vsce, 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', vsix], {
     cwd: REPO_ROOT,
     timeoutMs: 240_000,
   });

@@ -42,10 +42,24 @@ export async function electronAvailable({ log }) {
   }
 }
 
-async function ensureExecutable({ log }) {
+/**
+ * The VS Code executable: VSCODE_EXECUTABLE_PATH, else a stable VS Code downloaded into the
+ * cache by @vscode/test-electron (kept there for later runs).
+ */
+export async function ensureElectronExecutable({ log }) {
   if (executable) return executable;
+  const given = process.env.VSCODE_EXECUTABLE_PATH;
+  if (given) {
+    if (!existsSync(given)) throw new Error(`VSCODE_EXECUTABLE_PATH=${given} does not exist`);
+    executable = given;
+    return executable;
+  }
   log('downloading VS Code (stable) with @vscode/test-electron');
-  executable = await testElectron().downloadAndUnzipVSCode({ version: 'stable', cachePath: join(cacheRoot(), 'vscode'), timeout: 30_000 });
+  try {
+    executable = await testElectron().downloadAndUnzipVSCode({ version: 'stable', cachePath: join(cacheRoot(), 'vscode'), timeout: 30_000 });
+  } catch (err) {
+    throw new Error(`VS Code could not be downloaded (${err instanceof Error ? err.message : err}); set VSCODE_EXECUTABLE_PATH or use --host code-server`);
+  }
   return executable;
 }
 
@@ -68,7 +82,7 @@ function ensureDisplay() {
  * @returns {Promise<number>} the exit code of the test run
  */
 export async function runElectronPhase(phase, { workspace, env, suiteIndex, vsix, log, timeoutMs }) {
-  const exe = await ensureExecutable({ log });
+  const exe = await ensureElectronExecutable({ log });
   ensureDisplay();
   const profile = mkdtempSync(join(tmpdir(), `eql-e2e-electron-${phase}-`));
   trackTempDir(profile);

@@ -43,12 +43,14 @@ test('text output over samples/logs: each match with its events, then the total 
   // Epoch milliseconds are shown with their ISO form.
   assert.match(lines[4], /^ {2}stage 0 {2}samples\/logs\/endpoint\/wks-07\.jsonl:7 {2}1715681415250 \(2024-05-14T10:10:15\.250Z\) {2}network/);
   assert.match(lines[5], /^ {2}stage 1 {2}samples\/logs\/endpoint\/wks-07\.jsonl:9 {2}1715681440900 \(2024-05-14T10:10:40\.900Z\) {2}process/);
-  assert.equal(lines[6], '2 matches (2 sequences) in 36 events from 4 files');
+  assert.equal(lines[6], '2 matches (2 sequences); 36 events read from 4 files');
 });
 
 test('--format json: one object per match per line, with type, join_keys and events {file, line}', () => {
   const r = spawnCli(['replay', '--format', 'json', TOML_RULE, 'samples/logs']);
   assert.equal(r.status, 0, r.stderr);
+  // Keys in the documented order.
+  assert.ok(r.stdout.startsWith('{"type":"sequence","join_keys":["a3f1c2d4-5b6e-4f70-8a91-0b2c3d4e5f60"],"events":[{"file":'), r.stdout);
   assert.deepEqual(jsonLines(r.stdout), [
     {
       type: 'sequence',

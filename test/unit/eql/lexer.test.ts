@@ -78,6 +78,36 @@ describe('lexer', () => {
     assert.equal(t.value, 'my `odd` field');
   });
 
+  // ExpressionTests.testStringWithUnicodeEscapedChars / testStringWithIncorrectUnicodeEscapedChars (Elasticsearch).
+  it('decodes \\uXXXX and \\u{…} and rejects bad ones with Elasticsearch\'s messages', () => {
+    assert.equal(lex('"\\u0021"').tokens[0].value, '!');
+    assert.equal(lex('"\\u{075}"').tokens[0].value, 'u');
+    assert.equal(lex('"\\u{01f4a9}"').tokens[0].value, '\u{1F4A9}');
+    // A closing brace after four hex digits is an ordinary character.
+    assert.equal(lex('"\\u01f0}"').tokens[0].value, '\u01f0}');
+    const one = lex('"\\u{D}"').diagnostics;
+    assert.deepEqual(one.map((d) => [d.message, d.span]), [
+      ['Unicode sequence in curly braces should use [2-8] hex digits, [\\u{D}] has [1]', { start: 1, end: 6 }],
+    ]);
+    assert.equal(lex('"\\u{00AFD1431}"').diagnostics[0].message, 'Unicode sequence in curly braces should use [2-8] hex digits, [\\u{00AFD1431}] has [9]');
+    assert.equal(lex('"\\u{0000}"').diagnostics[0].message, 'Unicode sequence results in null');
+    assert.equal(lex('"\\u0000"').diagnostics[0].message, 'Unicode sequence results in null');
+    assert.equal(lex('"\\u{10000000}"').diagnostics[0].message, 'Invalid unicode character code [10000000]');
+    assert.equal(lex('"\\u001"').diagnostics.length, 1);
+    assert.equal(lex('"\\u{}"').diagnostics.length, 1);
+  });
+
+  // ExpressionTests.testStrings / testTripleDoubleQuotedUnescapedString: up to two extra closing quotes
+  // belong to the value; the value is the token without three quotes on each side.
+  it('reads raw strings with extra quotes the way Elasticsearch does', () => {
+    assert.equal(lex('"""""hello""world!""""').tokens[0].value, '""hello""world!"');
+    assert.equal(lex('""""""').tokens[0].value, '');
+    // `""""""hello…`: an empty raw string, then the identifier `hello` (ES: "mismatched input 'hello'").
+    assert.deepEqual(kinds('""""""hello').slice(0, 2), ['string:""""""', 'identifier:hello']);
+    // Raw strings end at the line: EqlBase.g4 `'"""' (~[\\r\\n])*? '"""'`.
+    assert.equal(lex('"""a\nb"""').diagnostics.length >= 1, true);
+  });
+
   it('lexes single-quoted and ?"…" strings so the parser can reject them', () => {
     assert.equal(lex("'x'").tokens[0].quote, 'single');
     assert.equal(lex('?"x\\d"').tokens[0].quote, 'questionDouble');
