@@ -62,7 +62,7 @@ export function readDataFile(path: string): Array<Record<string, unknown>> {
 }
 
 /** Reads mapping files (`#` comment lines removed) and merges their `properties` (multi-index searches). */
-export function readMappings(paths: string[]): FieldMapping {
+export function readMappings(paths: string[], additions: Array<Record<string, unknown>> = []): FieldMapping {
   const merged: Record<string, unknown> = {};
   const mergeInto = (target: Record<string, unknown>, source: Record<string, unknown>) => {
     for (const [k, v] of Object.entries(source)) {
@@ -86,6 +86,7 @@ export function readMappings(paths: string[]): FieldMapping {
     const json = JSON.parse(text) as { properties?: Record<string, unknown> };
     mergeInto(merged, json.properties ?? {});
   }
+  for (const extra of additions) mergeInto(merged, extra);
   return loadMapping({ properties: merged });
 }
 
@@ -121,6 +122,16 @@ export function endgameDataset(dir: string, mappingPath: string, dataFile = 'tes
   };
 }
 
+/**
+ * Mapping fields missing from an older snapshot of a mapping file but present at the commit of the
+ * spec file that uses them. `extra.mapping` here comes from commit b30f439; test_extra.toml (commit
+ * 30093aa) relies on `version` (type `version`) and `date_tags` (type `date`), which Elasticsearch's
+ * extra.mapping declares from commit 1a009ea2 on (x-pack/plugin/eql/qa/common/src/main/resources/data/extra.mapping).
+ */
+export const MAPPING_ADDITIONS: Readonly<Record<string, Record<string, unknown>>> = {
+  extra: { version: { type: 'version' }, date_tags: { type: 'date' } },
+};
+
 /** An index loaded as is from `<name>.data` / `<name>.mapping` (several names: a multi-index search). */
 export function plainDataset(dir: string, names: string[], tiebreakerField: string | undefined, idField: string): Dataset {
   const events: EventRecord[] = [];
@@ -130,7 +141,10 @@ export function plainDataset(dir: string, names: string[], tiebreakerField: stri
     events,
     mapping: inferMapping(
       events.map((e) => e.doc),
-      readMappings(names.map((n) => join(dir, `${n}.mapping`))),
+      readMappings(
+        names.map((n) => join(dir, `${n}.mapping`)),
+        names.map((n) => MAPPING_ADDITIONS[n] ?? {}),
+      ),
     ),
     tiebreakerField,
     idField,

@@ -7,6 +7,7 @@
  * `--stdio`, `--socket=N`, `--pipe=NAME`).
  */
 import {
+  CodeActionKind,
   createConnection,
   ErrorCodes,
   ProposedFeatures,
@@ -17,6 +18,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ReplayRequest } from './protocol';
+import { quickFixes } from './services/codeActions';
 import { computeDiagnostics } from './services/diagnostics';
 import { ReplayInputError, replayRule } from './services/replayService';
 
@@ -29,7 +31,10 @@ const pending = new Map<string, NodeJS.Timeout>();
 
 connection.onInitialize(
   (): InitializeResult => ({
-    capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental },
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+    },
     serverInfo: { name: 'eql-workbench' },
   }),
 );
@@ -40,6 +45,7 @@ documents.onDidClose(({ document }) => {
   send(`clear diagnostics of ${document.uri}`, connection.sendDiagnostics({ uri: document.uri, diagnostics: [] }));
 });
 
+connection.onCodeAction((params) => request('code actions', async () => withDocument(params.textDocument.uri, [], (d) => quickFixes(d, params.context.diagnostics))));
 connection.onRequest(ReplayRequest, (params) => request('replay', () => replayRule(params, (uri) => documents.get(uri)?.getText())));
 
 documents.listen(connection);
@@ -58,6 +64,12 @@ function publishDiagnostics(uri: string): void {
 /** Logs a failed notification (e.g. the client went away) instead of leaving an unhandled rejection. */
 function send(what: string, sent: Promise<void>): void {
   sent.catch((e: unknown) => connection.console.error(`EQL Workbench: ${what} failed: ${describe(e)}`));
+}
+
+/** Runs `run` on the open document `uri`, or returns `otherwise` when it is not open. */
+function withDocument<T>(uri: string, otherwise: T, run: (document: TextDocument) => T): T {
+  const document = documents.get(uri);
+  return document ? run(document) : otherwise;
 }
 
 function schedule(uri: string, run: () => void): void {

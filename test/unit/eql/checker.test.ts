@@ -96,6 +96,7 @@ describe('checker: sequences and samples (LogicalPlanBuilder.visitSequence, EQL 
     assert.deepEqual(d.span, { start: 24, end: 26 });
     only('sequence with maxspan=1s ![a where true] ![b where true]', 'missing-event-only');
   });
+  // ES issue #92384 (Samples documentation): no support for `with maxspan`, `until` and `with runs`.
   it('samples accept no maxspan, until, runs or missing events', () => {
     clean('sample by h [a where true] [b where true]');
     only('sample with maxspan=1s [a where true] [b where true]', 'sample-maxspan');

@@ -1,7 +1,7 @@
 /**
  * `cidrMatch(ip, block, …)` (EQL `CIDRMatchFunctionProcessor`, Elasticsearch `CIDRUtils.isInRange`):
  * true when the address lies in any of the blocks (`a.b.c.d/n`, IPv6 `x::/n`, or a single
- * address); null address → null.
+ * address); a null address, or a null block reached before a matching one, gives null.
  */
 import type { CallExpression } from '../../eql/ast';
 import { cidrContains, CidrBlock, parseCidr, parseIp } from '../cidr';
@@ -26,6 +26,8 @@ export function cidrMatch(call: CallExpression, args: ValueNode[]): ValueNode {
       let block = parsed[i];
       if (!block) {
         const v = blocks[i].eval(s);
+        // "EQL function reference": cidrMatch(source.address, null) returns null.
+        if (v === null || v === undefined) return null;
         if (typeof v !== 'string') throw new EqlEvaluationError(`A string/char is required; received [${display(v)}]`, call.span);
         block = parseCidr(v);
         if (!block) throw new EqlEvaluationError(`'${v}' is not an IP string literal.`, call.span);

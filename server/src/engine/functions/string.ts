@@ -95,9 +95,10 @@ export const startsWith: Impl = (call, args) => {
 };
 
 /**
- * `stringContains(source, substring)`, `stringContains~`: null source → null; an empty source or
- * substring → false (`StringUtils.stringContains`).
- * @throws EqlEvaluationError when the substring is not a string (null included).
+ * `stringContains(source, substring)`, `stringContains~`: null source or substring → null; an
+ * empty source or substring → false (`StringUtils.stringContains`). The null substring follows the
+ * "EQL function reference" (`stringContains(process.command_line, null)` returns null), where
+ * the processor itself would reject it.
  */
 export const stringContains: Impl = (call, args) => {
   const [src, sub] = args;
@@ -105,7 +106,8 @@ export const stringContains: Impl = (call, args) => {
   return derive('boolean', args, (s) => {
     const str = stringArg(src.eval(s), src.type, call.span);
     if (str === null) return null;
-    const p = requireString(sub.eval(s), sub, call);
+    const p = stringArg(sub.eval(s), sub.type, call.span);
+    if (p === null) return null;
     if (str.length === 0 || p.length === 0) return false;
     return ci ? str.toLowerCase().includes(p.toLowerCase()) : str.includes(p);
   });
