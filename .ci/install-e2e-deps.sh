@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System packages the in-editor tests (npm run test:e2e) need on Debian, installed only when
-# missing: headless Chromium (drives code-server's workbench), kerberos headers and ripgrep
-# (code-server's native modules and its search binary build from them offline).
+# missing: headless Chromium (drives code-server's workbench), kerberos headers, ripgrep and a
+# C++ toolchain (code-server's native modules and its search binary build from them offline),
+# unzip (lists the packaged .vsix).
 # Idempotent and quiet; prints one line when it installs something.
 set -euo pipefail
 
@@ -9,6 +10,8 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ -e /usr/include/gssapi/gssapi.h ] || command -v krb5-config >/dev/null 2>&1 || missing+=(libkrb5-dev)
 command -v rg >/dev/null 2>&1 || missing+=(ripgrep)
+# Lists the files of the packaged .vsix.
+command -v unzip >/dev/null 2>&1 || missing+=(unzip)
 # node-gyp builds code-server's native modules.
 { command -v make >/dev/null 2>&1 && command -v g++ >/dev/null 2>&1; } || missing+=(build-essential)
 

@@ -27,7 +27,7 @@ import { cleanup, trackTempDir } from './lib/processes.mjs';
 import { REPO_ROOT, buildSuite, ensureExtensionBuilt, packageVsix } from './lib/build.mjs';
 import { ensureHostInstalled } from './lib/host-install.mjs';
 import { makeProfile, installVsix, startServer, runInBrowser, chromiumPath } from './lib/code-server.mjs';
-import { electronAvailable, ensureElectronExecutable, runElectronPhase } from './lib/electron.mjs';
+import { EMPTY_EXTENSION, electronAvailable, ensureElectronExecutable, runElectronPhase } from './lib/electron.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -93,7 +93,8 @@ const OUTPUT_MARKER = '[eql-e2e] ';
 const RESULT_MARKER = '[eql-e2e-result] ';
 /** Test counts per phase, from the suite's result line. */
 const counts = { passes: 0, failures: 0, pending: 0 };
-/** Whether the running phase has sent its result line. */
+/** Whether the running phase has printed anything / sent its result line. */
+let phaseStarted = false;
 let phaseReported = false;
 
 /**
@@ -114,6 +115,7 @@ function handleSuiteLine(type, message) {
     }
   }
   if (message.startsWith(OUTPUT_MARKER)) {
+    phaseStarted = true;
     process.stdout.write(`${message.slice(OUTPUT_MARKER.length)}\n`);
     return true;
   }
@@ -140,9 +142,12 @@ async function runCodeServerPhase(phase, { hostDir, workspace, env, suiteIndex, 
     hostDir,
     port: server.port,
     folder: workspace,
-    extensionDevelopmentPath: vsix ? undefined : REPO_ROOT,
+    // Without an extensionDevelopmentPath the workbench never starts the tests: the vsix
+    // phase passes a placeholder that contributes nothing.
+    extensionDevelopmentPath: vsix ? EMPTY_EXTENSION : REPO_ROOT,
     extensionTestsPath: suiteIndex,
     timeoutMs: remainingMs(),
+    isStarted: () => phaseStarted,
     onLog: makeLogSink(),
   });
 }
@@ -191,6 +196,7 @@ async function main() {
     const { workspace, env } = prepareWorkspace(phase);
 
     phaseReported = false;
+    phaseStarted = false;
     let vsix;
     if (phase === 'vsix') {
       const pkg = await packageVsix({ log });

@@ -12,6 +12,7 @@
  */
 import { CidrBlock, cidrContains, compareIp, IpBytes, parseCidr, parseIp } from './cidr';
 import { FieldKind } from './mapping';
+import { parseTimestamp } from './order';
 import {
   compareCodePoints,
   compareUtf16,
@@ -48,33 +49,16 @@ function asBoolean(v: unknown): boolean | undefined {
 }
 
 /**
- * Parses a date the way a `date` field with the default format
- * `strict_date_optional_time||epoch_millis` does.
- * @returns epoch milliseconds (fractional for sub-millisecond digits), or undefined.
+ * Parses a date the way a `date` field does: with the field's mapped `format` when given,
+ * otherwise the default `strict_date_optional_time||epoch_millis` (a 4-digit string is a year,
+ * other digit strings are epoch milliseconds). Numbers are epoch milliseconds.
+ * Delegates to the replay engine's timestamp parser (`order.parseTimestamp`) so filters and
+ * event ordering read dates alike.
+ * @returns epoch milliseconds, or undefined when the value is not a date.
  */
-export function parseDate(v: unknown): number | undefined {
-  if (typeof v === 'number') return v;
-  if (typeof v !== 'string') return undefined;
-  if (/^-?\d+(\.\d+)?$/.test(v)) return Number(v);
-  const m = /^([+-]?\d{4,9})(?:-(\d{2})(?:-(\d{2})(?:[Tt](\d{2})(?::(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?)?)?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/.exec(v);
-  if (!m) return undefined;
-  const [, y, mo = '01', d = '01', h = '00', mi = '00', s = '00', frac = '', zone] = m;
-  let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-  if (Number.isNaN(ms)) return undefined;
-  // Date.UTC maps years 0–99 to 1900+; fix them.
-  if (Number(y) >= 0 && Number(y) < 100) {
-    const dt = new Date(ms);
-    dt.setUTCFullYear(Number(y));
-    ms = dt.getTime();
-  }
-  if (frac) ms += Number(`0.${frac}`) * 1000;
-  if (zone && zone !== 'Z' && zone !== 'z') {
-    const sign = zone[0] === '-' ? -1 : 1;
-    const digits = zone.slice(1).replace(':', '');
-    const offset = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0');
-    ms -= sign * offset * 60000;
-  }
-  return ms;
+export function parseDate(v: unknown, format?: string): number | undefined {
+  if (Array.isArray(v)) return undefined;
+  return parseTimestamp(v, format);
 }
 
 /** Parsed form of a `version` field value (Elasticsearch `VersionEncoder`: semver order). */
@@ -147,6 +131,7 @@ function rangeOk(c: number, op: RangeOperator): boolean {
  *   null comparisons into existence checks first, as Elasticsearch's `ReplaceNullChecks` does).
  * @param literalType static type of the constant (integral vs rational matters for keywords).
  * @param caseInsensitive `case_insensitive` term query (`:` and `in~`); applies to string kinds.
+ * @param format the `format` of a `date` field (the constant and the values are read with it).
  * @returns a test for one value of the field.
  */
 export function compileTermTest(
@@ -154,6 +139,7 @@ export function compileTermTest(
   literal: unknown,
   literalType: ValueType,
   caseInsensitive: boolean,
+  format?: string,
 ): ValueTest {
   if (literal === null || literal === undefined) return never;
   switch (kind) {
@@ -194,9 +180,9 @@ export function compileTermTest(
       };
     }
     case 'date': {
-      const d = parseDate(literal);
+      const d = parseDate(literal, format);
       if (d === undefined) return never;
-      return (v) => parseDate(v) === d;
+      return (v) => parseDate(v, format) === d;
     }
     case 'version': {
       const lit = toEqlString(literal, literalType)!;
@@ -232,9 +218,9 @@ function autoTermTest(literal: unknown, literalType: ValueType, caseInsensitive:
  * versions by version order.
  *
  * @param kind the field's kind; @param op the operator with the field on the left.
- * @param literal the constant; null never matches.
+ * @param literal the constant; null never matches. @param format a `date` field's `format`.
  */
-export function compileRangeTest(kind: MatchKind, op: RangeOperator, literal: unknown, literalType: ValueType): ValueTest {
+export function compileRangeTest(kind: MatchKind, op: RangeOperator, literal: unknown, literalType: ValueType, format?: string): ValueTest {
   if (literal === null || literal === undefined) return never;
   switch (kind) {
     case 'string':
@@ -274,10 +260,10 @@ export function compileRangeTest(kind: MatchKind, op: RangeOperator, literal: un
       };
     }
     case 'date': {
-      const d = parseDate(literal);
+      const d = parseDate(literal, format);
       if (d === undefined) return never;
       return (v) => {
-        const x = parseDate(v);
+        const x = parseDate(v, format);
         return x !== undefined && rangeOk(x - d, op);
       };
     }

@@ -57,14 +57,22 @@ function descend(v: unknown, parts: string[], i: number, out: unknown[], nullVal
  * Compiles the lookup of one field into a closure, once per query.
  *
  * @param name dotted field name as written in the query (`process.parent.name`); aliases of the
- *   mapping are followed (`event.category` → `event_type`).
+ *   mapping are followed (`event.category` → `event_type`), and a multi-field of the mapping
+ *   (`hostname.keyword`) reads its parent's value (`hostname`); a `constant_keyword` field with a
+ *   `value` has that value in every document.
  * @param mapping optional index mapping (aliases, `null_value`).
  * @returns a function giving the field's values in document order: `[]` when the field is missing,
  *   null, or an empty array; scalars and objects as found (arrays flattened).
  */
 export function compileFieldGetter(name: string, mapping?: FieldMapping): FieldGetter {
-  const target = resolveAlias(mapping, name);
-  const nullValue = lookupField(mapping, target)?.nullValue;
+  const info = lookupField(mapping, name);
+  // A multi-field (`hostname.keyword`) indexes its parent's JSON value.
+  const target = info?.source ?? resolveAlias(mapping, name);
+  const nullValue = info?.nullValue;
+  if (info?.constantValue !== undefined) {
+    const constant = [info.constantValue];
+    return () => constant;
+  }
   const parts = target.split('.');
   if (parts.length === 1 && nullValue === undefined) {
     // Fast path for flat names: one property read.

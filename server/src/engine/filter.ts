@@ -46,7 +46,7 @@ import { EqlCompileError, EqlEvaluationError } from './errors';
 import { compileFieldGetter, FieldGetter } from './fields';
 import { compileFunction } from './functions';
 import { arithmetic } from './functions/math';
-import { compileLuceneRegex } from './luceneRegex';
+import { compileJavaRegex, compileLuceneRegex } from './luceneRegex';
 import { FieldInfo, FieldMapping, kindOfType, lookupField, resolveAlias } from './mapping';
 import { parseCidr, formatIp, parseIp } from './cidr';
 import {
@@ -102,8 +102,11 @@ export interface CompiledPredicate {
  *   of an array equal to it, case-sensitively) and the condition holds with Elasticsearch's
  *   semantics (see the module comment).
  * @throws EqlCompileError for patterns Elasticsearch rejects or that cannot run here (regex
- *   operators without a linear-time equivalent). The returned closure throws EqlEvaluationError
- *   where Elasticsearch's script would fail (e.g. integer division by zero).
+ *   operators without a linear-time equivalent), and EqlEvaluationError when a constant
+ *   sub-expression fails while folding (`divide(1, 0)`), as Elasticsearch fails the query.
+ *   The returned closure throws EqlEvaluationError where Elasticsearch's script would fail on
+ *   that event (e.g. integer division by zero, `number("abc")`); callers decide whether to stop
+ *   or to report the event and go on.
  */
 export function compileFilter(filter: EventFilter, ctx: FilterContext): (doc: Record<string, unknown>) => boolean {
   return compileFilterTree(filter, ctx).test;
@@ -396,7 +399,7 @@ class Compiler {
 
   categoryPredicate(filter: EventFilter): CompiledPredicate {
     const f = this.resolveField(this.ctx.eventCategoryField);
-    const test = compileTermTest(f.kind, filter.category, 'string', false);
+    const test = compileTermTest(f.kind, filter.category, 'string', false, f.info?.format);
     const getter = f.getter;
     return {
       node: filter,
@@ -434,7 +437,7 @@ class Compiler {
       case 'field': {
         // `where flag` means `flag == true`.
         const f = this.pushableField(e);
-        if (f) return this.valuesQuery(e, f, 'term', compileTermTest(f.kind, true, 'boolean', false));
+        if (f) return this.valuesQuery(e, f, 'term', compileTermTest(f.kind, true, 'boolean', false, f.info?.format));
         return this.script(e);
       }
       case 'comparison':
@@ -556,10 +559,10 @@ class Compiler {
     const value = this.tryFold(right);
     const type = this.value(right, new Scope(this)).type;
     if (op === '==' || op === '!=') {
-      const term = this.valuesQuery(e, f, 'term', compileTermTest(f.kind, value, type, false));
+      const term = this.valuesQuery(e, f, 'term', compileTermTest(f.kind, value, type, false, f.info?.format));
       return op === '==' ? term : this.negate(e, term);
     }
-    return this.valuesQuery(e, f, 'range', compileRangeTest(f.kind, op, value, type));
+    return this.valuesQuery(e, f, 'range', compileRangeTest(f.kind, op, value, type, f.info?.format));
   }
 
   private inPredicate(e: InExpression): CompiledPredicate {
@@ -569,13 +572,13 @@ class Compiler {
     let pred: CompiledPredicate;
     if (e.caseInsensitive) {
       // `in~` is a disjunction of case-insensitive equalities (`ExpressionBuilder`, IN_INSENSITIVE).
-      const tests = consts.filter((k) => k.value !== null).map((k) => compileTermTest(f.kind, k.value, k.type, true));
+      const tests = consts.filter((k) => k.value !== null).map((k) => compileTermTest(f.kind, k.value, k.type, true, f.info?.format));
       const anyNull = consts.some((k) => k.value === null);
       const q = this.valuesQuery(e, f, 'terms', (v) => tests.some((t) => t(v)));
       pred = anyNull ? this.bool(e, 'or', q, this.exists(e, f, false)) : q;
     } else {
       // `in`: a terms query; null entries are dropped (`InComparisons`).
-      const tests = consts.filter((k) => k.value !== null).map((k) => compileTermTest(f.kind, k.value, k.type, false));
+      const tests = consts.filter((k) => k.value !== null).map((k) => compileTermTest(f.kind, k.value, k.type, false, f.info?.format));
       pred = this.valuesQuery(e, f, 'terms', (v) => tests.some((t) => t(v)));
     }
     return e.negated ? this.negate(e, pred) : pred;
@@ -606,11 +609,11 @@ class Compiler {
       return this.exists(e, f, false);
     }
     if (typeof pattern !== 'string' || (seq && !hasWildcard(pattern))) {
-      return this.valuesQuery(e, f, 'term', compileTermTest(f.kind, pattern, this.typeOfLiteral(pattern), ci));
+      return this.valuesQuery(e, f, 'term', compileTermTest(f.kind, pattern, this.typeOfLiteral(pattern), ci, f.info?.format));
     }
     const cls = classifyWildcard(pattern);
     if (cls === 'all') return this.exists(e, f, true);
-    if (cls === 'exact') return this.valuesQuery(e, f, 'term', compileTermTest(f.kind, pattern, 'string', ci));
+    if (cls === 'exact') return this.valuesQuery(e, f, 'term', compileTermTest(f.kind, pattern, 'string', ci, f.info?.format));
     const m = compileWildcard(pattern, ci);
     return this.valuesQuery(e, f, 'wildcard', (v) => {
       const s = typeof v === 'string' ? v : toEqlString(v);
@@ -622,7 +625,7 @@ class Compiler {
     const joined = patterns.join('|');
     const re = compileLuceneRegex(joined, ci, span);
     if (re.matchesAll) return this.exists(e, f, true);
-    if (re.exact !== undefined) return this.valuesQuery(e, f, 'term', compileTermTest(f.kind, re.exact, 'string', ci));
+    if (re.exact !== undefined) return this.valuesQuery(e, f, 'term', compileTermTest(f.kind, re.exact, 'string', ci, f.info?.format));
     return this.valuesQuery(e, f, 'regexp', (v) => {
       const s = typeof v === 'string' ? v : toEqlString(v);
       return s !== null && re.test(s);
@@ -656,14 +659,7 @@ class Compiler {
           });
         }
       }
-      if (name === 'match') {
-        // `match(field, pattern, …)`: the function form of `regex` (`Match` → `RLike` on the joined patterns).
-        const patterns = e.args.slice(1).map((a) => this.tryFold(a));
-        if (patterns.every((p) => typeof p === 'string')) {
-          return this.regexQuery(e, f, patterns as string[], ci, e.span);
-        }
-      }
-      if (name === 'cidrmatch') {
+      if (name === 'cidrmatch' && e.args.slice(1).every((a) => typeof this.tryFold(a) === 'string')) {
         const blocks = e.args.slice(1).map((a) => {
           const v = this.tryFold(a);
           const b = typeof v === 'string' ? parseCidr(v) : undefined;
@@ -807,11 +803,13 @@ class Compiler {
           ? derive('boolean', [v], (s) => scriptInsensitiveEquals(v.eval(s), exact))
           : derive('boolean', [v], (s) => scriptEquals(v.eval(s), exact));
       }
+      // Not on a field: Elasticsearch runs a script with Java's regex engine on the same text.
+      const java = compileJavaRegex(patterns.map((p) => String(p)).join('|'), e.caseInsensitive, e.span);
       return derive('boolean', [v], (s) => {
         const x = v.eval(s);
         if (x === null) return null;
         const str = toEqlString(x, v.type);
-        return str === null ? null : re.test(str);
+        return str === null ? null : java(str);
       });
     }
     const seq = e.operator === ':';

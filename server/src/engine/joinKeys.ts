@@ -97,8 +97,8 @@ export function compileJoinKeys(
     // QA cases "sequenceNonFieldBasedJoin" in test_queries_unsupported.toml).
     if (expr.kind !== 'field') throw new Error('join keys must be fields');
     const getter = compileFieldGetter(expr.name, mapping);
-    const info = lookupField(mapping, expr.name) as (ReturnType<typeof lookupField> & { format?: unknown }) | undefined;
-    const format = typeof info?.format === 'string' ? info.format : undefined;
+    const info = lookupField(mapping, expr.name);
+    const format = info?.format;
     const type = info?.type;
     return { optional: expr.optional, values: (doc: Record<string, unknown>) => getter(doc).map((v) => normalise(v, type, format, flavour)) };
   });

@@ -214,10 +214,8 @@ class Parser {
       }
       return { t: 'interval', min, max, digits: smin.length === smax.length ? smin.length : 0 };
     }
-    if (this.peek(')|*+?{')) {
-      // Lucene reads these as ordinary characters only after `\`.
-      throw new LuceneRegexError(`unexpected [${String.fromCodePoint(this.cps[this.pos])}] at position ${this.pos}`);
-    }
+    // Anything else is an ordinary character — Lucene is lenient here: a `*`, `+`, `?`, `{` or `|`
+    // with nothing before it to apply to is read literally.
     return { t: 'char', cp: this.charExp() };
   }
 }
@@ -446,4 +444,23 @@ export function compileLuceneRegex(pattern: string, caseInsensitive: boolean, sp
   const exact = exactString(ast);
   if (exact !== undefined) result.exact = exact;
   return result;
+}
+
+/**
+ * Compiles a pattern as Java's `java.util.regex` reads it, for `regex` applied to a computed value:
+ * Elasticsearch then runs a script whose `RegexProcessor` matches the whole value with
+ * `Pattern.compile(pattern)` (`RLikePattern.asJavaRegex` returns the pattern unchanged), instead
+ * of a Lucene `regexp` query. RE2 syntax covers Java's common syntax; constructs RE2 lacks
+ * (back-references, look-around, possessive quantifiers) are reported as errors.
+ *
+ * @param caseInsensitive `regex~` (`Pattern.CASE_INSENSITIVE`).
+ * @throws EqlCompileError when RE2 cannot compile the pattern.
+ */
+export function compileJavaRegex(pattern: string, caseInsensitive: boolean, span?: Span): (s: string) => boolean {
+  try {
+    const re = RE2JS.compile(pattern, caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
+    return (s) => re.matches(s);
+  } catch (e) {
+    throw new EqlCompileError(`cannot run regular expression [${pattern}] on a computed value: ${(e as Error).message}`, span);
+  }
 }

@@ -9,6 +9,9 @@
  * (Elasticsearch reference: "Mapping", "Field data types", "Alias field type", "fields" parameter).
  */
 
+/** Full-date strings that `strict_date_optional_time` accepts (date detection). */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}([Tt]\d{2}(:\d{2}(:\d{2}([.,]\d{1,9})?)?)?)?([Zz]|[+-]\d{2}(:?\d{2})?)?$/;
+
 /** Types Elasticsearch treats as integral for arithmetic (`DataTypes.isInteger`). */
 const INTEGER_TYPES = new Set(['long', 'integer', 'short', 'byte', 'unsigned_long']);
 /** Types Elasticsearch treats as rational (`DataTypes.isRational`). */
@@ -33,6 +36,16 @@ export interface FieldInfo {
   ignoreAbove?: number;
   /** `format` of `date` fields, as written in the mapping. */
   format?: string;
+  /**
+   * `constant_keyword` with a `value`: every document of the index has this value, whether or not
+   * its JSON holds the field ("Constant keyword field type").
+   */
+  constantValue?: string;
+  /**
+   * For multi-fields (`hostname.keyword` under `fields`): the dotted path of the parent field whose
+   * JSON value it indexes. Documents never hold the sub-field path themselves.
+   */
+  source?: string;
 }
 
 /** The resolved view of one index mapping. */
@@ -153,12 +166,13 @@ function walkProperties(properties: Record<string, unknown>, prefix: string, map
     if ('null_value' in def) info.nullValue = def.null_value;
     if (typeof def.ignore_above === 'number') info.ignoreAbove = def.ignore_above;
     if (typeof def.format === 'string') info.format = def.format;
+    if (type === 'constant_keyword' && (typeof def.value === 'string' || typeof def.value === 'number')) info.constantValue = String(def.value);
     if (isObject(def.fields)) {
       for (const [subKey, subDef] of Object.entries(def.fields)) {
         if (!isObject(subDef)) continue;
         const subName = `${name}.${subKey === '[runtime_random_keyword_type]' ? 'keyword' : subKey}`;
         const subType = normaliseType(subDef.type);
-        const sub: FieldInfo = { name: subName, type: subType };
+        const sub: FieldInfo = { name: subName, type: subType, source: name };
         if (typeof subDef.ignore_above === 'number') sub.ignoreAbove = subDef.ignore_above;
         mapping.fields.set(subName, sub);
         if (info.exactField === undefined && kindOfType(type) === 'text' && kindOfType(subType) === 'string') {
@@ -189,10 +203,12 @@ export function lookupField(mapping: FieldMapping | undefined, name: string): Fi
 
 /**
  * Builds a mapping the way Elasticsearch's dynamic mapping would from sample documents
- * (reference: "Dynamic field mapping"): JSON strings → `text` with a `keyword` sub-field,
- * integral numbers → `long`, other numbers → `float`, booleans → `boolean`; objects are walked.
- * Fields already in `base` keep their mapped type. Date detection is not applied: strings stay
- * strings. The result is `closed`: it knows every field of `docs`, so other fields are unmapped
+ * (reference: "Dynamic field mapping"): strings that are ISO dates (`yyyy-MM-dd` with optional
+ * time and zone, as `date_detection` with `strict_date_optional_time` finds them) → `date`, other
+ * strings → `text` with a `keyword` sub-field, integral numbers → `long`, other numbers → `float`,
+ * booleans → `boolean`; objects are walked; the first value seen decides, as in Elasticsearch.
+ * Fields already in `base` keep their mapped type. Year-only strings (`"2017"`), which the date
+ * format would also accept, are kept as text so that numeric codes are not taken for years. The result is `closed`: it knows every field of `docs`, so other fields are unmapped
  * (Elasticsearch's QA indexes its test data this way: explicit mapping plus dynamic fields).
  *
  * @param docs sample documents (nested objects and dotted keys both accepted).
@@ -216,10 +232,13 @@ export function inferMapping(docs: Iterable<Record<string, unknown>>, base?: Fie
     }
     const target = resolveAlias(mapping, name);
     if (mapping.fields.has(target)) return;
-    if (typeof value === 'string') {
+    if (typeof value === 'string' && ISO_DATE.test(value)) {
+      // Date detection (`date_detection`, default format `strict_date_optional_time`).
+      mapping.fields.set(target, { name: target, type: 'date' });
+    } else if (typeof value === 'string') {
       // Dynamic mapping: text with a `keyword` sub-field limited to 256 characters.
       mapping.fields.set(target, { name: target, type: 'text', exactField: `${target}.keyword` });
-      mapping.fields.set(`${target}.keyword`, { name: `${target}.keyword`, type: 'keyword', ignoreAbove: 256 });
+      mapping.fields.set(`${target}.keyword`, { name: `${target}.keyword`, type: 'keyword', ignoreAbove: 256, source: target });
     } else if (typeof value === 'number') {
       mapping.fields.set(target, { name: target, type: Number.isInteger(value) ? 'long' : 'float' });
     } else if (typeof value === 'boolean') {

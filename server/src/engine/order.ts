@@ -124,12 +124,19 @@ export function parseDateWithFormat(text: string, format: string): number | unde
  * - string of digits (optionally with a `.fraction`): epoch milliseconds, except exactly four digits,
  *   which `strict_date_optional_time` reads first as a year;
  * - other strings: ISO 8601 (`parseIsoDate`), or `format` when the mapping gives one;
- * - an array: its first value (Elasticsearch sorts on the minimum, and events carry one timestamp).
+ * - an array: its smallest date (an ascending sort uses the minimum of a multi-valued field).
  *
  * @returns epoch milliseconds, or undefined when the value is missing or not a date.
  */
 export function parseTimestamp(value: unknown, format?: string): number | undefined {
-  if (Array.isArray(value)) return value.length > 0 ? parseTimestamp(value[0], format) : undefined;
+  if (Array.isArray(value)) {
+    let min: number | undefined;
+    for (const v of value) {
+      const t = parseTimestamp(v, format);
+      if (t !== undefined && (min === undefined || t < min)) min = t;
+    }
+    return min;
+  }
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value !== 'string') return undefined;
   const text = value.trim();
@@ -153,12 +160,19 @@ export function parseTimestamp(value: unknown, format?: string): number | undefi
 }
 
 /**
- * Normalises a tiebreaker field value: numbers stay numbers, numeric strings of a numeric field are
- * read as numbers by the caller's mapping; other scalars are kept; arrays use their first value.
+ * Normalises a tiebreaker field value: scalars are kept (the caller reads numeric strings of a
+ * numeric field as numbers); arrays give their smallest value, as an ascending sort does.
  * @returns the comparable value, or undefined when absent.
  */
 export function tiebreakerValue(value: unknown): number | string | boolean | undefined {
-  if (Array.isArray(value)) return value.length > 0 ? tiebreakerValue(value[0]) : undefined;
+  if (Array.isArray(value)) {
+    let min: number | string | boolean | undefined;
+    for (const v of value) {
+      const t = tiebreakerValue(v);
+      if (t !== undefined && (min === undefined || compareScalars(t, min) < 0)) min = t;
+    }
+    return min;
+  }
   if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
   return undefined;
 }

@@ -3,7 +3,8 @@
  *
  * Flow: compile the rule once (filters via `compileFilter`, join keys), put the events in
  * Elasticsearch's order (timestamp, tiebreaker, input order — `order.ts`), run the event filter or the
- * sequence / sample state machine, then apply `head`/`tail` pipes and `size`.
+ * sequence / sample state machine, then apply `head`/`tail` pipes and `size`. `ReplaySession` runs
+ * the same flow one event at a time for step-through inspection; `replay` runs it to the end.
  *
  * Sources: docs "EQL search" (ordering, `size`, `result_position`, `max_samples_per_key`,
  * `timestamp_field`, `tiebreaker_field`, `event_category_field`), "EQL syntax reference", "EQL pipe
@@ -16,19 +17,24 @@ import { FieldMapping, kindOfType, lookupField } from './mapping';
 import { Ordinal, compareOrdinals, parseTimestamp, tiebreakerValue } from './order';
 import { applyLimits, limitSteps, LimitStep } from './pipes';
 import { compileJoinKeys } from './joinKeys';
-import { CompiledSampleStage, SampleMatcher } from './sample';
-import { CompiledSequence, CompiledSequenceStage, OrderedEvent, SequenceMatcher } from './sequence';
+import { CompiledSampleStage, SampleMatcher, type SampleSnapshot } from './sample';
+import { CompiledSequence, CompiledSequenceStage, OrderedEvent, SequenceMatcher, type SequenceSnapshot } from './sequence';
 import type { EventRecord, Match, MatchedEvent, ReplayOptions, ReplayResult } from './types';
 
-/** Replay options plus the index mapping used for aliases, types and date formats. */
-export type ReplayRunOptions = ReplayOptions & { mapping?: FieldMapping };
+/**
+ * Replay options plus the index mapping used for aliases, types and date formats, and an optional
+ * abort signal checked while events are fed (every {@link ABORT_CHECK_INTERVAL} events).
+ */
+export type ReplayRunOptions = ReplayOptions & { mapping?: FieldMapping; signal?: AbortSignal };
+
+/** How many events are fed between two checks of the abort signal. */
+export const ABORT_CHECK_INTERVAL = 1024;
 
 const DEFAULT_TIMESTAMP_FIELD = '@timestamp';
 const DEFAULT_EVENT_CATEGORY_FIELD = 'event.category';
 
 function mappedFormat(mapping: FieldMapping | undefined, field: string): string | undefined {
-  const info = lookupField(mapping, field) as (ReturnType<typeof lookupField> & { format?: unknown }) | undefined;
-  return typeof info?.format === 'string' ? info.format : undefined;
+  return lookupField(mapping, field)?.format;
 }
 
 /**
@@ -146,6 +152,142 @@ function finalLimits(pipes: LimitStep[], options: ReplayOptions): LimitStep[] {
   return steps;
 }
 
+/** What a replay session holds between two events, by query kind. */
+export type ReplaySnapshot =
+  | { kind: 'event'; matched: number }
+  | ({ kind: 'sequence' } & SequenceSnapshot)
+  | ({ kind: 'sample' } & SampleSnapshot);
+
+/** The per-kind machine behind a session. */
+interface Machine {
+  push(event: OrderedEvent): void;
+  snapshot(): ReplaySnapshot;
+  finish(): Match[];
+}
+
+function eventMachine(filter: (doc: Record<string, unknown>) => boolean): Machine {
+  const out: Match[] = [];
+  return {
+    push(e) {
+      if (filter(e.record.doc)) out.push({ type: 'event', events: [{ stage: 0, missing: false, event: e.record }] });
+    },
+    snapshot: () => ({ kind: 'event', matched: out.length }),
+    finish: () => out.slice(),
+  };
+}
+
+function sequenceMachine(query: SequenceQuery, ctx: Context): Machine {
+  const { compiled, queryStages } = compileSequence(query, ctx);
+  const matcher = new SequenceMatcher(compiled);
+  return {
+    push: (e) => matcher.push(e),
+    snapshot: () => ({ kind: 'sequence', ...matcher.snapshot() }),
+    finish: () =>
+      matcher.finish().map((seq) => ({
+        type: 'sequence',
+        joinKeys: seq.key,
+        events: seq.events.map((e, i): MatchedEvent => {
+          const stage = queryStages[i];
+          return compiled.stages[i].missing ? { stage, missing: true } : { stage, missing: false, event: e!.record };
+        }),
+      })),
+  };
+}
+
+function sampleMachine(query: SampleQuery, ctx: Context, maxSamplesPerKey: number): Machine {
+  const matcher = new SampleMatcher(compileSample(query, ctx), maxSamplesPerKey);
+  return {
+    push: (e) => matcher.push(e),
+    snapshot: () => ({ kind: 'sample', ...matcher.snapshot() }),
+    finish: () =>
+      matcher.finish().map((s) => ({
+        type: 'sample',
+        joinKeys: s.key,
+        events: s.events.map((e, stage) => ({ stage, missing: false, event: e.record })),
+      })),
+  };
+}
+
+/**
+ * A replay that can be stepped one event at a time and inspected between events (the engine of a
+ * step-through debugger). The rule compiles once, in the constructor.
+ *
+ * Events are fed in the order Elasticsearch sees them: event and sequence queries in timestamp order
+ * (see {@link orderEvents}); sample queries in input order (Elasticsearch samples are unordered and
+ * take each stage's first matching documents).
+ */
+export class ReplaySession {
+  /** The events in the order `step()` feeds them. */
+  readonly events: readonly OrderedEvent[];
+  /** Notes about skipped input (events without a timestamp). */
+  readonly warnings: readonly string[];
+  private readonly machine: Machine;
+  private readonly limits: LimitStep[];
+  private readonly signal?: AbortSignal;
+  private position = 0;
+
+  /**
+   * @param statement a statement `analyze()` accepted (no error diagnostics).
+   * @param events events in input order (files in the order given, lines in file order).
+   * @param options request options and the index `mapping`.
+   * @throws Error with a readable message when the statement cannot be evaluated (an unsupported
+   *   pipe, a syntax-error placeholder, a join key that is not a field, a sequence of missing events only).
+   */
+  constructor(statement: Statement, events: Iterable<EventRecord>, options: ReplayRunOptions = {}) {
+    const ctx: Context = { eventCategoryField: options.eventCategoryField || DEFAULT_EVENT_CATEGORY_FIELD, mapping: options.mapping };
+    this.limits = finalLimits(limitSteps(statement.pipes), options);
+    this.signal = options.signal;
+    const query = statement.query;
+    if (query.kind === 'sample') {
+      this.machine = sampleMachine(query, ctx, options.maxSamplesPerKey ?? 1);
+      const inInputOrder: OrderedEvent[] = [];
+      let index = 0;
+      for (const record of events) inInputOrder.push({ record, ordinal: { timestamp: 0, index: index++ } });
+      this.events = inInputOrder;
+      this.warnings = [];
+    } else {
+      this.machine = query.kind === 'event' ? eventMachine(compileEventFilter(query.filter, ctx)) : sequenceMachine(query, ctx);
+      const { ordered, warnings } = orderEvents(events, options);
+      this.events = ordered;
+      this.warnings = warnings;
+    }
+  }
+
+  /** Number of events fed so far. */
+  get fed(): number {
+    return this.position;
+  }
+
+  /** Feeds the next event. @returns it, or undefined when all events were fed. */
+  step(): OrderedEvent | undefined {
+    const event = this.events[this.position];
+    if (event === undefined) return undefined;
+    this.position++;
+    this.machine.push(event);
+    return event;
+  }
+
+  /** The state between two events: pending sequences per join key, events kept per sample key, … */
+  snapshot(): ReplaySnapshot {
+    return this.machine.snapshot();
+  }
+
+  /**
+   * Feeds the remaining events and returns the matches with pipes and `size` applied.
+   * @throws Error named `AbortError` when the options' signal is aborted meanwhile.
+   */
+  finish(): ReplayResult {
+    while (this.step() !== undefined) {
+      if (this.signal?.aborted && this.position % ABORT_CHECK_INTERVAL === 0) {
+        const error = new Error('replay cancelled');
+        error.name = 'AbortError';
+        throw error;
+      }
+    }
+    return { matches: applyLimits(this.machine.finish(), this.limits), warnings: this.warnings.slice() };
+  }
+}
+
 /**
  * Replays a statement over events.
  *
@@ -157,48 +299,30 @@ function finalLimits(pipes: LimitStep[], options: ReplayOptions): LimitStep[] {
  * @returns matches in Elasticsearch's result order: events by ordinal; sequences by the ordinal of
  *   their last event; samples by join key. Missing-event stages appear as `{ missing: true }`.
  * @throws Error with a readable message when the statement cannot be evaluated (an unsupported pipe,
- *   a syntax-error placeholder, a sequence without a positive stage).
+ *   a syntax-error placeholder, a join key that is not a field, a sequence of missing events only).
  */
 export function replay(statement: Statement, events: Iterable<EventRecord>, options: ReplayRunOptions = {}): ReplayResult {
-  const ctx: Context = { eventCategoryField: options.eventCategoryField || DEFAULT_EVENT_CATEGORY_FIELD, mapping: options.mapping };
-  const limits = finalLimits(limitSteps(statement.pipes), options);
-  const query = statement.query;
+  return new ReplaySession(statement, events, options).finish();
+}
 
-  if (query.kind === 'sample') {
-    const matcher = new SampleMatcher(compileSample(query, ctx), options.maxSamplesPerKey ?? 1);
-    let index = 0;
-    for (const record of events) {
-      matcher.push({ record, ordinal: { timestamp: 0, index: index++ } });
+/**
+ * {@link replay} over an asynchronous stream of events (e.g. NDJSON read line by line). The whole
+ * stream is read first: Elasticsearch's order needs every timestamp before the first match.
+ * @throws Error named `AbortError` when `options.signal` is aborted while reading or replaying.
+ */
+export async function replayStream(
+  statement: Statement,
+  events: AsyncIterable<EventRecord> | Iterable<EventRecord>,
+  options: ReplayRunOptions = {},
+): Promise<ReplayResult> {
+  const collected: EventRecord[] = [];
+  for await (const e of events) {
+    collected.push(e);
+    if (options.signal?.aborted && collected.length % ABORT_CHECK_INTERVAL === 0) {
+      const error = new Error('replay cancelled');
+      error.name = 'AbortError';
+      throw error;
     }
-    const matches: Match[] = matcher.finish().map((s) => ({
-      type: 'sample',
-      joinKeys: s.key,
-      events: s.events.map((e, stage) => ({ stage, missing: false, event: e.record })),
-    }));
-    return { matches: applyLimits(matches, limits), warnings: [] };
   }
-
-  const { ordered, warnings } = orderEvents(events, options);
-
-  if (query.kind === 'event') {
-    const matches = compileEventFilter(query.filter, ctx);
-    const out: Match[] = [];
-    for (const e of ordered) {
-      if (matches(e.record.doc)) out.push({ type: 'event', events: [{ stage: 0, missing: false, event: e.record }] });
-    }
-    return { matches: applyLimits(out, limits), warnings };
-  }
-
-  const { compiled, queryStages } = compileSequence(query, ctx);
-  const matcher = new SequenceMatcher(compiled);
-  for (const e of ordered) matcher.push(e);
-  const matches: Match[] = matcher.finish().map((seq) => ({
-    type: 'sequence',
-    joinKeys: seq.key,
-    events: seq.events.map((e, i): MatchedEvent => {
-      const stage = queryStages[i];
-      return compiled.stages[i].missing ? { stage, missing: true } : { stage, missing: false, event: e!.record };
-    }),
-  }));
-  return { matches: applyLimits(matches, limits), warnings };
+  return replay(statement, collected, options);
 }

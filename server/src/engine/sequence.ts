@@ -70,14 +70,30 @@ export interface SequenceRejection {
   at?: OrderedEvent;
 }
 
+/** A pending sequence as seen between two events, with what stands in its way. */
+export interface PendingSequence {
+  /** Expanded index of the last stage it has filled. */
+  stage: number;
+  events: Array<OrderedEvent | undefined>;
+  /**
+   * Epoch ms after which no event can extend it (`start + maxspan`); undefined without maxspan.
+   * Compare with the last event fed to tell that it has expired.
+   */
+  expiresAt?: number;
+  /** An until event of its key came after its last event: it can no longer advance. */
+  cancelledByUntil: boolean;
+}
+
 /** What the matcher holds between two events. */
 export interface SequenceSnapshot {
   /** Per join key: the pending sequence of each stage (index = expanded stage it has reached). */
   keys: Array<{
     joinKeys: KeyValue[];
-    pending: Array<{ stage: number; events: Array<OrderedEvent | undefined> }>;
+    pending: PendingSequence[];
     lastUntil?: OrderedEvent;
   }>;
+  /** Timestamp (epoch ms) of the last event fed. */
+  lastTimestamp?: number;
   completed: number;
   /** Candidates whose missing-event stages are checked at the end. */
   awaitingMissingCheck: number;
@@ -194,6 +210,9 @@ export class SequenceMatcher {
       return;
     }
     state.pending[previous] = undefined;
+    // A key without pending sequences needs no state: until events before this point cannot
+    // affect sequences that start later (bounded memory on long streams).
+    if (state.pending.every((p) => p === undefined)) this.byKey.delete(id);
     const start = seq.events[this.firstPositive]!;
     if (this.maxspan > 0 && event.ordinal.timestamp - start.ordinal.timestamp > this.maxspan) {
       this.stats.rejectedMaxspan++;
@@ -212,7 +231,7 @@ export class SequenceMatcher {
     if (index === this.lastPositive) {
       this.complete(next);
     } else {
-      state.pending[index] = next;
+      this.stateFor(id, key).pending[index] = next;
     }
   }
 
@@ -239,14 +258,24 @@ export class SequenceMatcher {
   snapshot(): SequenceSnapshot {
     const keys: SequenceSnapshot['keys'] = [];
     for (const state of this.byKey.values()) {
-      const pending = state.pending
-        .map((s, stage) => (s ? { stage, events: s.events.slice() } : undefined))
-        .filter((p): p is { stage: number; events: Array<OrderedEvent | undefined> } => p !== undefined);
+      const pending: PendingSequence[] = [];
+      state.pending.forEach((seq, stage) => {
+        if (!seq) return;
+        const start = seq.events[this.firstPositive]!.ordinal.timestamp;
+        const last = seq.events[seq.stage]!.ordinal;
+        pending.push({
+          stage,
+          events: seq.events.slice(),
+          expiresAt: this.maxspan > 0 ? start + this.maxspan : undefined,
+          cancelledByUntil: state.lastUntil !== undefined && compareOrdinals(state.lastUntil.ordinal, last) >= 0,
+        });
+      });
       if (pending.length === 0 && !state.lastUntil) continue;
       keys.push({ joinKeys: state.key, pending, lastUntil: state.lastUntil });
     }
     return {
       keys,
+      lastTimestamp: this.lastOrdinal?.timestamp,
       completed: this.completed.length,
       awaitingMissingCheck: this.toCheck.length,
       stats: { ...this.stats },

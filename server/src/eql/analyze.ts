@@ -24,7 +24,8 @@ export function analyze(text: string, options: CheckOptions = {}): AnalyzeResult
   const diagnostics = [...parsed.diagnostics];
   if (parsed.statement) {
     try {
-      diagnostics.push(...check(parsed.statement, text, options));
+      const partial = parsed.diagnostics.some((d) => d.code === 'syntax');
+      diagnostics.push(...check(parsed.statement, text, { ...options, partial: options.partial || partial }));
     } catch (e) {
       diagnostics.push({
         span: { start: 0, end: text.length },

@@ -14,6 +14,11 @@ export interface CheckOptions {
   fieldExists?: (name: string) => boolean;
   /** All known field names, used only for "did you mean" suggestions on unknown fields. */
   knownFields?: () => Iterable<string>;
+  /**
+   * The statement was parsed from text with syntax errors (half-typed). Checks that would only echo
+   * the holes — stage and join-key counts, function arity — are skipped. `analyze` sets it.
+   */
+  partial?: boolean;
 }
 
 /** Stable diagnostic codes produced by the checker. */
@@ -30,6 +35,7 @@ export const CheckerCodes = {
   joinKeyCount: 'join-key-count',
   joinKeyNotField: 'join-key-not-field',
   runsRange: 'runs-range',
+  runsUntil: 'runs-until',
   sampleRuns: 'sample-runs',
   sampleMissing: 'sample-missing',
   missingEventMaxspan: 'missing-event-maxspan',
@@ -38,6 +44,7 @@ export const CheckerCodes = {
   fieldComparison: 'field-comparison',
   arrayIndex: 'unsupported-array-index',
   unknownField: 'unknown-field',
+  typeMismatch: 'type-mismatch',
 } as const;
 
 /** Pipes Elasticsearch's grammar knows but rejects, from `LogicalPlanBuilder.SUPPORTED_PIPES`. */
@@ -65,6 +72,26 @@ export function check(statement: Statement, text: string, options: CheckOptions 
   };
   const src = (n: { span: Span }): string => text.slice(n.span.start, n.span.end);
 
+  /**
+   * Elasticsearch resolves operand types before running a query (QL `TypeResolutions`): arithmetic
+   * needs numbers and `and`/`or`/`not` need booleans. Only types known from the text are checked
+   * (literals, operators, function results); fields are left to the mapping.
+   */
+  const expectType = (parent: Expression, operand: Expression, ordinal: string, wanted: 'numeric' | 'boolean'): void => {
+    const t = staticType(operand);
+    if (t === undefined || t === 'null') return;
+    const ok = wanted === 'numeric' ? t === 'integer' || t === 'double' || t === 'numeric' : t === 'boolean';
+    if (!ok) {
+      err(operand.span, `${ordinal}argument of [${src(parent)}] must be [${wanted}], found value [${src(operand)}] type [${t}]`, CheckerCodes.typeMismatch);
+    }
+  };
+  const checkCondition = (c: Expression): void => {
+    const t = staticType(c);
+    if (t !== undefined && t !== 'boolean' && t !== 'null') {
+      err(c.span, `Condition expression needs to be boolean, found [${t.toUpperCase()}]`, CheckerCodes.typeMismatch);
+    }
+  };
+
   // ---------------------------------------------------------------- expressions
   const checkExpression = (e: Expression): void => {
     switch (e.kind) {
@@ -76,14 +103,23 @@ export function check(statement: Statement, text: string, options: CheckOptions 
         return;
       case 'not':
         checkExpression(e.operand);
+        expectType(e, e.operand, '', 'boolean');
         return;
       case 'negate':
         checkExpression(e.operand);
+        expectType(e, e.operand, '', 'numeric');
         return;
       case 'logical':
+        checkExpression(e.left);
+        checkExpression(e.right);
+        expectType(e, e.left, 'first ', 'boolean');
+        expectType(e, e.right, 'second ', 'boolean');
+        return;
       case 'arithmetic':
         checkExpression(e.left);
         checkExpression(e.right);
+        expectType(e, e.left, 'first ', 'numeric');
+        expectType(e, e.right, 'second ', 'numeric');
         return;
       case 'comparison':
         checkExpression(e.left);
@@ -111,15 +147,17 @@ export function check(statement: Statement, text: string, options: CheckOptions 
         for (const a of e.args) checkExpression(a);
         const info = findFunction(e.name);
         if (!info) {
-          const sim = findSimilar(e.name, EQL_FUNCTIONS.map((f) => f.name.toLowerCase()));
-          err(e.nameSpan, `Unknown function [${e.name}]${didYouMean(sim)}`, CheckerCodes.unknownFunction);
+          // The range covers the name only (not a trailing `~`), so a suggested name can replace it.
+          const nameOnly = { start: e.nameSpan.start, end: e.nameSpan.start + e.name.length };
+          const sim = findSimilar(e.name, EQL_FUNCTIONS.map((f) => f.name), true);
+          err(nameOnly, `Unknown function [${e.name}]${didYouMean(sim)}`, CheckerCodes.unknownFunction);
           return;
         }
         if (e.caseInsensitive && !info.caseInsensitiveForm) {
           err(e.nameSpan, `Function [${info.name}] has no case-insensitive form [${info.name}~]`, CheckerCodes.functionCaseInsensitive);
         }
         const n = e.args.length;
-        if (n < info.minArgs || n > info.maxArgs) {
+        if ((n < info.minArgs || n > info.maxArgs) && !options.partial) {
           const expect =
             info.minArgs === info.maxArgs
               ? `exactly ${info.minArgs}`
@@ -159,11 +197,13 @@ export function check(statement: Statement, text: string, options: CheckOptions 
 
   const checkStage = (s: Stage): void => {
     checkExpression(s.filter.condition);
+    checkCondition(s.filter.condition);
     checkJoinKeys(s.joinKeys);
   };
 
   /** Every stage (and `until`) must end up with the same number of keys (LogicalPlanBuilder). */
   const checkKeyCounts = (parentKeys: number, stages: Stage[]): void => {
+    if (options.partial) return;
     let expected = -1;
     for (const s of stages) {
       const n = parentKeys + s.joinKeys.length;
@@ -181,6 +221,7 @@ export function check(statement: Statement, text: string, options: CheckOptions 
   const q = statement.query;
   if (q.kind === 'event') {
     checkExpression(q.filter.condition);
+    checkCondition(q.filter.condition);
   } else if (q.kind === 'sequence') {
     checkJoinKeys(q.joinKeys);
     const all = q.until ? [...q.stages, q.until] : q.stages;
@@ -199,14 +240,20 @@ export function check(statement: Statement, text: string, options: CheckOptions 
         err(m.span, `Unrecognized time unit [${m.unit}] in [${src(m)}], please specify one of [ms, s, m, h, d]`, CheckerCodes.maxspanUnit);
       }
     }
-    for (const s of all) {
+    for (const s of q.stages) {
       if (s.runs !== undefined && s.runsSpan && Number.isInteger(s.runs)) {
         if (s.runs <= 0) err(s.runsSpan, `A positive runs value is required; found [${s.runs}]`, CheckerCodes.runsRange);
         else if (s.runs > MAX_RUNS) err(s.runsSpan, `A query cannot be repeated more than ${MAX_RUNS} times; found [${s.runs}]`, CheckerCodes.runsRange);
       }
     }
-    if (q.stages.length > 0 && q.stages.length < 2) {
-      err(q.span, `A sequence requires a minimum of 2 queries, found [${q.stages.length}]`, CheckerCodes.stageCount);
+    // `[…] with runs=N` stands for N copies of the stage (ES PR #78895), so runs count towards the minimum.
+    const expanded = q.stages.reduce((n, s) => n + (s.runs !== undefined && Number.isInteger(s.runs) && s.runs > 0 ? s.runs : 1), 0);
+    if (q.stages.length > 0 && expanded < 2 && !options.partial) {
+      err(q.span, `A sequence requires a minimum of 2 queries, found [${expanded}]`, CheckerCodes.stageCount);
+    }
+    if (q.until?.runs !== undefined && q.until.runsSpan) {
+      // The until condition is not a stage to repeat (python-eql's Elasticsearch syntax rejects it, endgameinc/eql#60).
+      err(q.until.runsSpan, '[runs] cannot be used on the [until] condition', CheckerCodes.runsUntil);
     }
     const missing = q.stages.filter((s) => s.missing);
     if (missing.length > 0) {
@@ -229,7 +276,7 @@ export function check(statement: Statement, text: string, options: CheckOptions 
       if (s.runs !== undefined && s.runsSpan) err(s.runsSpan, 'Sample queries do not support [runs]', CheckerCodes.sampleRuns);
     }
     checkKeyCounts(q.joinKeys.length, q.stages);
-    if (q.stages.length > 0 && q.stages.length < 2) {
+    if (q.stages.length > 0 && q.stages.length < 2 && !options.partial) {
       err(q.span, `A sample requires a minimum of 2 queries, found [${q.stages.length}]`, CheckerCodes.stageCount);
     }
   }
@@ -332,5 +379,35 @@ function hasError(e: Expression): boolean {
       return hasError(e.value) || e.patterns.some(hasError);
     case 'call':
       return e.args.some(hasError);
+  }
+}
+
+/**
+ * The type of an expression when the text alone decides it: `keyword` (string literal), `integer`,
+ * `double`, `numeric` (arithmetic or a numeric function, exact kind unknown), `boolean`, `null`;
+ * undefined when it depends on the data (fields, unknown functions, errors).
+ */
+export function staticType(e: Expression): 'keyword' | 'integer' | 'double' | 'numeric' | 'boolean' | 'null' | undefined {
+  switch (e.kind) {
+    case 'literal':
+      return e.type === 'string' ? 'keyword' : e.type === 'decimal' ? 'double' : e.type;
+    case 'not':
+    case 'logical':
+    case 'comparison':
+    case 'in':
+    case 'match':
+      return 'boolean';
+    case 'arithmetic':
+    case 'negate':
+      return 'numeric';
+    case 'call': {
+      const info = findFunction(e.name);
+      if (!info) return undefined;
+      if (info.returns.startsWith('boolean')) return 'boolean';
+      if (info.returns.startsWith('string')) return 'keyword';
+      return 'numeric';
+    }
+    default:
+      return undefined;
   }
 }

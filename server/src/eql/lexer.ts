@@ -37,8 +37,10 @@ const SIMPLE_ESCAPES: Record<string, string> = {
  *
  * Rules follow Elasticsearch's `EqlBase.g4` lexer: keywords are lower-case and case-sensitive,
  * `in~`/`like~`/`regex~` are single tokens, `name~` is a case-insensitive function name, `//` and
- * nested `/* *\/` comments, strings `"…"` with `\b \t \n \f \r \" \' \\ \u{hex}` escapes and raw
- * `"""…"""`; single-quoted and `?"…"` strings are lexed so the parser can reject them precisely.
+ * nested `/* *\/` comments, strings `"…"` with `\b \t \n \f \r \" \' \\ \uXXXX \u{hex}` escapes and raw
+ * one-line `"""…"""` (Elasticsearch's ExpressionTests give the edge cases: up to two extra closing quotes,
+ * 2–8 digits in `\u{…}`, no null code point); single-quoted and `?"…"` strings are lexed so the parser can
+ * reject them precisely.
  */
 export function lex(text: string): LexResult {
   const tokens: Token[] = [];

@@ -134,6 +134,13 @@ class Parser {
     this.reported.add(tok.span.start);
     this.report(tok.span, message);
   }
+  /**
+   * Span of a composite node: from `start` (its first token, so a parenthesised first operand keeps its
+   * `(`) to the last token consumed (so a parenthesised last operand keeps its `)`), never before `last` ends.
+   */
+  private spanFrom(start: number, last: { span: Span }): Span {
+    return { start, end: Math.max(this.prevEnd(), last.span.end, start) };
+  }
   private describe(tok: Token): string {
     return tok.kind === 'eof' ? 'the end of the query' : `[${tok.text}]`;
   }
@@ -204,7 +211,7 @@ class Parser {
       categorySpan = tok.span;
     } else if (tok.kind === 'keyword' && tok.text !== 'where') {
       this.syntaxError(
-        `[${tok.text}] is a reserved word; quote the event category with backticks or double quotes, e.g. \`${tok.text}\``,
+        `[${tok.text}] is a reserved word; quote the event category with double quotes: "${tok.text}"`,
       );
       this.next();
       category = tok.text;
@@ -484,21 +491,23 @@ class Parser {
   }
 
   private parseOr(): Expression {
+    const start = this.peek().span.start;
     let left = this.parseAnd();
     while (this.isKw('or')) {
       this.next();
       const right = this.parseAnd();
-      left = { kind: 'logical', operator: 'or', left, right, span: { start: left.span.start, end: right.span.end } };
+      left = { kind: 'logical', operator: 'or', left, right, span: this.spanFrom(start, right) };
     }
     return left;
   }
 
   private parseAnd(): Expression {
+    const start = this.peek().span.start;
     let left = this.parseNot();
     while (this.isKw('and')) {
       this.next();
       const right = this.parseNot();
-      left = { kind: 'logical', operator: 'and', left, right, span: { start: left.span.start, end: right.span.end } };
+      left = { kind: 'logical', operator: 'and', left, right, span: this.spanFrom(start, right) };
     }
     return left;
   }
@@ -507,7 +516,7 @@ class Parser {
     if (this.isKw('not')) {
       const t = this.next();
       const operand = this.parseNot();
-      return { kind: 'not', operand, span: { start: t.span.start, end: Math.max(t.span.end, operand.span.end) } };
+      return { kind: 'not', operand, span: this.spanFrom(t.span.start, operand) };
     }
     // relationship=IDENTIFIER OF subquery: parsed to report Elasticsearch's rejection.
     if (this.peek().kind === 'identifier' && this.isKw('of', 1)) {
@@ -531,6 +540,7 @@ class Parser {
   }
 
   private parseComparison(): Expression {
+    const start = this.peek().span.start;
     const left = this.parseArithmetic(0);
     const t = this.peek();
     if (t.kind === 'operator' && COMPARISON_OPS.has(t.text)) {
@@ -538,7 +548,7 @@ class Parser {
       if (t.text === '=') this.report(t.span, 'Use [==] instead of [=] to compare values', ParserCodes.singleEquals);
       const right = this.parseArithmetic(0);
       const operator = (t.text === '=' ? '==' : t.text) as '==' | '!=' | '<' | '<=' | '>' | '>=';
-      const node: Expression = { kind: 'comparison', operator, left, right, span: { start: left.span.start, end: right.span.end } };
+      const node: Expression = { kind: 'comparison', operator, left, right, span: this.spanFrom(start, right) };
       const again = this.peek();
       if (again.kind === 'operator' && COMPARISON_OPS.has(again.text)) {
         this.syntaxError(`Comparisons cannot be chained; found another [${again.text}]; use [and] to combine comparisons`);
@@ -550,6 +560,7 @@ class Parser {
 
   /** Precedence climbing over `+ - * / %`. */
   private parseArithmetic(minPrec: number): Expression {
+    const start = this.peek().span.start;
     let left = this.parseUnary();
     for (;;) {
       const t = this.peek();
@@ -563,7 +574,7 @@ class Parser {
         operator: t.text as '+' | '-' | '*' | '/' | '%',
         left,
         right,
-        span: { start: left.span.start, end: right.span.end },
+        span: this.spanFrom(start, right),
       };
     }
     return left;
@@ -577,29 +588,36 @@ class Parser {
         kind: 'negate',
         operator: t.text as '-' | '+',
         operand,
-        span: { start: t.span.start, end: Math.max(t.span.end, operand.span.end) },
+        span: this.spanFrom(t.span.start, operand),
       };
     }
+    const start = this.peek().span.start;
     const primary = this.parsePrimary();
-    return this.parsePredicate(primary);
+    return this.parsePredicate(primary, start);
   }
 
   /** predicate: `[not] in[~] (…)`, `: c`, `: (c, …)`, `like[~]`, `regex[~]` (EqlBase.g4 `predicate`). */
-  private parsePredicate(value: Expression): Expression {
+  private parsePredicate(value: Expression, start: number): Expression {
     const t = this.peek();
     // not in / not in~
     if (t.kind === 'keyword' && t.text === 'not' && (this.isKw('in', 1) || this.isKw('in~', 1))) {
       this.next();
       const inTok = this.next();
-      return this.parseInList(value, true, inTok.text === 'in~');
+      return this.parseInList(value, start, true, inTok.text === 'in~');
+    }
+    if (t.kind === 'keyword' && t.text === 'not') {
+      // After a value, `not` can only start `not in`.
+      this.next();
+      this.syntaxError(`Expected [in] or [in~] after [not] but found ${this.describe(this.peek())}`);
+      return value;
     }
     if (t.kind === 'keyword' && (t.text === 'in' || t.text === 'in~')) {
       this.next();
-      return this.parseInList(value, false, t.text === 'in~');
+      return this.parseInList(value, start, false, t.text === 'in~');
     }
     if (t.kind === 'operator' && (t.text === ':' || t.text === '!:')) {
       this.next();
-      const m = this.parseMatchRhs(value, ':', true);
+      const m = this.parseMatchRhs(value, start, ':', true);
       if (t.text === '!:') {
         this.report(t.span, 'Operator [!:] is not supported; use [not field : value]', ParserCodes.notMatch);
         return { kind: 'not', operand: m, span: m.span };
@@ -609,12 +627,12 @@ class Parser {
     if (t.kind === 'keyword' && ['like', 'like~', 'regex', 'regex~'].includes(t.text)) {
       this.next();
       const op = t.text.startsWith('like') ? 'like' : 'regex';
-      return this.parseMatchRhs(value, op, t.text.endsWith('~'));
+      return this.parseMatchRhs(value, start, op, t.text.endsWith('~'));
     }
     return value;
   }
 
-  private parseInList(value: Expression, negated: boolean, caseInsensitive: boolean): Expression {
+  private parseInList(value: Expression, start: number, negated: boolean, caseInsensitive: boolean): Expression {
     const list: Expression[] = [];
     if (this.expectOp('(', 'after [in]')) {
       if (this.isOp(')')) {
@@ -628,10 +646,10 @@ class Parser {
       }
       this.expectOp(')', 'to close the [in] list');
     }
-    return { kind: 'in', negated, caseInsensitive, value, list, span: { start: value.span.start, end: Math.max(value.span.end, this.prevEnd()) } };
+    return { kind: 'in', negated, caseInsensitive, value, list, span: this.spanFrom(start, value) };
   }
 
-  private parseMatchRhs(value: Expression, operator: ':' | 'like' | 'regex', caseInsensitive: boolean): Expression {
+  private parseMatchRhs(value: Expression, start: number, operator: ':' | 'like' | 'regex', caseInsensitive: boolean): Expression {
     const patterns: Expression[] = [];
     let list = false;
     if (this.isOp('(')) {
@@ -653,7 +671,7 @@ class Parser {
       value,
       patterns,
       list,
-      span: { start: value.span.start, end: Math.max(value.span.end, this.prevEnd()) },
+      span: this.spanFrom(start, value),
     };
   }
 

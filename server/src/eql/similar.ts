@@ -1,14 +1,19 @@
 /**
- * "Did you mean" suggestions, in the spirit of Elasticsearch's `StringUtils.findSimilar`
- * (used for unknown pipes, functions and fields): candidates whose Jaro-Winkler similarity to
- * the input is at least 0.7, best first.
+ * "Did you mean" suggestions as Elasticsearch makes them (`StringUtils.findSimilar`, used for unknown
+ * pipes, functions and columns): candidates whose normalised Levenshtein similarity
+ * `1 - distance / max(length)` to the input is at least 0.5, most similar first (ties keep input order).
+ * Example from Elasticsearch's VerifierTests: `pib` → `[pid, ppid]`.
  */
-export function findSimilar(input: string, candidates: Iterable<string>): string[] {
+export function findSimilar(input: string, candidates: Iterable<string>, ignoreCase = false): string[] {
+  const norm = (s: string): string => (ignoreCase ? s.toLowerCase() : s);
+  const a = norm(input);
   const scored: Array<[string, number]> = [];
-  const a = input.toLowerCase();
   for (const c of candidates) {
-    const s = jaroWinkler(a, c.toLowerCase());
-    if (s >= 0.7) scored.push([c, s]);
+    const b = norm(c);
+    const max = Math.max(a.length, b.length);
+    if (max === 0) continue;
+    const similarity = 1 - levenshtein(a, b) / max;
+    if (similarity >= 0.5) scored.push([c, similarity]);
   }
   scored.sort((x, y) => y[1] - x[1]);
   return scored.map(([c]) => c);
@@ -20,38 +25,16 @@ export function didYouMean(similar: string[]): string {
   return similar.length === 1 ? `, did you mean [${similar[0]}]?` : `, did you mean any of [${similar.join(', ')}]?`;
 }
 
-/** Jaro-Winkler similarity in [0, 1]. */
-export function jaroWinkler(s1: string, s2: string): number {
-  if (s1 === s2) return 1;
-  const l1 = s1.length;
-  const l2 = s2.length;
-  if (l1 === 0 || l2 === 0) return 0;
-  const window = Math.max(0, Math.floor(Math.max(l1, l2) / 2) - 1);
-  const m1 = new Array<boolean>(l1).fill(false);
-  const m2 = new Array<boolean>(l2).fill(false);
-  let matches = 0;
-  for (let i = 0; i < l1; i++) {
-    const lo = Math.max(0, i - window);
-    const hi = Math.min(l2 - 1, i + window);
-    for (let j = lo; j <= hi; j++) {
-      if (!m2[j] && s1[i] === s2[j]) {
-        m1[i] = m2[j] = true;
-        matches++;
-        break;
-      }
+/** Edit distance (insertions, deletions, substitutions) between two strings, by UTF-16 unit. */
+export function levenshtein(a: string, b: string): number {
+  if (a === b) return 0;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     }
+    prev = cur;
   }
-  if (matches === 0) return 0;
-  let t = 0;
-  let k = 0;
-  for (let i = 0; i < l1; i++) {
-    if (!m1[i]) continue;
-    while (!m2[k]) k++;
-    if (s1[i] !== s2[k]) t++;
-    k++;
-  }
-  const jaro = (matches / l1 + matches / l2 + (matches - t / 2) / matches) / 3;
-  let prefix = 0;
-  while (prefix < Math.min(4, l1, l2) && s1[prefix] === s2[prefix]) prefix++;
-  return jaro + prefix * 0.1 * (1 - jaro);
+  return prev[b.length];
 }

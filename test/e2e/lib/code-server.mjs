@@ -110,10 +110,12 @@ export function startServer(hostDir, profile, { extraEnv = {}, timeoutMs = 60_00
  * @param {string | undefined} o.extensionDevelopmentPath absolute path
  * @param {string} o.extensionTestsPath absolute path of the suite's index.js
  * @param {number} o.timeoutMs
+ * @param {number} [o.startTimeoutMs] fail when `isStarted()` is still false this long after the page opened
+ * @param {() => boolean} [o.isStarted] whether the suite has begun (printed its first line)
  * @param {(type: string, message: string) => void} o.onLog extension host and workbench log lines
  * @returns {Promise<number>} 0 when the suite's `run()` resolved
  */
-export async function runInBrowser({ hostDir, port, folder, extensionDevelopmentPath, extensionTestsPath, timeoutMs, onLog }) {
+export async function runInBrowser({ hostDir, port, folder, extensionDevelopmentPath, extensionTestsPath, timeoutMs, startTimeoutMs = 90_000, isStarted = () => true, onLog }) {
   const executablePath = chromiumPath();
   if (!executablePath) throw new Error('no Chromium found: install Debian\'s chromium (bash .ci/install-e2e-deps.sh) or set EQL_E2E_CHROMIUM');
   const requireFromHost = createRequire(join(hostDir, 'package.json'));
@@ -158,13 +160,19 @@ export async function runInBrowser({ hostDir, port, folder, extensionDevelopment
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
 
   let timer;
+  let startTimer;
   const timeout = new Promise((_, reject) => {
     timer = setTimeout(() => reject(new Error(`the tests did not finish within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+    // A wrong payload or a broken suite bundle hangs silently: fail early instead.
+    startTimer = setTimeout(() => {
+      if (!isStarted()) reject(new Error(`the test suite did not start within ${Math.round(startTimeoutMs / 1000)} s (see EQL_E2E_VERBOSE=1)`));
+    }, startTimeoutMs);
   });
   try {
     return await Promise.race([exit, timeout]);
   } finally {
     clearTimeout(timer);
+    clearTimeout(startTimer);
     if (process.env.EQL_E2E_SCREENSHOT) {
       await page.screenshot({ path: process.env.EQL_E2E_SCREENSHOT }).catch(() => {});
     }

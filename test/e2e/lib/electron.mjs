@@ -13,8 +13,8 @@ const requireFromRepo = createRequire(join(REPO_ROOT, 'package.json'));
 const testElectron = () => requireFromRepo('@vscode/test-electron');
 /** The release feed query @vscode/test-electron itself uses to resolve `stable` (not re-exported from its index). */
 const fetchStableVersions = (released, timeoutMs) => requireFromRepo('@vscode/test-electron/out/download').fetchStableVersions(released, timeoutMs);
-/** Stand-in extensionDevelopmentPath for the installed-extension phase (runTests needs one). */
-const EMPTY_EXTENSION = new URL('../fixtures/empty-extension/', import.meta.url).pathname;
+/** Stand-in extensionDevelopmentPath for the installed-extension phase (both hosts need one to start tests). */
+export const EMPTY_EXTENSION = new URL('../fixtures/empty-extension', import.meta.url).pathname;
 
 let executable;
 

@@ -83,6 +83,16 @@ describe('checker: sequences and samples (LogicalPlanBuilder.visitSequence, EQL 
     assert.equal(only('sequence [a where true]', 'stage-count').message, 'A sequence requires a minimum of 2 queries, found [1]');
     only('sample by h [a where true]', 'stage-count');
   });
+  // ES PR #78895 ("EQL: Refine repeatable queries"): `[q] with runs=N` is N copies of the stage.
+  it('counts runs towards the two-stage minimum', () => {
+    clean('sequence [a where true] with runs=2');
+    assert.equal(only('sequence [a where true] with runs=1', 'stage-count').message, 'A sequence requires a minimum of 2 queries, found [1]');
+  });
+  // endgameinc/eql#60 (Elasticsearch syntax): `until [...] with runs=2` is rejected.
+  it('rejects runs on the until condition', () => {
+    only('sequence [a where true] [b where true] until [c where true] with runs=2', 'runs-until');
+  });
+  // ES PR #75082 review of LogicalPlanBuilder: values above 100 are rejected.
   it('keeps runs within 1..100', () => {
     clean('sequence [a where true] with runs=100 [b where true]');
     const d = only('sequence [a where true] with runs=101 [b where true]', 'runs-range');
@@ -116,6 +126,12 @@ describe('checker: functions (EQL function reference; VerifierTests "Unknown fun
     const d = only('process where arrayContains(a, "x")', 'unknown-function');
     assert.deepEqual(d.span, { start: 14, end: 27 });
     assert.match(d.message, /^Unknown function \[arrayContains\]/);
+  });
+  // VerifierTests.testArrayFunctionsUnsupported / testFunctionParsingUnknown (ES lower-cases the suggestion).
+  it('suggests like Elasticsearch does', () => {
+    assert.equal(only('registry where arrayContains(a, "En")', 'unknown-function').message.toLowerCase(), 'unknown function [arraycontains], did you mean [stringcontains]?');
+    assert.equal(only('registry where arraySearch(a, b, true)', 'unknown-function').message, 'Unknown function [arraySearch]');
+    assert.equal(only('network where safe(process_name)', 'unknown-function').message, 'Unknown function [safe]');
   });
   it('rejects wrong arity', () => {
     assert.equal(only('process where length(a, b) > 1', 'function-arity').message, 'Function [length] expects exactly 1 argument but found [2]');
@@ -155,8 +171,39 @@ describe('checker: comparisons and fields', () => {
     assert.equal(ds.length, 1);
     assert.equal(ds[0].message, 'Unknown column [md4], did you mean [md5]?');
     assert.deepEqual(ds[0].span, { start: 10, end: 13 });
+    // VerifierTests.testMisspelledColumnWithMultipleOptions
+    assert.equal(errs('foo where pib == 1', { fieldExists: (n: string) => fields.has(n), knownFields: () => fields })[0].message,
+      'Unknown column [pib], did you mean any of [pid, ppid]?');
     // Optional fields are never unknown.
     assert.deepEqual(errs('foo where ?md4 == 1', { fieldExists: (n: string) => fields.has(n) }), []);
+  });
+});
+
+// Elasticsearch resolves operand types before running (QL TypeResolutions: "{first|second }argument of [..]
+// must be [..], found value [..] type [..]"; filter conditions must be boolean).
+describe('checker: operand types known from the text', () => {
+  it('rejects arithmetic on booleans and strings', () => {
+    const d = only('x where a + true > 1', 'type-mismatch');
+    assert.equal(d.message, 'second argument of [a + true] must be [numeric], found value [true] type [boolean]');
+    assert.deepEqual(d.span, { start: 12, end: 16 });
+    only('x where -"a" < 1', 'type-mismatch');
+  });
+  it('rejects logic on numbers and strings', () => {
+    assert.equal(only('x where not 1', 'type-mismatch').message, 'argument of [not 1] must be [boolean], found value [1] type [integer]');
+    only('x where a and "x"', 'type-mismatch');
+  });
+  it('rejects conditions that cannot be boolean', () => {
+    assert.equal(only('x where 1', 'type-mismatch').message, 'Condition expression needs to be boolean, found [INTEGER]');
+  });
+  it('leaves fields and function results of the right type alone', () => {
+    clean('x where a');
+    clean('x where a and b');
+    clean('x where length(a) + 1 > 2');
+    clean('x where startsWith(a, "b") and true');
+    clean('x where null');
+  });
+  it('explains `field - 1 : 81` (the predicate binds to `1`)', () => {
+    assert.ok(errs('file where serial_event_id - 1 : 81').some((d) => d.message.startsWith('second argument of [serial_event_id - 1 : 81]')));
   });
 });
 
@@ -164,6 +211,11 @@ describe('analyze', () => {
   it('never throws and sorts diagnostics by offset', () => {
     const r = analyze("x where a = 'b' | sort c");
     assert.deepEqual(r.diagnostics.map((d) => d.code), ['single-equals', 'single-quoted-string', 'unsupported-pipe']);
+  });
+  it('does not echo syntax holes as semantic errors on half-typed text', () => {
+    // Only the syntax error: no arity, stage-count or join-key-count noise.
+    assert.deepEqual(analyze('process where startsWith(').diagnostics.map((d) => d.code), ['syntax']);
+    assert.deepEqual(analyze('sequence by a [process where').diagnostics.map((d) => d.code), ['syntax']);
   });
   it('returns no statement for empty text', () => {
     assert.equal(analyze('').statement, undefined);

@@ -126,6 +126,20 @@ describe('parser: queries (EQL syntax reference: Basic syntax, Sequences, Sample
     assert.deepEqual(r.statement!.span, { start: 0, end: 33 });
   });
 
+  it('includes the parentheses of a parenthesised first or last operand in the parent span', () => {
+    // x0 where2 (8 a9 +11 b13 )14 *16 c18 >20 1@22; end 23.
+    const c = cond('x where (a + b) * c > 1');
+    assert.ok(c.kind === 'comparison' && c.left.kind === 'arithmetic');
+    if (c.kind !== 'comparison' || c.left.kind !== 'arithmetic') return;
+    assert.deepEqual(c.span, { start: 8, end: 23 });
+    assert.deepEqual(c.left.span, { start: 8, end: 19 });
+    assert.deepEqual(c.left.left.span, { start: 9, end: 14 });
+    // `-(a)` : the negation covers the closing parenthesis.
+    const n = cond('x where -(a) < 1');
+    assert.ok(n.kind === 'comparison');
+    if (n.kind === 'comparison') assert.deepEqual(n.left.span, { start: 8, end: 12 });
+  });
+
   it('keeps comment tokens', () => {
     const r = parse('x where /* c */ true // t');
     assert.deepEqual(r.tokens.filter((t) => t.kind.endsWith('Comment')).map((t) => t.text), ['/* c */', '// t']);
@@ -167,6 +181,12 @@ describe('parser: recovery on half-typed text', () => {
 
   it('rejects chained comparisons (ES PR #62567, "Disallow chained comparisons")', () => {
     assert.ok(parse('x where a == b == c').diagnostics.some((d) => d.code === 'syntax'));
+  });
+
+  it('says what may follow a dangling not', () => {
+    const r = parse('x where a not == 1');
+    assert.equal(r.diagnostics[0].message, 'Expected [in] or [in~] after [not] but found [==]');
+    assert.deepEqual(r.diagnostics[0].span, { start: 14, end: 16 });
   });
 
   it('returns no statement and one diagnostic for empty text', () => {

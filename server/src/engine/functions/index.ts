@@ -7,7 +7,6 @@ import { EqlCompileError } from '../errors';
 import { ValueNode } from '../values';
 import { arithmeticFunction, numberFunction } from './math';
 import { cidrMatch } from './network';
-import { match } from './regex';
 import { between, concat, endsWith, indexOf, length, startsWith, string, stringContains, substring } from './string';
 
 type Impl = (call: CallExpression, args: ValueNode[]) => ValueNode;
@@ -27,7 +26,6 @@ const REGISTRY = new Map<string, Entry>([
   ['endswith', { impl: endsWith, minArgs: 2, maxArgs: 2 }],
   ['indexof', { impl: indexOf, minArgs: 2, maxArgs: 3 }],
   ['length', { impl: length, minArgs: 1, maxArgs: 1 }],
-  ['match', { impl: match, minArgs: 2, maxArgs: Infinity }],
   ['modulo', { impl: arithmeticFunction('%'), minArgs: 2, maxArgs: 2 }],
   ['multiply', { impl: arithmeticFunction('*'), minArgs: 2, maxArgs: 2 }],
   ['number', { impl: numberFunction, minArgs: 1, maxArgs: 2 }],

@@ -63,6 +63,14 @@ describe('getFieldValue with a mapping', () => {
     assert.equal(getFieldValue({ marker: null }, 'marker', mapping), 'NULL');
     assert.equal(getFieldValue({}, 'marker', mapping), null);
   });
+  it('a multi-field reads its parent value ("fields" mapping parameter)', () => {
+    const m = loadMapping({ properties: { hostname: { type: 'text', fields: { keyword: { type: 'keyword' } } } } });
+    assert.equal(getFieldValue({ hostname: 'ws01' }, 'hostname.keyword', m), 'ws01');
+  });
+  it('a constant_keyword field has its mapped value in every document ("Constant keyword field type")', () => {
+    const m = loadMapping({ properties: { data_stream: { properties: { type: { type: 'constant_keyword', value: 'logs' } } } } });
+    assert.equal(getFieldValue({}, 'data_stream.type', m), 'logs');
+  });
   it('compileFieldGetter returns [] for missing fields', () => {
     assert.deepEqual(compileFieldGetter('a.b')({}), []);
     assert.deepEqual(compileFieldGetter('a')({ a: 0 }), [0]);

@@ -249,6 +249,14 @@ describe('like, like~, regex, regex~ ("EQL syntax reference": `like`, `regex`)',
     assert.equal(holds('file.path regex~ ".*system32.*"', doc), true);
     assert.equal(holds('file.path regex (".*nomatch", ".*\\\\.exe")', doc), true);
   });
+  it('regex on a computed value runs Java regex syntax in a script (RLikePattern.asJavaRegex)', () => {
+    // `^` and `$` are ordinary characters for Lucene but anchors for Java, so `^cm.$` matches
+    // "cmd" only in the script form. (A pattern Lucene reads as one exact string, like `^cmd$`,
+    // becomes an equality first — Optimizer.ReplaceRegexMatch — and is not a regex at all.)
+    assert.equal(holds('substring(x, 0) regex "^cm.$"', { x: 'cmd' }), true);
+    assert.equal(holds('x regex "^cm.$"', { x: 'cmd' }), false);
+    assert.equal(holds('substring(x, 0) regex "^cmd$"', { x: 'cmd' }), false);
+  });
 });
 
 describe('functions on fields', () => {
@@ -285,6 +293,12 @@ describe('index mappings drive comparisons', () => {
     const mapping = loadMapping({ properties: { msg: { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 5 } } } } });
     assert.equal(holds('msg == "short"', { msg: 'short' }, mapping), true);
     assert.equal(holds('msg : "toolong*"', { msg: 'toolongvalue' }, mapping), false);
+  });
+  it('date fields with a custom format read constants and values with it (sample1.mapping @timestamp_pretty: dd-MM-yyyy)', () => {
+    const mapping = loadMapping({ properties: { d: { type: 'date', format: 'dd-MM-yyyy' } } });
+    assert.equal(holds('d == "12-12-2022"', { d: '12-12-2022' }, mapping), true);
+    assert.equal(holds('d < "13-12-2022"', { d: '12-12-2022' }, mapping), true);
+    assert.equal(holds('d > "01-01-2023"', { d: '12-12-2022' }, mapping), false);
   });
   it('date fields compare instants: ISO strings and epoch millis (test_queries_date.toml)', () => {
     const mapping = loadMapping({ properties: { '@timestamp': { type: 'date' } } });

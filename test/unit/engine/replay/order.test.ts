@@ -47,3 +47,7 @@ test('ties: tiebreaker decides, events without a tiebreaker sort last, then inpu
   const sorted = [a, b, c, d, e].sort(compareOrdinals);
   assert.deepEqual(sorted.map((o) => o.index), [4, 1, 0, 2, 3]);
 });
+
+test('a multi-valued timestamp sorts by its smallest value (docs "Sort search results": ascending sorts use mode min)', () => {
+  assert.equal(parseTimestamp(['2022-01-02T00:00:00Z', '2022-01-01T00:00:00Z']), Date.UTC(2022, 0, 1));
+});

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze } from '../../../../server/src/eql/analyze';
-import { replay } from '../../../../server/src/engine/replay';
+import { replay, replayStream, ReplaySession } from '../../../../server/src/engine/replay';
 import type { EventRecord, Match } from '../../../../server/src/engine/types';
 
 function statementOf(query: string) {
@@ -115,4 +115,34 @@ test('head / tail pipes and size on an event query (docs "EQL pipe reference", "
   assert.deepEqual(lines(replay(statementOf('any where true | tail 2'), events).matches), [[4], [5]]);
   assert.deepEqual(lines(replay(statementOf('any where true | head 2'), events).matches), [[1], [2]]);
   assert.deepEqual(lines(replay(statementOf('any where true'), events, { size: 2, resultPosition: 'tail' }).matches), [[4], [5]]);
+});
+
+test('a replay session steps one event at a time and shows the pending sequence per join key', () => {
+  line = 0;
+  const q = statementOf('sequence by host [any where n == 1] [any where n == 2]');
+  const session = new ReplaySession(q, [rec({ '@timestamp': 2, host: 'a', n: 2 }), rec({ '@timestamp': 1, host: 'a', n: 1 })]);
+  // Timestamp order: line 2 (n == 1) is fed first.
+  assert.equal(session.step()?.record.source.line, 2);
+  const snap = session.snapshot();
+  assert.equal(snap.kind, 'sequence');
+  if (snap.kind === 'sequence') {
+    assert.deepEqual(snap.keys.map((k) => [k.joinKeys, k.pending.map((p) => p.stage)]), [[['a'], [0]]]);
+  }
+  assert.equal(session.step()?.record.source.line, 1);
+  assert.equal(session.step(), undefined);
+  assert.deepEqual(lines(session.finish().matches), [[2, 1]]);
+});
+
+test('replayStream reads an async stream; an aborted signal stops a long replay', async () => {
+  line = 0;
+  async function* stream() {
+    yield rec({ '@timestamp': 2, n: 2 });
+    yield rec({ '@timestamp': 1, n: 1 });
+  }
+  const result = await replayStream(statementOf('any where true'), stream());
+  assert.deepEqual(lines(result.matches), [[2], [1]]);
+  const controller = new AbortController();
+  controller.abort();
+  const many = Array.from({ length: 5000 }, (_, i) => rec({ '@timestamp': i, n: i }));
+  assert.throws(() => replay(statementOf('any where true'), many, { signal: controller.signal }), { name: 'AbortError' });
 });

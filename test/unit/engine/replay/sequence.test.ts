@@ -137,3 +137,43 @@ test('events pushed out of order are refused with a clear error', () => {
   m.push(ev(2, 5));
   assert.throws(() => m.push(ev(1, 1)), /timestamp order/);
 });
+
+test('an event that fills a stage and matches until cancels that sequence at its next step (Ordinal.between includes the bounds)', () => {
+  const until = { matches: (d: Record<string, unknown>) => d.u === true, keys: compileJoinKeys([], undefined, 'sequence') };
+  const seq = { stages: [stage('A'), stage('B')], until };
+  // Event 1 is both the first stage and an until event: the pending sequence cannot advance.
+  assert.deepEqual(ids(run(seq, [ev(1, 1, { type: 'A', u: true }), ev(2, 2, { type: 'B' })])), []);
+  // Event 2 is both the last stage and an until event: the until is not before it, so it completes.
+  assert.deepEqual(ids(run(seq, [ev(1, 1, { type: 'A' }), ev(2, 2, { type: 'B', u: true })])), [[1, 2]]);
+});
+
+test('one event completing sequences of several keys yields them in key order (test_extra.toml sequenceWithMultivalue_ManyToMany)', () => {
+  const seq = { stages: [stage('A', ['tags']), stage('B', ['tags'])] };
+  const out = run(seq, [
+    ev(1, 1, { type: 'A', tags: ['tag1', 'tag2'] }),
+    ev(4, 10, { type: 'A', tags: ['tag3', 'tag4'] }),
+    ev(23, 12, { type: 'B', tags: ['tag1', 'tag3', 'tag4'] }),
+  ]);
+  assert.deepEqual(ids(out), [
+    [1, 23],
+    [4, 23],
+    [4, 23],
+  ]);
+  assert.deepEqual(out.map((s) => s.key[0]), ['tag1', 'tag3', 'tag4']);
+});
+
+test('snapshot tells why a pending sequence cannot complete: expired maxspan or a later until (SequenceMatcher.match checks)', () => {
+  const until = { matches: (d: Record<string, unknown>) => d.type === 'U', keys: compileJoinKeys([field('host')], undefined, 'sequence') };
+  const m = new SequenceMatcher({ stages: [stage('A', ['host']), stage('B', ['host'])], until, maxspanMillis: 10 });
+  m.push(ev(1, 0, { type: 'A', host: 'x' }));
+  m.push(ev(2, 1, { type: 'A', host: 'y' }));
+  m.push(ev(3, 2, { type: 'U', host: 'y' }));
+  m.push(ev(4, 20, { type: 'C' }));
+  const snap = m.snapshot();
+  const x = snap.keys.find((k) => k.joinKeys[0] === 'x')!.pending[0];
+  const y = snap.keys.find((k) => k.joinKeys[0] === 'y')!.pending[0];
+  assert.equal(x.expiresAt, 10);
+  assert.ok(snap.lastTimestamp! > x.expiresAt!);
+  assert.equal(x.cancelledByUntil, false);
+  assert.equal(y.cancelledByUntil, true);
+});
