@@ -85,6 +85,11 @@ export interface CompiledPredicate {
    */
   op: string;
   children: CompiledPredicate[];
+  /**
+   * Leaves only: the concrete dotted names of the fields the test reads (after aliases), so an
+   * explanation can show their values (`getFieldValue`).
+   */
+  fields?: string[];
   /** True when the event matches. May throw {@link EqlEvaluationError} (Elasticsearch fails the search). */
   test: (doc: Record<string, unknown>) => boolean;
 }
@@ -406,6 +411,7 @@ class Compiler {
       form: 'query',
       op: 'category',
       children: [],
+      fields: [f.name],
       test: (doc) => {
         const vs = getter(doc);
         for (let i = 0; i < vs.length; i++) if (test(vs[i])) return true;
@@ -479,7 +485,14 @@ class Compiler {
   private script(e: Expression): CompiledPredicate {
     const scope = new Scope(this);
     const node = this.value(e, scope);
-    return { node: e, form: node.constant ? 'constant' : 'script', op: node.constant ? 'constant' : 'script', children: [], test: scriptTest(node, scope) };
+    return {
+      node: e,
+      form: node.constant ? 'constant' : 'script',
+      op: node.constant ? 'constant' : 'script',
+      children: [],
+      fields: scope.fields.map((f) => f.name),
+      test: scriptTest(node, scope),
+    };
   }
 
   /** A query on one field: true when any indexed value passes `test`. */
@@ -490,6 +503,7 @@ class Compiler {
       form: 'query',
       op,
       children: [],
+      fields: [f.name],
       test: (doc) => {
         const vs = getter(doc);
         for (let i = 0; i < vs.length; i++) if (test(vs[i])) return true;
@@ -501,8 +515,8 @@ class Compiler {
   private exists(e: Expression, f: ResolvedField, present: boolean): CompiledPredicate {
     const getter = f.getter;
     return present
-      ? { node: e, form: 'query', op: 'exists', children: [], test: (doc) => getter(doc).length > 0 }
-      : { node: e, form: 'query', op: 'missing', children: [], test: (doc) => getter(doc).length === 0 };
+      ? { node: e, form: 'query', op: 'exists', children: [], fields: [f.name], test: (doc) => getter(doc).length > 0 }
+      : { node: e, form: 'query', op: 'missing', children: [], fields: [f.name], test: (doc) => getter(doc).length === 0 };
   }
 
   /** Folds an expression without fields to its value; undefined when it reads a field. */
@@ -602,7 +616,7 @@ class Compiler {
     if (!f) {
       const scope = new Scope(this);
       const node = this.matchValue(e, scope, [pattern]);
-      return { node: e, form: 'script', op: 'script', children: [], test: scriptTest(node, scope) };
+      return { node: e, form: 'script', op: 'script', children: [], fields: scope.fields.map((x) => x.name), test: scriptTest(node, scope) };
     }
     if (pattern === null || pattern === undefined) {
       // `field : null` — null-safe equality (`StringComparisons.insensitiveEquals`): the field is missing.

@@ -327,7 +327,8 @@ describe('compileFilterTree: how Elasticsearch runs each part (for explanations)
     const [category, condition] = tree.children;
     assert.equal(category.op, 'category');
     assert.equal(condition.op, 'and');
-    assert.deepEqual(condition.children.map((c) => [c.form, c.op]), [['query', 'term'], ['script', 'script']]);
+    assert.deepEqual(condition.children.map((c) => [c.form, c.op, c.fields]), [['query', 'term', ['process.name']], ['script', 'script', ['process.name']]]);
+    assert.deepEqual(category.fields, ['event.category']);
   });
   it('folds constants', () => {
     const tree = compileFilterTree(filterOf('any where 1 + 1 == 2'), { eventCategoryField: 'event.category' });
