@@ -53,6 +53,7 @@ import {
   compareCodePoints,
   constantNode,
   derive,
+  isInt32,
   foldString,
   parseJavaNumber,
   toEqlString,
@@ -185,6 +186,8 @@ interface ResolvedField {
   kind: MatchKind;
   info?: FieldInfo;
   getter: FieldGetter;
+  /** Values seen by an `exists` query (differs from `getter` for text fields with a limited keyword). */
+  existsGetter: FieldGetter;
   /** Converts one indexed value to its doc-value form for scripts. */
   convert: (v: unknown) => unknown;
   valueType: ValueType;
@@ -196,7 +199,8 @@ function valueTypeOfKind(kind: MatchKind): ValueType {
     case 'text':
       return 'string';
     case 'integer':
-      return 'integer';
+      // Numeric doc values reach scripts as Java `Long`s, whatever the integral field type.
+      return 'long';
     case 'rational':
       return 'double';
     case 'boolean':
@@ -367,6 +371,7 @@ class Compiler {
     let info = lookupField(mapping, target);
     const unmapped = !!mapping?.closed && !info;
     let kind: MatchKind = info ? kindOfType(info.type) : 'auto';
+    const isText = kind === 'text';
     // Text fields compare through their keyword sub-field (`FieldAttribute.exactAttribute()`).
     if (info && kind === 'text' && info.exactField) {
       const exact = lookupField(mapping, info.exactField);
@@ -376,6 +381,9 @@ class Compiler {
       }
     }
     let getter = compileFieldGetter(target, mapping);
+    // `exists` on a text field asks the text field itself (`nameOf(field)`, not the exact one),
+    // so values over the keyword's ignore_above still count.
+    const existsGetter = isText ? getter : undefined;
     const ignoreAbove = info?.ignoreAbove;
     if (ignoreAbove !== undefined) {
       // Strings longer than `ignore_above` are not indexed (no term, no doc value).
@@ -388,6 +396,7 @@ class Compiler {
       kind,
       info,
       getter,
+      existsGetter: existsGetter ?? getter,
       convert: docValueConverter(kind),
       valueType: valueTypeOfKind(kind),
     };
@@ -513,7 +522,7 @@ class Compiler {
   }
 
   private exists(e: Expression, f: ResolvedField, present: boolean): CompiledPredicate {
-    const getter = f.getter;
+    const getter = f.existsGetter;
     return present
       ? { node: e, form: 'query', op: 'exists', children: [], fields: [f.name], test: (doc) => getter(doc).length > 0 }
       : { node: e, form: 'query', op: 'missing', children: [], fields: [f.name], test: (doc) => getter(doc).length === 0 };
@@ -576,6 +585,12 @@ class Compiler {
       const term = this.valuesQuery(e, f, 'term', compileTermTest(f.kind, value, type, false, f.info?.format));
       return op === '==' ? term : this.negate(e, term);
     }
+    if (value === null) {
+      // `field < null`: Elasticsearch builds a `range` query whose bound is null, i.e. unbounded
+      // (ExpressionTranslators.BinaryComparisons → RangeQuery(from/to null)), which matches every
+      // event that has the field. No optimizer rule folds it away (only `==`/`!=` are rewritten).
+      return this.exists(e, f, true);
+    }
     return this.valuesQuery(e, f, 'range', compileRangeTest(f.kind, op, value, type, f.info?.format));
   }
 
@@ -601,6 +616,7 @@ class Compiler {
   private matchPredicate(e: MatchExpression): CompiledPredicate {
     if (!e.patterns.every((p) => this.isFoldable(p))) return this.script(e);
     const patterns = e.patterns.map((p) => this.tryFold(p));
+    this.checkPatterns(e, patterns);
     const f = this.pushableField(e.value);
     if (e.operator === 'regex') {
       if (!f) return this.script(e);
@@ -609,6 +625,16 @@ class Compiler {
     // `:` and `like` are disjunctions over their patterns (`combineExpressions`).
     const parts = patterns.map((p) => this.wildcardQuery(e, f, p, e.operator === ':' ? true : e.caseInsensitive, e.operator === ':'));
     return parts.slice(1).reduce((acc, p) => this.bool(e, 'or', acc, p), parts[0]);
+  }
+
+  /** `like` and `regex` need string patterns (Elasticsearch calls `toString()` on the folded constant). */
+  private checkPatterns(e: MatchExpression, patterns: unknown[]): void {
+    if (e.operator === ':') return;
+    patterns.forEach((p, i) => {
+      if (p === null || p === undefined) {
+        throw new EqlCompileError(`the pattern of [${e.operator}] cannot be null`, e.patterns[i]?.span ?? e.span);
+      }
+    });
   }
 
   /** One `:` or `like` pattern against a field, or a script when the left side is not a field. */
@@ -690,7 +716,7 @@ class Compiler {
     if (v === null) return 'null';
     if (typeof v === 'boolean') return 'boolean';
     if (typeof v === 'string') return 'string';
-    if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'double';
+    if (typeof v === 'number') return Number.isInteger(v) ? (isInt32(v) ? 'integer' : 'long') : 'double';
     return 'unknown';
   }
 
@@ -701,7 +727,9 @@ class Compiler {
       case 'literal':
         return constantNode(
           e.value,
-          e.type === 'integer' ? 'integer' : e.type === 'decimal' ? 'double' : e.type === 'boolean' ? 'boolean' : e.type === 'null' ? 'null' : 'string',
+          e.type === 'integer'
+            ? isInt32(Number(e.value)) ? 'integer' : 'long' // ExpressionBuilder.visitIntegerLiteral: int when it fits
+            : e.type === 'decimal' ? 'double' : e.type === 'boolean' ? 'boolean' : e.type === 'null' ? 'null' : 'string',
         );
       case 'field': {
         const f = this.resolveField(e);
@@ -781,7 +809,9 @@ class Compiler {
             return acc;
           });
         }
-        return this.matchValue(e, scope, e.patterns.map((p) => this.tryFold(p)));
+        const patterns = e.patterns.map((p) => this.tryFold(p));
+        this.checkPatterns(e, patterns);
+        return this.matchValue(e, scope, patterns);
       }
       case 'arithmetic': {
         const l = this.value(e.left, scope);
@@ -791,10 +821,13 @@ class Compiler {
       case 'negate': {
         const a = this.value(e.operand, scope);
         if (e.operator === '+') return a;
-        return derive(a.type === 'integer' || a.type === 'double' ? a.type : 'unknown', [a], (s) => {
+        const t = a.type;
+        return derive(t === 'integer' || t === 'long' || t === 'double' ? t : 'unknown', [a], (s) => {
           const v = a.eval(s);
           if (v === null || v === undefined) return null;
           if (typeof v !== 'number') throw new EqlEvaluationError(`A number is required; received [${String(v)}]`, e.span);
+          // Arithmetics.negate → Math.negateExact for int and long.
+          if (t === 'integer' && v === -2147483648) throw new EqlEvaluationError('integer overflow', e.span);
           return v === 0 ? 0 : -v;
         });
       }

@@ -2,8 +2,9 @@
  * EQL runtime values and the conversions Elasticsearch applies to them.
  *
  * Values are plain JSON values: `null`, booleans, numbers, strings. Elasticsearch distinguishes
- * integral (`integer`/`long`) from rational (`double`/`float`) numbers: integer division truncates,
- * `string(3.0)` is `"3.0"`. A JavaScript number cannot carry that, so every compiled expression also
+ * Java `Integer` (integer literals that fit 32 bits, `length()`, `indexOf()`), `Long` (numeric
+ * doc values, larger literals) and `Double`: integer division truncates, `Integer` arithmetic
+ * overflows beyond 32 bits, `string(3.0)` is `"3.0"`. A JavaScript number cannot carry that, so every compiled expression also
  * has a static {@link ValueType}, worked out at compile time the way Elasticsearch types its
  * expressions (`DataTypes`, `DataTypeConverter.commonType`); `unknown` (a field without mapping)
  * is decided per value: integral JSON numbers count as `long`.
@@ -14,6 +15,7 @@ export type ValueType =
   | 'null'
   | 'boolean'
   | 'integer'
+  | 'long'
   | 'double'
   | 'string'
   | 'ip'
@@ -27,9 +29,14 @@ export function isNumber(v: unknown): v is number {
   return typeof v === 'number';
 }
 
+/** True when an integral number fits Java's 32-bit `int`. */
+export function isInt32(v: number): boolean {
+  return v >= -2147483648 && v <= 2147483647;
+}
+
 /** True when a number of the given static type is integral (long/integer). */
 export function isIntegral(v: number, type: ValueType): boolean {
-  if (type === 'integer') return true;
+  if (type === 'integer' || type === 'long') return true;
   if (type === 'double') return false;
   return Number.isInteger(v);
 }
@@ -196,7 +203,7 @@ export function constantNode(value: unknown, type: ValueType): ValueNode {
 export function typeOfConstant(v: unknown): ValueType {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'boolean') return 'boolean';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'double';
+  if (typeof v === 'number') return Number.isInteger(v) ? (isInt32(v) ? 'integer' : 'long') : 'double';
   if (typeof v === 'string') return 'string';
   return 'object';
 }

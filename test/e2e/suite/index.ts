@@ -37,8 +37,6 @@ function routeReporterOutput(): void {
 }
 
 export function run(): Promise<void> {
-  // Stack traces of failures point into the .ts sources (the bundles carry inline source maps).
-  process.setSourceMapsEnabled(true);
   const phase = process.env.EQL_E2E_PHASE === 'vsix' ? 'vsix' : 'main';
   routeReporterOutput();
   const mocha = new Mocha({

@@ -29,6 +29,12 @@ describe('extension installed from its .vsix', () => {
 
   it('stays inactive until a rule is opened, then activates', async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    // An author looks at a log first: NDJSON is not EQL.
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(fixtureUri('samples/a-process.ndjson')));
+    // Startup-time activation (`*`, onStartupFinished: the workbench's "eventually" phase, a few
+    // seconds after it is restored) must have had its chance before inactivity means anything.
+    const settleSeconds = 8;
+    if (process.uptime() < settleSeconds) await new Promise((r) => setTimeout(r, (settleSeconds - process.uptime()) * 1000));
     assert.equal(ext.isActive, false, 'active before any .eql file was opened');
     const doc = await vscode.workspace.openTextDocument(outsideRule('cmd-then-https.eql'));
     await vscode.window.showTextDocument(doc);
@@ -46,6 +52,7 @@ describe('extension installed from its .vsix', () => {
 
   it('replays the sequence rule over the workspace samples', async () => {
     const rule = outsideRule('cmd-then-https.eql');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(rule));
     await waitForLensTitle(rule, '▶ Replay on samples');
     const result = await replay(rule);
     const A = fixtureUri('samples/a-process.ndjson').fsPath;

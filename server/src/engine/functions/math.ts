@@ -7,6 +7,8 @@
  * - a null operand gives null;
  * - integral operands give integral results: division truncates toward zero, `%` keeps the
  *   dividend's sign, a zero divisor fails the search (`ArithmeticException: / by zero`);
+ *   `+ - *` on two Java `Integer`s (literals, `length()`, `indexOf()`) fail beyond 32 bits
+ *   (`Math.addExact` … "integer overflow"), on `Long`s beyond 64 bits ("long overflow");
  * - a floating-point operand makes the operation floating point (IEEE: `1 / 0.0` is Infinity).
  */
 import type { CallExpression, Span } from '../../eql/ast';
@@ -19,8 +21,11 @@ export type ArithmeticOperator = '+' | '-' | '*' | '/' | '%';
 function arithType(l: ValueType, r: ValueType): ValueType {
   if (l === 'double' || r === 'double') return 'double';
   if (l === 'integer' && r === 'integer') return 'integer';
+  if ((l === 'integer' || l === 'long') && (r === 'integer' || r === 'long')) return 'long';
   return 'unknown';
 }
+
+const LONG_MAX = 9223372036854775807;
 
 /**
  * Compiles a binary arithmetic operation.
@@ -35,13 +40,22 @@ export function arithmetic(op: ArithmeticOperator, l: ValueNode, r: ValueNode, s
     const b = numberArg(r.eval(s), rt, span);
     if (a === null || b === null) return null;
     const integral = isIntegral(a, lt) && isIntegral(b, rt);
+    const exact = (r: number): number => {
+      if (!integral) return r;
+      if (lt === 'integer' && rt === 'integer') {
+        if (r > 2147483647 || r < -2147483648) throw new EqlEvaluationError('integer overflow', span);
+      } else if (Math.abs(r) > LONG_MAX) {
+        throw new EqlEvaluationError('long overflow', span);
+      }
+      return r;
+    };
     switch (op) {
       case '+':
-        return a + b;
+        return exact(a + b);
       case '-':
-        return a - b;
+        return exact(a - b);
       case '*':
-        return a * b;
+        return exact(a * b);
       case '/':
         if (integral) {
           if (b === 0) throw new EqlEvaluationError('/ by zero', span);

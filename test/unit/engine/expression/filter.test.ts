@@ -13,7 +13,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EventFilter, Expression } from '../../../../server/src/eql/ast';
 import { compileFilter, compileFilterTree } from '../../../../server/src/engine/filter';
-import { EqlEvaluationError } from '../../../../server/src/engine/errors';
+import { EqlCompileError, EqlEvaluationError } from '../../../../server/src/engine/errors';
 import { inferMapping, loadMapping } from '../../../../server/src/engine/mapping';
 import { filterOf, holds, idsMatching, matcher } from './helpers';
 
@@ -184,6 +184,10 @@ describe('null and missing fields', () => {
     assert.equal(lt({}), true);
     assert.equal(lt({ exit_code: 0 }), false);
   });
+  it('field <op> null is an unbounded range query: true when the field exists (ExpressionTranslators.BinaryComparisons, RangeQuery)', () => {
+    assert.equal(holds('exit_code < null', { exit_code: 5 }), true);
+    assert.equal(holds('exit_code >= null', {}), false);
+  });
   it('comparing with null in a script is null, never true (QL Comparisons)', () => {
     assert.equal(holds('length(x) < null', { x: 'a' }), false);
     assert.equal(holds('not (length(x) < null)', { x: 'a' }), false);
@@ -249,6 +253,10 @@ describe('like, like~, regex, regex~ ("EQL syntax reference": `like`, `regex`)',
     assert.equal(holds('file.path regex~ ".*system32.*"', doc), true);
     assert.equal(holds('file.path regex (".*nomatch", ".*\\\\.exe")', doc), true);
   });
+  it('like / regex with a null pattern is rejected (Elasticsearch calls toString() on it)', () => {
+    assert.throws(() => holds('x like null', {}), EqlCompileError);
+    assert.throws(() => holds('x regex null', {}), EqlCompileError);
+  });
   it('regex on a computed value runs Java regex syntax in a script (RLikePattern.asJavaRegex)', () => {
     // `^` and `$` are ordinary characters for Lucene but anchors for Java, so `^cm.$` matches
     // "cmd" only in the script form. (A pattern Lucene reads as one exact string, like `^cmd$`,
@@ -293,6 +301,8 @@ describe('index mappings drive comparisons', () => {
     const mapping = loadMapping({ properties: { msg: { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 5 } } } } });
     assert.equal(holds('msg == "short"', { msg: 'short' }, mapping), true);
     assert.equal(holds('msg : "toolong*"', { msg: 'toolongvalue' }, mapping), false);
+    // `msg != null` is an exists query on the text field itself (IsNotNulls uses nameOf(field)).
+    assert.equal(holds('msg != null', { msg: 'toolongvalue' }, mapping), true);
   });
   it('date fields with a custom format read constants and values with it (sample1.mapping @timestamp_pretty: dd-MM-yyyy)', () => {
     const mapping = loadMapping({ properties: { d: { type: 'date', format: 'dd-MM-yyyy' } } });

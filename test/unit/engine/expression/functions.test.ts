@@ -255,3 +255,13 @@ describe('substring (function reference; StringUtils.substringSlice)', () => {
     assert.equal(evaluate('substring("hello world", null, null)'), 'hello world');
   });
 });
+
+describe('integral overflow (QL Arithmetics: Math.addExact / multiplyExact)', () => {
+  it('two integer literals overflow at 32 bits; a long field widens to 64 bits', () => {
+    assert.throws(() => evaluate('2147483647 + 1'), /integer overflow/);
+    assert.throws(() => evaluate('multiply(65536, 65536)'), /integer overflow/);
+    // Numeric doc values are Java Longs (ScriptDocValues.Longs), so the sum is a long.
+    assert.equal(evaluate('x + 1', { x: 2147483647 }), 2147483648);
+    assert.equal(evaluate('2147483648 + 1'), 2147483649);
+  });
+});
