@@ -7,6 +7,7 @@ import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeEcsCatalogue } from './ecs-catalogue.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
@@ -16,6 +17,9 @@ const entries = [
   { in: 'server/src/server.ts', out: 'server' },
   { in: 'server/src/cli.ts', out: 'cli' },
 ];
+
+// The language server bundles a compact ECS field catalogue extracted from @elastic/ecs.
+writeEcsCatalogue();
 
 const present = entries.filter((e) => {
   if (existsSync(join(root, e.in))) return true;

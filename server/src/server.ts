@@ -19,8 +19,11 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ReplayRequest } from './protocol';
 import { quickFixes } from './services/codeActions';
+import { computeCompletions, resolveCompletionItem } from './services/completion';
 import { computeDiagnostics } from './services/diagnostics';
+import { computeHover } from './services/hover';
 import { ReplayInputError, replayRule } from './services/replayService';
+import { computeSignatureHelp } from './services/signatureHelp';
 
 /** Delay between the last keystroke and checking the document, in ms. */
 const DIAGNOSTICS_DEBOUNCE_MS = 150;
@@ -28,15 +31,23 @@ const DIAGNOSTICS_DEBOUNCE_MS = 150;
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const pending = new Map<string, NodeJS.Timeout>();
+/** Whether the client accepts snippets in completion items (from its `initialize` capabilities). */
+let snippetSupport = false;
 
 connection.onInitialize(
-  (): InitializeResult => ({
-    capabilities: {
-      textDocumentSync: TextDocumentSyncKind.Incremental,
-      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-    },
-    serverInfo: { name: 'eql-workbench' },
-  }),
+  (params): InitializeResult => {
+    snippetSupport = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        completionProvider: { triggerCharacters: ['.', '"', '[', '|'], resolveProvider: true },
+        hoverProvider: true,
+        signatureHelpProvider: { triggerCharacters: ['(', ','], retriggerCharacters: [','] },
+      },
+      serverInfo: { name: 'eql-workbench' },
+    };
+  },
 );
 
 documents.onDidChangeContent(({ document }) => schedule(document.uri, () => publishDiagnostics(document.uri)));
@@ -46,6 +57,10 @@ documents.onDidClose(({ document }) => {
 });
 
 connection.onCodeAction((params) => request('code actions', async () => withDocument(params.textDocument.uri, [], (d) => quickFixes(d, params.context.diagnostics))));
+connection.onCompletion((params) => request('completion', async () => withDocument(params.textDocument.uri, null, (d) => computeCompletions(d.getText(), d.offsetAt(params.position), { snippetSupport }))));
+connection.onCompletionResolve((item) => request('completion resolve', async () => resolveCompletionItem(item)));
+connection.onHover((params) => request('hover', async () => withDocument(params.textDocument.uri, null, (d) => computeHover(d.getText(), d.offsetAt(params.position)))));
+connection.onSignatureHelp((params) => request('signature help', async () => withDocument(params.textDocument.uri, null, (d) => computeSignatureHelp(d.getText(), d.offsetAt(params.position)))));
 connection.onRequest(ReplayRequest, (params) => request('replay', () => replayRule(params, (uri) => documents.get(uri)?.getText())));
 
 documents.listen(connection);

@@ -12,14 +12,14 @@
 // downloaded; otherwise code-server (test/e2e/host, installed once into
 // ${XDG_CACHE_HOME:-~/.cache}/eql-workbench/) in headless Chromium. --host or EQL_E2E_HOST picks one.
 //
-// Environment: EQL_E2E_HOST, EQL_E2E_TIMEOUT (s, whole run, default 300), EQL_E2E_GREP,
+// Environment: EQL_E2E_HOST, EQL_E2E_TIMEOUT (s, whole run including a first install, default 420), EQL_E2E_GREP,
 // EQL_E2E_VERBOSE=1 (all workbench log lines), EQL_E2E_KEEP=1 (keep temp folders),
 // EQL_E2E_CHROMIUM (browser path), EQL_E2E_SCREENSHOT (PNG of the workbench at the end).
 //
 // --no-build skips `npm run build` (use the dist/ that is there) while iterating on the tests.
 //
 // Exit code: 0 when every test of every phase passed, 1 otherwise, 2 when the host could not be set up.
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,7 +27,7 @@ import { cleanup, trackTempDir } from './lib/processes.mjs';
 import { REPO_ROOT, buildSuite, ensureExtensionBuilt, packageVsix } from './lib/build.mjs';
 import { ensureHostInstalled } from './lib/host-install.mjs';
 import { makeProfile, installVsix, startServer, runInBrowser, chromiumPath } from './lib/code-server.mjs';
-import { EMPTY_EXTENSION, electronAvailable, ensureElectronExecutable, runElectronPhase } from './lib/electron.mjs';
+import { EMPTY_EXTENSION, electronAvailable, ensureDisplay, ensureElectronExecutable, runElectronPhase } from './lib/electron.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -47,7 +47,7 @@ if (opts.help) {
 
 const started = Date.now();
 const log = (msg) => process.stdout.write(`[e2e ${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}\n`);
-const timeoutS = Number(opts.timeout ?? process.env.EQL_E2E_TIMEOUT ?? 300);
+const timeoutS = Number(opts.timeout ?? process.env.EQL_E2E_TIMEOUT ?? 420);
 const verbose = process.env.EQL_E2E_VERBOSE === '1';
 const grep = opts.grep ?? process.env.EQL_E2E_GREP;
 const phases = opts.vsix ? ['vsix'] : opts['no-vsix'] ? ['main'] : ['main', 'vsix'];
@@ -64,6 +64,12 @@ async function finish(code, message) {
   process.exit(code);
 }
 process.on('SIGINT', () => finish(130, 'interrupted'));
+process.on('SIGHUP', () => finish(129, 'hung up'));
+// A closed stdout (`| head`) must not kill the runner before it has stopped code-server.
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
+process.on('uncaughtException', (err) => finish(1, `internal error: ${err.stack ?? err}`));
+process.on('unhandledRejection', (err) => finish(1, `internal error: ${err instanceof Error ? err.stack : err}`));
 process.on('SIGTERM', () => finish(143, 'terminated'));
 const overall = setTimeout(() => finish(1, `timed out after ${timeoutS} s (EQL_E2E_TIMEOUT / --timeout)`), timeoutS * 1000);
 overall.unref();
@@ -102,29 +108,37 @@ let phaseReported = false;
  * result line; the workbench's own log lines show only with EQL_E2E_VERBOSE=1, errors always.
  */
 function handleSuiteLine(type, message) {
-  if (message.startsWith(RESULT_MARKER)) {
+  const r = message.indexOf(RESULT_MARKER);
+  if (r >= 0) {
     try {
-      const r = JSON.parse(message.slice(RESULT_MARKER.length));
-      counts.passes += r.passes;
-      counts.failures += r.failures;
-      counts.pending += r.pending;
+      const result = JSON.parse(message.slice(r + RESULT_MARKER.length));
+      counts.passes += result.passes;
+      counts.failures += result.failures;
+      counts.pending += result.pending;
       phaseReported = true;
       return true;
     } catch {
       return false;
     }
   }
-  if (message.startsWith(OUTPUT_MARKER)) {
+  // Desktop VS Code may prefix forwarded extension host output; code-server does not.
+  const o = message.indexOf(OUTPUT_MARKER);
+  if (o >= 0) {
     phaseStarted = true;
-    process.stdout.write(`${message.slice(OUTPUT_MARKER.length)}\n`);
+    process.stdout.write(`${message.slice(o + OUTPUT_MARKER.length)}\n`);
     return true;
   }
   return false;
 }
 
+/** The host's last log lines, shown when a phase ends without a test result. */
+const recentHostLines = [];
+
 function makeLogSink() {
   return (type, message) => {
     if (handleSuiteLine(type, message)) return;
+    recentHostLines.push(`  [${type}] ${message}`);
+    if (recentHostLines.length > 60) recentHostLines.shift();
     if (verbose) process.stdout.write(`  [${type}] ${message}\n`);
     else if (type === 'error' || type === 'pageerror') process.stdout.write(`  [workbench ${type}] ${message}\n`);
   };
@@ -150,6 +164,26 @@ async function runCodeServerPhase(phase, { hostDir, workspace, env, suiteIndex, 
     isStarted: () => phaseStarted,
     onLog: makeLogSink(),
   });
+}
+
+/** Runs one phase on the chosen host; on a host error, shows the host's last lines first. */
+async function runPhase(phase, host, { hostDir, workspace, env, suiteIndex, vsix }) {
+  try {
+    if (host === 'code-server') return await runCodeServerPhase(phase, { hostDir, workspace, env, suiteIndex, vsix });
+    return await runElectronPhase(phase, {
+      workspace,
+      env,
+      suiteIndex,
+      vsix,
+      log,
+      timeoutMs: remainingMs(),
+      isStarted: () => phaseStarted,
+      onLog: makeLogSink(),
+    });
+  } catch (err) {
+    if (recentHostLines.length > 0) process.stdout.write(`the host's last lines:\n${recentHostLines.join('\n')}\n`);
+    throw err;
+  }
 }
 
 /**
@@ -179,43 +213,49 @@ async function main() {
   log(`host: ${host}; phases: ${phases.join(', ')}`);
 
   let hostDir;
-  const setup = [opts['no-build'] ? Promise.resolve() : ensureExtensionBuilt({ log }), buildSuite()];
+  let suiteDir;
+  const setup = [opts['no-build'] ? Promise.resolve() : ensureExtensionBuilt({ log }), buildSuite().then((d) => { suiteDir = d; })];
   if (host === 'code-server') setup.push(ensureHostInstalled({ log }).then((d) => { hostDir = d; }));
-  else setup.push(ensureElectronExecutable({ log }));
+  else setup.push(ensureElectronExecutable({ log }).then(() => ensureDisplay()));
   try {
     await Promise.all(setup);
   } catch (err) {
     throw new SetupError(err instanceof Error ? err.message : String(err));
   }
-  const suiteIndex = join(REPO_ROOT, 'out/e2e/suite/index.js');
+  const suiteIndex = join(suiteDir, 'index.js');
 
   const timings = [];
   let failed = false;
   for (const phase of phases) {
     const t0 = Date.now();
-    const { workspace, env } = prepareWorkspace(phase);
-
     phaseReported = false;
     phaseStarted = false;
-    let vsix;
-    if (phase === 'vsix') {
-      const pkg = await packageVsix({ log });
-      checkVsixEntries(pkg.entries);
-      vsix = pkg.vsix;
+    let code;
+    try {
+      const { workspace, env } = prepareWorkspace(phase);
+      let vsix;
+      if (phase === 'vsix') {
+        const pkg = await packageVsix({ log });
+        checkVsixEntries(pkg.entries);
+        vsix = pkg.vsix;
+      }
+      code = await runPhase(phase, host, { hostDir, workspace, env, suiteIndex, vsix });
+    } catch (err) {
+      // A broken package or a host that fails one phase: report it and go on with the next.
+      process.stderr.write(`e2e: phase ${phase}: ${err instanceof Error ? err.message : err}\n`);
+      code = 1;
     }
-    const code =
-      host === 'code-server'
-        ? await runCodeServerPhase(phase, { hostDir, workspace, env, suiteIndex, vsix })
-        : await runElectronPhase(phase, { workspace, env, suiteIndex, vsix, log, timeoutMs: remainingMs() });
     const seconds = (Date.now() - t0) / 1000;
     timings.push(`${phase} ${seconds.toFixed(1)} s`);
     log(`phase ${phase}: ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${seconds.toFixed(1)} s`);
     if (code !== 0) failed = true;
-    if (host === 'code-server' && !phaseReported) {
+    if (!phaseReported) {
       // The suite never got to report (it did not load, or the host died): count that as a failure.
       counts.failures += 1;
+      failed = true;
       log(`phase ${phase} reported no test results`);
     }
+    recentHostLines.length = 0;
   }
   log(`timings: ${timings.join(', ')}`);
   // The closing line CI reads: counts over all phases.
@@ -223,21 +263,26 @@ async function main() {
   return failed ? 1 : 0;
 }
 
-/** The .vsix must carry what the manifest points at; node_modules stays out (dist/ is bundled). */
+/**
+ * The .vsix must carry what the manifest points at (`main`, grammars, language configuration)
+ * and the README; node_modules stays out (dist/ is bundled), and so do sources and tests.
+ */
 function checkVsixEntries(entries) {
+  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
+  const inVsix = (p) => `extension/${p.replace(/^\.\//, '')}`;
   const required = [
     'extension/package.json',
-    'extension/language-configuration.json',
-    'extension/syntaxes/eql.tmLanguage.json',
     'extension/readme.md',
+    inVsix(manifest.main),
+    ...(manifest.contributes?.languages ?? []).filter((l) => l.configuration).map((l) => inVsix(l.configuration)),
+    ...(manifest.contributes?.grammars ?? []).map((g) => inVsix(g.path)),
   ];
   const lower = new Set(entries.map((e) => e.toLowerCase()));
   const missing = required.filter((r) => !lower.has(r.toLowerCase()));
-  if (!entries.some((e) => e.startsWith('extension/dist/'))) missing.push('extension/dist/');
   if (missing.length > 0) throw new Error(`the .vsix lacks ${missing.join(', ')}; it holds:\n  ${entries.join('\n  ')}`);
   const strays = entries.filter((e) => /^extension\/(node_modules|test|out|server\/src|client\/src|\.ci)\//.test(e));
   if (strays.length > 0) throw new Error(`the .vsix carries files it does not need (see .vscodeignore):\n  ${strays.slice(0, 20).join('\n  ')}`);
-  log(`.vsix holds ${entries.length} files including dist/, syntaxes/, language-configuration.json, package.json, README`);
+  log(`.vsix holds ${entries.length} files, among them ${required.slice(2).join(', ')}`);
 }
 
 main().then(

@@ -10,14 +10,13 @@
  *   over doc values with three-valued logic (`Comparisons` in Elasticsearch QL):
  *   {@link scriptCompare}, {@link scriptEquals}.
  */
-import { CidrBlock, cidrContains, compareIp, IpBytes, parseCidr, parseIp } from './cidr';
+import { CidrBlock, cidrContains, compareIp, parseCidr, parseIp } from './cidr';
 import { FieldKind } from './mapping';
-import { parseTimestamp } from './order';
+import { parseDate, parseDateBound } from './dateMath';
 import {
   compareCodePoints,
   compareUtf16,
   equalsIgnoreCase,
-  isIntegral,
   parseJavaNumber,
   toEqlString,
   ValueType,
@@ -31,6 +30,50 @@ export type RangeOperator = '<' | '<=' | '>' | '>=';
 
 /** A per-value test of the query form. */
 export type ValueTest = (v: unknown) => boolean;
+
+/**
+ * How a rational field stores numbers, when not as doubles: `doc` rounds an indexed value,
+ * `term` / `range` round the query's constant (`NumberFieldMapper`: `float` keeps 32 bits on both
+ * sides; `scaled_float` stores `round(value × factor)` and rounds term constants the same way,
+ * while range bounds compare unrounded).
+ */
+export interface NumericPrecision {
+  doc: (n: number) => number;
+  term: (n: number) => number;
+  range: (n: number) => number;
+}
+
+/**
+ * Rounds a number to the nearest IEEE 754 half-precision value (ties to even), as a `half_float`
+ * field stores it: 11 significant bits, exponents −14…15, ±Infinity from 65520 up.
+ */
+export function toHalfFloat(x: number): number {
+  if (!Number.isFinite(x) || x === 0) return x;
+  const sign = x < 0 ? -1 : 1;
+  const a = Math.abs(x);
+  if (a >= 65520) return sign * Infinity;
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e--;
+  if (2 ** (e + 1) <= a) e++;
+  if (e < -14) e = -14; // subnormals share the smallest exponent
+  const quantum = 2 ** (e - 10);
+  const r = a / quantum;
+  let n = Math.floor(r);
+  const rest = r - n;
+  if (rest > 0.5 || (rest === 0.5 && n % 2 === 1)) n++;
+  return sign * n * quantum;
+}
+
+/** The precision of a mapped numeric field type, or undefined for plain doubles and integers. */
+export function precisionOf(type: string | undefined, scalingFactor?: number): NumericPrecision | undefined {
+  if (type === 'float') return { doc: Math.fround, term: Math.fround, range: Math.fround };
+  if (type === 'half_float') return { doc: toHalfFloat, term: toHalfFloat, range: toHalfFloat };
+  if (type === 'scaled_float' && scalingFactor) {
+    const scale = (n: number) => Math.round(n * scalingFactor) / scalingFactor;
+    return { doc: scale, term: scale, range: (n) => n };
+  }
+  return undefined;
+}
 
 const never: ValueTest = () => false;
 
@@ -46,19 +89,6 @@ function asBoolean(v: unknown): boolean | undefined {
   if (v === 'true') return true;
   if (v === 'false' || v === '') return false;
   return undefined;
-}
-
-/**
- * Parses a date the way a `date` field does: with the field's mapped `format` when given,
- * otherwise the default `strict_date_optional_time||epoch_millis` (a 4-digit string is a year,
- * other digit strings are epoch milliseconds). Numbers are epoch milliseconds.
- * Delegates to the replay engine's timestamp parser (`order.parseTimestamp`) so filters and
- * event ordering read dates alike.
- * @returns epoch milliseconds, or undefined when the value is not a date.
- */
-export function parseDate(v: unknown, format?: string): number | undefined {
-  if (Array.isArray(v)) return undefined;
-  return parseTimestamp(v, format);
 }
 
 /** Parsed form of a `version` field value (Elasticsearch `VersionEncoder`: semver order). */
@@ -132,6 +162,7 @@ function rangeOk(c: number, op: RangeOperator): boolean {
  * @param literalType static type of the constant (integral vs rational matters for keywords).
  * @param caseInsensitive `case_insensitive` term query (`:` and `in~`); applies to string kinds.
  * @param format the `format` of a `date` field (the constant and the values are read with it).
+ * @param precision rounding of `float` / `scaled_float` fields (see {@link precisionOf}).
  * @returns a test for one value of the field.
  */
 export function compileTermTest(
@@ -140,6 +171,7 @@ export function compileTermTest(
   literalType: ValueType,
   caseInsensitive: boolean,
   format?: string,
+  precision?: NumericPrecision,
 ): ValueTest {
   if (literal === null || literal === undefined) return never;
   switch (kind) {
@@ -156,15 +188,24 @@ export function compileTermTest(
     }
     case 'integer':
     case 'rational': {
-      const n = asNumber(literal);
-      if (n === undefined || Number.isNaN(n)) return never;
-      if (kind === 'integer' && !Number.isInteger(n)) return never;
-      return kind === 'integer'
-        ? (v) => {
-            const x = asNumber(v);
-            return x !== undefined && Math.trunc(x) === n;
-          }
-        : (v) => asNumber(v) === n;
+      const raw = asNumber(literal);
+      if (raw === undefined || Number.isNaN(raw)) return never;
+      if (kind === 'integer' && !Number.isInteger(raw)) return never;
+      if (kind === 'integer') {
+        return (v) => {
+          const x = asNumber(v);
+          return x !== undefined && Math.trunc(x) === raw;
+        };
+      }
+      if (precision) {
+        const n = precision.term(raw);
+        const doc = precision.doc;
+        return (v) => {
+          const x = asNumber(v);
+          return x !== undefined && doc(x) === n;
+        };
+      }
+      return (v) => asNumber(v) === raw;
     }
     case 'boolean': {
       const b = asBoolean(literal);
@@ -180,9 +221,14 @@ export function compileTermTest(
       };
     }
     case 'date': {
-      const d = parseDate(literal, format);
-      if (d === undefined) return never;
-      return (v) => parseDate(v, format) === d;
+      // A date field answers a term query with the range [value, value] (DateFieldType.termQuery).
+      const lo = parseDateBound(literal, false, format);
+      const hi = parseDateBound(literal, true, format);
+      if (lo === undefined || hi === undefined) return never;
+      return (v) => {
+        const x = parseDate(v, format);
+        return x !== undefined && x >= lo && x <= hi;
+      };
     }
     case 'version': {
       const lit = toEqlString(literal, literalType)!;
@@ -219,8 +265,16 @@ function autoTermTest(literal: unknown, literalType: ValueType, caseInsensitive:
  *
  * @param kind the field's kind; @param op the operator with the field on the left.
  * @param literal the constant; null never matches. @param format a `date` field's `format`.
+ * @param precision rounding of `float` / `scaled_float` fields.
  */
-export function compileRangeTest(kind: MatchKind, op: RangeOperator, literal: unknown, literalType: ValueType, format?: string): ValueTest {
+export function compileRangeTest(
+  kind: MatchKind,
+  op: RangeOperator,
+  literal: unknown,
+  literalType: ValueType,
+  format?: string,
+  precision?: NumericPrecision,
+): ValueTest {
   if (literal === null || literal === undefined) return never;
   switch (kind) {
     case 'string':
@@ -234,12 +288,14 @@ export function compileRangeTest(kind: MatchKind, op: RangeOperator, literal: un
     }
     case 'integer':
     case 'rational': {
-      const n = asNumber(literal);
-      if (n === undefined || Number.isNaN(n)) return never;
+      const raw = asNumber(literal);
+      if (raw === undefined || Number.isNaN(raw)) return never;
+      const n = precision && kind === 'rational' ? precision.range(raw) : raw;
+      const doc = precision && kind === 'rational' ? precision.doc : (x: number) => x;
       return (v) => {
         let x = asNumber(v);
         if (x === undefined) return false;
-        if (kind === 'integer') x = Math.trunc(x);
+        x = kind === 'integer' ? Math.trunc(x) : doc(x);
         return rangeOk(x - n, op);
       };
     }
@@ -260,7 +316,8 @@ export function compileRangeTest(kind: MatchKind, op: RangeOperator, literal: un
       };
     }
     case 'date': {
-      const d = parseDate(literal, format);
+      // `>` and `<=` round their bound up, `>=` and `<` down (DateFieldType.rangeQuery).
+      const d = parseDateBound(literal, op === '>' || op === '<=', format);
       if (d === undefined) return never;
       return (v) => {
         const x = parseDate(v, format);
@@ -295,9 +352,6 @@ export function compileCidrTest(blocks: CidrBlock[]): ValueTest {
     return blocks.some((b) => cidrContains(b, ip));
   };
 }
-
-/** Re-export for callers that only need address parsing. */
-export type { IpBytes };
 
 /**
  * Script-form ordering of two values (`Comparisons.compare` in Elasticsearch QL): numbers
@@ -337,4 +391,3 @@ export function scriptRange(l: unknown, r: unknown, op: RangeOperator): boolean 
   return c === null ? null : rangeOk(c, op);
 }
 
-export { isIntegral };

@@ -36,6 +36,8 @@ import {
   compileRangeTest,
   compileTermTest,
   MatchKind,
+  NumericPrecision,
+  precisionOf,
   RangeOperator,
   scriptEquals,
   scriptInsensitiveEquals,
@@ -60,7 +62,7 @@ import {
   ValueNode,
   ValueType,
 } from './values';
-import { compileLuceneWildcard, compileWildcard, hasWildcard } from './wildcard';
+import { compileLuceneWildcard, compileScriptWildcard, compileWildcard, hasWildcard } from './wildcard';
 
 /** Options of filter compilation (agreed API; fields may be added). */
 export interface FilterContext {
@@ -188,6 +190,8 @@ interface ResolvedField {
   getter: FieldGetter;
   /** Values seen by an `exists` query (differs from `getter` for text fields with a limited keyword). */
   existsGetter: FieldGetter;
+  /** Rounding of `float` / `scaled_float` values (undefined otherwise). */
+  precision?: NumericPrecision;
   /** Converts one indexed value to its doc-value form for scripts. */
   convert: (v: unknown) => unknown;
   valueType: ValueType;
@@ -390,6 +394,14 @@ class Compiler {
       const base = getter;
       getter = (doc) => base(doc).filter((v) => typeof v !== 'string' || v.length <= ignoreAbove);
     }
+    const precision = precisionOf(info?.type, info?.scalingFactor);
+    const baseConvert = docValueConverter(kind);
+    const convert = precision
+      ? (v: unknown) => {
+          const x = baseConvert(v);
+          return typeof x === 'number' ? precision.doc(x) : x;
+        }
+      : baseConvert;
     const resolved: ResolvedField = {
       name: target,
       unmapped,
@@ -397,7 +409,8 @@ class Compiler {
       info,
       getter,
       existsGetter: existsGetter ?? getter,
-      convert: docValueConverter(kind),
+      precision,
+      convert,
       valueType: valueTypeOfKind(kind),
     };
     this.fieldCache.set(name, resolved);
@@ -452,7 +465,7 @@ class Compiler {
       case 'field': {
         // `where flag` means `flag == true`.
         const f = this.pushableField(e);
-        if (f) return this.valuesQuery(e, f, 'term', compileTermTest(f.kind, true, 'boolean', false, f.info?.format));
+        if (f) return this.valuesQuery(e, f, 'term', compileTermTest(f.kind, true, 'boolean', false, f.info?.format, f.precision));
         return this.script(e);
       }
       case 'comparison':
@@ -582,7 +595,7 @@ class Compiler {
     const value = this.tryFold(right);
     const type = this.value(right, new Scope(this)).type;
     if (op === '==' || op === '!=') {
-      const term = this.valuesQuery(e, f, 'term', compileTermTest(f.kind, value, type, false, f.info?.format));
+      const term = this.valuesQuery(e, f, 'term', compileTermTest(f.kind, value, type, false, f.info?.format, f.precision));
       return op === '==' ? term : this.negate(e, term);
     }
     if (value === null) {
@@ -591,7 +604,7 @@ class Compiler {
       // event that has the field. No optimizer rule folds it away (only `==`/`!=` are rewritten).
       return this.exists(e, f, true);
     }
-    return this.valuesQuery(e, f, 'range', compileRangeTest(f.kind, op, value, type, f.info?.format));
+    return this.valuesQuery(e, f, 'range', compileRangeTest(f.kind, op, value, type, f.info?.format, f.precision));
   }
 
   private inPredicate(e: InExpression): CompiledPredicate {
@@ -601,13 +614,13 @@ class Compiler {
     let pred: CompiledPredicate;
     if (e.caseInsensitive) {
       // `in~` is a disjunction of case-insensitive equalities (`ExpressionBuilder`, IN_INSENSITIVE).
-      const tests = consts.filter((k) => k.value !== null).map((k) => compileTermTest(f.kind, k.value, k.type, true, f.info?.format));
+      const tests = consts.filter((k) => k.value !== null).map((k) => compileTermTest(f.kind, k.value, k.type, true, f.info?.format, f.precision));
       const anyNull = consts.some((k) => k.value === null);
       const q = this.valuesQuery(e, f, 'terms', (v) => tests.some((t) => t(v)));
       pred = anyNull ? this.bool(e, 'or', q, this.exists(e, f, false)) : q;
     } else {
       // `in`: a terms query; null entries are dropped (`InComparisons`).
-      const tests = consts.filter((k) => k.value !== null).map((k) => compileTermTest(f.kind, k.value, k.type, false, f.info?.format));
+      const tests = consts.filter((k) => k.value !== null).map((k) => compileTermTest(f.kind, k.value, k.type, false, f.info?.format, f.precision));
       pred = this.valuesQuery(e, f, 'terms', (v) => tests.some((t) => t(v)));
     }
     return e.negated ? this.negate(e, pred) : pred;
@@ -649,11 +662,11 @@ class Compiler {
       return this.exists(e, f, false);
     }
     if (typeof pattern !== 'string' || (seq && !hasWildcard(pattern))) {
-      return this.valuesQuery(e, f, 'term', compileTermTest(f.kind, pattern, this.typeOfLiteral(pattern), ci, f.info?.format));
+      return this.valuesQuery(e, f, 'term', compileTermTest(f.kind, pattern, this.typeOfLiteral(pattern), ci, f.info?.format, f.precision));
     }
     const cls = classifyWildcard(pattern);
     if (cls === 'all') return this.exists(e, f, true);
-    if (cls === 'exact') return this.valuesQuery(e, f, 'term', compileTermTest(f.kind, pattern, 'string', ci, f.info?.format));
+    if (cls === 'exact') return this.valuesQuery(e, f, 'term', compileTermTest(f.kind, pattern, 'string', ci, f.info?.format, f.precision));
     const m = compileWildcard(pattern, ci);
     return this.valuesQuery(e, f, 'wildcard', (v) => {
       const s = typeof v === 'string' ? v : toEqlString(v);
@@ -665,7 +678,7 @@ class Compiler {
     const joined = patterns.join('|');
     const re = compileLuceneRegex(joined, ci, span);
     if (re.matchesAll) return this.exists(e, f, true);
-    if (re.exact !== undefined) return this.valuesQuery(e, f, 'term', compileTermTest(f.kind, re.exact, 'string', ci, f.info?.format));
+    if (re.exact !== undefined) return this.valuesQuery(e, f, 'term', compileTermTest(f.kind, re.exact, 'string', ci, f.info?.format, f.precision));
     return this.valuesQuery(e, f, 'regexp', (v) => {
       const s = typeof v === 'string' ? v : toEqlString(v);
       return s !== null && re.test(s);
@@ -868,7 +881,7 @@ class Compiler {
       const cls = classifyWildcard(p);
       if (cls === 'all') return (s) => v.eval(s) !== null;
       if (cls === 'exact') return ci ? (s) => scriptInsensitiveEquals(v.eval(s), p) : (s) => scriptEquals(v.eval(s), p);
-      const m = compileWildcard(p, ci);
+      const m = compileScriptWildcard(p, ci);
       return (s) => {
         const x = v.eval(s);
         if (x === null) return null;

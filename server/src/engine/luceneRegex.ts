@@ -95,7 +95,7 @@ class Parser {
   private inter(): RNode {
     const e = this.concat();
     if (this.peek('&')) {
-      throw new LuceneRegexError('the intersection operator [&] has no linear-time equivalent and is not supported');
+      throw new LuceneRegexError('the intersection operator [&] has no linear-time equivalent and is not supported (write \\& to match a literal &)');
     }
     return e;
   }
@@ -133,7 +133,7 @@ class Parser {
 
   private compl(): RNode {
     if (this.peek('~')) {
-      throw new LuceneRegexError('the complement operator [~] has no linear-time equivalent and is not supported');
+      throw new LuceneRegexError('the complement operator [~] has no linear-time equivalent and is not supported (write \\~ to match a literal ~)');
     }
     return this.charClassExp();
   }

@@ -34,6 +34,8 @@ export interface FieldInfo {
   nullValue?: unknown;
   /** `ignore_above` (keyword fields): longer strings are not indexed, so no query matches them. */
   ignoreAbove?: number;
+  /** `scaling_factor` of `scaled_float` fields. */
+  scalingFactor?: number;
   /** `format` of `date` fields, as written in the mapping. */
   format?: string;
   /**
@@ -166,6 +168,7 @@ function walkProperties(properties: Record<string, unknown>, prefix: string, map
     if ('null_value' in def) info.nullValue = def.null_value;
     if (typeof def.ignore_above === 'number') info.ignoreAbove = def.ignore_above;
     if (typeof def.format === 'string') info.format = def.format;
+    if (typeof def.scaling_factor === 'number') info.scalingFactor = def.scaling_factor;
     if (type === 'constant_keyword' && (typeof def.value === 'string' || typeof def.value === 'number')) info.constantValue = String(def.value);
     if (isObject(def.fields)) {
       for (const [subKey, subDef] of Object.entries(def.fields)) {
@@ -193,12 +196,19 @@ export function resolveAlias(mapping: FieldMapping | undefined, name: string): s
 }
 
 /**
- * Looks a field up in a mapping, following aliases.
+ * Looks a field up in a mapping, following aliases; keys under a `flattened` field are keywords.
  * @returns the field's info, or undefined when the mapping does not know it.
  */
 export function lookupField(mapping: FieldMapping | undefined, name: string): FieldInfo | undefined {
   if (!mapping) return undefined;
-  return mapping.fields.get(resolveAlias(mapping, name));
+  const target = resolveAlias(mapping, name);
+  const info = mapping.fields.get(target);
+  if (info) return info;
+  // Any key under a `flattened` field is a keyword ("Flattened field type").
+  for (let i = target.lastIndexOf('.'); i > 0; i = target.lastIndexOf('.', i - 1)) {
+    if (mapping.fields.get(target.slice(0, i))?.type === 'flattened') return { name: target, type: 'keyword' };
+  }
+  return undefined;
 }
 
 /**

@@ -9,6 +9,7 @@
  *
  * The matcher runs in O(pattern × value) worst case with no backtracking blow-up.
  */
+import { RE2JS } from 're2js';
 import { foldString } from './values';
 
 /** A compiled wildcard pattern: true when the whole string matches. */
@@ -163,4 +164,31 @@ function matchGeneral(p: number[], s: string): boolean {
   }
   while (pi < p.length && p[pi] === STAR) pi++;
   return pi === p.length;
+}
+
+/** Java's `.` (without DOTALL): any character except the line terminators \n \r \u0085 \u2028 \u2029. */
+const JAVA_DOT = '[^\\n\\r\\x{85}\\x{2028}\\x{2029}]';
+
+/**
+ * Compiles an EQL wildcard pattern the way Elasticsearch runs it inside a script, i.e. when the
+ * matched value is computed (`concat(a, b) : "x*"`): the pattern becomes a Java regex
+ * (`LikePattern.asJavaRegex`: `*` → `.*`, `?` → `.`) matched with `Pattern.matches`, so the
+ * wildcards do not cross line terminators, and case-insensitive matching (`Pattern.CASE_INSENSITIVE`)
+ * folds ASCII letters only.
+ */
+export function compileScriptWildcard(pattern: string, caseInsensitive: boolean): WildcardMatcher {
+  let re = '';
+  for (const ch of pattern) {
+    if (ch === '*') re += `${JAVA_DOT}*`;
+    else if (ch === '?') re += JAVA_DOT;
+    else {
+      const cp = ch.codePointAt(0)!;
+      const isLetter = (cp >= 65 && cp <= 90) || (cp >= 97 && cp <= 122);
+      if (caseInsensitive && isLetter) re += `[${ch.toUpperCase()}${ch.toLowerCase()}]`;
+      else if (isLetter || (cp >= 48 && cp <= 57)) re += ch;
+      else re += `\\x{${cp.toString(16)}}`;
+    }
+  }
+  const compiled = RE2JS.compile(re);
+  return (v) => compiled.matches(v);
 }

@@ -1,7 +1,7 @@
 // Builds what the in-editor tests load: the extension (dist/, via `npm run build` when it is
 // missing or older than its sources), the mocha suite (out/e2e/suite/, plain CommonJS for the
 // extension host) and, for the installed-extension phase, a .vsix.
-import { existsSync, readdirSync, statSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -9,7 +9,8 @@ import { runCommand, trackTempDir } from './processes.mjs';
 
 export const REPO_ROOT = new URL('../../../', import.meta.url).pathname.replace(/\/$/, '');
 export const SUITE_SRC = join(REPO_ROOT, 'test/e2e/suite');
-export const SUITE_OUT = join(REPO_ROOT, 'out/e2e/suite');
+/** Each run builds the suite into its own folder, so concurrent runs in one checkout do not clash. */
+const SUITE_PARENT = join(REPO_ROOT, 'out/e2e');
 
 /** Newest modification time (ms) of the files under `paths` (files or folders). */
 function newestMtime(paths) {
@@ -53,19 +54,27 @@ export async function ensureExtensionBuilt({ log }) {
 }
 
 /**
- * Bundles test/e2e/suite/*.ts into out/e2e/suite/*.js (CommonJS, Node 20). `vscode` is
- * provided by the extension host; mocha and the TextMate engine are loaded from the repo's
- * node_modules at run time (they read files next to themselves).
+ * Bundles test/e2e/suite/*.ts into a fresh folder out/e2e/suite-XXXXXX/ (CommonJS, Node 20),
+ * removed at cleanup. `vscode` is provided by the extension host; mocha and the TextMate engine
+ * are loaded from the repo's node_modules at run time (they read files next to themselves).
+ * @returns {Promise<string>} the folder holding index.js and the *.test.js files
  */
 export async function buildSuite() {
   const esbuild = createRequire(join(REPO_ROOT, 'package.json'))('esbuild');
-  rmSync(SUITE_OUT, { recursive: true, force: true });
+  mkdirSync(SUITE_PARENT, { recursive: true });
+  // Folders of runs that were killed outright (older than an hour).
+  for (const e of readdirSync(SUITE_PARENT)) {
+    const p = join(SUITE_PARENT, e);
+    if (e.startsWith('suite') && Date.now() - statSync(p).mtimeMs > 3_600_000) rmSync(p, { recursive: true, force: true });
+  }
+  const outdir = mkdtempSync(join(SUITE_PARENT, 'suite-'));
+  trackTempDir(outdir);
   const entryPoints = readdirSync(SUITE_SRC)
     .filter((f) => f === 'index.ts' || f.endsWith('.test.ts'))
     .map((f) => join(SUITE_SRC, f));
   await esbuild.build({
     entryPoints,
-    outdir: SUITE_OUT,
+    outdir,
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -74,7 +83,7 @@ export async function buildSuite() {
     external: ['vscode', 'mocha', 'vscode-textmate', 'vscode-oniguruma'],
     logLevel: 'warning',
   });
-  return SUITE_OUT;
+  return outdir;
 }
 
 /**

@@ -24,6 +24,9 @@ let executable;
  * @returns {Promise<{ ok: boolean, reason?: string }>}
  */
 export async function electronAvailable({ log }) {
+  if (process.platform === 'linux' && !process.env.DISPLAY && !xvfbPath()) {
+    return { ok: false, reason: 'no DISPLAY and no Xvfb for a desktop VS Code' };
+  }
   const given = process.env.VSCODE_EXECUTABLE_PATH;
   if (given) {
     if (!existsSync(given)) return { ok: false, reason: `VSCODE_EXECUTABLE_PATH=${given} does not exist` };
@@ -63,68 +66,96 @@ export async function ensureElectronExecutable({ log }) {
   return executable;
 }
 
-/** Linux without a display: start Xvfb when it is installed. */
-function ensureDisplay() {
-  if (process.platform !== 'linux' || process.env.DISPLAY) return;
-  let xvfb;
+function xvfbPath() {
   try {
-    xvfb = execFileSync('sh', ['-c', 'command -v Xvfb'], { encoding: 'utf8' }).trim();
+    return execFileSync('sh', ['-c', 'command -v Xvfb'], { encoding: 'utf8' }).trim() || undefined;
   } catch {
-    throw new Error('the electron host needs a display: set DISPLAY or install Xvfb (Debian: xvfb)');
+    return undefined;
   }
+}
+
+/** Linux without a display: starts Xvfb when it is installed, else throws saying what to install. */
+export function ensureDisplay() {
+  if (process.platform !== 'linux' || process.env.DISPLAY) return;
+  const xvfb = xvfbPath();
+  if (!xvfb) throw new Error('the electron host needs a display: set DISPLAY or install Xvfb (Debian: xvfb)');
   const display = `:${90 + (process.pid % 100)}`;
   spawnTracked('Xvfb', xvfb, [display, '-screen', '0', '1400x900x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
   process.env.DISPLAY = display;
 }
 
 /**
- * Runs one phase in desktop VS Code.
- * @returns {Promise<number>} the exit code of the test run
+ * Runs one phase in desktop VS Code. VS Code is started here rather than through
+ * `runTests` (same arguments as @vscode/test-electron passes) so that its whole process group
+ * can be ended on timeout or SIGINT and its output read line by line.
+ * @param {string} phase
+ * @param {object} o
+ * @param {string} o.workspace folder to open
+ * @param {Record<string, string>} o.env environment of the extension host (EQL_E2E_*)
+ * @param {string} o.suiteIndex absolute path of the suite's index.js
+ * @param {string | undefined} o.vsix .vsix to install first (installed-extension phase)
+ * @param {(msg: string) => void} o.log
+ * @param {number} o.timeoutMs
+ * @param {number} [o.startTimeoutMs]
+ * @param {() => boolean} [o.isStarted]
+ * @param {(type: string, line: string) => void} o.onLog every output line of VS Code
+ * @returns {Promise<number>} VS Code's exit code: 0 when the suite's `run()` resolved
  */
-export async function runElectronPhase(phase, { workspace, env, suiteIndex, vsix, log, timeoutMs }) {
+export async function runElectronPhase(phase, { workspace, env, suiteIndex, vsix, log, timeoutMs, startTimeoutMs = 90_000, isStarted = () => true, onLog }) {
   const exe = await ensureElectronExecutable({ log });
-  ensureDisplay();
   const profile = mkdtempSync(join(tmpdir(), `eql-e2e-electron-${phase}-`));
   trackTempDir(profile);
   const userDataDir = join(profile, 'user-data');
   const extensionsDir = join(profile, 'extensions');
   mkdirSync(extensionsDir, { recursive: true });
-  const { runTests, resolveCliArgsFromVSCodeExecutablePath } = testElectron();
 
   if (vsix) {
-    const [cli, ...cliArgs] = resolveCliArgsFromVSCodeExecutablePath(exe);
+    const [cli, ...cliArgs] = testElectron().resolveCliArgsFromVSCodeExecutablePath(exe);
     await runCommand(cli, [...cliArgs, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix], { timeoutMs: 60_000 });
   }
-  const launchArgs = [
+  const args = [
     workspace,
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
-    '--disable-workspace-trust',
+    '--no-sandbox',
+    '--disable-gpu-sandbox',
+    '--disable-gpu',
+    '--disable-updates',
     '--skip-welcome',
     '--skip-release-notes',
-    '--disable-gpu',
+    '--disable-workspace-trust',
+    '--user-data-dir', userDataDir,
+    '--extensions-dir', extensionsDir,
+    `--extensionDevelopmentPath=${vsix ? EMPTY_EXTENSION : REPO_ROOT}`,
+    `--extensionTestsPath=${suiteIndex}`,
   ];
   // In the main phase nothing but the extension under development should load.
-  if (!vsix) launchArgs.push('--disable-extensions');
-  const run = runTests({
-    vscodeExecutablePath: exe,
-    extensionDevelopmentPath: vsix ? EMPTY_EXTENSION : REPO_ROOT,
-    extensionTestsPath: suiteIndex,
-    extensionTestsEnv: env,
-    launchArgs,
-  }).catch((err) => (typeof err === 'number' ? err : Promise.reject(err)));
+  if (!vsix) args.push('--disable-extensions');
+  const child = spawnTracked('VS Code', exe, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const [stream, type] of [[child.stdout, 'stdout'], [child.stderr, 'stderr']]) {
+    let buffered = '';
+    stream.on('data', (d) => {
+      buffered += d;
+      const lines = buffered.split(/\r?\n/);
+      buffered = lines.pop();
+      for (const line of lines) onLog(type, line);
+    });
+    stream.on('end', () => { if (buffered) onLog(type, buffered); });
+  }
   let timer;
+  let startTimer;
+  const exit = new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
   const timeout = new Promise((_, reject) => {
     timer = setTimeout(() => reject(new Error(`the tests did not finish within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+    startTimer = setTimeout(() => {
+      if (!isStarted()) reject(new Error(`the test suite did not start within ${Math.round(startTimeoutMs / 1000)} s (see EQL_E2E_VERBOSE=1)`));
+    }, startTimeoutMs);
   });
   try {
-    return await Promise.race([run, timeout]);
-  } catch (err) {
-    // runTests rejects with a message like "Test run failed with code 1".
-    const m = /code (\d+)/.exec(err instanceof Error ? err.message : String(err));
-    if (m) return Number(m[1]);
-    throw err;
+    return await Promise.race([exit, timeout]);
   } finally {
     clearTimeout(timer);
+    clearTimeout(startTimer);
   }
 }

@@ -16,6 +16,8 @@
  *   h3: A4 then B5 are 10 min apart > maxspan 5m (EQL syntax reference, "maxspan") -> no match
  *   Sequences are returned in the order of their events' timestamps: h1 (10:00) before h2 (10:01).
  * rules/cmd-started.eql: `process where process.name == "cmd.exe"` -> A1, A3, A4 in time order.
+ * malformed/mixed.ndjson (used with eqlWorkbench.samples = "malformed/*.ndjson"): line 2 is a
+ *   truncated JSON object, lines 1 and 3 are cmd.exe starts -> matches on 1 and 3, line 2 reported.
  *
  * Texts of the lens, decorations and results view follow the formats documented in
  * client/src/replay/format.ts (`N sequences matched in M sample files`, `◀ sequence 2 · stage 1/2 ·
@@ -161,5 +163,47 @@ describe('replay', () => {
     const lens = await waitForLensTitle(eventRule(), REPLAY_TITLE);
     assert.equal(lens.range.start.line, 0);
     assert.ok(await replayLens(sequenceRule()));
+  });
+
+  describe('with a malformed sample line', () => {
+    const mixed = () => fixtureUri('malformed/mixed.ndjson');
+    const config = () => vscode.workspace.getConfiguration('eqlWorkbench');
+
+    before(async () => {
+      await config().update('samples', 'malformed/*.ndjson', vscode.ConfigurationTarget.Workspace);
+      await waitFor('the samples setting to apply', () => config().get('samples') === 'malformed/*.ndjson');
+    });
+
+    after(async () => {
+      await config().update('samples', undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.commands.executeCommand('eqlWorkbench.clearReplay');
+    });
+
+    it('skips the broken line, replays the others and reports it as a warning on its line', async () => {
+      const result = await replay(eventRule());
+      assert.deepEqual(result.sampleFiles, [mixed().fsPath]);
+      assert.deepEqual(
+        result.matches.map((m) => m.events.map((e) => [e.file, e.line])),
+        [[[mixed().fsPath, 1]], [[mixed().fsPath, 3]]],
+      );
+      assert.deepEqual(
+        result.malformedLines.map((m) => [m.file, m.line]),
+        [[mixed().fsPath, 2]],
+      );
+      // The Problems view: one warning on VS Code line 1 (= 1-based line 2) of the sample file.
+      const ds = await waitFor('a warning on the malformed line', () => {
+        const found = vscode.languages.getDiagnostics(mixed());
+        return found.length > 0 ? found : undefined;
+      });
+      assert.deepEqual(
+        ds.map((d) => [d.range.start.line, d.severity]),
+        [[1, vscode.DiagnosticSeverity.Warning]],
+      );
+    });
+
+    it('clears the warning with the replay', async () => {
+      await vscode.commands.executeCommand('eqlWorkbench.clearReplay');
+      await waitFor('no diagnostics on the sample file', () => vscode.languages.getDiagnostics(mixed()).length === 0);
+    });
   });
 });

@@ -13,7 +13,7 @@
  */
 import type { CallExpression, Span } from '../../eql/ast';
 import { EqlEvaluationError } from '../errors';
-import { derive, isIntegral, ValueNode, ValueType } from '../values';
+import { constantNode, derive, isIntegral, ValueNode, ValueType } from '../values';
 import { display, numberArg, stringArg } from './args';
 
 export type ArithmeticOperator = '+' | '-' | '*' | '/' | '%';
@@ -83,34 +83,54 @@ export function arithmeticFunction(op: ArithmeticOperator) {
  */
 export function numberFunction(call: CallExpression, args: ValueNode[]): ValueNode {
   const [value, base] = args;
-  return derive('unknown', args, (s) => {
-    let str = stringArg(value.eval(s), value.type, call.span);
+  const run = (s: unknown[]): ParsedNumber | null => {
+    const str = stringArg(value.eval(s), value.type, call.span);
     if (str === null) return null;
-    const b = base ? base.eval(s) : null;
-    const hex = str.startsWith('0x');
-    let radix: number;
-    if (b === null || b === undefined) radix = hex ? 16 : 10;
-    else if (typeof b === 'number' && Number.isInteger(b)) radix = b;
-    else throw new EqlEvaluationError(`An integer base is required; received [${display(b)}]`, call.span);
-    if (hex && radix === 16) str = str.slice(2);
-    const fail = () => new EqlEvaluationError(`Unable to convert [${str}] to number of base [${radix}]`, call.span);
-    if (radix === 10) {
-      if (/^[+-]?\d+$/.test(str)) {
-        const n = Number(str);
-        if (Math.abs(n) <= 9223372036854775807) return n;
-      }
-      // Double.valueOf: optional surrounding whitespace, optional d/f suffix.
-      const t = str.trim();
-      if (/^[+-]?(NaN|Infinity)$/.test(t)) return t.includes('NaN') ? NaN : t.startsWith('-') ? -Infinity : Infinity;
-      if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[dDfF]?$/.test(t)) return Number(t.replace(/[dDfF]$/, ''));
-      throw fail();
-    }
-    if (radix < 2 || radix > 36) throw fail();
-    const digits = '0123456789abcdefghijklmnopqrstuvwxyz'.slice(0, radix);
-    const m = /^([+-]?)(.+)$/.exec(str);
-    if (!m || ![...m[2].toLowerCase()].every((c) => digits.includes(c))) throw fail();
-    const n = parseInt(m[2], radix) * (m[1] === '-' ? -1 : 1);
-    if (!Number.isFinite(n) || Math.abs(n) > 9223372036854775807) throw fail();
-    return n;
+    return parseNumberArg(str, base ? base.eval(s) : null, call);
+  };
+  if (args.every((a) => a.constant)) {
+    // Folded: the result keeps its Java type (`Long` or `Double`), so `string(number("5.0"))` is "5.0".
+    const r = run([]);
+    return constantNode(r === null ? null : r.value, r === null ? 'null' : r.isLong ? 'long' : 'double');
+  }
+  return derive('unknown', args, (s) => {
+    const r = run(s);
+    return r === null ? null : r.value;
   });
+}
+
+interface ParsedNumber {
+  value: number;
+  /** True for a Java `Long` result, false for a `Double`. */
+  isLong: boolean;
+}
+
+function parseNumberArg(input: string, b: unknown, call: CallExpression): ParsedNumber {
+  let str = input;
+  const hex = str.startsWith('0x');
+  let radix: number;
+  if (b === null || b === undefined) radix = hex ? 16 : 10;
+  else if (typeof b === 'number' && Number.isInteger(b)) radix = b;
+  else throw new EqlEvaluationError(`An integer base is required; received [${display(b)}]`, call.span);
+  if (hex && radix === 16) str = str.slice(2);
+  const fail = () => new EqlEvaluationError(`Unable to convert [${str}] to number of base [${radix}]`, call.span);
+  if (radix === 10) {
+    // Long.valueOf first, then Double.valueOf (optional surrounding whitespace, d/f suffix, NaN, Infinity).
+    if (/^[+-]?\d+$/.test(str)) {
+      const n = Number(str);
+      if (Math.abs(n) <= LONG_MAX) return { value: n, isLong: true };
+    }
+    const t = str.trim();
+    if (/^[+-]?(NaN|Infinity)$/.test(t)) return { value: t.includes('NaN') ? NaN : t.startsWith('-') ? -Infinity : Infinity, isLong: false };
+    if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[dDfF]?$/.test(t)) return { value: Number(t.replace(/[dDfF]$/, '')), isLong: false };
+    throw fail();
+  }
+  // Long.parseLong(s, radix).
+  if (radix < 2 || radix > 36) throw fail();
+  const digits = '0123456789abcdefghijklmnopqrstuvwxyz'.slice(0, radix);
+  const m = /^([+-]?)(.+)$/.exec(str);
+  if (!m || ![...m[2].toLowerCase()].every((c) => digits.includes(c))) throw fail();
+  const n = parseInt(m[2], radix) * (m[1] === '-' ? -1 : 1);
+  if (!Number.isFinite(n) || Math.abs(n) > LONG_MAX) throw fail();
+  return { value: n, isLong: true };
 }

@@ -316,6 +316,12 @@ describe('index mappings drive comparisons', () => {
     assert.equal(holds('@timestamp == "2017-08-30T20:47:33Z"', doc, mapping), true);
     assert.equal(holds('@timestamp < "2017-08-30T20:47:34.000+00:00"', doc, mapping), true);
     assert.equal(holds('@timestamp == "2017-08-30T22:47:33+02:00"', doc, mapping), true);
+    // A term query on a date is the range [value rounded down, value rounded up]: a day covers the day.
+    assert.equal(holds('@timestamp == "2017-08-30"', doc, mapping), true);
+    assert.equal(holds('@timestamp <= "2017-08-30"', doc, mapping), true);
+    assert.equal(holds('@timestamp > "2017-08-30"', doc, mapping), false);
+    assert.equal(holds('@timestamp >= "2017-08-30"', doc, mapping), true);
+    assert.equal(holds('@timestamp > "2017-08-30||-1d"', doc, mapping), true);
   });
   it('optional fields missing from a complete mapping are null (test_extra.toml "optionalMissingFieldNullEquality")', () => {
     const mapping = inferMapping([{ a: 1 }]);
@@ -356,5 +362,22 @@ describe('idsMatching over a small stream', () => {
     ];
     assert.deepEqual(idsMatching('process where process.name : "cmd.exe"', docs), [1, 2]);
     assert.deepEqual(idsMatching('process where process.name == "cmd.exe"', docs), [1]);
+  });
+});
+
+describe('float and scaled_float fields keep their stored precision (NumberFieldMapper)', () => {
+  it('float: values and constants are compared as 32-bit floats', () => {
+    const mapping = loadMapping({ properties: { f: { type: 'float' } } });
+    // 0.1000000001 and 0.1 are the same float.
+    assert.equal(holds('f == 0.1', { f: 0.1000000001 }, mapping), true);
+    assert.equal(holds('f > 0.1', { f: 0.1000000001 }, mapping), false);
+    // In scripts a float doc value reads back as the widened float.
+    assert.equal(holds('string(f) == "0.10000000149011612"', { f: 0.1 }, mapping), true);
+  });
+  it('scaled_float: values are stored as round(value × factor); range bounds are not rounded', () => {
+    const mapping = loadMapping({ properties: { p: { type: 'scaled_float', scaling_factor: 100 } } });
+    assert.equal(holds('p == 0.123', { p: 0.12 }, mapping), true); // term constant rounds to 0.12
+    assert.equal(holds('p >= 0.123', { p: 0.12 }, mapping), false);
+    assert.equal(holds('p < 0.123', { p: 0.1249 }, mapping), true); // stored as 0.12
   });
 });

@@ -216,6 +216,13 @@ describe('number (function reference; ToNumberFunctionProcessor)', () => {
     assert.equal(evaluate('number("52403", 7)'), 12890);
     assert.equal(evaluate('number("-3.14", 10)'), -3.14);
   });
+  it('the result keeps its Java type: Long for integers, Double otherwise (Long.valueOf, then Double.valueOf)', () => {
+    assert.equal(evaluate('string(number("5"))'), '5');
+    assert.equal(evaluate('string(number("5.0"))'), '5.0');
+    assert.equal(evaluate('string(number("1e3"))'), '1000.0');
+    assert.equal(evaluate('number("7") / 2'), 3);
+    assert.equal(evaluate('number("7.0") / 2'), 3.5);
+  });
   it('text that is not a number fails ("Unable to convert [x] to number of base [10]")', () => {
     assert.throws(() => evaluate('number(x)', { x: 'abc' }), /Unable to convert \[abc\] to number of base \[10\]/);
     assert.throws(() => evaluate('number(x, 2)', { x: '102' }), EqlEvaluationError);

@@ -105,6 +105,9 @@ describe('optional operators enabled by the regexp query (flags ALL)', () => {
   it('& (intersection) and ~ (complement) have no linear-time translation: clear error', () => {
     assert.throws(() => compileLuceneRegex('aaa.+&.+bbb', false), EqlCompileError);
     assert.throws(() => compileLuceneRegex('a~bc', false), /complement/);
+    // Escaped, they are ordinary characters (e.g. Windows short names such as PROGRA~1).
+    assert.equal(m('.*PROGRA\\~1.*', 'C:\\PROGRA~1\\x.exe'), true);
+    assert.equal(m('a\\&b', 'a&b'), true);
   });
 });
 

@@ -47,6 +47,11 @@ describe('loadMapping shapes and errors', () => {
     assert.throws(() => loadMapping({ nope: 1, other: 2 }), /no "properties" object/);
     assert.throws(() => loadMapping('{'), /not valid JSON/);
   });
+  it('keys under a flattened field are keywords ("Flattened field type")', () => {
+    const m = loadMapping({ properties: { labels: { type: 'flattened' } } });
+    assert.equal(lookupField(m, 'labels.env.name')?.type, 'keyword');
+    assert.equal(lookupField(m, 'other'), undefined);
+  });
   it('kindOfType groups types', () => {
     assert.equal(kindOfType('constant_keyword'), 'string');
     assert.equal(kindOfType('scaled_float'), 'rational');

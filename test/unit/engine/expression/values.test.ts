@@ -7,7 +7,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { cidrContains, formatIp, parseCidr, parseIp } from '../../../../server/src/engine/cidr';
-import { compareVersions, parseDate } from '../../../../server/src/engine/compare';
+import { compareVersions, toHalfFloat } from '../../../../server/src/engine/compare';
+import { parseDate, parseDateBound } from '../../../../server/src/engine/dateMath';
 import { compareCodePoints, equalsIgnoreCase, javaNumberString, parseJavaNumber } from '../../../../server/src/engine/values';
 
 describe('javaNumberString (Java Double.toString / Long.toString)', () => {
@@ -72,10 +73,40 @@ describe('dates and versions', () => {
     assert.equal(parseDate('1516116808349'), 1516116808349);
     assert.equal(parseDate('not a date'), undefined);
   });
+  it('parseDateBound applies date math and rounding ("Date math" in the Elasticsearch API conventions)', () => {
+    const now = Date.UTC(2021, 4, 12, 10, 30, 15, 250); // Wednesday 2021-05-12T10:30:15.250Z
+    assert.equal(parseDateBound('now', false, undefined, now), now);
+    assert.equal(parseDateBound('now-1d', false, undefined, now), now - 86_400_000);
+    assert.equal(parseDateBound('now/d', false, undefined, now), Date.UTC(2021, 4, 12));
+    assert.equal(parseDateBound('now/d', true, undefined, now), Date.UTC(2021, 4, 13) - 1);
+    assert.equal(parseDateBound('now/w', false, undefined, now), Date.UTC(2021, 4, 10));
+    // Java plusMonths clamps the day: Jan 31 + 1 month = Feb 28 (2021) / Feb 29 (2024).
+    assert.equal(parseDateBound('2021-01-31||+1M', false), Date.UTC(2021, 1, 28));
+    assert.equal(parseDateBound('2024-01-31||+1M', false), Date.UTC(2024, 1, 29));
+    assert.equal(parseDateBound('2024-02-29||+1y', false), Date.UTC(2025, 1, 28));
+    assert.equal(parseDateBound('2021-01-15||+1M/M', true), Date.UTC(2021, 2, 1) - 1);
+    assert.equal(parseDateBound('2021-05-12', true), Date.UTC(2021, 4, 13) - 1);
+    assert.equal(parseDateBound('2021-05-12T10:30', true), Date.UTC(2021, 4, 12, 10, 31) - 1);
+    assert.equal(parseDateBound('2021-05-12T10:30:15Z', true), Date.UTC(2021, 4, 12, 10, 30, 16) - 1);
+    assert.equal(parseDateBound('2021-05-12T10:30:15.5Z', true), Date.UTC(2021, 4, 12, 10, 30, 15, 500));
+    assert.equal(parseDateBound('now+1x', false, undefined, now), undefined);
+  });
   it('compareVersions follows semantic version order ("Version field type")', () => {
     assert.ok(compareVersions('1.2.3', '1.10.0') < 0);
     assert.ok(compareVersions('1.0.0-alpha', '1.0.0') < 0);
     assert.ok(compareVersions('1.0.0-alpha.1', '1.0.0-alpha.beta') < 0);
     assert.ok(compareVersions('2.0.0', 'not-a-version') < 0);
+  });
+});
+
+describe('toHalfFloat (IEEE 754 binary16, as a half_float field stores values)', () => {
+  it('rounds to 11 significant bits, ties to even', () => {
+    assert.equal(toHalfFloat(1), 1);
+    assert.equal(toHalfFloat(0.1), 0.0999755859375);
+    assert.equal(toHalfFloat(2049), 2048); // tie between 2048 and 2050 → even mantissa
+    assert.equal(toHalfFloat(2051), 2052);
+    assert.equal(toHalfFloat(65504), 65504);
+    assert.equal(toHalfFloat(70000), Infinity);
+    assert.equal(toHalfFloat(2 ** -24), 2 ** -24); // smallest subnormal
   });
 });

@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileLuceneWildcard, compileWildcard, hasWildcard } from '../../../../server/src/engine/wildcard';
+import { compileLuceneWildcard, compileScriptWildcard, compileWildcard, hasWildcard } from '../../../../server/src/engine/wildcard';
 
 describe('EQL wildcard patterns', () => {
   it('* matches any run, including none', () => {
@@ -48,5 +48,23 @@ describe('Lucene wildcard query text', () => {
   });
   it('a trailing lone backslash is literal', () => {
     assert.equal(compileLuceneWildcard('a\\', false)('a\\'), true);
+  });
+});
+
+describe('wildcards inside scripts (LikePattern.asJavaRegex + java.util.regex)', () => {
+  it('* and ? do not cross line terminators (Java `.` without DOTALL)', () => {
+    assert.equal(compileScriptWildcard('a*c', false)('abbc'), true);
+    assert.equal(compileScriptWildcard('a*c', false)('a\nc'), false);
+    assert.equal(compileScriptWildcard('a?c', false)('a\rc'), false);
+    assert.equal(compileWildcard('a*c', false)('a\nc'), true); // a wildcard query on a field does cross them
+  });
+  it('case-insensitive matching folds ASCII letters only (Pattern.CASE_INSENSITIVE)', () => {
+    assert.equal(compileScriptWildcard('*.EXE', true)('cmd.exe'), true);
+    assert.equal(compileScriptWildcard('É*', true)('école'), false);
+    assert.equal(compileWildcard('É*', true)('école'), true);
+  });
+  it('regex metacharacters in the pattern are literal', () => {
+    assert.equal(compileScriptWildcard('a.b(c)*', false)('a.b(c)xyz'), true);
+    assert.equal(compileScriptWildcard('a.b*', false)('axb'), false);
   });
 });

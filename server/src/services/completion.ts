@@ -1,0 +1,444 @@
+/**
+ * Completion for EQL text (`textDocument/completion` and `completionItem/resolve`).
+ *
+ * What is offered depends on the tokens before the cursor, so it works on half-typed text:
+ * - query start: the ECS event categories, `any`, `sequence`, `sample`; after `[`/`![`: the categories and `any`;
+ * - after a category: `where`;
+ * - after `where`, `and`, `or`, `not`, `(`, `,` and comparison/arithmetic operators: ECS fields (detail:
+ *   ECS type; documentation, resolved lazily: ECS description), functions (snippets with their
+ *   parameters, and the `~` form where Elasticsearch has one), `true`, `false`, `null`, `not`;
+ *   after `by`: fields only;
+ * - after `field ==`/`!=`/`:`/`like`/`regex`/`in (` where the field has ECS allowed values
+ *   (`event.category`, `event.type`, `event.kind`, `event.outcome`, …): those values, quoted;
+ *   inside a string compared with such a field: the values themselves;
+ * - after `sequence`: `by`, `with maxspan=`; after `sample`: `by`; after `sequence by keys`: `with maxspan=`;
+ * - after a stage's `]` (and its `by` keys): `by`, `with runs=`, `until` (sequences only);
+ * - after a complete operand in a condition: `and`, `or`, `in`, `in~`, `not in`, `like`, `like~`, `regex`, `regex~`;
+ * - after `|`: the pipes `head`, `tail`.
+ * Nothing inside comments. Grammar facts from Elasticsearch's `EqlBase.g4` and "EQL syntax reference".
+ */
+import {
+  CompletionItemKind,
+  InsertTextFormat,
+  MarkupKind,
+  type CompletionItem,
+  type CompletionList,
+  type Range,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { EQL_FUNCTIONS, type EqlFunctionInfo } from '../eql/functions';
+import { lex } from '../eql/lexer';
+import { KEYWORDS, type Token } from '../eql/token';
+import { ecsAllowedValues, ecsFields, ecsEventCategories, ecsField, type EcsAllowedValue } from '../schema/ecs';
+import { eqlKeywordDoc, eqlKeywordMarkdown } from '../schema/eqlKeywords';
+import { allowedValueMarkdown, categoryMarkdown, ecsFieldMarkdown, functionMarkdown, functionSignature } from './hover';
+
+/** What the client can do, from its `initialize` capabilities. */
+export interface CompletionOptions {
+  /** `textDocument.completion.completionItem.snippetSupport`: functions are inserted as snippets with parameter placeholders. */
+  snippetSupport?: boolean;
+}
+
+/** `data` of a field item, read back by {@link resolveCompletionItem}. */
+interface FieldItemData {
+  ecsField: string;
+}
+
+/**
+ * Completion items at `offset` of `text`.
+ *
+ * Input: the whole EQL text and a 0-based UTF-16 cursor offset (clamped to the text). Output: an LSP
+ * `CompletionList` (`isIncomplete` false: the client filters). Each item carries a `textEdit` whose
+ * range (0-based lines/characters) covers what is already typed of the word, dotted field names
+ * included (`process.pa|` replaces `process.pa`). ECS field items carry no documentation until
+ * {@link resolveCompletionItem} (there are ~2,600 of them). Never throws: any failure yields an empty list.
+ */
+export function computeCompletions(text: string, offset: number, options: CompletionOptions = {}): CompletionList {
+  try {
+    const at = Math.max(0, Math.min(offset, text.length));
+    return { isIncomplete: false, items: completionsAt(text, at, options) };
+  } catch {
+    return { isIncomplete: false, items: [] };
+  }
+}
+
+/**
+ * `completionItem/resolve`: adds the ECS documentation (type, description, example, allowed values)
+ * to a field item produced by {@link computeCompletions}. Other items are returned unchanged. Never throws.
+ */
+export function resolveCompletionItem(item: CompletionItem): CompletionItem {
+  try {
+    const data = item.data as Partial<FieldItemData> | undefined;
+    const field = typeof data?.ecsField === 'string' ? ecsField(data.ecsField) : undefined;
+    if (!field || item.documentation) return item;
+    return { ...item, documentation: { kind: MarkupKind.Markdown, value: ecsFieldMarkdown(field) } };
+  } catch {
+    return item;
+  }
+}
+
+/**
+ * True when `offset` lies inside `token` and the token is a string or a comment, so that what is
+ * typed there is text, not EQL: strictly between the quotes of a closed string, anywhere after the
+ * opening quote of an unterminated one, after `//` up to the end of its line, inside `/* … *\/`.
+ */
+export function isInsideStringOrComment(token: Token, offset: number): boolean {
+  if (offset <= token.span.start) return false;
+  if (token.kind === 'lineComment') return offset <= token.span.end;
+  if (token.kind === 'blockComment') return offset < token.span.end || (offset === token.span.end && !token.text.endsWith('*/'));
+  if (token.kind === 'string') return offset < token.span.end || (offset === token.span.end && !stringIsClosed(token));
+  return false;
+}
+
+/** Whether a string token has its closing quote(s). */
+function stringIsClosed(token: Token): boolean {
+  const open = openingQuoteLength(token);
+  const quote = token.text.slice(open - (token.quote === 'triple' || token.quote === 'questionTriple' ? 3 : 1), open);
+  const body = token.text.slice(open);
+  if (quote.length === 3) return body.length >= 3 && body.endsWith('"""');
+  if (body.length < 1 || !body.endsWith(quote)) return false;
+  // The closing quote must not be escaped: count the backslashes before it.
+  let backslashes = 0;
+  for (let i = body.length - 2; i >= 0 && body[i] === '\\'; i--) backslashes++;
+  return backslashes % 2 === 0;
+}
+
+/** Length of `"`, `"""`, `?"`, `'` … at the start of a string token. */
+function openingQuoteLength(token: Token): number {
+  const q = token.quote ?? 'double';
+  return (q.startsWith('question') ? 1 : 0) + (q === 'triple' || q === 'questionTriple' ? 3 : 1);
+}
+
+// ------------------------------------------------------------------------------------------------
+
+const isOp = (t: Token | undefined, ...ops: string[]): boolean => t?.kind === 'operator' && ops.includes(t.text);
+const isKw = (t: Token | undefined, ...kws: string[]): boolean => t?.kind === 'keyword' && kws.includes(t.text);
+const isName = (t: Token | undefined): boolean => t?.kind === 'identifier' || t?.kind === 'quotedIdentifier';
+const isWord = (t: Token | undefined): boolean => isName(t) || t?.kind === 'keyword' || t?.kind === 'tildeIdentifier';
+
+const COMPARISON = ['==', '!=', '<', '<=', '>', '>=', '='];
+const ARITHMETIC = ['+', '-', '*', '/', '%'];
+/** Operators whose right side must be a constant (EqlBase.g4 `predicate`). */
+const CONSTANT_OPERATORS = [':', 'like', 'like~', 'regex', 'regex~'];
+
+/** Sort groups: allowed values first, then fields, functions, keywords. */
+const SORT = { value: 'a', field: 'b', function: 'c', keyword: 'd' } as const;
+
+function completionsAt(text: string, offset: number, options: CompletionOptions): CompletionItem[] {
+  const { tokens } = lex(text);
+  const doc = TextDocument.create('', 'eql', 0, text);
+  const before: Token[] = [];
+  for (const t of tokens) {
+    if (t.kind === 'eof' || t.span.start >= offset) break;
+    if (isInsideStringOrComment(t, offset)) return t.kind === 'string' ? stringValueItems(before, t, offset, doc) : [];
+    if (t.kind !== 'lineComment' && t.kind !== 'blockComment') before.push(t);
+  }
+
+  // The word being typed (with the dotted name it continues) is replaced by the completion.
+  let start = offset;
+  let k = before.length - 1;
+  const last = before[k];
+  if (last && last.span.end === offset) {
+    if (isWord(last)) {
+      start = last.span.start;
+      k--;
+    } else if (!isOp(last, '.', '[', '![', '(', ',', '|', ...COMPARISON, ...ARITHMETIC, ':', '?')) {
+      // Glued to a number, a string or a closing bracket: nothing can follow without a space.
+      return [];
+    }
+  }
+  while (k >= 1 && isOp(before[k], '.') && before[k].span.end === start && isName(before[k - 1]) && before[k - 1].span.end === before[k].span.start) {
+    start = before[k - 1].span.start;
+    k -= 2;
+  }
+  if (k >= 0 && isOp(before[k], '?') && before[k].span.end === start) k--; // `?optional.field`
+  const head = before.slice(0, k + 1);
+  const prev = head[k];
+  const range: Range = { start: doc.positionAt(start), end: doc.positionAt(offset) };
+  const items = new Items(range, options);
+  const kind = queryKind(head);
+
+  if (!prev) return items.categories(true).keywords(['sequence', 'sample']).list;
+  if (isOp(prev, '[', '![')) return items.categories(true).list;
+  if (isOp(prev, '|')) return items.keywords(['head', 'tail']).list;
+  if (isKw(prev, 'sequence')) return items.keywords(['by', 'with maxspan=']).list;
+  if (isKw(prev, 'sample')) return items.keywords(['by']).list;
+  if (isKw(prev, 'with')) return items.keywords([withIsOnStage(head) ? 'runs=' : 'maxspan=']).list;
+  if (isKw(prev, 'until', 'in', 'in~')) return []; // `[` or `(` comes next
+  if (isOp(prev, ']')) return items.keywords(afterStage(kind, false)).list;
+  if (isKw(prev, 'by')) return items.fields().list;
+  if (isCategoryPosition(head, k)) return items.keywords(['where']).list;
+
+  if (isOp(prev, '(', ',')) {
+    const open = enclosingParen(head, k);
+    const opener = open >= 0 ? head[open - 1] : undefined;
+    if (opener && (isKw(opener, 'in', 'in~', ...CONSTANT_OPERATORS) || isOp(opener, ':'))) {
+      return items.allowedValues(fieldBefore(head, open - 2), true).constants().list;
+    }
+    if (open < 0 && isOp(prev, ',') && ['keys', 'headerKeys', 'stageKeys'].includes(regionOf(head, k))) return items.fields().list;
+    return items.expressionStart().list;
+  }
+  if (isOp(prev, ':') || isKw(prev, 'like', 'like~', 'regex', 'regex~')) {
+    return items.allowedValues(fieldBefore(head, k - 1), true).constants().list;
+  }
+  if (isOp(prev, '==', '!=')) return items.allowedValues(fieldBefore(head, k - 1), true).expressionStart().list;
+  if (isKw(prev, 'where', 'and', 'or', 'not') || isOp(prev, ...COMPARISON, ...ARITHMETIC)) return items.expressionStart().list;
+
+  if (endsOperand(prev)) {
+    switch (regionOf(head, k)) {
+      case 'condition':
+        return items.keywords(['and', 'or', 'in', 'in~', 'not in', 'like', 'like~', 'regex', 'regex~']).list;
+      case 'headerKeys':
+        return kind === 'sequence' ? items.keywords(['with maxspan=']).list : [];
+      case 'stageKeys':
+        return items.keywords(afterStage(kind, true)).list;
+      default:
+        return [];
+    }
+  }
+  return [];
+}
+
+/** The kind of query the tokens start: `sequence` (also the rejected `join`), `sample` or an event query. */
+function queryKind(tokens: readonly Token[]): 'sequence' | 'sample' | 'event' {
+  const first = tokens[0];
+  if (isKw(first, 'sequence', 'join')) return 'sequence';
+  if (isKw(first, 'sample')) return 'sample';
+  return 'event';
+}
+
+/** What may follow a stage (or its `by` keys): `by` (unless given), `with runs=` and `until` in sequences. */
+function afterStage(kind: 'sequence' | 'sample' | 'event', hasKeys: boolean): string[] {
+  const out = hasKeys ? [] : ['by'];
+  if (kind === 'sequence') out.push('with runs=', 'until');
+  return out;
+}
+
+/** `with` after a stage is `with runs=`; after `sequence [by …]` it is `with maxspan=`. */
+function withIsOnStage(tokens: readonly Token[]): boolean {
+  for (let i = tokens.length - 2; i >= 0; i--) {
+    if (isOp(tokens[i], ']')) return true;
+    if (isKw(tokens[i], 'sequence', 'sample', 'join')) return false;
+  }
+  return false;
+}
+
+/** The token at `k` is an event category: the first token of the query or of a stage (`[process`). */
+function isCategoryPosition(tokens: readonly Token[], k: number): boolean {
+  const t = tokens[k];
+  if (!(isName(t) || t.kind === 'string' || isKw(t, 'any'))) return false;
+  return k === 0 || isOp(tokens[k - 1], '[', '![');
+}
+
+/** Whether a token can end an operand (so an operator or a connective may follow). */
+function endsOperand(t: Token): boolean {
+  return isName(t) || ['string', 'integer', 'decimal'].includes(t.kind) || isOp(t, ')', ']') || isKw(t, 'true', 'false', 'null');
+}
+
+/** Index of the unclosed `(` that encloses position `k` (inclusive), or -1. */
+function enclosingParen(tokens: readonly Token[], k: number): number {
+  let depth = 0;
+  for (let i = k; i >= 0; i--) {
+    if (isOp(tokens[i], ')')) depth++;
+    else if (isOp(tokens[i], '(')) {
+      if (depth === 0) return i;
+      depth--;
+    } else if (isOp(tokens[i], '[', '![', '|') && depth === 0) return -1;
+  }
+  return -1;
+}
+
+/**
+ * The dotted field name that ends at token `k` (`process.parent.name`, `` `my field`.x ``), or
+ * undefined. A `not` at `k` (as in `field not in`) is skipped.
+ */
+function fieldBefore(tokens: readonly Token[], k: number): string | undefined {
+  if (isKw(tokens[k], 'not')) k--;
+  if (!isName(tokens[k])) return undefined;
+  const parts = [String(tokens[k].value ?? tokens[k].text)];
+  while (k >= 2 && isOp(tokens[k - 1], '.') && isName(tokens[k - 2])) {
+    parts.unshift(String(tokens[k - 2].value ?? tokens[k - 2].text));
+    k -= 2;
+  }
+  return parts.join('.');
+}
+
+/**
+ * Which part of the query token `k` belongs to, scanning back to the nearest structural token at
+ * bracket depth 0: `where` → condition; `by` → join keys of the query header (`headerKeys`) or of a
+ * stage (`stageKeys`); `with` (maxspan/runs), `|` (pipe) → other; an unclosed `[` → stage start.
+ */
+function regionOf(tokens: readonly Token[], k: number): 'condition' | 'headerKeys' | 'stageKeys' | 'keys' | 'other' {
+  let brackets = 0;
+  for (let i = k; i >= 0; i--) {
+    const t = tokens[i];
+    if (isOp(t, ']')) brackets++;
+    else if (isOp(t, '[', '![')) {
+      if (brackets === 0) return 'other';
+      brackets--;
+    } else if (brackets > 0) continue;
+    else if (isKw(t, 'where')) return 'condition';
+    else if (isKw(t, 'by')) {
+      const before = tokens[i - 1];
+      if (isOp(before, ']')) return 'stageKeys';
+      if (isKw(before, 'sequence', 'sample', 'join')) return 'headerKeys';
+      return 'keys';
+    } else if (isKw(t, 'with', 'until') || isOp(t, '|')) return 'other';
+  }
+  return 'other';
+}
+
+/** Completion inside a string: the allowed values of the field it is compared with, or event categories at a category position. */
+function stringValueItems(before: readonly Token[], str: Token, offset: number, doc: TextDocument): CompletionItem[] {
+  const k = before.length - 1;
+  const prev = before[k];
+  let values: readonly EcsAllowedValue[] = [];
+  let field = '';
+  if (!prev || isOp(prev, '[', '![')) {
+    values = ecsEventCategories();
+    field = 'event.category';
+  } else {
+    let opIndex = k;
+    if (isOp(prev, '(', ',')) {
+      const open = enclosingParen(before, k);
+      opIndex = open - 1;
+      if (open < 0 || !(isKw(before[opIndex], 'in', 'in~', ...CONSTANT_OPERATORS) || isOp(before[opIndex], ':'))) return [];
+    } else if (!(isOp(before[opIndex], '==', '!=', ':') || isKw(before[opIndex], ...CONSTANT_OPERATORS))) return [];
+    field = fieldBefore(before, opIndex - 1) ?? '';
+    values = field ? ecsAllowedValues(field) : [];
+  }
+  if (values.length === 0) return [];
+  const open = openingQuoteLength(str);
+  const closed = stringIsClosed(str);
+  const closeLength = str.quote === 'triple' || str.quote === 'questionTriple' ? 3 : 1;
+  const contentStart = str.span.start + open;
+  const contentEnd = Math.max(offset, closed ? str.span.end - closeLength : str.span.end);
+  const range: Range = { start: doc.positionAt(contentStart), end: doc.positionAt(contentEnd) };
+  const closing = closed ? '' : str.text.slice(open - closeLength, open);
+  const raw = closeLength === 3;
+  return values.map((v) => ({
+    label: v.name,
+    kind: CompletionItemKind.EnumMember,
+    detail: `${field} value`,
+    documentation: { kind: MarkupKind.Markdown, value: field === 'event.category' ? categoryMarkdown(v.name) : allowedValueMarkdown(field, v) },
+    sortText: SORT.value + v.name,
+    textEdit: { range, newText: (raw ? v.name : escapeString(v.name)) + closing },
+  }));
+}
+
+/** Escapes `\` and `"` for a double-quoted EQL string. */
+function escapeString(value: string): string {
+  return value.replace(/[\\"]/g, (c) => `\\${c}`);
+}
+
+/** A name as EQL text: segments that are not plain identifiers, or are reserved words, are backquoted. */
+function fieldText(name: string): string {
+  return name
+    .split('.')
+    .map((part) => (/^[A-Za-z_@][A-Za-z0-9_]*$/.test(part) && !KEYWORDS.has(part) ? part : `\`${part.replace(/`/g, '``')}\``))
+    .join('.');
+}
+
+/** Builds the item list for one request; every item replaces `range`. */
+class Items {
+  readonly list: CompletionItem[] = [];
+  constructor(
+    private readonly range: Range,
+    private readonly options: CompletionOptions,
+  ) {}
+
+  private add(item: Omit<CompletionItem, 'textEdit'> & { newText?: string }): void {
+    const { newText, ...rest } = item;
+    this.list.push({ ...rest, textEdit: { range: this.range, newText: newText ?? item.label } });
+  }
+
+  /** ECS event categories (an event category is a value of `event.category`), and `any` when asked. */
+  categories(withAny: boolean): this {
+    for (const c of ecsEventCategories()) {
+      this.add({
+        label: c.name,
+        kind: CompletionItemKind.Class,
+        detail: 'ECS event category',
+        documentation: { kind: MarkupKind.Markdown, value: categoryMarkdown(c.name) },
+        sortText: SORT.value + c.name,
+        newText: KEYWORDS.has(c.name) ? `"${c.name}"` : c.name,
+      });
+    }
+    if (withAny) this.keywords(['any']);
+    return this;
+  }
+
+  /** Keywords or keyword phrases (`with maxspan=`), documented from the EQL syntax reference. */
+  keywords(words: readonly string[]): this {
+    for (const word of words) {
+      const main = word.replace(/^(with|not) /, '').replace(/=$/, '');
+      const doc = eqlKeywordDoc(main) ?? eqlKeywordDoc(word.split(' ')[0]);
+      this.add({
+        label: word,
+        kind: CompletionItemKind.Keyword,
+        ...(doc ? { documentation: { kind: MarkupKind.Markdown, value: eqlKeywordMarkdown(doc) } } : {}),
+        sortText: SORT.keyword + word,
+      });
+    }
+    return this;
+  }
+
+  /** Every ECS field (documentation added by resolve). */
+  fields(): this {
+    for (const f of ecsFields()) {
+      const data: FieldItemData = { ecsField: f.name };
+      this.add({ label: f.name, kind: CompletionItemKind.Field, detail: f.type, sortText: SORT.field + f.name, filterText: f.name, newText: fieldText(f.name), data });
+    }
+    return this;
+  }
+
+  /** The EQL functions, with their `~` forms. */
+  functions(): this {
+    for (const info of EQL_FUNCTIONS) {
+      this.function(info, false);
+      if (info.caseInsensitiveForm) this.function(info, true);
+    }
+    return this;
+  }
+
+  private function(info: EqlFunctionInfo, caseInsensitive: boolean): void {
+    const name = `${info.name}${caseInsensitive ? '~' : ''}`;
+    const required = info.params.slice(0, Math.max(info.minArgs, 0)).map((p) => p.replace(/…$/, ''));
+    const snippet = `${name}(${required.map((p, i) => `\${${i + 1}:${p}}`).join(', ')})$0`;
+    this.add({
+      label: name,
+      kind: CompletionItemKind.Function,
+      detail: `${functionSignature(info, caseInsensitive).label} → ${info.returns}`,
+      documentation: { kind: MarkupKind.Markdown, value: functionMarkdown(info, caseInsensitive) },
+      sortText: SORT.function + name,
+      ...(this.options.snippetSupport ? { insertTextFormat: InsertTextFormat.Snippet, newText: snippet } : { insertTextFormat: InsertTextFormat.PlainText, newText: `${name}(` }),
+    });
+  }
+
+  /** `true`, `false`, `null`. */
+  constants(): this {
+    return this.keywords(['true', 'false', 'null']);
+  }
+
+  /** Whatever can start an expression: fields, functions, constants and `not`. */
+  expressionStart(): this {
+    return this.fields().functions().constants().keywords(['not']);
+  }
+
+  /** The ECS allowed values of `field`, as quoted strings; nothing for a field without them. */
+  allowedValues(field: string | undefined, quoted: boolean): this {
+    if (!field) return this;
+    for (const v of ecsAllowedValues(field)) {
+      this.add({
+        label: quoted ? `"${v.name}"` : v.name,
+        filterText: v.name,
+        kind: CompletionItemKind.EnumMember,
+        detail: `${field} value`,
+        documentation: { kind: MarkupKind.Markdown, value: field === 'event.category' ? categoryMarkdown(v.name) : allowedValueMarkdown(field, v) },
+        sortText: SORT.value + v.name,
+        newText: quoted ? `"${escapeString(v.name)}"` : v.name,
+      });
+    }
+    return this;
+  }
+}
