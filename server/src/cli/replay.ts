@@ -12,7 +12,8 @@ import { formatNdjsonProblem, readNdjsonFile } from '../samples/ndjson';
 import { ExitCode, type CliIo } from './io';
 import { matchToJson } from './matchJson';
 import { formatMatchText, formatTotalLine } from './matchText';
-import { checkRuleFile } from './ruleCheck';
+import { checkRuleFile, formatDiagnostic } from './ruleCheck';
+import { EqlCompileError, EqlEvaluationError } from '../engine/errors';
 import { checkOptionsFor, readMappingFile } from './mappingFile';
 
 /** Options of `replay`, with the meaning of the `_eql/search` request parameters of the same names. */
@@ -99,6 +100,14 @@ export async function runReplay(
     matches = result.matches;
     for (const w of result.warnings) io.stderr(`warning: ${w}\n`);
   } catch (e) {
+    // A pattern that does not compile, or a script failure on one event (`/ by zero`): Elasticsearch
+    // fails the whole search for these, so they are rule errors at the expression's position.
+    if (e instanceof EqlEvaluationError || e instanceof EqlCompileError) {
+      const span = e.span ?? { start: 0, end: 0 };
+      const where = e instanceof EqlEvaluationError && e.source ? ` (evaluating ${e.source.file}:${e.source.line})` : '';
+      io.stderr(`${formatDiagnostic(rule.source, { span, severity: 'error', message: `${e.message}${where}`, code: 'evaluation' })}\n`);
+      return ExitCode.ruleErrors;
+    }
     io.stderr(`eql-workbench: replay failed: ${(e as Error).message ?? String(e)}\n`);
     return ExitCode.internal;
   }

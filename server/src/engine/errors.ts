@@ -7,6 +7,7 @@
  * offending expression (0-based UTF-16 offsets into the query text, end exclusive).
  */
 import type { Span } from '../eql/ast';
+import type { SourceRef } from './types';
 
 /** A query that cannot be compiled (e.g. an invalid or untranslatable regular expression). */
 export class EqlCompileError extends Error {
@@ -19,8 +20,13 @@ export class EqlCompileError extends Error {
   }
 }
 
-/** A failure while evaluating an expression on one event (Elasticsearch would fail the search). */
+/**
+ * A failure while evaluating an expression on one event (Elasticsearch would fail the search).
+ * `source` is the event being evaluated, set by the replay engine.
+ */
 export class EqlEvaluationError extends Error {
+  source?: SourceRef;
+
   constructor(
     message: string,
     readonly span?: Span,

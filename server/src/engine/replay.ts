@@ -19,6 +19,7 @@ import { applyLimits, limitSteps, LimitStep } from './pipes';
 import { compileJoinKeys } from './joinKeys';
 import { CompiledSampleStage, SampleMatcher, type SampleSnapshot } from './sample';
 import { CompiledSequence, CompiledSequenceStage, OrderedEvent, SequenceMatcher, type SequenceSnapshot } from './sequence';
+import { EqlCompileError, EqlEvaluationError } from './errors';
 import type { EventRecord, Match, MatchedEvent, ReplayOptions, ReplayResult } from './types';
 
 /**
@@ -263,7 +264,13 @@ export class ReplaySession {
     const event = this.events[this.position];
     if (event === undefined) return undefined;
     this.position++;
-    this.machine.push(event);
+    try {
+      this.machine.push(event);
+    } catch (error) {
+      // Say which event made the search fail, so the author can open it.
+      if (error instanceof EqlEvaluationError) error.source ??= event.record.source;
+      throw error;
+    }
     return event;
   }
 

@@ -3,6 +3,7 @@ import type { EqlDiagnostic } from './diagnostic';
 import { EQL_FUNCTIONS, findFunction } from './functions';
 import { didYouMean, findSimilar } from './similar';
 import { TIME_UNIT_MILLIS } from './timeUnits';
+import { compileJavaRegex, compileLuceneRegex } from '../engine/luceneRegex';
 
 /** Options for {@link check}. */
 export interface CheckOptions {
@@ -23,6 +24,7 @@ export interface CheckOptions {
 
 /** Stable diagnostic codes produced by the checker. */
 export const CheckerCodes = {
+  invalidRegex: 'invalid-regex',
   unsupportedPipe: 'unsupported-pipe',
   unknownPipe: 'unknown-pipe',
   pipeArgument: 'pipe-argument',
@@ -142,6 +144,7 @@ export function check(statement: Statement, text: string, options: CheckOptions 
       case 'match':
         checkExpression(e.value);
         for (const x of e.patterns) checkExpression(x);
+        if (e.operator === 'regex') checkRegexPatterns(e.value, e.patterns, e.caseInsensitive);
         return;
       case 'call': {
         for (const a of e.args) checkExpression(a);
@@ -167,6 +170,20 @@ export function check(statement: Statement, text: string, options: CheckOptions 
           err(e.span, `Function [${info.name}] expects ${expect} argument${info.maxArgs === 1 && info.minArgs === 1 ? '' : 's'} but found [${n}]`, CheckerCodes.functionArity);
         }
         return;
+      }
+    }
+  };
+
+  // Elasticsearch rejects a pattern it cannot compile before running the search: a Lucene
+  // `regexp` query on a field, a `java.util.regex` script on a computed value (RegexMatch, RLike).
+  const checkRegexPatterns = (value: Expression, patterns: Expression[], caseInsensitive: boolean): void => {
+    for (const x of patterns) {
+      if (x.kind !== 'literal' || typeof x.value !== 'string') continue;
+      try {
+        if (value.kind === 'field') compileLuceneRegex(x.value, caseInsensitive, x.span);
+        else compileJavaRegex(x.value, caseInsensitive, x.span);
+      } catch (error) {
+        err(x.span, (error as Error).message, CheckerCodes.invalidRegex);
       }
     }
   };

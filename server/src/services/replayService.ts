@@ -2,6 +2,7 @@
  * The `eqlWorkbench/replay` request: analyze a rule, read its NDJSON sample files and replay the
  * rule over them with Elasticsearch EQL semantics. Plain data in, plain data out.
  */
+import { EqlEvaluationError } from '../engine/errors';
 import { fileURLToPath } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze } from '../eql/analyze';
@@ -95,7 +96,8 @@ export async function replayRule(params: ReplayParams, openText: OpenDocumentTex
     });
   } catch (e) {
     // The engine refuses statements it cannot evaluate with a readable message; pass it on.
-    throw new ReplayInputError(`The rule cannot be replayed: ${e instanceof Error ? e.message : String(e)}`);
+    const where = e instanceof EqlEvaluationError && e.source ? ` (evaluating ${e.source.file}:${e.source.line})` : '';
+    throw new ReplayInputError(`The rule cannot be replayed: ${e instanceof Error ? e.message : String(e)}${where}`);
   }
   const keyFields = joinKeyFieldsByStage(statement.query);
   const summaryFields = {

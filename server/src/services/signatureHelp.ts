@@ -20,8 +20,8 @@ import { functionMarkdown, functionSignature } from './hover';
  * enclosing call of a known function) with parameter labels as `[start, end)` offsets into the
  * signature label, `activeSignature` 0 and `activeParameter` = the 0-based index of the argument the
  * cursor is in (commas at the call's own nesting level counted; a variadic last parameter stays
- * active for every further argument). Null outside a call, inside a string or comment, or in a call
- * of an unknown function. Never throws.
+ * active for every further argument); also while typing a string argument. Null outside a call,
+ * inside a comment, or in a call of an unknown function. Never throws.
  */
 export function computeSignatureHelp(text: string, offset: number): SignatureHelp | null {
   try {
@@ -55,8 +55,8 @@ function enclosingCall(tokens: readonly Token[], offset: number): { name: string
   const before: Token[] = [];
   for (const t of tokens) {
     if (t.kind === 'eof' || t.span.start >= offset) break;
-    // Inside a string or a comment there is no call to help with.
-    if (isInsideStringOrComment(t, offset)) return undefined;
+    // Inside a comment there is no call to help with; inside a string argument there is.
+    if (t.kind !== 'string' && isInsideStringOrComment(t, offset)) return undefined;
     if (t.kind !== 'lineComment' && t.kind !== 'blockComment') before.push(t);
   }
   let depth = 0;

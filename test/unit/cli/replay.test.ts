@@ -229,3 +229,21 @@ test('--help for the program and each command exits 0 and documents the output a
   assert.equal(check.status, 0);
   assert.match(check.stdout, /path:line:column: error\|warning: message/);
 });
+
+test('a script failure on one event (integer division by zero) is a rule error at the expression, naming the event; exit 1', () => {
+  // Elasticsearch fails the whole search when a script throws ("EQL function reference", divide:
+  // division by zero is an error for integers). Hand-worked: pid 5 gives 10 / 5 = 2 (no match),
+  // pid 0 on line 2 divides by zero; the division starts at column 15 of the rule.
+  const rule = write('div/rule.eql', 'process where 10 / process.pid == 1\n');
+  const logs = write(
+    'div/a.ndjson',
+    ndjson(
+      { '@timestamp': '2020-01-01T00:00:00Z', event: { category: 'process' }, process: { pid: 5 } },
+      { '@timestamp': '2020-01-01T00:00:01Z', event: { category: 'process' }, process: { pid: 0 } },
+    ),
+  );
+  const r = spawnCli(['replay', rule, logs]);
+  assert.equal(r.status, 1);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr, `${rule}:1:15: error: / by zero (evaluating ${logs}:2)\n`);
+});

@@ -221,3 +221,21 @@ describe('analyze', () => {
     assert.equal(analyze('').statement, undefined);
   });
 });
+
+describe('checker: regular expressions that cannot compile (Elasticsearch fails the search before running it)', () => {
+  // Lucene regexp syntax on a field ("Regular expression syntax" of the regexp query docs):
+  // an unclosed group is a syntax error. The span is the pattern's string literal.
+  it('rejects an unclosed group in a Lucene pattern on a field, at the pattern', () => {
+    const q = 'process where process.name regex "a(b"';
+    const d = only(q, 'invalid-regex');
+    assert.deepEqual(d.span, { start: q.indexOf('"a(b"'), end: q.length });
+  });
+  it('accepts valid patterns, with and without ~', () => {
+    clean('process where process.name regex~ "power[a-z]+\\\\.exe"');
+    clean('process where process.name regex ("cmd.*", "pwsh.*")');
+  });
+  // java.util.regex on a computed value (the RegexMatch script): an unclosed class is an error there too.
+  it('rejects an invalid pattern applied to a computed value', () => {
+    only('process where concat(process.name, "x") regex "[a-"', 'invalid-regex');
+  });
+});
