@@ -19,7 +19,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ReplayRequest } from './protocol';
 import { quickFixes } from './services/codeActions';
-import { computeCompletions, resolveCompletionItem } from './services/completion';
+import { computeCompletions, resolveCompletionItem, type CompletionOptions } from './services/completion';
 import { computeDiagnostics } from './services/diagnostics';
 import { computeHover } from './services/hover';
 import { ReplayInputError, replayRule } from './services/replayService';
@@ -31,12 +31,16 @@ const DIAGNOSTICS_DEBOUNCE_MS = 150;
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const pending = new Map<string, NodeJS.Timeout>();
-/** Whether the client accepts snippets in completion items (from its `initialize` capabilities). */
-let snippetSupport = false;
+/** What the client's completion accepts (from its `initialize` capabilities). */
+let completionOptions: CompletionOptions = {};
 
 connection.onInitialize(
   (params): InitializeResult => {
-    snippetSupport = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
+    const completion = params.capabilities.textDocument?.completion;
+    completionOptions = {
+      snippetSupport: completion?.completionItem?.snippetSupport === true,
+      editRangeDefault: completion?.completionList?.itemDefaults?.includes('editRange') === true,
+    };
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -57,7 +61,7 @@ documents.onDidClose(({ document }) => {
 });
 
 connection.onCodeAction((params) => request('code actions', async () => withDocument(params.textDocument.uri, [], (d) => quickFixes(d, params.context.diagnostics))));
-connection.onCompletion((params) => request('completion', async () => withDocument(params.textDocument.uri, null, (d) => computeCompletions(d.getText(), d.offsetAt(params.position), { snippetSupport }))));
+connection.onCompletion((params) => request('completion', async () => withDocument(params.textDocument.uri, null, (d) => computeCompletions(d.getText(), d.offsetAt(params.position), completionOptions))));
 connection.onCompletionResolve((item) => request('completion resolve', async () => resolveCompletionItem(item)));
 connection.onHover((params) => request('hover', async () => withDocument(params.textDocument.uri, null, (d) => computeHover(d.getText(), d.offsetAt(params.position)))));
 connection.onSignatureHelp((params) => request('signature help', async () => withDocument(params.textDocument.uri, null, (d) => computeSignatureHelp(d.getText(), d.offsetAt(params.position)))));

@@ -56,7 +56,6 @@ let loaded: Loaded | undefined;
 function load(): Loaded {
   if (loaded) return loaded;
   // `require` (not `import`) so that the bundler evaluates the 0.3 MB of data lazily, on this first call.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const raw = require('./ecs.generated.json') as RawCatalogue;
   const fields: EcsField[] = raw.fields.map(([name, type, description, example]) =>
     example === undefined ? { name, type, description } : { name, type, description, example },

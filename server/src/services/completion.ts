@@ -5,7 +5,8 @@
  * - query start: the ECS event categories, `any`, `sequence`, `sample`; after `[`/`![`: the categories and `any`;
  * - after a category: `where`;
  * - after `where`, `and`, `or`, `not`, `(`, `,` and comparison/arithmetic operators: ECS fields (detail:
- *   ECS type; documentation, resolved lazily: ECS description), functions (snippets with their
+ *   ECS type; documentation, resolved lazily: ECS description; in `process where …` the `process.*`
+ *   fields sort first), functions (snippets with their
  *   parameters, and the `~` form where Elasticsearch has one), `true`, `false`, `null`, `not`;
  *   after `by`: fields only;
  * - after `field ==`/`!=`/`:`/`like`/`regex`/`in (` where the field has ECS allowed values
@@ -37,26 +38,34 @@ import { allowedValueMarkdown, categoryMarkdown, ecsFieldMarkdown, functionMarkd
 export interface CompletionOptions {
   /** `textDocument.completion.completionItem.snippetSupport`: functions are inserted as snippets with parameter placeholders. */
   snippetSupport?: boolean;
-}
-
-/** `data` of a field item, read back by {@link resolveCompletionItem}. */
-interface FieldItemData {
-  ecsField: string;
+  /**
+   * `textDocument.completion.completionList.itemDefaults` includes `editRange` (LSP 3.17): the range
+   * to replace is sent once in `itemDefaults.editRange` instead of in every item's `textEdit`, which
+   * keeps the ~2,600-item field list small.
+   */
+  editRangeDefault?: boolean;
 }
 
 /**
  * Completion items at `offset` of `text`.
  *
  * Input: the whole EQL text and a 0-based UTF-16 cursor offset (clamped to the text). Output: an LSP
- * `CompletionList` (`isIncomplete` false: the client filters). Each item carries a `textEdit` whose
- * range (0-based lines/characters) covers what is already typed of the word, dotted field names
- * included (`process.pa|` replaces `process.pa`). ECS field items carry no documentation until
- * {@link resolveCompletionItem} (there are ~2,600 of them). Never throws: any failure yields an empty list.
+ * `CompletionList` (`isIncomplete` false: the client filters). The range to replace (0-based
+ * lines/characters) covers what is already typed of the word, dotted field names included
+ * (`process.pa|` replaces `process.pa`); it is in each item's `textEdit`, or, with
+ * `options.editRangeDefault`, once in `itemDefaults.editRange`, with `textEditText` on the items whose
+ * text differs from their label (items inside a string keep their own `textEdit`). ECS field items
+ * carry no documentation until {@link resolveCompletionItem} (there are ~2,600 of them). Never
+ * throws: any failure yields an empty list.
  */
 export function computeCompletions(text: string, offset: number, options: CompletionOptions = {}): CompletionList {
   try {
     const at = Math.max(0, Math.min(offset, text.length));
-    return { isIncomplete: false, items: completionsAt(text, at, options) };
+    const shared: { range?: Range } = {};
+    const items = completionsAt(text, at, options, shared);
+    return options.editRangeDefault && shared.range && items.length > 0
+      ? { isIncomplete: false, itemDefaults: { editRange: shared.range }, items }
+      : { isIncomplete: false, items };
   } catch {
     return { isIncomplete: false, items: [] };
   }
@@ -64,12 +73,12 @@ export function computeCompletions(text: string, offset: number, options: Comple
 
 /**
  * `completionItem/resolve`: adds the ECS documentation (type, description, example, allowed values)
- * to a field item produced by {@link computeCompletions}. Other items are returned unchanged. Never throws.
+ * to a field item produced by {@link computeCompletions} (kind `Field`, label = the ECS name). Other
+ * items are returned unchanged. Never throws.
  */
 export function resolveCompletionItem(item: CompletionItem): CompletionItem {
   try {
-    const data = item.data as Partial<FieldItemData> | undefined;
-    const field = typeof data?.ecsField === 'string' ? ecsField(data.ecsField) : undefined;
+    const field = item.kind === CompletionItemKind.Field && typeof item.label === 'string' ? ecsField(item.label) : undefined;
     if (!field || item.documentation) return item;
     return { ...item, documentation: { kind: MarkupKind.Markdown, value: ecsFieldMarkdown(field) } };
   } catch {
@@ -121,10 +130,11 @@ const ARITHMETIC = ['+', '-', '*', '/', '%'];
 /** Operators whose right side must be a constant (EqlBase.g4 `predicate`). */
 const CONSTANT_OPERATORS = [':', 'like', 'like~', 'regex', 'regex~'];
 
-/** Sort groups: allowed values first, then fields, functions, keywords. */
+/** Sort groups: allowed values first, then fields (those of the event category's field set first), functions, keywords. */
 const SORT = { value: 'a', field: 'b', function: 'c', keyword: 'd' } as const;
 
-function completionsAt(text: string, offset: number, options: CompletionOptions): CompletionItem[] {
+/** The items at `offset`; `shared.range` is set to the word range when the items use the list's default range. */
+function completionsAt(text: string, offset: number, options: CompletionOptions, shared: { range?: Range }): CompletionItem[] {
   const { tokens } = lex(text);
   const doc = TextDocument.create('', 'eql', 0, text);
   const before: Token[] = [];
@@ -138,7 +148,8 @@ function completionsAt(text: string, offset: number, options: CompletionOptions)
   let start = offset;
   let k = before.length - 1;
   const last = before[k];
-  if (last && last.span.end === offset) {
+  if (last && last.span.end >= offset) {
+    // The cursor is at the end of (or inside) the last token: complete that word.
     if (isWord(last)) {
       start = last.span.start;
       k--;
@@ -155,7 +166,8 @@ function completionsAt(text: string, offset: number, options: CompletionOptions)
   const head = before.slice(0, k + 1);
   const prev = head[k];
   const range: Range = { start: doc.positionAt(start), end: doc.positionAt(offset) };
-  const items = new Items(range, options);
+  const items = new Items(range, options, conditionCategory(head, k));
+  if (options.editRangeDefault) shared.range = range;
   const kind = queryKind(head);
 
   if (!prev) return items.categories(true).keywords(['sequence', 'sample']).list;
@@ -192,11 +204,33 @@ function completionsAt(text: string, offset: number, options: CompletionOptions)
         return kind === 'sequence' ? items.keywords(['with maxspan=']).list : [];
       case 'stageKeys':
         return items.keywords(afterStage(kind, true)).list;
+      case 'runs':
+        return kind === 'sequence' ? items.keywords(['until']).list : [];
       default:
         return [];
     }
   }
   return [];
+}
+
+/**
+ * The event category of the condition token `k` is in (`process` in `[process where …|`), found by
+ * scanning back to the `where` at bracket depth 0; undefined outside a condition or for `any`.
+ */
+function conditionCategory(tokens: readonly Token[], k: number): string | undefined {
+  let brackets = 0;
+  for (let i = k; i >= 1; i--) {
+    const t = tokens[i];
+    if (isOp(t, ']')) brackets++;
+    else if (isOp(t, '[', '![')) {
+      if (brackets === 0) return undefined;
+      brackets--;
+    } else if (brackets === 0 && isKw(t, 'where')) {
+      const category = tokens[i - 1];
+      return isName(category) || category.kind === 'string' ? String(category.value ?? category.text) : undefined;
+    } else if (brackets === 0 && (isKw(t, 'by', 'with', 'until') || isOp(t, '|'))) return undefined;
+  }
+  return undefined;
 }
 
 /** The kind of query the tokens start: `sequence` (also the rejected `join`), `sample` or an event query. */
@@ -266,9 +300,9 @@ function fieldBefore(tokens: readonly Token[], k: number): string | undefined {
 /**
  * Which part of the query token `k` belongs to, scanning back to the nearest structural token at
  * bracket depth 0: `where` → condition; `by` → join keys of the query header (`headerKeys`) or of a
- * stage (`stageKeys`); `with` (maxspan/runs), `|` (pipe) → other; an unclosed `[` → stage start.
+ * stage (`stageKeys`); `with runs=` → runs; `with maxspan=`, `until`, `|` (pipe) or an unclosed `[` → other.
  */
-function regionOf(tokens: readonly Token[], k: number): 'condition' | 'headerKeys' | 'stageKeys' | 'keys' | 'other' {
+function regionOf(tokens: readonly Token[], k: number): 'condition' | 'headerKeys' | 'stageKeys' | 'keys' | 'runs' | 'other' {
   let brackets = 0;
   for (let i = k; i >= 0; i--) {
     const t = tokens[i];
@@ -283,7 +317,9 @@ function regionOf(tokens: readonly Token[], k: number): 'condition' | 'headerKey
       if (isOp(before, ']')) return 'stageKeys';
       if (isKw(before, 'sequence', 'sample', 'join')) return 'headerKeys';
       return 'keys';
-    } else if (isKw(t, 'with', 'until') || isOp(t, '|')) return 'other';
+    } else if (isKw(t, 'with')) {
+      return tokens[i + 1]?.kind === 'identifier' && tokens[i + 1].text === 'runs' ? 'runs' : 'other';
+    } else if (isKw(t, 'until') || isOp(t, '|')) return 'other';
   }
   return 'other';
 }
@@ -345,11 +381,15 @@ class Items {
   constructor(
     private readonly range: Range,
     private readonly options: CompletionOptions,
+    /** Event category of the condition being written: its ECS field set (`process.*` for `process`) sorts first. */
+    private readonly category?: string,
   ) {}
 
   private add(item: Omit<CompletionItem, 'textEdit'> & { newText?: string }): void {
     const { newText, ...rest } = item;
-    this.list.push({ ...rest, textEdit: { range: this.range, newText: newText ?? item.label } });
+    const text = newText ?? item.label;
+    if (!this.options.editRangeDefault) this.list.push({ ...rest, textEdit: { range: this.range, newText: text } });
+    else this.list.push(text === item.label ? rest : { ...rest, textEditText: text });
   }
 
   /** ECS event categories (an event category is a value of `event.category`), and `any` when asked. */
@@ -385,9 +425,11 @@ class Items {
 
   /** Every ECS field (documentation added by resolve). */
   fields(): this {
+    // Kept small (no documentation, no data): resolve finds the field by its label.
+    const own = this.category ? `${this.category}.` : undefined;
     for (const f of ecsFields()) {
-      const data: FieldItemData = { ecsField: f.name };
-      this.add({ label: f.name, kind: CompletionItemKind.Field, detail: f.type, sortText: SORT.field + f.name, filterText: f.name, newText: fieldText(f.name), data });
+      const sortText = own && f.name.startsWith(own) ? SORT.field + '0' : SORT.field + '1';
+      this.add({ label: f.name, kind: CompletionItemKind.Field, detail: f.type, sortText, newText: fieldText(f.name) });
     }
     return this;
   }

@@ -16,6 +16,7 @@ import { describe, it } from 'node:test';
 import { EcsFlat } from '@elastic/ecs';
 import fc from 'fast-check';
 import { CompletionItemKind, InsertTextFormat, type CompletionItem, type MarkupContent, type TextEdit } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { computeCompletions, resolveCompletionItem, type CompletionOptions } from '../../../server/src/services/completion';
 import { cursor } from './cursor';
 
@@ -49,6 +50,14 @@ describe('completion: fields', () => {
     assert.ok(doc.value.includes(ecs['process.parent.name'].type), doc.value);
   });
 
+  it('sorts the fields of the event category\'s ECS field set first', () => {
+    const items = complete('sequence [file where true] [network where destination.port == 443 and |');
+    const sort = (label: string) => item(items, label).sortText!;
+    assert.ok(sort('network.protocol') < sort('process.name'));
+    assert.ok(sort('network.protocol') < sort('file.path'));
+    assert.equal(sort('process.name'), sort('file.path'));
+  });
+
   it('offers every ECS field', () => {
     const got = new Set(labels(complete('process where |')));
     const missing = Object.keys(ecs).filter((name) => !got.has(name));
@@ -73,6 +82,22 @@ describe('completion: fields', () => {
     const items = complete('process where process.|');
     // `process.` is characters 14-22.
     assert.deepEqual(edit(item(items, 'process.pid')).range, { start: { line: 0, character: 14 }, end: { line: 0, character: 22 } });
+  });
+
+  it('completes the word the cursor is in, up to the cursor', () => {
+    // `process.pa|rent`: the field starts at 14, the cursor is at 24.
+    const items = complete('process where process.pa|rent');
+    assert.deepEqual(edit(item(items, 'process.parent.name')).range, { start: { line: 0, character: 14 }, end: { line: 0, character: 24 } });
+  });
+
+  it('sends the range once in itemDefaults.editRange when the client supports it', () => {
+    const { text, offset } = cursor('process where process.pa|');
+    const list = computeCompletions(text, offset, { editRangeDefault: true, snippetSupport: true });
+    assert.deepEqual(list.itemDefaults?.editRange, { start: { line: 0, character: 14 }, end: { line: 0, character: 24 } });
+    const parentName = item(list.items, 'process.parent.name');
+    assert.equal(parentName.textEdit, undefined);
+    assert.equal(parentName.textEditText, undefined, 'the label is the text');
+    assert.equal(item(list.items, 'startsWith').textEditText, 'startsWith(${1:source}, ${2:substring})$0');
   });
 
   it('works on the second line of a multi-line rule', () => {
@@ -141,6 +166,7 @@ describe('completion: query structure', () => {
     assert.deepEqual(labels(complete('sequence [process where true] |')), ['by', 'with runs=', 'until']);
     assert.deepEqual(labels(complete('sequence [process where true] by user.id |')), ['with runs=', 'until']);
     assert.deepEqual(labels(complete('sequence [process where true] with |')), ['runs=']);
+    assert.deepEqual(labels(complete('sequence [process where true] with runs=2 |')), ['until']);
   });
 
   it('offers only by after a sample stage (samples take no runs and no until)', () => {
@@ -161,16 +187,16 @@ describe('completion: query structure', () => {
 
 describe('completion: allowed values', () => {
   it('offers the allowed values of event.category inside the string after :', () => {
-    // The string `""` is characters 32-34; the cursor is between the quotes (offset 33).
+    // `event.category` is characters 14-27, `:` 29, the string `""` 31-32; the cursor is between the quotes (32).
     const items = complete('process where event.category : "|"');
     assert.deepEqual(labels(items), allowed('event.category'));
     const network = item(items, 'network');
-    assert.deepEqual(edit(network).range, { start: { line: 0, character: 33 }, end: { line: 0, character: 33 } });
+    assert.deepEqual(edit(network).range, { start: { line: 0, character: 32 }, end: { line: 0, character: 32 } });
     assert.equal(edit(network).newText, 'network');
   });
 
   it('replaces the part of the value already typed', () => {
-    // `"st"`: the content `st` is characters 29-31.
+    // `event.type` is characters 14-23, `==` 25-26, `"` 28: the content `st` is characters 29-30.
     const items = complete('process where event.type == "st|"');
     assert.deepEqual(labels(items), allowed('event.type'));
     assert.deepEqual(edit(item(items, 'start')).range, { start: { line: 0, character: 29 }, end: { line: 0, character: 31 } });
@@ -191,6 +217,10 @@ describe('completion: allowed values', () => {
     assert.ok(labels(complete('process where event.type not in (|')).includes('"start"'));
   });
 
+  it('offers the event categories inside a quoted category', () => {
+    assert.deepEqual(labels(complete('sequence ["proc|"')), allowed('event.category'));
+  });
+
   it('offers nothing inside a string compared with a field without allowed values', () => {
     assert.deepEqual(complete('process where process.name == "cm|"'), []);
   });
@@ -206,13 +236,18 @@ describe('completion: where nothing is offered', () => {
     assert.deepEqual(complete('process where x == 5|'), []);
   });
 
-  it('never throws and always returns a list, on any text and offset', () => {
+  it('never throws, and every edit replaces text that ends at the cursor', () => {
     const alphabet = fc.constantFrom(...'sequence by [process where a.b == "x" and f(y, 1)] until ![ ] | head 5 ~ : ` \' ? ! \n/*'.split(''));
     fc.assert(
       fc.property(fc.array(alphabet, { maxLength: 60 }), fc.nat(70), (chars, at) => {
         const text = chars.join('');
         const list = computeCompletions(text, at);
-        assert.ok(Array.isArray(list.items));
+        const doc = TextDocument.create('', 'eql', 0, text);
+        const cursorAt = Math.min(at, text.length);
+        for (const i of list.items) {
+          const range = (i.textEdit as TextEdit).range;
+          assert.ok(doc.offsetAt(range.start) <= cursorAt && cursorAt <= doc.offsetAt(range.end), JSON.stringify({ text, at, label: i.label }));
+        }
       }),
       { numRuns: 300 },
     );

@@ -1,0 +1,297 @@
+#!/usr/bin/env node
+// Takes the README's picture, client/media/screenshot-replay.png: a real VS Code (code-server's
+// web workbench in headless Chromium, the same host as the in-editor tests) with the extension
+// loaded from this checkout, the sample rule replayed over samples/logs, the rule (with its
+// CodeLens) above the decorated NDJSON sample and the "Replay Results" view in the side bar.
+//
+//   node scripts/screenshot.mjs [--out FILE] [--width PX] [--height PX] [--no-build] [--raw FILE]
+//   npm run screenshot
+//
+// Steps: `npm run build` when dist/ is stale (test/e2e/lib/build.mjs), code-server installed
+// into the cache if needed (test/e2e/lib/host-install.mjs), started on loopback with a throw-away
+// profile whose user settings pick the theme and hide distractions, then the workbench opened on
+// samples/ with a small extensionTestsPath module (written to a temp folder) that opens the
+// editors, runs `eqlWorkbench.replay` through the `vscode` API and reports readiness through
+// the console. The script then expands the results view, takes the PNG and compresses it with
+// pngquant (or ImageMagick) when one is installed. Every process it starts ends on success,
+// failure, timeout (EQL_SCREENSHOT_TIMEOUT, s, default 300) and Ctrl-C.
+import { existsSync, mkdirSync, mkdtempSync, renameSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { cleanup, track, trackTempDir } from '../test/e2e/lib/processes.mjs';
+import { REPO_ROOT, ensureExtensionBuilt } from '../test/e2e/lib/build.mjs';
+import { ensureHostInstalled } from '../test/e2e/lib/host-install.mjs';
+import { chromiumPath, makeProfile, startServer } from '../test/e2e/lib/code-server.mjs';
+
+const { values: opts } = parseArgs({
+  options: {
+    out: { type: 'string', default: join(REPO_ROOT, 'client/media/screenshot-replay.png') },
+    width: { type: 'string', default: '1600' },
+    height: { type: 'string', default: '1000' },
+    'no-build': { type: 'boolean' },
+    raw: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (opts.help) {
+  process.stdout.write('usage: node scripts/screenshot.mjs [--out FILE] [--width PX] [--height PX] [--no-build] [--raw FILE]\n');
+  process.exit(0);
+}
+
+/** What the picture shows, relative to the workspace folder (samples/). */
+const WORKSPACE = join(REPO_ROOT, 'samples');
+const RULE = 'rules/incoming_execution_via_powershell_remoting.eql';
+const SAMPLE = 'logs/endpoint/win-dc01.ndjson';
+/** 1-based line of the sample shown at the top of its editor: the first matched event is line 4. */
+const SAMPLE_TOP_LINE = 4;
+/** Marks the module's console lines among the workbench's own log. */
+const MARKER = '[eql-screenshot] ';
+
+const started = Date.now();
+const log = (msg) => process.stdout.write(`[screenshot ${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}\n`);
+const timeoutS = Number(process.env.EQL_SCREENSHOT_TIMEOUT ?? 300);
+
+let finishing = false;
+async function finish(code, message) {
+  if (finishing) return;
+  finishing = true;
+  if (message) process.stderr.write(`screenshot: ${message}\n`);
+  await cleanup();
+  process.exit(code);
+}
+process.on('SIGINT', () => finish(130, 'interrupted'));
+process.on('SIGTERM', () => finish(143, 'terminated'));
+process.on('SIGHUP', () => finish(129, 'hung up'));
+process.on('uncaughtException', (err) => finish(1, `internal error: ${err.stack ?? err}`));
+process.on('unhandledRejection', (err) => finish(1, `internal error: ${err instanceof Error ? err.stack : err}`));
+setTimeout(() => finish(1, `timed out after ${timeoutS} s (EQL_SCREENSHOT_TIMEOUT)`), timeoutS * 1000).unref();
+
+/**
+ * User settings of the throw-away profile: dark theme, no minimap, welcome page or tips, and a
+ * bounded word wrap so that the long NDJSON lines wrap early enough for the after-line match
+ * text (drawn past the line's end, which wrapping does not account for) to stay in view.
+ */
+const SETTINGS = {
+  'workbench.colorTheme': 'Default Dark Modern',
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'workbench.layoutControl.enabled': false,
+  'workbench.editor.enablePreview': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'chat.commandCenter.enabled': false,
+  'window.commandCenter': false,
+  'extensions.ignoreRecommendations': true,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'security.workspace.trust.enabled': false,
+  'editor.minimap.enabled': false,
+  'editor.fontSize': 13,
+  'editor.wordWrap': 'bounded',
+  'editor.wordWrapColumn': 74,
+  'editor.renderLineHighlight': 'none',
+  'editor.stickyScroll.enabled': false,
+  'breadcrumbs.enabled': false,
+  // The well-formed samples only: samples/logs-broken holds a deliberately truncated line.
+  'eqlWorkbench.samples': 'logs/**/*.{ndjson,jsonl}',
+};
+
+/**
+ * The extensionTestsPath module (CommonJS, run in the extension host with the real `vscode`
+ * API): lays out the editors, replays the rule, waits for the CodeLens and decorations, shows the
+ * results view, prints `ready`, then waits until the script writes `done` (or 3 minutes).
+ */
+const DRIVER = String.raw`
+const vscode = require('vscode');
+const fs = require('fs');
+const MARKER = ${JSON.stringify(MARKER)};
+const say = (m) => console.log(MARKER + m);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function waitFor(what, probe, timeoutMs = 20000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error('timed out waiting for ' + what);
+    await sleep(100);
+  }
+}
+exports.run = async function run() {
+  try {
+    const root = vscode.workspace.workspaceFolders[0].uri;
+    const rule = vscode.Uri.joinPath(root, ...process.env.EQL_SHOT_RULE.split('/'));
+    const sample = vscode.Uri.joinPath(root, ...process.env.EQL_SHOT_SAMPLE.split('/'));
+    const topLine = Number(process.env.EQL_SHOT_TOP_LINE) - 1;
+    const ext = vscode.extensions.getExtension('eql-workbench.eql-workbench');
+    if (!ext) throw new Error('the extension is not loaded');
+    const api = ext.isActive ? ext.exports : await ext.activate();
+    for (const c of ['workbench.action.closeAllEditors', 'workbench.action.closePanel', 'workbench.action.closeAuxiliaryBar', 'notifications.clearAll']) {
+      await vscode.commands.executeCommand(c).then(undefined, () => {});
+    }
+    // Rule above, sample below: both get the full width of the editor area.
+    await vscode.commands.executeCommand('vscode.setEditorLayout', { orientation: 1, groups: [{ size: 0.2 }, { size: 0.8 }] });
+    const ruleEditor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(rule), { viewColumn: vscode.ViewColumn.One, preview: false });
+    if (process.env.EQL_SHOT_EXPERIMENT === 'pre') await sleep(Number(process.env.EQL_SHOT_PRE || 3000));
+    const result = await vscode.commands.executeCommand('eqlWorkbench.replay', rule);
+    if (!result || !Array.isArray(result.matches)) throw new Error('eqlWorkbench.replay returned ' + JSON.stringify(result));
+    say('replay: ' + result.matches.length + ' matches in ' + (result.sampleFiles || []).length + ' sample files');
+    const lens = await waitFor('the CodeLens with the match count', async () => {
+      const lenses = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', rule);
+      return (lenses || []).find((l) => l.command && /matched/.test(l.command.title));
+    });
+    say('lens: ' + lens.command.title);
+    if (process.env.EQL_SHOT_EXPERIMENT === 'wait') await sleep(8000);
+    if (process.env.EQL_SHOT_EXPERIMENT === 'replay2') { await sleep(3000); await vscode.commands.executeCommand('eqlWorkbench.replay', rule); await sleep(3000); }
+    const sampleEditor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(sample), { viewColumn: vscode.ViewColumn.Two, preview: false, preserveFocus: true });
+    await waitFor('the match decorations of the sample', () => {
+      const d = api.getDecorations(sample);
+      return d && d.length > 0 && d;
+    });
+    for (const d of api.getDecorations(sample)) say('decoration: line ' + d.line + ' ' + d.text);
+    const top = new vscode.Position(topLine, 0);
+    sampleEditor.selection = new vscode.Selection(top, top);
+    sampleEditor.revealRange(new vscode.Range(top, top), vscode.TextEditorRevealType.AtTop);
+    ruleEditor.selection = new vscode.Selection(0, 0, 0, 0);
+    await vscode.commands.executeCommand('workbench.view.extension.eqlWorkbench');
+    await vscode.commands.executeCommand('eqlWorkbench.results.focus').then(undefined, () => {});
+    await vscode.commands.executeCommand('notifications.clearAll').then(undefined, () => {});
+    await sleep(1500);
+    say('ready');
+  } catch (err) {
+    say('error: ' + (err && err.stack ? err.stack : err));
+    throw err;
+  }
+  const done = process.env.EQL_SHOT_DONE_FILE;
+  const deadline = Date.now() + 180000;
+  while (!fs.existsSync(done) && Date.now() < deadline) await sleep(200);
+};
+`;
+
+function which(cmd) {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Compresses `raw` into `out`: pngquant, else ImageMagick's 256-colour PNG8, else a plain copy. */
+function compress(raw, out) {
+  mkdirSync(dirname(out), { recursive: true });
+  const tmp = `${out}.tmp.png`;
+  if (which('pngquant')) {
+    execFileSync('pngquant', ['--quality=70-95', '--speed=1', '--strip', '--force', '--output', tmp, raw]);
+    renameSync(tmp, out);
+    return 'pngquant';
+  }
+  if (which('convert')) {
+    execFileSync('convert', [raw, '-strip', '-colors', '256', `PNG8:${tmp}`]);
+    renameSync(tmp, out);
+    return 'ImageMagick';
+  }
+  copyFileSync(raw, out);
+  return 'none (install pngquant to shrink it)';
+}
+
+async function main() {
+  const executablePath = chromiumPath();
+  if (!executablePath) throw new Error("no Chromium found: install Debian's chromium (bash .ci/install-e2e-deps.sh) or set EQL_E2E_CHROMIUM");
+  let hostDir;
+  await Promise.all([
+    opts['no-build'] ? Promise.resolve() : ensureExtensionBuilt({ log }),
+    ensureHostInstalled({ log }).then((d) => { hostDir = d; }),
+  ]);
+
+  const work = mkdtempSync(join(tmpdir(), 'eql-screenshot-'));
+  trackTempDir(work);
+  const driver = join(work, 'driver.js');
+  writeFileSync(driver, DRIVER);
+  const doneFile = join(work, 'done');
+  const rawPng = join(work, 'raw.png');
+
+  const profile = makeProfile('screenshot');
+  mkdirSync(join(profile.userDataDir, 'User'), { recursive: true });
+  writeFileSync(join(profile.userDataDir, 'User', 'settings.json'), JSON.stringify(SETTINGS, null, 2));
+
+  const server = await startServer(hostDir, profile, {
+    extraEnv: { EQL_SHOT_RULE: RULE, EQL_SHOT_SAMPLE: SAMPLE, EQL_SHOT_TOP_LINE: String(SAMPLE_TOP_LINE), EQL_SHOT_DONE_FILE: doneFile },
+  });
+  log(`code-server listening on 127.0.0.1:${server.port}`);
+
+  // The browser is launched here rather than through runInBrowser(): the picture needs its own
+  // viewport and has to be taken while the driver module is still waiting.
+  const { chromium } = createRequire(join(hostDir, 'package.json'))('playwright-core');
+  const browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  track('chromium', () => browser.close());
+  const viewport = { width: Number(opts.width), height: Number(opts.height) };
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+
+  let onReady;
+  let onFailed;
+  const ready = new Promise((resolve, reject) => { onReady = resolve; onFailed = reject; });
+  await page.exposeFunction('codeAutomationExit', (code) => onFailed(new Error(`the driver module ended early (exit ${code})`)));
+  await page.exposeFunction('codeAutomationLog', (type, message) => {
+    const m = String(message);
+    const i = m.indexOf(MARKER);
+    if (i < 0) {
+      if (process.env.EQL_SCREENSHOT_VERBOSE === '1') log(`  [${type}] ${m}`);
+      return;
+    }
+    const line = m.slice(i + MARKER.length);
+    log(`workbench: ${line}`);
+    if (line === 'ready') onReady();
+    else if (line.startsWith('error:')) onFailed(new Error(line));
+  });
+  page.on('pageerror', (err) => log(`  [pageerror] ${err.message}`));
+
+  const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${encodeURI(p)}`;
+  const payload = [
+    ['extensionDevelopmentPath', remote(REPO_ROOT)],
+    ['extensionTestsPath', remote(driver)],
+    ['skipWelcome', 'true'],
+  ];
+  const url = `http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(WORKSPACE)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+  await ready;
+
+  // The rendered CodeLens must carry the replay's summary, not the title from before the replay.
+  const lensText = page.locator('.contentWidgets .codelens-decoration', { hasText: 'matched' });
+  const lensShown = await lensText.first().waitFor({ timeout: 15_000 }).then(() => true, () => false);
+  log(`rendered CodeLens: ${lensShown ? await lensText.first().innerText() : `not updated (${await page.locator('.codelens-decoration').allInnerTexts()})`}`);
+
+  // Open every match of the results view (its items start collapsed).
+  const sidebar = page.locator('#workbench\\.parts\\.sidebar');
+  for (let i = 0; i < 10; i++) {
+    const collapsed = sidebar.locator('.monaco-list-row[aria-expanded="false"]');
+    if ((await collapsed.count()) === 0) break;
+    await collapsed.first().click();
+    await page.waitForTimeout(300);
+  }
+  // Leave the focus in the sample editor, the pointer out of the way, and no notifications.
+  await page.keyboard.press('Escape');
+  await page.mouse.move(viewport.width - 5, viewport.height / 2);
+  await page.waitForTimeout(1500);
+  await page.screenshot({ path: rawPng });
+  writeFileSync(doneFile, 'done\n');
+
+  const tool = compress(rawPng, opts.out);
+  if (opts.raw) copyFileSync(rawPng, opts.raw);
+  log(`wrote ${relative(process.cwd(), opts.out) || opts.out}: ${viewport.width}×${viewport.height}, ${(statSync(opts.out).size / 1024).toFixed(0)} KB (compressed with ${tool})`);
+  return 0;
+}
+
+main().then(
+  (code) => finish(code),
+  (err) => finish(1, err instanceof Error ? (err.stack ?? err.message) : String(err)),
+);
