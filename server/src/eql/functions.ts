@@ -31,9 +31,9 @@ const fn = (
 /** All supported functions, in documentation order. */
 export const EQL_FUNCTIONS: readonly EqlFunctionInfo[] = [
   fn('add', 2, 2, false, ['addend', 'addend'], 'integer, float or null', 'Returns the sum of two addends.'),
-  fn('between', 3, 4, true, ['source', 'left', 'right', 'greedy'], 'string or null',
-    'Extracts the substring of `source` between `left` and `right`; `greedy` (default false) matches the last `right`. Case-sensitive unless written `between~`.'),
-  fn('cidrMatch', 2, Infinity, false, ['ip', 'cidr_block…'], 'boolean or null',
+  fn('between', 3, 4, true, ['source', 'left', 'right', 'greedy_matching'], 'string or null',
+    'Extracts the substring of `source` between `left` and `right`; `greedy_matching` (default false) matches the last `right`. Case-sensitive unless written `between~`.'),
+  fn('cidrMatch', 2, Infinity, false, ['ip_address', 'cidr_block…'], 'boolean or null',
     'Returns true if the IP address is contained in one of the CIDR blocks.'),
   fn('concat', 1, Infinity, false, ['value…'], 'string or null', 'Returns the concatenation of the values as a string; null if any value is null.'),
   fn('divide', 2, 2, false, ['dividend', 'divisor'], 'integer, float or null',
