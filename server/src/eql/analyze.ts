@@ -15,8 +15,10 @@ export interface AnalyzeResult {
  * Parses and checks EQL text: every syntax error and every rejection Elasticsearch makes before
  * running a query (parser, `LogicalPlanBuilder`, `Verifier`, query translation).
  *
- * Input: the query text, and optionally a field lookup from an index mapping (enables
- * `unknown-field`). Output: the (possibly partial) statement and all diagnostics sorted by start
+ * Input: the query text, and optionally lookups from an index mapping ({@link CheckOptions}:
+ * `fieldExists`/`knownFields` enable `unknown-field`; `fieldType`/`hasExactSubfield` enable the
+ * type rules on fields; `mapping` is used when compiling the filters; `mappingCheckOptions` builds
+ * them all from a loaded mapping). Output: the (possibly partial) statement and all diagnostics sorted by start
  * offset; spans are 0-based UTF-16 offsets into `text`, end exclusive. Never throws.
  */
 export function analyze(text: string, options: CheckOptions = {}): AnalyzeResult {
@@ -24,8 +26,9 @@ export function analyze(text: string, options: CheckOptions = {}): AnalyzeResult
   const diagnostics = [...parsed.diagnostics];
   if (parsed.statement) {
     try {
-      const partial = parsed.diagnostics.some((d) => d.code === 'syntax');
-      diagnostics.push(...check(parsed.statement, text, { ...options, partial: options.partial || partial }));
+      const syntaxErrors = parsed.diagnostics.filter((d) => d.code === 'syntax').map((d) => d.span);
+      const partial = syntaxErrors.length > 0;
+      diagnostics.push(...check(parsed.statement, text, { ...options, partial: options.partial || partial, syntaxErrors }));
     } catch (e) {
       diagnostics.push({
         span: { start: 0, end: text.length },

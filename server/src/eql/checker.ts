@@ -4,6 +4,10 @@ import { EQL_FUNCTIONS, findFunction } from './functions';
 import { didYouMean, findSimilar } from './similar';
 import { TIME_UNIT_MILLIS } from './timeUnits';
 import { compileJavaRegex, compileLuceneRegex } from '../engine/luceneRegex';
+import type { FieldMapping } from '../engine/mapping';
+import { findFoldingProblems } from './constantFolding';
+import { areCompatible, checkCallTypes, checkInList, checkInsensitiveEquals, exactProblem, isNumericType, typeOf } from './typeCheck';
+import { children } from './walk';
 
 /** Options for {@link check}. */
 export interface CheckOptions {
@@ -20,6 +24,28 @@ export interface CheckOptions {
    * the holes — stage and join-key counts, function arity — are skipped. `analyze` sets it.
    */
   partial?: boolean;
+  /**
+   * The mapped Elasticsearch type of a dotted field name (aliases followed), e.g. `keyword`,
+   * `text`, `long`, `ip`, `date`; undefined when unknown. Enables the type rules Elasticsearch
+   * applies to fields (condition must be boolean, `:` needs strings, function argument types,
+   * `in` list types, sequence join-key types).
+   */
+  fieldType?: (name: string) => string | undefined;
+  /**
+   * For `text` fields: whether the mapping gives them a keyword sub-field for exact matching.
+   * Without it, text fields are assumed to have one (no exactness errors).
+   */
+  hasExactSubfield?: (name: string) => boolean;
+  /**
+   * The index mapping itself, used when compiling the filters the way replay does (constant
+   * folding and query translation errors). Optional: without it fields get types from the data.
+   */
+  mapping?: FieldMapping;
+  /**
+   * Spans of syntax errors in the text (`analyze` sets them). Type errors on operands that overlap
+   * them come from error recovery and are not reported.
+   */
+  syntaxErrors?: Span[];
 }
 
 /** Stable diagnostic codes produced by the checker. */
@@ -47,7 +73,20 @@ export const CheckerCodes = {
   arrayIndex: 'unsupported-array-index',
   unknownField: 'unknown-field',
   typeMismatch: 'type-mismatch',
+  argumentType: 'argument-type',
+  inexactField: 'inexact-field',
+  joinKeyType: 'join-key-type',
+  constantFolding: 'constant-folding',
+  queryCompile: 'query-compile',
 } as const;
+
+/** Codes whose diagnostics may only echo a syntax error when they overlap it. */
+const CASCADING_CODES: ReadonlySet<string> = new Set([
+  CheckerCodes.typeMismatch,
+  CheckerCodes.argumentType,
+  CheckerCodes.inexactField,
+  CheckerCodes.fieldComparison,
+]);
 
 /** Pipes Elasticsearch's grammar knows but rejects, from `LogicalPlanBuilder.SUPPORTED_PIPES`. */
 const KNOWN_UNSUPPORTED_PIPES = ['count', 'filter', 'sort', 'unique', 'unique_count'];
@@ -57,11 +96,16 @@ const MAX_RUNS = 100;
 
 /**
  * Reports every rejection Elasticsearch makes after parsing (in `LogicalPlanBuilder`, the `Verifier`
- * and query translation) that can be decided from the query text alone.
+ * with the type resolution of operators and functions, constant folding and query translation)
+ * that can be decided from the query text, plus the index mapping when lookups are given.
  *
- * Input: a statement from `parse`, the same text, and optional mapping lookups. Output: diagnostics
- * (severity `error`) with 0-based UTF-16 spans into `text` and stable codes ({@link CheckerCodes}).
- * Never throws. Messages keep the meaning (mostly the wording) of Elasticsearch's own messages.
+ * Input: a statement from `parse`, the same text, and optional mapping lookups ({@link CheckOptions}).
+ * Output: diagnostics (severity `error`) with 0-based UTF-16 spans into `text` and stable codes
+ * ({@link CheckerCodes}). Never throws for any tree `parse` returns; long flat `and`/`or` and
+ * arithmetic chains are walked without recursion. Messages keep the meaning (mostly the wording) of
+ * Elasticsearch's own messages. Constant-folding and compile errors come from the replay engine's
+ * `compileExpression` / `compileFilter` (skipped when the text has syntax errors, and not repeated
+ * where another diagnostic already covers the span).
  */
 export function check(statement: Statement, text: string, options: CheckOptions = {}): EqlDiagnostic[] {
   const out: EqlDiagnostic[] = [];
@@ -79,16 +123,19 @@ export function check(statement: Statement, text: string, options: CheckOptions 
    * needs numbers and `and`/`or`/`not` need booleans. Only types known from the text are checked
    * (literals, operators, function results); fields are left to the mapping.
    */
+  const lookup = { fieldType: options.fieldType, hasExactSubfield: options.hasExactSubfield };
   const expectType = (parent: Expression, operand: Expression, ordinal: string, wanted: 'numeric' | 'boolean'): void => {
-    const t = staticType(operand);
+    const t = typeOf(operand, lookup);
     if (t === undefined || t === 'null') return;
-    const ok = wanted === 'numeric' ? t === 'integer' || t === 'double' || t === 'numeric' : t === 'boolean';
+    const ok = wanted === 'numeric' ? isNumericType(t) : t === 'boolean';
     if (!ok) {
-      err(operand.span, `${ordinal}argument of [${src(parent)}] must be [${wanted}], found value [${src(operand)}] type [${t}]`, CheckerCodes.typeMismatch);
+      const name = operand.kind === 'field' ? operand.name : src(operand);
+      err(operand.span, `${ordinal}argument of [${src(parent)}] must be [${wanted}], found value [${name}] type [${t}]`, CheckerCodes.typeMismatch);
     }
   };
   const checkCondition = (c: Expression): void => {
-    const t = staticType(c);
+    // Verifier: "Condition expression needs to be boolean, found [LONG]" (DataType name, upper case).
+    const t = typeOf(c, lookup);
     if (t !== undefined && t !== 'boolean' && t !== 'null') {
       err(c.span, `Condition expression needs to be boolean, found [${t.toUpperCase()}]`, CheckerCodes.typeMismatch);
     }
@@ -112,38 +159,55 @@ export function check(statement: Statement, text: string, options: CheckOptions 
         expectType(e, e.operand, '', 'numeric');
         return;
       case 'logical':
-        checkExpression(e.left);
-        checkExpression(e.right);
-        expectType(e, e.left, 'first ', 'boolean');
-        expectType(e, e.right, 'second ', 'boolean');
+      case 'arithmetic': {
+        // Chains of binary operators (`a or b or …`, thousands long in generated rules) are walked
+        // with an explicit stack so the depth of recursion does not grow with the chain.
+        const stack: Expression[] = [e];
+        while (stack.length) {
+          const n = stack.pop()!;
+          if (n.kind === 'logical' || n.kind === 'arithmetic') {
+            const wanted = n.kind === 'logical' ? 'boolean' : 'numeric';
+            expectType(n, n.left, 'first ', wanted);
+            expectType(n, n.right, 'second ', wanted);
+            stack.push(n.right, n.left);
+          } else {
+            checkExpression(n);
+          }
+        }
         return;
-      case 'arithmetic':
+      }
+      case 'comparison': {
         checkExpression(e.left);
         checkExpression(e.right);
-        expectType(e, e.left, 'first ', 'numeric');
-        expectType(e, e.right, 'second ', 'numeric');
-        return;
-      case 'comparison':
-        checkExpression(e.left);
-        checkExpression(e.right);
+        // BinaryComparison.resolveInputType: both sides must be exact (QL TypeResolutions.isExact).
+        const inexact = exactProblem(e.left, src(e), 'first', lookup) ?? exactProblem(e.right, src(e), 'second', lookup);
+        if (inexact) err(e.span, inexact, CheckerCodes.inexactField);
         // ES translates a comparison to a query only when one side folds to a constant
         // ("Comparisons against fields are not (currently) supported", ExpressionTranslators).
         if (!isFoldable(e.left) && !isFoldable(e.right) && !hasError(e)) {
           err(e.span, `Comparisons against fields are not (currently) supported; offender [${src(e.right)}] in [${e.operator}]`, CheckerCodes.fieldComparison);
         }
         return;
-      case 'in':
+      }
+      case 'in': {
         checkExpression(e.value);
         for (const x of e.list) checkExpression(x);
+        const listProblem = checkInList(e.value, e.list, src(e), text, lookup);
+        if (listProblem) err(e.span, listProblem, CheckerCodes.argumentType);
         for (const x of e.list) {
           if (!isFoldable(x) && !hasError(x)) {
             err(x.span, `Comparisons against fields are not (currently) supported; offender [${src(x)}] in [in]`, CheckerCodes.fieldComparison);
           }
         }
         return;
+      }
       case 'match':
         checkExpression(e.value);
         for (const x of e.patterns) checkExpression(x);
+        if (e.operator === ':') {
+          const problem = checkInsensitiveEquals(e.value, e.patterns, text, lookup);
+          if (problem) err(e.span, problem, problem.includes('cannot operate on') ? CheckerCodes.inexactField : CheckerCodes.argumentType);
+        }
         if (e.operator === 'regex') checkRegexPatterns(e.value, e.patterns, e.caseInsensitive);
         return;
       case 'call': {
@@ -168,6 +232,11 @@ export function check(statement: Statement, text: string, options: CheckOptions 
                 ? `at least ${info.minArgs}`
                 : `${info.minArgs} to ${info.maxArgs}`;
           err(e.span, `Function [${info.name}] expects ${expect} argument${info.maxArgs === 1 && info.minArgs === 1 ? '' : 's'} but found [${n}]`, CheckerCodes.functionArity);
+          return;
+        }
+        const argProblem = checkCallTypes(e, text, lookup);
+        if (argProblem) {
+          err(argProblem.span, argProblem.message, argProblem.message.includes('cannot operate on') ? CheckerCodes.inexactField : CheckerCodes.argumentType);
         }
         return;
       }
@@ -234,6 +303,33 @@ export function check(statement: Statement, text: string, options: CheckOptions 
     }
   };
 
+  /**
+   * Verifier.checkJoinKeyTypes (sequences only): each key of the later stages and of `until` must be
+   * compatible with the same key of the first stage (`DataTypes.areCompatible`; message with the
+   * mapping types, `esType()`).
+   */
+  const checkJoinKeyTypes = (parentKeys: Expression[], stages: Stage[], until: Stage | undefined): void => {
+    if (!options.fieldType || stages.length === 0) return;
+    const keysOf = (s: Stage): Expression[] => [...parentKeys, ...s.joinKeys];
+    const first = keysOf(stages[0]);
+    const later = until ? [...stages.slice(1), until] : stages.slice(1);
+    for (let k = 0; k < first.length; k++) {
+      const expected = first[k];
+      if (expected.kind !== 'field') continue;
+      const et = options.fieldType(expected.name);
+      if (et === undefined) continue;
+      for (const s of later) {
+        const current = keysOf(s)[k];
+        if (!current || current.kind !== 'field' || current === expected) continue;
+        const ct = options.fieldType(current.name);
+        if (ct === undefined) continue;
+        if (!areCompatible(typeOf(expected, lookup) ?? et, typeOf(current, lookup) ?? ct)) {
+          err(current.span, `Sequence key [${current.name}] type [${ct}] is incompatible with key [${expected.name}] type [${et}]`, CheckerCodes.joinKeyType);
+        }
+      }
+    }
+  };
+
   // ---------------------------------------------------------------- queries
   const q = statement.query;
   if (q.kind === 'event') {
@@ -244,6 +340,7 @@ export function check(statement: Statement, text: string, options: CheckOptions 
     const all = q.until ? [...q.stages, q.until] : q.stages;
     for (const s of all) checkStage(s);
     checkKeyCounts(q.joinKeys.length, all);
+    checkJoinKeyTypes(q.joinKeys, q.stages, q.until);
     if (q.maxspan) {
       const m = q.maxspan;
       const numberText = text.slice(m.span.start, m.span.start + (src(m).length - m.unit.length)).trim();
@@ -300,7 +397,19 @@ export function check(statement: Statement, text: string, options: CheckOptions 
 
   // ---------------------------------------------------------------- pipes
   for (const p of statement.pipes) checkPipe(p, statement, err, src);
-  return out;
+
+  // Errors of constant folding and query translation, found by compiling the filters as replay
+  // does; a span already reported (an invalid regex, an argument type) is not reported twice.
+  if (!options.partial) {
+    const overlapsReported = (s: Span): boolean => out.some((d) => d.span.start < s.end && s.start < d.span.end);
+    for (const p of findFoldingProblems(statement, options.mapping)) {
+      if (!overlapsReported(p.span)) err(p.span, p.message, p.stage === 'fold' ? CheckerCodes.constantFolding : CheckerCodes.queryCompile);
+    }
+  }
+  // An operand rebuilt by error recovery (`where """unterminated`) has no meaningful type.
+  const syntax = options.syntaxErrors ?? [];
+  if (syntax.length === 0) return out;
+  return out.filter((d) => !CASCADING_CODES.has(d.code ?? '') || !syntax.some((s) => s.start < d.span.end && d.span.start < s.end));
 }
 
 function checkPipe(
@@ -352,51 +461,23 @@ function foldInteger(e: Expression): number | undefined {
  * `constantField` says which fields count as constants (optional fields missing from the mapping).
  */
 export function foldable(e: Expression, constantField: (f: FieldExpression) => boolean = () => false): boolean {
-  const isFoldable = (x: Expression): boolean => foldable(x, constantField);
-  switch (e.kind) {
-    case 'literal':
-      return true;
-    case 'field':
-      return constantField(e);
-    case 'error':
-      return false;
-    case 'not':
-    case 'negate':
-      return isFoldable(e.operand);
-    case 'logical':
-    case 'arithmetic':
-    case 'comparison':
-      return isFoldable(e.left) && isFoldable(e.right);
-    case 'in':
-      return isFoldable(e.value) && e.list.every(isFoldable);
-    case 'match':
-      return isFoldable(e.value) && e.patterns.every(isFoldable);
-    case 'call':
-      return e.args.every(isFoldable);
+  // Iterative: long `and`/`or` chains would otherwise recurse once per term.
+  return !someNode(e, (x) => x.kind === 'error' || (x.kind === 'field' && !constantField(x)));
+}
+
+/** True when `pred` holds for `e` or any expression below it (explicit stack, no recursion). */
+function someNode(e: Expression, pred: (x: Expression) => boolean): boolean {
+  const stack: Expression[] = [e];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (pred(x)) return true;
+    for (const c of children(x) as Expression[]) stack.push(c);
   }
+  return false;
 }
 
 function hasError(e: Expression): boolean {
-  switch (e.kind) {
-    case 'error':
-      return true;
-    case 'literal':
-    case 'field':
-      return false;
-    case 'not':
-    case 'negate':
-      return hasError(e.operand);
-    case 'logical':
-    case 'arithmetic':
-    case 'comparison':
-      return hasError(e.left) || hasError(e.right);
-    case 'in':
-      return hasError(e.value) || e.list.some(hasError);
-    case 'match':
-      return hasError(e.value) || e.patterns.some(hasError);
-    case 'call':
-      return e.args.some(hasError);
-  }
+  return someNode(e, (x) => x.kind === 'error');
 }
 
 /**
