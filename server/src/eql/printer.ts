@@ -100,16 +100,11 @@ export function printExpression(e: Expression): string {
       );
     case 'not':
       return `not ${wrap(e.operand, Level.Not)}`;
-    case 'logical': {
-      const l = e.operator === 'or' ? Level.Or : Level.And;
-      return `${wrap(e.left, l)} ${e.operator} ${wrap(e.right, (l + 1) as Level)}`;
-    }
+    case 'logical':
+    case 'arithmetic':
+      return printLeftAssociativeChain(e, wrap);
     case 'comparison':
       return `${wrap(e.left, Level.Additive)} ${e.operator} ${wrap(e.right, Level.Additive)}`;
-    case 'arithmetic': {
-      const l = level(e);
-      return `${wrap(e.left, l)} ${e.operator} ${wrap(e.right, (l + 1) as Level)}`;
-    }
     case 'negate':
       return `${e.operator}${wrap(e.operand, Level.Unary)}`;
     case 'in':
@@ -124,6 +119,25 @@ export function printExpression(e: Expression): string {
     case 'error':
       return '';
   }
+}
+
+/**
+ * Prints `a or b or c` (parsed left-associative: `((a or b) or c)`) by walking the left spine of
+ * operators of the same binding strength in a loop, so a rule with thousands of terms does not
+ * need a call per term.
+ */
+function printLeftAssociativeChain(
+  e: Extract<Expression, { kind: 'logical' | 'arithmetic' }>,
+  wrap: (x: Expression, min: Level) => string,
+): string {
+  const l = level(e);
+  const rights: string[] = [];
+  let node: Expression = e;
+  while ((node.kind === 'logical' || node.kind === 'arithmetic') && level(node) === l) {
+    rights.push(`${node.operator} ${wrap(node.right, (l + 1) as Level)}`);
+    node = node.left;
+  }
+  return [wrap(node, l), ...rights.reverse()].join(' ');
 }
 
 function printFilter(f: EventFilter): string {
