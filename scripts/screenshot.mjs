@@ -15,7 +15,7 @@
 // the console. The script then expands the results view, takes the PNG and compresses it with
 // pngquant (or ImageMagick) when one is installed. Every process it starts ends on success,
 // failure, timeout (EQL_SCREENSHOT_TIMEOUT, s, default 300) and Ctrl-C.
-import { existsSync, mkdirSync, mkdtempSync, renameSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -90,9 +90,13 @@ const SETTINGS = {
   'security.workspace.trust.enabled': false,
   'editor.minimap.enabled': false,
   'editor.fontSize': 13,
+  // The lens at the editor's size, so the replay summary reads as well as the query.
+  'editor.codeLensFontSize': 13,
   'editor.wordWrap': 'bounded',
   'editor.wordWrapColumn': 74,
   'editor.renderLineHighlight': 'none',
+  'editor.occurrencesHighlight': 'off',
+  'editor.selectionHighlight': false,
   'editor.stickyScroll.enabled': false,
   'breadcrumbs.enabled': false,
   // The well-formed samples only: samples/logs-broken holds a deliberately truncated line.
@@ -132,9 +136,8 @@ exports.run = async function run() {
       await vscode.commands.executeCommand(c).then(undefined, () => {});
     }
     // Rule above, sample below: both get the full width of the editor area.
-    await vscode.commands.executeCommand('vscode.setEditorLayout', { orientation: 1, groups: [{ size: 0.2 }, { size: 0.8 }] });
+    await vscode.commands.executeCommand('vscode.setEditorLayout', { orientation: 1, groups: [{ size: 0.23 }, { size: 0.77 }] });
     const ruleEditor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(rule), { viewColumn: vscode.ViewColumn.One, preview: false });
-    if (process.env.EQL_SHOT_EXPERIMENT === 'pre') await sleep(Number(process.env.EQL_SHOT_PRE || 3000));
     const result = await vscode.commands.executeCommand('eqlWorkbench.replay', rule);
     if (!result || !Array.isArray(result.matches)) throw new Error('eqlWorkbench.replay returned ' + JSON.stringify(result));
     say('replay: ' + result.matches.length + ' matches in ' + (result.sampleFiles || []).length + ' sample files');
@@ -143,8 +146,9 @@ exports.run = async function run() {
       return (lenses || []).find((l) => l.command && /matched/.test(l.command.title));
     });
     say('lens: ' + lens.command.title);
-    if (process.env.EQL_SHOT_EXPERIMENT === 'wait') await sleep(8000);
-    if (process.env.EQL_SHOT_EXPERIMENT === 'replay2') { await sleep(3000); await vscode.commands.executeCommand('eqlWorkbench.replay', rule); await sleep(3000); }
+    // The editor re-renders its lenses after a short debounce and drops a pending re-render when
+    // it loses focus, so the rule editor keeps the focus for a moment.
+    await sleep(2000);
     const sampleEditor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(sample), { viewColumn: vscode.ViewColumn.Two, preview: false, preserveFocus: true });
     await waitFor('the match decorations of the sample', () => {
       const d = api.getDecorations(sample);
@@ -156,7 +160,8 @@ exports.run = async function run() {
     sampleEditor.revealRange(new vscode.Range(top, top), vscode.TextEditorRevealType.AtTop);
     ruleEditor.selection = new vscode.Selection(0, 0, 0, 0);
     await vscode.commands.executeCommand('workbench.view.extension.eqlWorkbench');
-    await vscode.commands.executeCommand('eqlWorkbench.results.focus').then(undefined, () => {});
+    // Focus back in the rule editor: a lens re-render dropped on blur is scheduled again.
+    await vscode.commands.executeCommand('workbench.action.focusFirstEditorGroup');
     await vscode.commands.executeCommand('notifications.clearAll').then(undefined, () => {});
     await sleep(1500);
     say('ready');
@@ -178,6 +183,16 @@ function which(cmd) {
   }
 }
 
+/** Whether `convert` is ImageMagick's (some systems have a different program by that name). */
+function isImageMagick() {
+  if (!which('convert')) return false;
+  try {
+    return /ImageMagick/.test(execFileSync('convert', ['-version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+  } catch {
+    return false;
+  }
+}
+
 /** Compresses `raw` into `out`: pngquant, else ImageMagick's 256-colour PNG8, else a plain copy. */
 function compress(raw, out) {
   mkdirSync(dirname(out), { recursive: true });
@@ -187,10 +202,14 @@ function compress(raw, out) {
     renameSync(tmp, out);
     return 'pngquant';
   }
-  if (which('convert')) {
-    execFileSync('convert', [raw, '-strip', '-colors', '256', `PNG8:${tmp}`]);
-    renameSync(tmp, out);
-    return 'ImageMagick';
+  if (isImageMagick()) {
+    try {
+      execFileSync('convert', [raw, '-strip', '-colors', '256', `PNG8:${tmp}`], { stdio: 'ignore' });
+      renameSync(tmp, out);
+      return 'ImageMagick';
+    } catch {
+      rmSync(tmp, { force: true });
+    }
   }
   copyFileSync(raw, out);
   return 'none (install pngquant to shrink it)';
@@ -268,7 +287,10 @@ async function main() {
   // The rendered CodeLens must carry the replay's summary, not the title from before the replay.
   const lensText = page.locator('.contentWidgets .codelens-decoration', { hasText: 'matched' });
   const lensShown = await lensText.first().waitFor({ timeout: 15_000 }).then(() => true, () => false);
-  log(`rendered CodeLens: ${lensShown ? await lensText.first().innerText() : `not updated (${await page.locator('.codelens-decoration').allInnerTexts()})`}`);
+  if (!lensShown) {
+    throw new Error(`the rule's rendered CodeLens still reads ${JSON.stringify(await page.locator('.codelens-decoration').allInnerTexts())} after the replay`);
+  }
+  log(`rendered CodeLens: ${await lensText.first().innerText()}`);
 
   // Open every match of the results view (its items start collapsed).
   const sidebar = page.locator('#workbench\\.parts\\.sidebar');
@@ -278,8 +300,10 @@ async function main() {
     await collapsed.first().click();
     await page.waitForTimeout(300);
   }
-  // Leave the focus in the sample editor, the pointer out of the way, and no notifications.
+  // Escape clears the tree's selection (the rows just clicked); Ctrl+1 puts the focus back in the
+  // rule editor (no focus outline around the side bar); the pointer goes out of the way.
   await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+1');
   await page.mouse.move(viewport.width - 5, viewport.height / 2);
   await page.waitForTimeout(1500);
   await page.screenshot({ path: rawPng });
