@@ -19,27 +19,43 @@ Output:
   "join_keys" is absent for event queries. The placeholder of a missing-event
   stage ![…] is {"missing":true,"stage":N} (N = 0-based stage index).
 
+  Values from the samples are printed with control characters escaped (\\x1b,
+  \\n, \\u2028, ...), so an event cannot drive the terminal or fake a line.
+
 Samples:
   Files are read as given; folders are searched recursively for *.ndjson and
-  *.jsonl, in sorted path order. Malformed lines (invalid JSON, or not a JSON
-  object) are reported on stderr as path:line: message and skipped.
+  *.jsonl (any letter case), in sorted path order. Files must be UTF-8.
+  Malformed lines (invalid JSON, or not a JSON object) are reported on stderr
+  as path:line: message and skipped; a line with bytes that are not UTF-8 is
+  reported as path:line: warning: invalid UTF-8 ... and kept (with U+FFFD in
+  their place). At most 100 such messages are printed per file. A UTF-16 file
+  (as Windows PowerShell 5.1 writes with >) or a binary file is reported as
+  path: reason and is unreadable input. When no event has a value for the
+  event category field, a warning says so on stderr.
 
 Exit status:
   0  the replay ran (whatever the number of matches)
   1  the rule has errors (printed on stderr as path:line:column: error: message)
   2  usage error or unreadable input (missing file, unreadable folder, no sample
-     file found, unusable mapping)
+     file found, a file that is UTF-16 or not text, unusable mapping), or the
+     output cannot be written (no replay is done when any sample file is
+     unreadable)
   3  internal error
 `;
 
 const CHECK_NOTES = `
 Each problem is printed on stdout as path:line:column: error|warning: message
-(1-based line and column; for a .toml rule, the position inside the TOML file).
+(1-based line and column; for a .toml rule, the position inside the TOML file),
+with control characters of quoted text escaped (\\x1b, \\t). At most 100 are
+printed per file, then "path: ... and N more diagnostics not shown".
+Rule files must be UTF-8: a byte that is not UTF-8 is an error at its position;
+a UTF-16 file or a file with NUL bytes ("not a text file") is unreadable.
 
 Exit status:
   0  no errors (warnings allowed)
-  1  at least one error
-  2  usage error or unreadable rule file
+  1  at least one error (including bytes that are not UTF-8, invalid TOML)
+  2  usage error or unreadable rule file (missing, UTF-16, not a text file),
+     or the output cannot be written
 `;
 
 /** Parses `--size`: a non-negative integer (Elasticsearch rejects negative sizes). */
@@ -97,7 +113,8 @@ function createProgram(io: CliIo, result: { code: number }): Command {
  *
  * @param argv the arguments after the program name (`process.argv.slice(2)`).
  * @param io output sinks; default the process's stdout and stderr.
- * @returns the exit code: 0 success, 1 rule errors, 2 usage error or unreadable input, 3 internal error.
+ * @returns the exit code: 0 success, 1 rule errors, 2 usage error or unreadable input, 3 internal
+ *   error. (Failed writes to the process's stdout are handled by {@link main}, which exits 2.)
  */
 export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const result: { code: number } = { code: ExitCode.ok };
@@ -115,12 +132,19 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
   return result.code;
 }
 
-/** Runs with the process's arguments and sets `process.exitCode` (output is flushed before exit). */
+/**
+ * Runs with the process's arguments and sets `process.exitCode` (output is flushed before exit).
+ *
+ * Standard output that cannot be written (`> /dev/full`: `ENOSPC`, a closed descriptor) ends the
+ * process at once with `eql-workbench: cannot write output: reason` on stderr and exit code 2
+ * ({@link ExitCode.usage}); output piped into a command that stops reading (`| head`: `EPIPE`)
+ * ends it silently with the exit code reached so far.
+ */
 export function main(): Promise<void> {
-  // Output piped into a command that stops reading (`| head`) is not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
+    process.stderr.write(`eql-workbench: cannot write output: ${e.message}\n`);
+    process.exit(ExitCode.usage);
   });
   return runCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;

@@ -2,7 +2,7 @@
  * `eql-workbench check RULE...`: reports the problems Elasticsearch would reject (and warnings) in
  * each rule file, one per line on stdout, as `path:line:column: error|warning: message`.
  */
-import { checkRuleFile } from './ruleCheck';
+import { checkRuleFile, printedLines } from './ruleCheck';
 import { ExitCode, type CliIo } from './io';
 import { checkOptionsFor, readMappingFile } from './mappingFile';
 
@@ -11,7 +11,8 @@ import { checkOptionsFor, readMappingFile } from './mappingFile';
  *
  * @param paths `.eql` and detection-rules `.toml` files.
  * @param options `mapping`: an Elasticsearch index mapping file; when given, fields it lacks are errors.
- * @param io where diagnostics (stdout) and unreadable-file messages (stderr) go.
+ * @param io where diagnostics (stdout; at most `MAX_PRINTED_DIAGNOSTICS` per file, then a
+ *   `… and N more diagnostics not shown` line) and unreadable-file messages (stderr) go.
  * @returns {@link ExitCode.usage} (2) if a file could not be read, else {@link ExitCode.ruleErrors}
  *   (1) if any rule has an error, else {@link ExitCode.ok} (0); warnings alone give 0.
  */
@@ -39,7 +40,7 @@ export async function runCheck(paths: readonly string[], options: { mapping?: st
       }
       continue;
     }
-    for (const line of checked.rule.lines) io.stdout(`${line}\n`);
+    for (const line of printedLines(checked.rule)) io.stdout(`${line}\n`);
     if (checked.rule.errors > 0) errors = true;
   }
   if (unreadable) return ExitCode.usage;

@@ -5,24 +5,26 @@
 import { promises as fs } from 'node:fs';
 import { loadMapping, lookupField, type FieldMapping } from '../engine/mapping';
 import type { CheckOptions } from '../eql/analyze';
+import { escapeControlCharacters } from '../samples/controlCharacters';
 import { describeFsError } from '../samples/fsErrors';
 
 /**
  * Reads and loads a mapping file.
  * @param path the file as written by the user.
- * @returns `{ mapping }`, or `{ error }` as `path: cannot use as mapping: reason`; never throws.
+ * @returns `{ mapping }`, or `{ error }` as `path: cannot use as mapping: reason` (control characters
+ *   escaped: the reason may quote the file); never throws.
  */
 export async function readMappingFile(path: string): Promise<{ mapping: FieldMapping; error?: undefined } | { mapping?: undefined; error: string }> {
   let text: string;
   try {
     text = await fs.readFile(path, 'utf8');
   } catch (e) {
-    return { error: `${path}: cannot use as mapping: ${describeFsError(e)}` };
+    return { error: escapeControlCharacters(`${path}: cannot use as mapping: ${describeFsError(e)}`) };
   }
   try {
     return { mapping: loadMapping(text) };
   } catch (e) {
-    return { error: `${path}: cannot use as mapping: ${(e as Error).message}` };
+    return { error: escapeControlCharacters(`${path}: cannot use as mapping: ${(e as Error).message}`) };
   }
 }
 

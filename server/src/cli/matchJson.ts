@@ -14,6 +14,10 @@
  *   or found, `line` its 1-based line number. The placeholder of a missing-event stage `![…]`
  *   (Elasticsearch returns it with `"missing": true`) is `{"missing":true,"stage":N}`, `stage` the
  *   0-based position of the stage in the query.
+ *
+ * Besides the escapes `JSON.stringify` writes (U+0000–U+001F), DEL, the C1 controls, U+2028 /
+ * U+2029 and the bidirectional formatting characters are written as `\uXXXX` escapes, so a line
+ * shown on a terminal cannot drive it; the parsed values are the same.
  */
 import type { Match } from '../engine/types';
 
@@ -38,4 +42,17 @@ export function matchToJson(match: Match): MatchJson {
   );
   // Key order as documented: type, join_keys, events.
   return match.type === 'event' ? { type: match.type, events } : { type: match.type, join_keys: match.joinKeys ?? [], events };
+}
+
+/** Characters JSON allows raw inside strings but that a terminal may interpret. */
+const RAW_CONTROL = /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Serialises a match as one line of `--format json` output (no newline), see the module comment.
+ * @returns compact JSON; DEL, C1 controls, U+2028, U+2029 and bidirectional formatting characters
+ *   escaped as `\uXXXX`.
+ */
+export function matchToJsonLine(match: Match): string {
+  // These characters can only occur inside JSON strings, where `\uXXXX` denotes the same character.
+  return JSON.stringify(matchToJson(match)).replace(RAW_CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

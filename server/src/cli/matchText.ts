@@ -2,10 +2,15 @@
  * The readable form of `eql-workbench replay` output (without `--format json`): per match a header
  * with its number, type and join keys, then one line per event with its stage, `file:line`,
  * timestamp, category and a few key ECS fields; a total line closes the output.
+ *
+ * Event values and file names come from the samples, which an attacker may have written: control
+ * characters in them are escaped (`\x1b`, `\n`, see `escapeControlCharacters`), so an event can
+ * neither drive the terminal nor fake an output line.
  */
 import { getFieldValues } from '../engine/fields';
 import type { FieldMapping } from '../engine/mapping';
 import type { Match } from '../engine/types';
+import { escapeControlCharacters } from '../samples/controlCharacters';
 
 /** ECS fields shown for each event when present, in this order (at most {@link MAX_FIELDS}). */
 export const SUMMARY_FIELDS = [
@@ -28,7 +33,7 @@ export interface SummaryFields {
 }
 
 /**
- * Formats one match as text lines (no trailing newline).
+ * Formats one match as text lines (no trailing newline), control characters escaped.
  *
  * @param match the match.
  * @param index 1-based position of the match in the output.
@@ -58,7 +63,7 @@ export function formatMatchText(match: Match, index: number, fields: SummaryFiel
     if (shown.length > 0) parts.push(shown.join(' '));
     lines.push(`  ${stage}${parts.join('  ')}`);
   }
-  return lines;
+  return lines.map(escapeControlCharacters);
 }
 
 /**

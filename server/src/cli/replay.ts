@@ -3,16 +3,19 @@
  * of Elasticsearch's `_eql/search` and prints the matches (readable text, or JSON Lines with
  * `--format json`, shape in `matchJson.ts`).
  */
+import type { Statement } from '../eql/ast';
+import { compileFieldGetter } from '../engine/fields';
 import type { FieldMapping } from '../engine/mapping';
 import { replay } from '../engine/replay';
 import type { EventRecord, Match } from '../engine/types';
+import { escapeControlCharacters } from '../samples/controlCharacters';
 import { discoverSampleFiles } from '../samples/discover';
 import { describeFsError } from '../samples/fsErrors';
 import { formatNdjsonProblem, readNdjsonFile } from '../samples/ndjson';
 import { ExitCode, type CliIo } from './io';
-import { matchToJson } from './matchJson';
+import { matchToJsonLine } from './matchJson';
 import { formatMatchText, formatTotalLine } from './matchText';
-import { checkRuleFile, formatDiagnostic } from './ruleCheck';
+import { checkRuleFile, formatDiagnostic, printedLines } from './ruleCheck';
 import { EqlCompileError, EqlEvaluationError } from '../engine/errors';
 import { checkOptionsFor, readMappingFile } from './mappingFile';
 
@@ -28,12 +31,20 @@ export interface ReplayCommandOptions {
   mapping?: string;
 }
 
+/** At most this many malformed-line messages and warnings are printed per sample file. */
+export const MAX_PRINTED_LINE_PROBLEMS = 100;
+
 /**
  * Runs `replay`.
  *
  * Order of work: read the mapping and the rule and find the sample files (any failure: exit 2), analyse
  * the rule (errors printed on stderr as in `check`: exit 1), read the samples (malformed lines
- * reported on stderr as `path:line: message` and skipped), replay, print the matches on stdout.
+ * reported on stderr as `path:line: message` and skipped, lines with bytes that are not UTF-8 as
+ * `path:line: warning: invalid UTF-8 …` and kept; at most {@link MAX_PRINTED_LINE_PROBLEMS} per file,
+ * then `path: … and N more problems not shown`; a file that cannot be read, or is UTF-16 or binary,
+ * is reported as `path: reason` and, after all files are read, gives exit 2 without replaying), warn
+ * when no event has a value for the event category field, replay, print the matches on stdout.
+ * Everything printed from the samples has its control characters escaped.
  *
  * @param rulePath `.eql` or detection-rules `.toml` rule file.
  * @param samples NDJSON files and folders (searched recursively for `*.ndjson` and `*.jsonl`).
@@ -64,29 +75,42 @@ export async function runReplay(
 
   const discovered = await discoverSampleFiles(samples);
   if (discovered.errors.length > 0 || discovered.files.length === 0) {
-    for (const error of discovered.errors) io.stderr(`${error}\n`);
+    for (const error of discovered.errors) io.stderr(`${escapeControlCharacters(error)}\n`);
     if (discovered.errors.length === 0) io.stderr('no sample files given\n');
     return ExitCode.usage;
   }
 
   const rule = checked.rule;
-  for (const line of rule.lines) io.stderr(`${line}\n`);
+  for (const line of printedLines(rule)) io.stderr(`${line}\n`);
   if (rule.errors > 0) return ExitCode.ruleErrors;
   if (!rule.statement) {
-    io.stderr(`${rulePath}:1:1: error: no query found\n`);
+    io.stderr(`${escapeControlCharacters(rulePath)}:1:1: error: no query found\n`);
     return ExitCode.ruleErrors;
   }
 
   const events: EventRecord[] = [];
+  let unreadable = false;
   for (const file of discovered.files) {
+    let reported = 0;
     try {
-      const read = await readNdjsonFile(file, (p) => io.stderr(`${formatNdjsonProblem(p)}\n`));
+      const read = await readNdjsonFile(file, (p) => {
+        if (++reported <= MAX_PRINTED_LINE_PROBLEMS) io.stderr(`${formatNdjsonProblem(p)}\n`);
+      });
       for (const e of read.events) events.push(e);
     } catch (e) {
-      io.stderr(`${file}: ${describeFsError(e)}\n`);
-      return ExitCode.usage;
+      // Encoding errors and file system errors alike: `path: reason`.
+      io.stderr(`${escapeControlCharacters(`${file}: ${describeFsError(e)}`)}\n`);
+      unreadable = true;
+      continue;
+    }
+    if (reported > MAX_PRINTED_LINE_PROBLEMS) {
+      io.stderr(`${escapeControlCharacters(file)}: … and ${reported - MAX_PRINTED_LINE_PROBLEMS} more problems not shown\n`);
     }
   }
+  if (unreadable) return ExitCode.usage;
+
+  const categoryWarning = missingCategoryWarning(rule.statement, events, options.eventCategoryField, mapping);
+  if (categoryWarning) io.stderr(`warning: ${categoryWarning}\n`);
 
   let matches: Match[];
   try {
@@ -98,26 +122,53 @@ export async function runReplay(
       mapping,
     });
     matches = result.matches;
-    for (const w of result.warnings) io.stderr(`warning: ${w}\n`);
+    for (const w of result.warnings) io.stderr(`warning: ${escapeControlCharacters(w)}\n`);
   } catch (e) {
     // A pattern that does not compile, or a script failure on one event (`/ by zero`): Elasticsearch
     // fails the whole search for these, so they are rule errors at the expression's position.
     if (e instanceof EqlEvaluationError || e instanceof EqlCompileError) {
       const span = e.span ?? { start: 0, end: 0 };
       const where = e instanceof EqlEvaluationError && e.source ? ` (evaluating ${e.source.file}:${e.source.line})` : '';
+      // formatDiagnostic escapes the message, which may quote event values.
       io.stderr(`${formatDiagnostic(rule.source, { span, severity: 'error', message: `${e.message}${where}`, code: 'evaluation' })}\n`);
       return ExitCode.ruleErrors;
     }
-    io.stderr(`eql-workbench: replay failed: ${(e as Error).message ?? String(e)}\n`);
+    io.stderr(`eql-workbench: replay failed: ${escapeControlCharacters((e as Error).message ?? String(e))}\n`);
     return ExitCode.internal;
   }
 
   if (options.format === 'json') {
-    for (const m of matches) io.stdout(`${JSON.stringify(matchToJson(m))}\n`);
+    for (const m of matches) io.stdout(`${matchToJsonLine(m)}\n`);
   } else {
     const fields = { timestampField: options.timestampField, eventCategoryField: options.eventCategoryField, mapping };
     matches.forEach((m, i) => io.stdout(`${formatMatchText(m, i + 1, fields).join('\n')}\n`));
     io.stdout(`${formatTotalLine(matches, events.length, discovered.files.length)}\n`);
   }
   return ExitCode.ok;
+}
+
+/**
+ * The warning for an event category field no event has: every stage with a category (all but
+ * `any`) compares that field with its category ("EQL search" page, `event_category_field`), so the
+ * replay can only find nothing for them — usually a mistyped `--event-category-field`.
+ *
+ * @param statement the rule's statement.
+ * @param events all events read.
+ * @param field the event category field; @param mapping aliases to follow.
+ * @returns the warning text (without `warning: `), or undefined when some event has a value, no
+ *   event was read, or every stage is `any`.
+ */
+export function missingCategoryWarning(
+  statement: Statement,
+  events: readonly EventRecord[],
+  field: string,
+  mapping?: FieldMapping,
+): string | undefined {
+  const query = statement.query;
+  const filters = query.kind === 'event' ? [query.filter] : [...query.stages, ...(query.kind === 'sequence' && query.until ? [query.until] : [])].map((s) => s.filter);
+  if (events.length === 0 || filters.every((f) => f.category === null)) return undefined;
+  const categoryOf = compileFieldGetter(field, mapping);
+  if (events.some((e) => categoryOf(e.doc).length > 0)) return undefined;
+  const name = escapeControlCharacters(field);
+  return `no event has a "${name}" value (the event category field), so only \`any\` queries and stages can match; set --event-category-field to the field holding the category`;
 }

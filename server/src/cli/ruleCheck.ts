@@ -5,12 +5,16 @@
 import { analyze, type CheckOptions } from '../eql/analyze';
 import type { Statement } from '../eql/ast';
 import type { EqlDiagnostic } from '../eql/diagnostic';
+import { escapeControlCharacters } from '../samples/controlCharacters';
 import { readRuleFile, type RuleSource } from '../samples/ruleFile';
 import { lineColumnAt } from '../samples/textPosition';
 import { ExitCode } from './io';
 
 /** Severities printed by the command line; `information` and `hint` are editor-only and not printed. */
 const PRINTED: ReadonlySet<EqlDiagnostic['severity']> = new Set(['error', 'warning']);
+
+/** At most this many diagnostics are printed per rule file (a binary or wrong file can give thousands). */
+export const MAX_PRINTED_DIAGNOSTICS = 100;
 
 /** A rule file after reading and analysis. */
 export interface CheckedRule {
@@ -25,13 +29,28 @@ export interface CheckedRule {
 }
 
 /**
+ * The lines to print for a checked rule: its first {@link MAX_PRINTED_DIAGNOSTICS} diagnostic lines,
+ * then, if there are more, `path: … and N more diagnostics not shown (E errors, W warnings)`.
+ */
+export function printedLines(rule: CheckedRule, max = MAX_PRINTED_DIAGNOSTICS): string[] {
+  if (rule.lines.length <= max) return rule.lines;
+  const rest = rule.diagnostics.slice(max);
+  const errors = rest.filter((d) => d.severity === 'error').length;
+  const warnings = rest.length - errors;
+  const summary = `${escapeControlCharacters(rule.source.path)}: … and ${rest.length} more diagnostics not shown (${errors} errors, ${warnings} warnings)`;
+  return [...rule.lines.slice(0, max), summary];
+}
+
+/**
  * Reads and analyses one rule file.
  *
  * @param path the rule file (`.eql` or detection-rules `.toml`) as the user wrote it.
  * @param options checker options (from `checkOptionsFor(mapping)` when a mapping is known).
  * @returns `{ rule }` when the file held a query (which may still have errors), or `{ exitCode,
- *   lines }` when it did not: {@link ExitCode.usage} for an unreadable file (`path: reason`),
- *   {@link ExitCode.ruleErrors} for a file that is not a usable rule (`path:line:column: error: …`).
+ *   lines }` when it did not: {@link ExitCode.usage} for an unreadable file (`path: reason`: missing,
+ *   a folder, UTF-16 encoded, not a text file), {@link ExitCode.ruleErrors} for a file that is not a
+ *   usable rule (`path:line:column: error: …`: bytes that are not UTF-8, TOML syntax, no query).
+ *   Control characters in printed paths and messages are escaped.
  */
 export async function checkRuleFile(
   path: string,
@@ -40,9 +59,11 @@ export async function checkRuleFile(
   const read = await readRuleFile(path);
   if (read.problem) {
     const p = read.problem;
+    const shown = escapeControlCharacters(path);
+    const message = escapeControlCharacters(p.message);
     return p.kind === 'unreadable'
-      ? { exitCode: ExitCode.usage, lines: [`${path}: ${p.message}`] }
-      : { exitCode: ExitCode.ruleErrors, lines: [`${path}:${p.line}:${p.column}: error: ${p.message}`] };
+      ? { exitCode: ExitCode.usage, lines: [`${shown}: ${message}`] }
+      : { exitCode: ExitCode.ruleErrors, lines: [`${shown}:${p.line}:${p.column}: error: ${message}`] };
   }
   const source = read.rule;
   const result = analyze(source.query, options);
@@ -58,9 +79,11 @@ export async function checkRuleFile(
  * Formats a diagnostic at its position in the rule file: `path:line:column: severity: message`.
  * Line and column are 1-based (column in UTF-16 code units) and computed from the start of the
  * diagnostic's span, mapped from the query into the file (for a TOML rule, into the TOML text).
+ * Messages quote source text, which may hold anything: line breaks become spaces and other control
+ * characters are escaped (`\x1b`), in the path too, so that one diagnostic is one harmless line.
  */
 export function formatDiagnostic(source: RuleSource, d: EqlDiagnostic): string {
   const at = lineColumnAt(source.fileText, source.toFileOffset(d.span.start));
-  const message = d.message.replace(/\r?\n/g, ' ');
-  return `${source.path}:${at.line}:${at.column}: ${d.severity}: ${message}`;
+  const message = escapeControlCharacters(d.message.replace(/\r?\n/g, ' '));
+  return `${escapeControlCharacters(source.path)}:${at.line}:${at.column}: ${d.severity}: ${message}`;
 }

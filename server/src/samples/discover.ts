@@ -9,10 +9,11 @@ import { describeFsError } from './fsErrors';
 /** Re-exported for callers that already import it from here. */
 export { describeFsError };
 
-/** File names searched for inside folders: NDJSON and JSON Lines. */
+/** File names searched for inside folders: NDJSON and JSON Lines, matched whatever the letter case. */
 export const SAMPLE_FILE_GLOB = '*.{ndjson,jsonl}';
 
-const isSampleFileName = picomatch(SAMPLE_FILE_GLOB, { dot: true });
+// Case-insensitive: `A.NDJSON` written on Windows is a sample file on every system.
+const isSampleFileName = picomatch(SAMPLE_FILE_GLOB, { dot: true, nocase: true });
 
 /** The outcome of {@link discoverSampleFiles}. */
 export interface DiscoveryResult {
@@ -26,7 +27,8 @@ export interface DiscoveryResult {
  * Expands command-line sample arguments into files.
  *
  * - A file argument is used as given, whatever its extension, in argument order.
- * - A folder argument is searched recursively for `*.ndjson` and `*.jsonl` files (hidden ones too);
+ * - A folder argument is searched recursively for `*.ndjson` and `*.jsonl` files, in any letter case
+ *   (`A.NDJSON`, `b.JsonL`), hidden ones too;
  *   the files found are ordered by their path relative to the folder, compared by UTF-16 code units
  *   with `/` as separator, so the order is the same on every machine and file system.
  * - A file reached twice (given twice, or also found in a folder) is kept at its first place only,

@@ -1,31 +1,48 @@
 /**
  * Reading NDJSON (newline-delimited JSON, also called JSON Lines) sample logs into EventRecords.
  *
- * Format (https://github.com/ndjson/ndjson-spec, https://jsonlines.org): one JSON value per line,
- * lines end with `\n` or `\r\n`. Each line must hold a JSON object (an event document, as the
- * `_source` of an Elasticsearch hit); anything else is reported and skipped so one bad line never
+ * Format (https://github.com/ndjson/ndjson-spec, https://jsonlines.org): UTF-8 text, one JSON value
+ * per line, lines end with `\n` or `\r\n`. Each line must hold a JSON object (an event document, as
+ * the `_source` of an Elasticsearch hit); anything else is reported and skipped so one bad line never
  * stops a replay. Blank lines are ignored; a UTF-8 byte order mark at the start of the file is ignored.
+ * A UTF-16 / UTF-32 or binary file is refused as a whole; a line with bytes that are not UTF-8 is kept
+ * (with U+FFFD in their place) and reported as a warning.
  */
 import { createReadStream } from 'node:fs';
 import type { EventRecord } from '../engine/types';
+import { escapeControlCharacters } from './controlCharacters';
+import { describeInvalidUtf8, detectUnsupportedEncoding, firstInvalidUtf8, UnsupportedEncodingError } from './encoding';
 
-/** A line that could not be turned into an event: where it is and why. `line` is 1-based. */
+/**
+ * A line that needs the user's attention. `line` is 1-based. `severity` `error` (or absent): the
+ * line was skipped (invalid JSON, not an object). `warning`: the event was kept, with a caveat
+ * (bytes that are not UTF-8 were replaced by U+FFFD). `message` holds no control characters.
+ */
 export interface NdjsonProblem {
   file: string;
   line: number;
   message: string;
+  severity?: 'error' | 'warning';
 }
 
-/** The events of one NDJSON text and the lines that were skipped. */
+/** The events of one NDJSON text and the lines that were skipped or kept with a warning. */
 export interface NdjsonResult {
   /** Events in file order; `source.file` is the path as given, `source.line` 1-based. */
   events: EventRecord[];
+  /** The skipped lines (severity `error`), in file order. */
   problems: NdjsonProblem[];
+  /** Lines kept as events but reported (severity `warning`), in file order. */
+  warnings: NdjsonProblem[];
 }
 
-/** Formats a problem the way compilers do, `path:line: message`, for terminals and problem matchers. */
+/**
+ * Formats a problem the way compilers do, for terminals and problem matchers: `path:line: message`
+ * for a skipped line, `path:line: warning: message` for a warning. Control characters of the path
+ * are escaped (see `escapeControlCharacters`).
+ */
 export function formatNdjsonProblem(problem: NdjsonProblem): string {
-  return `${problem.file}:${problem.line}: ${problem.message}`;
+  const severity = problem.severity === 'warning' ? 'warning: ' : '';
+  return `${escapeControlCharacters(problem.file)}:${problem.line}: ${severity}${problem.message}`;
 }
 
 /**
@@ -33,7 +50,10 @@ export function formatNdjsonProblem(problem: NdjsonProblem): string {
  *
  * @param text the line without its line terminator (a trailing `\r` is tolerated).
  * @returns `{ doc }` for a JSON object, `{ error }` with a readable message otherwise, or
- *   `undefined` for a blank line (only whitespace), which is not an event.
+ *   `undefined` for a blank line (only whitespace), which is not an event. The message gives the
+ *   1-based column (UTF-16 code units) when the JSON parser reports a position, e.g.
+ *   `invalid JSON: Expected ',' or '}' after property value at column 8`, and has its control
+ *   characters escaped (the parser may quote the line).
  */
 export function parseNdjsonLine(text: string): { doc: Record<string, unknown> } | { error: string } | undefined {
   if (text.trim() === '') return undefined;
@@ -41,7 +61,7 @@ export function parseNdjsonLine(text: string): { doc: Record<string, unknown> } 
   try {
     value = JSON.parse(text);
   } catch (e) {
-    return { error: `invalid JSON: ${(e as Error).message}` };
+    return { error: `invalid JSON: ${escapeControlCharacters(withColumn((e as Error).message))}` };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
@@ -56,10 +76,11 @@ export function parseNdjsonLine(text: string): { doc: Record<string, unknown> } 
  * @param text the whole file content; a leading U+FEFF (byte order mark) is ignored.
  * @param file the path recorded in each event's `source.file` and in problems.
  * @returns events in file order with 1-based line numbers, and one problem per skipped line.
- *   Line ends are `\n`, `\r\n` or a lone `\r` (as LSP and editors count lines). Never throws.
+ *   Line ends are `\n`, `\r\n` or a lone `\r` (as LSP and editors count lines). The text is already
+ *   decoded, so there are no encoding checks and `warnings` is empty. Never throws.
  */
 export function parseNdjsonText(text: string, file: string): NdjsonResult {
-  const result: NdjsonResult = { events: [], problems: [] };
+  const result: NdjsonResult = { events: [], problems: [], warnings: [] };
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const lines = body.split(/\r\n|\r|\n/);
   for (let i = 0; i < lines.length; i++) {
@@ -69,55 +90,100 @@ export function parseNdjsonText(text: string, file: string): NdjsonResult {
 }
 
 /**
- * Reads an NDJSON file line by line (streaming: the file is never held whole in memory).
+ * Reads an NDJSON file line by line (streaming: the file is never held whole in memory; each line is
+ * assembled once, so reading is linear in the file size whatever the line lengths).
+ *
+ * Lines are split on the bytes `\n`, `\r\n` and a lone `\r` (as {@link parseNdjsonText}) before
+ * decoding, which UTF-8 allows since these bytes never occur inside a multi-byte character.
  *
  * @param path the file to read; kept as given in `source.file`.
- * @param onProblem called for each skipped line as soon as it is found (the same problems are also
- *   returned in `problems`).
- * @returns the events in file order with 1-based line numbers, and the skipped lines.
- * @throws the file system error (`ENOENT`, `EACCES`, `EISDIR`, …) when the file cannot be read.
+ * @param onProblem called for each skipped line and each warning as soon as it is found (the same
+ *   problems are also returned in `problems` and `warnings`).
+ * @returns the events in file order with 1-based line numbers, the skipped lines, and the lines kept
+ *   with a warning (bytes that are not UTF-8: `invalid UTF-8 (byte 0xE9) at column 4; …`).
+ * @throws the file system error (`ENOENT`, `EACCES`, `EISDIR`, …) when the file cannot be read, or
+ *   an {@link UnsupportedEncodingError} when its first bytes show a UTF-16 / UTF-32 or binary file
+ *   (see `detectUnsupportedEncoding`); its message is a reason for `path: reason`.
  */
 export async function readNdjsonFile(
   path: string,
   onProblem?: (problem: NdjsonProblem) => void,
 ): Promise<NdjsonResult> {
-  const result: NdjsonResult = { events: [], problems: [] };
+  const result: NdjsonResult = { events: [], problems: [], warnings: [] };
   let lineNumber = 0;
-  const emit = (raw: string): void => {
+  // Pieces of the line being read; joined once when its end is found.
+  let pieces: Buffer[] = [];
+  const emit = (): void => {
     lineNumber++;
-    const text = lineNumber === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
-    const before = result.problems.length;
-    addLine(result, path, lineNumber, text);
-    if (onProblem && result.problems.length > before) onProblem(result.problems[before]);
+    let bytes = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
+    pieces = [];
+    if (lineNumber === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+    const text = bytes.toString('utf8');
+    const problems = result.problems.length;
+    const kept = addLine(result, path, lineNumber, text);
+    // U+FFFD comes out of decoding for each ill-formed sequence (and may also be written as is).
+    // A skipped line is reported for its JSON error only.
+    if (kept && text.includes('\ufffd')) {
+      const bad = firstInvalidUtf8(bytes);
+      if (bad >= 0) {
+        const { before, what } = describeInvalidUtf8(bytes, bad);
+        const message = `invalid UTF-8 (${what}) at column ${before.length + 1}; the event is kept with U+FFFD in place of such bytes (save the file as UTF-8)`;
+        result.warnings.push({ file: path, line: lineNumber, message, severity: 'warning' });
+        onProblem?.(result.warnings[result.warnings.length - 1]);
+      }
+    }
+    if (onProblem && result.problems.length > problems) onProblem(result.problems[problems]);
   };
   // Iterating the stream itself (not node:readline) so that read errors reject this promise.
-  // The utf8 decoder keeps multi-byte characters split across chunks intact.
-  const stream = createReadStream(path, { encoding: 'utf8' });
-  let pending = '';
-  for await (const chunk of stream as AsyncIterable<string>) {
-    pending += chunk;
-    let from = 0;
-    const lineBreak = /\r\n|\r|\n/g;
-    for (let m = lineBreak.exec(pending); m !== null; m = lineBreak.exec(pending)) {
-      // A \r at the very end of the chunk may be the first half of \r\n: wait for the next chunk.
-      if (m[0] === '\r' && m.index === pending.length - 1) break;
-      emit(pending.slice(from, m.index));
-      from = m.index + m[0].length;
+  const stream = createReadStream(path);
+  let first = true;
+  // The previous chunk ended with \r: a \n starting this chunk belongs to it.
+  let afterCr = false;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    if (chunk.length === 0) continue;
+    if (first) {
+      first = false;
+      const reason = detectUnsupportedEncoding(chunk);
+      if (reason !== undefined) throw new UnsupportedEncodingError(reason);
     }
-    pending = pending.slice(from);
+    let from = 0;
+    if (afterCr && chunk[0] === 0x0a) from = 1;
+    afterCr = false;
+    // Next \n and \r at or after `from` (-1: none in this chunk), each searched again only once passed.
+    let lf = chunk.indexOf(0x0a, from);
+    let cr = chunk.indexOf(0x0d, from);
+    while (lf >= 0 || cr >= 0) {
+      const end = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
+      pieces.push(chunk.subarray(from, end));
+      emit();
+      from = end + 1;
+      if (chunk[end] === 0x0d) {
+        if (end + 1 === chunk.length) afterCr = true;
+        else if (chunk[end + 1] === 0x0a) from = end + 2;
+      }
+      if (lf >= 0 && lf < from) lf = chunk.indexOf(0x0a, from);
+      if (cr >= 0 && cr < from) cr = chunk.indexOf(0x0d, from);
+    }
+    if (from < chunk.length) pieces.push(chunk.subarray(from));
   }
-  // The last line (no terminator), or a lone \r left at the end of the file.
-  if (pending.endsWith('\r')) pending = pending.slice(0, -1);
-  if (pending !== '') emit(pending);
+  // The last line, without terminator.
+  if (pieces.length > 0) emit();
   return result;
 }
 
-function addLine(result: NdjsonResult, file: string, line: number, text: string): void {
+/** Turns V8's `… in JSON at position N` (0-based) into `… at column N+1` (1-based). */
+function withColumn(message: string): string {
+  return message.replace(/ in JSON at position (\d+)(?: \(line \d+ column \d+\))?/, (_, position: string) => ` at column ${Number(position) + 1}`);
+}
+
+/** Adds the line's event or problem; returns true when an event was added. */
+function addLine(result: NdjsonResult, file: string, line: number, text: string): boolean {
   const parsed = parseNdjsonLine(text);
-  if (parsed === undefined) return;
+  if (parsed === undefined) return false;
   if ('error' in parsed) {
-    result.problems.push({ file, line, message: parsed.error });
-  } else {
-    result.events.push({ doc: parsed.doc, source: { file, line } });
+    result.problems.push({ file, line, message: parsed.error, severity: 'error' });
+    return false;
   }
+  result.events.push({ doc: parsed.doc, source: { file, line } });
+  return true;
 }

@@ -8,6 +8,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { parse as parseToml, TomlError } from 'smol-toml';
+import { describeInvalidUtf8, detectUnsupportedEncoding, firstInvalidUtf8 } from './encoding';
 import { describeFsError } from './fsErrors';
 import { lineColumnAt } from './textPosition';
 
@@ -33,8 +34,10 @@ export interface RuleSource {
 
 /**
  * Why a rule file gave no query. `unreadable`: the file could not be read (missing, a folder, no
- * permission). `invalid`: it was read, but is not a usable rule (TOML syntax error, no
- * `[rule] query` string, a rule in another language); `line`/`column` are 1-based, in the file.
+ * permission) or is not UTF-8 text (UTF-16 / UTF-32 encoded, or binary: `not a text file (it
+ * contains NUL bytes)`). `invalid`: it was read, but is not a usable rule (bytes that are not
+ * UTF-8, TOML syntax error, no `[rule] query` string, a rule in another language); `line`/`column`
+ * are 1-based, in the file (column in UTF-16 code units).
  */
 export type RuleFileProblem =
   | { kind: 'unreadable'; message: string }
@@ -45,19 +48,33 @@ export type RuleFileResult = { rule: RuleSource; problem?: undefined } | { rule?
 
 /**
  * Reads a rule file. The format is chosen by extension: `.toml` is a detection-rules file, anything
- * else (normally `.eql`) is a bare query.
+ * else (normally `.eql`) is a bare query. The file must be UTF-8 (a byte order mark is allowed), as
+ * TOML 1.0 requires; a UTF-16 file or one with NUL bytes is `unreadable`, one with bytes that are
+ * not UTF-8 is `invalid` at the first such byte (`invalid UTF-8 (byte 0xE9); save the file as UTF-8`).
  *
  * @param path the file, as written by the user.
  * @returns the rule, or a problem; never throws.
  */
 export async function readRuleFile(path: string): Promise<RuleFileResult> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await fs.readFile(path, 'utf8');
+    bytes = await fs.readFile(path);
   } catch (e) {
     return { problem: { kind: 'unreadable', message: describeFsError(e) } };
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const encoding = detectUnsupportedEncoding(bytes);
+  if (encoding !== undefined) return { problem: { kind: 'unreadable', message: encoding } };
+  // NUL bytes after the first ones examined: still not text.
+  if (bytes.includes(0)) return { problem: { kind: 'unreadable', message: 'not a text file (it contains NUL bytes)' } };
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const body = bytes.subarray(start);
+  const bad = firstInvalidUtf8(body);
+  if (bad >= 0) {
+    const { before, what } = describeInvalidUtf8(body, bad);
+    const at = lineColumnAt(before, before.length);
+    return { problem: { kind: 'invalid', ...at, message: `invalid UTF-8 (${what}); save the file as UTF-8` } };
+  }
+  const text = body.toString('utf8');
   return /\.toml$/i.test(path) ? ruleFromToml(path, text) : { rule: ruleFromEql(path, text) };
 }
 

@@ -128,3 +128,58 @@ test('usage errors exit 2: no rule, unknown option', () => {
   assert.equal(spawnCli(['check']).status, 2);
   assert.equal(spawnCli(['check', '--bogus', good]).status, 2);
 });
+
+// --- Encodings, binary files, untrusted text, caps. Byte values: Unicode Standard §23.8 (FF FE is
+// the UTF-16LE byte order mark) and ISO 8859-1 (é is E9, not well-formed UTF-8 per Table 3-7).
+
+function writeBytes(name: string, bytes: Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+test('a binary rule file is "not a text file" (exit 2, one line), not a flood of errors', () => {
+  // 256 bytes 00…FF repeated: NULs at even and odd offsets.
+  const junk = writeBytes('junk.eql', Buffer.from(Array.from({ length: 2560 }, (_, i) => i % 256)));
+  const r = spawnCli(['check', junk]);
+  assert.equal(r.status, 2);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr, `${junk}: not a text file (it contains NUL bytes)\n`);
+});
+
+test('a UTF-16LE rule file (Windows PowerShell 5.1 `>`) is unreadable with one clear reason, exit 2', () => {
+  const utf16 = writeBytes('ps51.eql', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('process where true\r\n', 'utf16le')]));
+  const r = spawnCli(['check', utf16]);
+  assert.equal(r.status, 2);
+  assert.equal(r.stdout, '');
+  assert.ok(r.stderr.startsWith(`${utf16}: the file is UTF-16 encoded (little-endian); convert it to UTF-8 `), r.stderr);
+  assert.equal(r.stderr.split('\n').length, 2);
+});
+
+test('a Latin-1 byte in a rule is an error at its line and column, exit 1', () => {
+  // `process where process.name == "caf` is 34 characters: the byte is at column 35.
+  const latin1 = writeBytes('latin1.eql', Buffer.concat([Buffer.from('process where process.name == "caf'), Buffer.from([0xe9]), Buffer.from('.exe"\n')]));
+  const r = spawnCli(['check', latin1]);
+  assert.equal(r.status, 1);
+  assert.equal(r.stdout, `${latin1}:1:35: error: invalid UTF-8 (byte 0xE9); save the file as UTF-8\n`);
+});
+
+test('messages quoting source text escape control characters; at most 100 diagnostics per file', () => {
+  // `process where ` is 14 characters; then 150 BEL characters separated by spaces, at columns
+  // 15, 17, …: each is an "unexpected character" error (Elasticsearch's lexer has no such token).
+  const bells = write('bells.eql', `process where ${Array(150).fill('\u0007').join(' ')}`);
+  const r = spawnCli(['check', bells]);
+  assert.equal(r.status, 1);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.doesNotMatch(r.stdout, /[\u0000-\u0009\u000b-\u001f]/);
+  assert.ok(lines[0].startsWith(`${bells}:1:15: error: `), lines[0]);
+  assert.match(lines[0], /\\x07/);
+  assert.equal(lines.length, 101);
+  assert.match(lines[100], new RegExp(`^${bells.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: … and \\d+ more diagnostics not shown \\(\\d+ errors, 0 warnings\\)$`));
+  // With ESC: the terminal never receives it.
+  const esc = write('esc.eql', 'process where process.name == "a" and \u001b[2J\n');
+  const e = spawnCli(['check', esc]);
+  assert.equal(e.status, 1);
+  assert.doesNotMatch(e.stdout, /\u001b/);
+  assert.match(e.stdout, /\\x1b/);
+});

@@ -5,7 +5,7 @@
 // `maxspan`, missing events `![…]`).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnCli } from './spawnCli';
@@ -246,4 +246,108 @@ test('a script failure on one event (integer division by zero) is a rule error a
   assert.equal(r.status, 1);
   assert.equal(r.stdout, '');
   assert.equal(r.stderr, `${rule}:1:15: error: / by zero (evaluating ${logs}:2)\n`);
+});
+
+// --- Encodings, untrusted text, caps, write errors. Byte values: Unicode Standard §23.8 (FF FE is
+// the UTF-16LE byte order mark) and ISO 8859-1 (é is E9, not well-formed UTF-8 per Table 3-7).
+
+const PROCESS_EVENT = { '@timestamp': '2024-01-01T00:00:00Z', event: { category: 'process' } };
+
+test('a UTF-16LE sample file (Windows PowerShell 5.1 `>`) is one clear error, exit 2, and nothing is replayed', () => {
+  const utf16 = join(dir, 'enc/ps51.ndjson');
+  mkdirSync(join(utf16, '..'), { recursive: true });
+  writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(ndjson(PROCESS_EVENT).replace(/\n/g, '\r\n'), 'utf16le')]));
+  const good = write('enc/good.ndjson', ndjson(PROCESS_EVENT));
+  const rule = write('enc/any.eql', 'process where true\n');
+  for (const args of [[utf16], [good, utf16]]) {
+    const r = spawnCli(['replay', rule, ...args]);
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    const err = r.stderr.trimEnd().split('\n');
+    assert.equal(err.length, 1, r.stderr);
+    assert.ok(err[0].startsWith(`${utf16}: the file is UTF-16 encoded (little-endian); convert it to UTF-8 `), err[0]);
+    assert.doesNotMatch(r.stderr, /\u0000/);
+  }
+});
+
+test('a Latin-1 byte in a sample line is a warning at its line and column; the event is still replayed', () => {
+  // Line 2: {"@timestamp":…,"p":"caf\xE9.exe"}; the byte follows the 9 characters of `"p":"caf` after the prefix.
+  const prefix = JSON.stringify(PROCESS_EVENT).slice(0, -1) + ',"p":"caf';
+  const file = join(dir, 'enc/latin1.ndjson');
+  writeFileSync(file, Buffer.concat([Buffer.from(ndjson(PROCESS_EVENT) + prefix), Buffer.from([0xe9]), Buffer.from('.exe"}\n')]));
+  const rule = write('enc/any2.eql', 'process where true\n');
+  const r = spawnCli(['replay', '--format', 'json', rule, file]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, `${file}:2: warning: invalid UTF-8 (byte 0xE9) at column ${prefix.length + 1}; the event is kept with U+FFFD in place of such bytes (save the file as UTF-8)\n`);
+  assert.equal(jsonLines(r.stdout).length, 2);
+});
+
+test('text output escapes control characters from events: no escape sequence, no fake line', () => {
+  const evil = { ...PROCESS_EVENT, process: { name: 'x\u001b[2J\n#2 sequence  join keys: []\u2028\u009b' } };
+  const file = write('evil/e.ndjson', ndjson(evil));
+  const rule = write('evil/any.eql', 'process where true\n');
+  const r = spawnCli(['replay', rule, file]);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split('\n');
+  // Header, one event line, total line: the value stays on its line.
+  assert.equal(lines.length, 3, r.stdout);
+  assert.doesNotMatch(r.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/);
+  assert.ok(lines[1].endsWith('process.name=x\\x1b[2J\\n#2 sequence  join keys: []\\u2028\\x9b'), lines[1]);
+  // JSON output: the same join key parses back to the same value, and no raw U+2028 / C1 is written.
+  const seqRule = write('evil/seq.eql', 'sequence by process.name\n  [process where true]\n  [process where true]\n');
+  const twice = write('evil/twice.ndjson', ndjson(evil, { ...evil, '@timestamp': '2024-01-01T00:00:01Z' }));
+  const j = spawnCli(['replay', '--format', 'json', seqRule, twice]);
+  assert.equal(j.status, 0, j.stderr);
+  assert.doesNotMatch(j.stdout, /[\u007f-\u009f\u2028\u2029]/);
+  assert.deepEqual(jsonLines(j.stdout)[0].join_keys, [evil.process.name]);
+});
+
+test('malformed-line messages give a 1-based column, escape control characters, and stop after 100 per file', () => {
+  // `{"a":1 "b"}`: the unexpected `"` is character 8.
+  const col = write('junk/col.ndjson', '{"a":1 "b"}\n');
+  const rule = write('junk/any.eql', 'process where true\n');
+  const r = spawnCli(['replay', rule, col]);
+  assert.equal(r.status, 0);
+  assert.match(r.stderr, new RegExp(`^${col.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1: invalid JSON: .* at column 8\\n$`));
+  // 150 junk lines with ESC and BEL: 100 messages, then a count of the 50 others.
+  const junk = write('junk/many.ndjson', 'oops \u001b[31m\u0007\n'.repeat(150));
+  const m = spawnCli(['replay', rule, junk]);
+  assert.equal(m.status, 0);
+  const err = m.stderr.trimEnd().split('\n');
+  assert.equal(err.length, 101);
+  assert.ok(err[0].startsWith(`${junk}:1: invalid JSON: `), err[0]);
+  assert.ok(err[99].startsWith(`${junk}:100: `), err[99]);
+  assert.equal(err[100], `${junk}: … and 50 more problems not shown`);
+  assert.doesNotMatch(m.stderr, /[\u0000-\u0009\u000b-\u001f]/);
+});
+
+test('an event category field no event has gives a warning (not for `any`)', () => {
+  // samples/logs events all have event.category and none has a field `nope`.
+  const r = spawnCli(['replay', '--event-category-field', 'nope', RULE, 'samples/logs']);
+  assert.equal(r.status, 0);
+  assert.equal(
+    r.stderr,
+    'warning: no event has a "nope" value (the event category field), so only `any` queries and stages can match; set --event-category-field to the field holding the category\n',
+  );
+  assert.match(r.stdout, /^0 matches; 36 events read from 4 files\n$/);
+  const anyRule = write('cat/any.eql', 'any where true\n');
+  const a = spawnCli(['replay', '--format', 'json', '--event-category-field', 'nope', anyRule, 'samples/logs']);
+  assert.equal(a.status, 0);
+  assert.equal(a.stderr, '');
+  // The default field is present: no warning.
+  assert.equal(spawnCli(['replay', RULE, 'samples/logs']).stderr, '');
+});
+
+test('output that cannot be written (> /dev/full) is reported on stderr with exit 2, no stack trace', { skip: existsSync('/dev/full') ? false : 'no /dev/full on this system' }, () => {
+  for (const args of [['replay', RULE, 'samples/logs'], ['check', write('full/bad.eql', "process where process.name == 'x'\n")], ['--help'], ['replay', '--help']]) {
+    const fd = openSync('/dev/full', 'w');
+    try {
+      const r = spawnCli(args, { stdoutFd: fd });
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /^eql-workbench: cannot write output: ENOSPC/m, args.join(' '));
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    } finally {
+      closeSync(fd);
+    }
+  }
 });

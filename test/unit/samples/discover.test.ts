@@ -34,6 +34,14 @@ test('folders are searched recursively for *.ndjson and *.jsonl in sorted path o
   assert.deepEqual(rel, ['.hidden.ndjson', 'B.ndjson', 'a.jsonl', 'a/deeper/y.jsonl', 'a/z.ndjson', 'b.ndjson']);
 });
 
+test('sample file extensions match in any letter case (a folder holding only A.NDJSON and b.JsonL)', async () => {
+  touch('upper/A.NDJSON');
+  touch('upper/sub/b.JsonL');
+  touch('upper/c.JSON');
+  const r = await discoverSampleFiles([join(root, 'upper')]);
+  assert.deepEqual(r, { files: [join(root, 'upper', 'A.NDJSON'), join(root, 'upper', 'sub', 'b.JsonL')], errors: [] });
+});
+
 test('files are used as given, in argument order, whatever their extension; duplicates are dropped', async () => {
   const x = touch('files/x.json');
   const y = touch('files/y.ndjson');

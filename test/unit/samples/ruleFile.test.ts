@@ -116,3 +116,30 @@ test('the sample TOML rule holds the same query as the sample .eql rule', async 
   // The query starts on the line after `query = '''` (line 24), line 25 of the TOML file.
   assert.deepEqual(lineColumnAt(toml.rule.fileText, toml.rule.toFileOffset(0)), { line: 25, column: 1 });
 });
+
+// Encodings: UTF-16LE byte order mark FF FE (Unicode Standard §23.8); é in Latin-1 is the byte E9,
+// which is not well-formed UTF-8 (Table 3-7). TOML 1.0 requires UTF-8 documents.
+test('a UTF-16 rule file, or one with NUL bytes, is unreadable with a clear reason', async () => {
+  const utf16 = join(dir, 'ps.eql');
+  writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('process where true\r\n', 'utf16le')]));
+  const r = await readRuleFile(utf16);
+  assert.equal(r.problem?.kind, 'unreadable');
+  assert.match(r.problem?.message ?? '', /^the file is UTF-16 encoded \(little-endian\); convert it to UTF-8/);
+  const binary = join(dir, 'bin.toml');
+  // A NUL far after the start (beyond the first bytes sniffed) is still found.
+  writeFileSync(binary, Buffer.concat([Buffer.from(`[rule]\n# ${'x'.repeat(5000)}\n`), Buffer.from([0x00, 0x01, 0x02])]));
+  assert.deepEqual((await readRuleFile(binary)).problem, { kind: 'unreadable', message: 'not a text file (it contains NUL bytes)' });
+});
+
+test('a byte that is not UTF-8 makes the rule invalid at its line and column', async () => {
+  // Line 2 is `process where process.name == "caf\xE9.exe"`: `process where process.name == "caf`
+  // is 34 characters, so the byte is at column 35. The byte order mark is not a column.
+  const path = join(dir, 'latin1.eql');
+  writeFileSync(path, Buffer.concat([Buffer.from('\ufeff// rule\nprocess where process.name == "caf'), Buffer.from([0xe9]), Buffer.from('.exe"\n')]));
+  assert.deepEqual((await readRuleFile(path)).problem, {
+    kind: 'invalid',
+    line: 2,
+    column: 35,
+    message: 'invalid UTF-8 (byte 0xE9); save the file as UTF-8',
+  });
+});

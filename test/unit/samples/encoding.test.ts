@@ -1,0 +1,41 @@
+// UTF-8 validation and encoding sniffing. Expected offsets come from the Unicode Standard, Table 3-7
+// "Well-Formed UTF-8 Byte Sequences" (C0/C1 never lead, E0 needs A0–BF next, ED needs 80–9F (no
+// surrogates), F0 needs 90–BF, F4 needs 80–8F (nothing above U+10FFFF), F5–FF never occur), and
+// §23.8 "Byte Order Mark" (FF FE: UTF-16LE, FE FF: UTF-16BE, FF FE 00 00: UTF-32LE).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { detectUnsupportedEncoding, firstInvalidUtf8 } from '../../../server/src/samples/encoding';
+
+const b = (...bytes: number[]): Uint8Array => Uint8Array.from(bytes);
+
+test('firstInvalidUtf8: well-formed sequences pass, each ill-formed one is found at its first byte', () => {
+  assert.equal(firstInvalidUtf8(b()), -1);
+  assert.equal(firstInvalidUtf8(b(0x41, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80)), -1); // A é € 😀
+  assert.equal(firstInvalidUtf8(b(0xef, 0xbf, 0xbd)), -1); // U+FFFD itself
+  assert.equal(firstInvalidUtf8(b(0xf4, 0x8f, 0xbf, 0xbf)), -1); // U+10FFFF
+  assert.equal(firstInvalidUtf8(b(0x63, 0x61, 0x66, 0xe9)), 3); // Latin-1 "café"
+  assert.equal(firstInvalidUtf8(b(0x41, 0xc0, 0xaf)), 1); // overlong "/"
+  assert.equal(firstInvalidUtf8(b(0xe0, 0x80, 0xaf)), 0); // overlong, 3 bytes
+  assert.equal(firstInvalidUtf8(b(0xed, 0xa0, 0x80)), 0); // surrogate U+D800
+  assert.equal(firstInvalidUtf8(b(0xf4, 0x90, 0x80, 0x80)), 0); // U+110000
+  assert.equal(firstInvalidUtf8(b(0xf5, 0x80, 0x80, 0x80)), 0);
+  assert.equal(firstInvalidUtf8(b(0x41, 0x80)), 1); // lone continuation byte
+  assert.equal(firstInvalidUtf8(b(0x41, 0x42, 0xe2, 0x82)), 2); // truncated at the end
+  assert.equal(firstInvalidUtf8(b(0xe2, 0x28, 0xa1)), 0); // bad continuation
+});
+
+test('detectUnsupportedEncoding: byte order marks, UTF-16 without one, binary, and plain UTF-8', () => {
+  assert.match(detectUnsupportedEncoding(b(0xff, 0xfe, 0x7b, 0x00)) ?? '', /^the file is UTF-16 encoded \(little-endian\); convert it to UTF-8/);
+  assert.match(detectUnsupportedEncoding(b(0xfe, 0xff, 0x00, 0x7b)) ?? '', /UTF-16 encoded \(big-endian\)/);
+  assert.match(detectUnsupportedEncoding(b(0xff, 0xfe, 0x00, 0x00, 0x7b, 0, 0, 0)) ?? '', /UTF-32 encoded \(little-endian\)/);
+  assert.match(detectUnsupportedEncoding(b(0x00, 0x00, 0xfe, 0xff)) ?? '', /UTF-32 encoded \(big-endian\)/);
+  // "{}" in UTF-16LE / BE without byte order mark.
+  assert.match(detectUnsupportedEncoding(b(0x7b, 0x00, 0x7d, 0x00)) ?? '', /little-endian, no byte order mark/);
+  assert.match(detectUnsupportedEncoding(b(0x00, 0x7b, 0x00, 0x7d)) ?? '', /big-endian, no byte order mark/);
+  assert.equal(detectUnsupportedEncoding(b(0x7b, 0x00, 0x00, 0x7d)), 'not a text file (it contains NUL bytes)');
+  // One stray NUL among much ASCII is not UTF-16.
+  assert.equal(detectUnsupportedEncoding(Uint8Array.from([...Buffer.from('{"a":1}\n{"b":2}\n'), 0])), 'not a text file (it contains NUL bytes)');
+  assert.equal(detectUnsupportedEncoding(b(0xef, 0xbb, 0xbf, 0x7b, 0x7d)), undefined); // UTF-8 with BOM
+  assert.equal(detectUnsupportedEncoding(Buffer.from('{"p":"café"}\n')), undefined);
+  assert.equal(detectUnsupportedEncoding(b()), undefined);
+});
