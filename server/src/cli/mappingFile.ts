@@ -3,8 +3,7 @@
  * `GET <index>/_mapping`, or just its `mappings` / `properties` object).
  */
 import { promises as fs } from 'node:fs';
-import { loadMapping, lookupField, type FieldMapping } from '../engine/mapping';
-import type { CheckOptions } from '../eql/analyze';
+import { loadMapping, type FieldMapping } from '../engine/mapping';
 import { escapeControlCharacters } from '../samples/controlCharacters';
 import { describeFsError } from '../samples/fsErrors';
 
@@ -29,13 +28,7 @@ export async function readMappingFile(path: string): Promise<{ mapping: FieldMap
 }
 
 /**
- * Checker options for a known mapping: with a mapping, Elasticsearch rejects fields the index does
- * not have ("Unknown column [x]", its Verifier), so the checker is told which fields exist.
+ * Checker options for a known mapping: Elasticsearch rejects fields the index does not have
+ * ("Unknown column [x]", its Verifier) and applies its type rules to the mapped field types.
  */
-export function checkOptionsFor(mapping: FieldMapping | undefined): CheckOptions {
-  if (!mapping) return {};
-  return {
-    fieldExists: (name) => lookupField(mapping, name) !== undefined,
-    knownFields: () => [...mapping.fields.keys(), ...mapping.aliases.keys()],
-  };
-}
+export { mappingCheckOptions as checkOptionsFor } from '../eql/mappingCheckOptions';

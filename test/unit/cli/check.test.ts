@@ -124,6 +124,25 @@ test('with --mapping, a field the mapping lacks is an error (Elasticsearch: "Unk
   assert.equal(spawnCli(['check', '--mapping', mapping, known]).status, 0);
 });
 
+test('with --mapping, the mapped field types are checked as Elasticsearch does (VerifierTests)', () => {
+  const mapping = write(
+    'typed-mapping.json',
+    JSON.stringify({ mappings: { properties: { '@timestamp': { type: 'date' }, event: { properties: { category: { type: 'keyword' } } }, pid: { type: 'long' }, md5: { type: 'keyword' } } } }),
+  );
+  // VerifierTests.testIncorrectUsageOfStringEquals: `:` on a long field; `pid` starts at column 11.
+  const colon = write('colon-on-long.eql', 'any where pid : 123\n');
+  const r = spawnCli(['check', '--mapping', mapping, colon]);
+  assert.equal(r.status, 1);
+  assert.equal(r.stdout, `${colon}:1:11: error: first argument of [:] must be [string], found value [pid] type [long]; consider using [==] instead\n`);
+  // VerifierTests.testKeysWithDifferentTypes: join keys of a long and a keyword field.
+  const keys = write('key-types.eql', 'sequence [process where true] by pid [process where true] by md5\n');
+  const k = spawnCli(['check', '--mapping', mapping, keys]);
+  assert.equal(k.status, 1);
+  assert.match(k.stdout, /Sequence key \[md5\] type \[keyword\] is incompatible with key \[pid\] type \[long\]/);
+  // Without a mapping the field types are unknown and both rules are accepted.
+  assert.equal(spawnCli(['check', colon, keys]).status, 0);
+});
+
 test('usage errors exit 2: no rule, unknown option', () => {
   assert.equal(spawnCli(['check']).status, 2);
   assert.equal(spawnCli(['check', '--bogus', good]).status, 2);
