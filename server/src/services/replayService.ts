@@ -81,6 +81,7 @@ export async function replayRule(params: ReplayParams, openText: OpenDocumentTex
       uriOfPath.set(path, uri);
       events.push(...read.events);
       for (const p of read.problems) malformedLines.push({ uri, line: p.line, message: p.message });
+      for (const w of read.warnings) warnings.push(`${path}:${w.line}: ${w.message}`);
     } catch (e) {
       warnings.push(`${path}: cannot be read (${describeFsError(e)}); skipped`);
     }
