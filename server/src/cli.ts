@@ -11,7 +11,7 @@ import { version } from '../../package.json';
 const REPLAY_NOTES = `
 Output:
   text (default): per match its number, type and join keys, then per event its
-  stage, file:line, timestamp, category and a few ECS fields; then a total line.
+  stage (numbered from 1), file:line, timestamp, category and a few ECS fields; then a total line.
   json: one JSON object per match per line (JSON Lines), in result order:
     {"type":"event","events":[{"file":"logs/a.ndjson","line":3}]}
     {"type":"sequence","join_keys":["h1"],"events":[{"file":"…","line":7},{"file":"…","line":9}]}

@@ -44,7 +44,8 @@ export function formatMatchText(match: Match, index: number, fields: SummaryFiel
   if (match.type !== 'event') header.push(`join keys: ${JSON.stringify(match.joinKeys ?? [])}`);
   const lines = [header.join('  ')];
   for (const e of match.events) {
-    const stage = match.type === 'event' ? '' : `stage ${e.stage}  `;
+    // Stages are numbered from 1, as in the editor's results view and decorations.
+    const stage = match.type === 'event' ? '' : `stage ${e.stage + 1}  `;
     if (e.missing || !e.event) {
       lines.push(`  ${stage}(missing event)`);
       continue;

@@ -37,12 +37,12 @@ test('text output over samples/logs: each match with its events, then the total 
   // Hand-worked (samples/README.md): two sequences; 16 + 12 + 5 + 3 = 36 events in 4 files.
   assert.equal(lines.length, 7);
   assert.match(lines[0], /^#1 sequence {2}join keys: \["a3f1c2d4-5b6e-4f70-8a91-0b2c3d4e5f60"\]$/);
-  assert.match(lines[1], /^ {2}stage 0 {2}samples\/logs\/endpoint\/win-dc01\.ndjson:4 {2}2024-05-14T09:14:02\.113Z {2}network {2}.*source\.ip=10\.0\.1\.15/);
-  assert.match(lines[2], /^ {2}stage 1 {2}samples\/logs\/endpoint\/win-dc01\.ndjson:6 {2}2024-05-14T09:14:04\.520Z {2}process {2}.*process\.name=whoami\.exe/);
+  assert.match(lines[1], /^ {2}stage 1 {2}samples\/logs\/endpoint\/win-dc01\.ndjson:4 {2}2024-05-14T09:14:02\.113Z {2}network {2}.*source\.ip=10\.0\.1\.15/);
+  assert.match(lines[2], /^ {2}stage 2 {2}samples\/logs\/endpoint\/win-dc01\.ndjson:6 {2}2024-05-14T09:14:04\.520Z {2}process {2}.*process\.name=whoami\.exe/);
   assert.match(lines[3], /^#2 sequence {2}join keys: \["5e0b9d2a-8c47-4a1e-b3f6-2d7c9e1a4b80"\]$/);
   // Epoch milliseconds are shown with their ISO form.
-  assert.match(lines[4], /^ {2}stage 0 {2}samples\/logs\/endpoint\/wks-07\.jsonl:7 {2}1715681415250 \(2024-05-14T10:10:15\.250Z\) {2}network/);
-  assert.match(lines[5], /^ {2}stage 1 {2}samples\/logs\/endpoint\/wks-07\.jsonl:9 {2}1715681440900 \(2024-05-14T10:10:40\.900Z\) {2}process/);
+  assert.match(lines[4], /^ {2}stage 1 {2}samples\/logs\/endpoint\/wks-07\.jsonl:7 {2}1715681415250 \(2024-05-14T10:10:15\.250Z\) {2}network/);
+  assert.match(lines[5], /^ {2}stage 2 {2}samples\/logs\/endpoint\/wks-07\.jsonl:9 {2}1715681440900 \(2024-05-14T10:10:40\.900Z\) {2}process/);
   assert.equal(lines[6], '2 matches (2 sequences); 36 events read from 4 files');
 });
 
