@@ -1,7 +1,8 @@
 /**
  * EQL Workbench for VS Code: wiring only. Starts the language server (`dist/server.js`, over
- * IPC) for `eql` documents and registers the replay command, CodeLens, decorations and results view
- * that live in `replay/`.
+ * IPC) for `eql` documents and detection-rules `.toml` files (the server serves a TOML file only
+ * when its `[rule]` is EQL) and registers the replay command, CodeLens, decorations and results
+ * view that live in `replay/`.
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
@@ -11,6 +12,10 @@ import { OPEN_MATCH_EVENT_COMMAND, openMatchEvent } from './replay/openMatchEven
 import { clearReplayCommand, type ReplayCommandResult, replayCommand } from './replay/replayCommand';
 import { ReplayStore } from './replay/replayState';
 import { createResultsView, type ResultsTreeItem } from './replay/resultsView';
+import { isRuleDocument, isToml, RULE_DOCUMENT_SELECTOR } from './replay/ruleDocuments';
+
+/** Context key: the active editor holds a TOML file with an EQL rule (shows the replay button in its title bar). */
+const TOML_RULE_EDITOR_CONTEXT = 'eqlWorkbench.tomlRuleEditor';
 
 /**
  * Returned by `activate()` for in-editor tests: what VS Code's API does not let a test observe.
@@ -26,7 +31,7 @@ export interface EqlWorkbenchApi {
 
 let client: LanguageClient | undefined;
 
-/** Activation (on `onLanguage:eql`): registers everything, then starts the language server. */
+/** Activation (on `onLanguage:eql`, `onLanguage:toml`): registers everything, then starts the language server. */
 export async function activate(context: vscode.ExtensionContext): Promise<EqlWorkbenchApi> {
   const output = vscode.window.createOutputChannel('EQL Workbench', { log: true });
   const serverModule = context.asAbsolutePath('dist/server.js');
@@ -34,7 +39,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
     run: { module: serverModule, transport: TransportKind.ipc },
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
-  const clientOptions: LanguageClientOptions = { documentSelector: [{ language: 'eql' }], outputChannel: output };
+  const clientOptions: LanguageClientOptions = { documentSelector: RULE_DOCUMENT_SELECTOR, outputChannel: output };
   const languageClient = new LanguageClient('eqlWorkbench', 'EQL Workbench', serverOptions, clientOptions);
   client = languageClient;
   const clientReady = languageClient.start();
@@ -49,7 +54,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
     sampleProblems,
     ...results.disposables,
     new MatchDecorations(store, vscode.Uri.joinPath(context.extensionUri, 'client', 'media', 'match.svg')),
-    vscode.languages.registerCodeLensProvider({ language: 'eql' }, new ReplayCodeLensProvider(store)),
+    vscode.languages.registerCodeLensProvider(RULE_DOCUMENT_SELECTOR, new ReplayCodeLensProvider(store)),
+    ...trackTomlRuleEditor(),
     vscode.commands.registerCommand('eqlWorkbench.replay', (rule?: vscode.Uri | string): Promise<ReplayCommandResult | undefined> =>
       replayCommand(deps, rule),
     ),
@@ -66,6 +72,28 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
     getDecorations: (uri) => decorationsFor(store, uri),
     getResultsTree: () => results.provider.snapshot(),
   };
+}
+
+/**
+ * Keeps the {@link TOML_RULE_EDITOR_CONTEXT} context key in step with the active editor and its
+ * edits (a TOML file becomes a rule once it has an EQL `[rule] query`).
+ */
+function trackTomlRuleEditor(): vscode.Disposable[] {
+  let last: boolean | undefined;
+  const update = (): void => {
+    const document = vscode.window.activeTextEditor?.document;
+    const value = document !== undefined && isToml(document) && isRuleDocument(document);
+    if (value === last) return;
+    last = value;
+    void vscode.commands.executeCommand('setContext', TOML_RULE_EDITOR_CONTEXT, value);
+  };
+  update();
+  return [
+    vscode.window.onDidChangeActiveTextEditor(update),
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document === vscode.window.activeTextEditor?.document) update();
+    }),
+  ];
 }
 
 /** Stops the language server. */

@@ -3,6 +3,11 @@
  * service under `services/`; every handler catches and logs, so no text and no request can stop
  * the server.
  *
+ * Documents are `.eql` queries and detection-rules `.toml` files: `services/ruleDocument.ts` turns
+ * each into its EQL text plus a position mapping, the services work on the EQL text alone, and the
+ * positions they take and return are mapped here (cursor: document → query; ranges and edits:
+ * query → document). A TOML file that is not an EQL rule gets nothing.
+ *
  * Transport is chosen from the command line by `vscode-languageserver/node` (`--node-ipc`,
  * `--stdio`, `--socket=N`, `--pipe=NAME`).
  */
@@ -18,12 +23,16 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ReplayRequest } from './protocol';
-import { quickFixes } from './services/codeActions';
+import {
+  codeActionsInDocument,
+  completionsInDocument,
+  diagnosticsInDocument,
+  hoverInDocument,
+  signatureHelpInDocument,
+} from './services/documentFeatures';
 import { computeCompletions, resolveCompletionItem, type CompletionOptions } from './services/completion';
-import { computeDiagnostics } from './services/diagnostics';
-import { computeHover } from './services/hover';
 import { ReplayInputError, replayRule } from './services/replayService';
-import { computeSignatureHelp } from './services/signatureHelp';
+import { ruleDocument, type RuleDocumentResult } from './services/ruleDocument';
 
 /** Delay between the last keystroke and checking the document, in ms. */
 const DIAGNOSTICS_DEBOUNCE_MS = 150;
@@ -31,6 +40,8 @@ const DIAGNOSTICS_DEBOUNCE_MS = 150;
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const pending = new Map<string, NodeJS.Timeout>();
+/** The rule of each open document, for the version it was read from (TOML is parsed once per version). */
+const rules = new Map<string, { version: number; result: RuleDocumentResult }>();
 /** What the client's completion accepts (from its `initialize` capabilities). */
 let completionOptions: CompletionOptions = {};
 
@@ -57,15 +68,20 @@ connection.onInitialize(
 documents.onDidChangeContent(({ document }) => schedule(document.uri, () => publishDiagnostics(document.uri)));
 documents.onDidClose(({ document }) => {
   cancel(document.uri);
+  rules.delete(document.uri);
   send(`clear diagnostics of ${document.uri}`, connection.sendDiagnostics({ uri: document.uri, diagnostics: [] }));
 });
 
-connection.onCodeAction((params) => request('code actions', async () => withDocument(params.textDocument.uri, [], (d) => quickFixes(d, params.context.diagnostics))));
-connection.onCompletion((params) => request('completion', async () => withDocument(params.textDocument.uri, null, (d) => computeCompletions(d.getText(), d.offsetAt(params.position), completionOptions))));
+connection.onCodeAction((params) => request('code actions', async () => withRule(params.textDocument.uri, [], (r) => codeActionsInDocument(r, params.context.diagnostics))));
+connection.onCompletion((params) =>
+  request('completion', async () =>
+    withRule(params.textDocument.uri, null, (r) => completionsInDocument(r, params.position, (text, offset) => computeCompletions(text, offset, completionOptions))),
+  ),
+);
 connection.onCompletionResolve((item) => request('completion resolve', async () => resolveCompletionItem(item)));
-connection.onHover((params) => request('hover', async () => withDocument(params.textDocument.uri, null, (d) => computeHover(d.getText(), d.offsetAt(params.position)))));
-connection.onSignatureHelp((params) => request('signature help', async () => withDocument(params.textDocument.uri, null, (d) => computeSignatureHelp(d.getText(), d.offsetAt(params.position)))));
-connection.onRequest(ReplayRequest, (params) => request('replay', () => replayRule(params, (uri) => documents.get(uri)?.getText())));
+connection.onHover((params) => request('hover', async () => withRule(params.textDocument.uri, null, (r) => hoverInDocument(r, params.position))));
+connection.onSignatureHelp((params) => request('signature help', async () => withRule(params.textDocument.uri, null, (r) => signatureHelpInDocument(r, params.position))));
+connection.onRequest(ReplayRequest, (params) => request('replay', () => replayOpenOrSaved(params)));
 
 documents.listen(connection);
 connection.listen();
@@ -75,20 +91,46 @@ function publishDiagnostics(uri: string): void {
   const document = documents.get(uri);
   if (!document) return;
   guarded(`check ${uri}`, () => {
-    const diagnostics = computeDiagnostics(document);
+    const diagnostics = diagnosticsInDocument(ruleOf(document));
     send(`publish diagnostics of ${uri}`, connection.sendDiagnostics({ uri, version: document.version, diagnostics }));
   });
+}
+
+function ruleOf(document: TextDocument): RuleDocumentResult {
+  const cached = rules.get(document.uri);
+  if (cached && cached.version === document.version) return cached.result;
+  const result = ruleDocument(document);
+  rules.set(document.uri, { version: document.version, result });
+  return result;
+}
+
+/** Runs `run` on the rule of the open document `uri`; `otherwise` when it is not open or holds no EQL rule. */
+function withRule<T>(uri: string, otherwise: T, run: (rule: NonNullable<RuleDocumentResult['rule']>) => T): T {
+  const document = documents.get(uri);
+  const rule = document ? ruleOf(document).rule : undefined;
+  return rule ? run(rule) : otherwise;
+}
+
+/**
+ * Replays the rule `params.uri`: an open document's query (unsaved edits included; for TOML the
+ * query string, with the diagnostics of a rule with errors placed in the TOML document), else the
+ * file on disk (`replayRule` reads `.eql` and `.toml`).
+ */
+async function replayOpenOrSaved(params: Parameters<typeof replayRule>[0]): ReturnType<typeof replayRule> {
+  const document = documents.get(params.uri);
+  const read = document ? ruleOf(document) : undefined;
+  if (document && read && !read.rule) {
+    throw new ReplayInputError(`The rule ${params.uri} cannot be used: ${read.notRule}`);
+  }
+  const rule = read?.rule;
+  const result = await replayRule(params, (uri) => (rule && uri === params.uri ? rule.query.getText() : undefined));
+  if (!rule || !result.diagnostics) return result;
+  return { ...result, diagnostics: result.diagnostics.map((d) => ({ ...d, range: rule.toDocumentRange(d.range) })) };
 }
 
 /** Logs a failed notification (e.g. the client went away) instead of leaving an unhandled rejection. */
 function send(what: string, sent: Promise<void>): void {
   sent.catch((e: unknown) => connection.console.error(`EQL Workbench: ${what} failed: ${describe(e)}`));
-}
-
-/** Runs `run` on the open document `uri`, or returns `otherwise` when it is not open. */
-function withDocument<T>(uri: string, otherwise: T, run: (document: TextDocument) => T): T {
-  const document = documents.get(uri);
-  return document ? run(document) : otherwise;
 }
 
 function schedule(uri: string, run: () => void): void {

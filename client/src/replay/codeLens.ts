@@ -1,11 +1,13 @@
 /**
  * The CodeLens above the query of an EQL rule: `▶ Replay on samples` before a replay, the replay's
  * summary after it (`2 sequences matched in 3 sample files`, `No matches in 3 sample files`).
- * Clicking either runs `eqlWorkbench.replay` on that rule.
+ * Clicking either runs `eqlWorkbench.replay` on that rule. In a detection-rules TOML file it sits
+ * on the `query = …` line; TOML files that are not EQL rules get none.
  */
 import * as vscode from 'vscode';
-import { queryStartOffset, REPLAY_LENS_TITLE, replaySummary } from './format';
+import { REPLAY_LENS_TITLE, replaySummary } from './format';
 import { type ReplayStore, uriKey } from './replayState';
+import { ruleLensLine } from './ruleDocuments';
 
 /** Command the lens runs; its one argument is the rule document's URI. */
 export const REPLAY_COMMAND = 'eqlWorkbench.replay';
@@ -18,7 +20,7 @@ export function lensTitle(store: ReplayStore, ruleUri: vscode.Uri): string {
   return replaySummary(session.result.matches, session.result.sampleFiles);
 }
 
-/** One lens per EQL document, on the line where its query starts (after leading comments). */
+/** One lens per rule document: on the line where an `.eql` query starts (after leading comments), on a TOML rule's `query =` line. */
 export class ReplayCodeLensProvider implements vscode.CodeLensProvider {
   constructor(private readonly store: ReplayStore) {}
 
@@ -28,9 +30,9 @@ export class ReplayCodeLensProvider implements vscode.CodeLensProvider {
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
-    const text = document.getText();
-    const start = document.positionAt(Math.min(queryStartOffset(text), text.length));
-    const range = new vscode.Range(start.line, 0, start.line, 0);
+    const line = ruleLensLine(document);
+    if (line === undefined) return [];
+    const range = new vscode.Range(line, 0, line, 0);
     return [
       new vscode.CodeLens(range, {
         title: lensTitle(this.store, document.uri),

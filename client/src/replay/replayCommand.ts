@@ -8,6 +8,7 @@ import type { BaseLanguageClient } from 'vscode-languageclient';
 import { type MalformedLine, type ReplayResult, ReplayRequest } from '../../../server/src/protocol';
 import { plural, replaySummary } from './format';
 import type { ReplayStore } from './replayState';
+import { isRuleDocument } from './ruleDocuments';
 
 /** Error message shown when the rule has errors (the diagnostics already show where). */
 export const RULE_HAS_ERRORS_MESSAGE = 'The rule has errors; fix them before replaying';
@@ -16,7 +17,7 @@ export const RULE_HAS_ERRORS_MESSAGE = 'The rule has errors; fix them before rep
 export const DEFAULT_SAMPLES_GLOB = '**/*.{ndjson,jsonl}';
 
 /** Error message shown when there is no rule to replay. */
-export const NO_RULE_MESSAGE = 'Open an EQL rule (.eql) to replay it on the sample files.';
+export const NO_RULE_MESSAGE = 'Open an EQL rule (.eql, or a detection-rules .toml with an EQL query) to replay it on the sample files.';
 
 /**
  * What the command returns (for tests and other extensions): plain data.
@@ -54,7 +55,9 @@ export interface ReplayDeps {
  * Runs the replay.
  *
  * @param deps the extension's client, store and channels.
- * @param ruleArg optional rule document (`Uri` or URI string); default: the active `.eql` editor.
+ * @param ruleArg optional rule document (`Uri` or URI string): an `.eql` file or a detection-rules
+ *   `.toml` file; default: the active editor when it holds a rule. An open document is replayed
+ *   with its unsaved text.
  * @returns the result as plain data, or `undefined` when there is no rule to replay or the server
  *   failed (an error message is shown in both cases).
  */
@@ -118,7 +121,7 @@ function resolveRuleUri(arg: vscode.Uri | string | undefined): vscode.Uri | unde
   if (arg instanceof vscode.Uri) return arg;
   if (typeof arg === 'string' && arg !== '') return vscode.Uri.parse(arg);
   const editor = vscode.window.activeTextEditor;
-  return editor && editor.document.languageId === 'eql' ? editor.document.uri : undefined;
+  return editor && isRuleDocument(editor.document) ? editor.document.uri : undefined;
 }
 
 /**

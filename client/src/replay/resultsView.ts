@@ -12,7 +12,7 @@ import type { ReplayStore } from './replayState';
 export const RESULTS_VIEW_ID = 'eqlWorkbench.results';
 
 /** Message of the empty view before any replay. */
-export const RESULTS_EMPTY_MESSAGE = 'Run “EQL: Replay Rule on Samples” on an .eql rule to see its matches here.';
+export const RESULTS_EMPTY_MESSAGE = 'Run “EQL: Replay Rule on Samples” on an EQL rule (.eql, or a detection-rules .toml) to see its matches here.';
 
 type ResultNode =
   | { kind: 'match'; match: ReplayMatch; index: number }

@@ -240,3 +240,100 @@ function decodeEscape(text: string, at: number, multiline: boolean): { value: st
   }
   return undefined;
 }
+
+/**
+ * The inverse of {@link RuleSource.toFileOffset}: the query offset of a position in the file, as a
+ * cursor sees it (between characters).
+ *
+ * Input: a 0-based UTF-16 offset into `rule.fileText`. Output: the 0-based UTF-16 offset into
+ * `rule.query` of the same gap between characters (0 … `query.length`), or `undefined` when the
+ * offset lies outside the query string: before its first character or after its closing delimiter
+ * starts. An offset inside a TOML escape (`\"`, `\u00e9`) counts as after the escaped character;
+ * one at its backslash as before it. Works for any `RuleSource` because `toFileOffset` never
+ * decreases (characters keep their order in the file); O(log n).
+ */
+export function toQueryOffset(rule: RuleSource, fileOffset: number): number | undefined {
+  const length = rule.query.length;
+  if (fileOffset < rule.toFileOffset(0) || fileOffset > rule.toFileOffset(length)) return undefined;
+  // The first query character at or after `fileOffset`: every character before it lies before the cursor.
+  let low = 0;
+  let high = length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (rule.toFileOffset(mid) < fileOffset) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** The four TOML 1.0 string forms (§ String): basic `"…"`, multi-line basic `"""…"""`, literal `'…'`, multi-line literal `'''…'''`. */
+export type TomlStringDelimiter = '"' | '"""' | "'" | "'''";
+
+/** Where the `query` string of a TOML rule is written: its key and its delimiter. */
+export interface TomlQueryString {
+  /** 0-based UTF-16 offset in `fileText` of the `query` key of the assignment. */
+  keyOffset: number;
+  /** 0-based UTF-16 offset in `fileText` of the opening delimiter. */
+  openOffset: number;
+  delimiter: TomlStringDelimiter;
+}
+
+/**
+ * Finds how the query of a TOML rule is written: the `query = ` key (on the delimiter's line) and
+ * the string form. Returns `undefined` for a `.eql` rule, and for a TOML rule whose query could not
+ * be traced to a `query = "…"` line (e.g. written as a dotted key `rule.query`), where
+ * `toFileOffset` is only approximate.
+ */
+export function tomlQueryString(rule: RuleSource): TomlQueryString | undefined {
+  if (rule.format !== 'toml') return undefined;
+  const text = rule.fileText;
+  let p = rule.toFileOffset(0);
+  // The newline trimmed after the opening delimiter of a multi-line string (TOML 1.0 § String).
+  let trimmed = 0;
+  if (text.startsWith('\r\n', p - 2)) trimmed = 2;
+  else if (text[p - 1] === '\n') trimmed = 1;
+  if (trimmed > 0 && (text.startsWith("'''", p - trimmed - 3) || text.startsWith('"""', p - trimmed - 3))) p -= trimmed;
+  let delimiter: TomlStringDelimiter | undefined;
+  for (const d of ["'''", '"""', "'", '"'] as const) {
+    if (text.startsWith(d, p - d.length)) {
+      delimiter = d;
+      break;
+    }
+  }
+  if (!delimiter) return undefined;
+  const openOffset = p - delimiter.length;
+  const lineStart = Math.max(text.lastIndexOf('\n', openOffset - 1), text.lastIndexOf('\r', openOffset - 1)) + 1;
+  const key = /^([ \t]*)(?:query|"query"|'query')[ \t]*=[ \t]*$/.exec(text.slice(lineStart, openOffset));
+  if (!key) return undefined;
+  return { keyOffset: lineStart + key[1].length, openOffset, delimiter };
+}
+
+/**
+ * Writes query text as the body of a TOML string of the given form, so that the string decodes to
+ * `value` again (TOML 1.0 § String).
+ *
+ * - literal strings (`'…'`, `'''…'''`) have no escapes: `undefined` when `value` holds what they
+ *   cannot (`'` or a line break in `'…'`; `'''` in `'''…'''`; control characters other than tab);
+ * - basic strings escape `\` and control characters (`\n`, `\r`, `\uXXXX`; tab stays); `"` is
+ *   escaped in `"…"` always and in `"""…"""` only when `escapeQuotes` is set (there a lone `"` is
+ *   allowed, three in a row are not: the caller knows the neighbouring text).
+ *
+ * @returns the text to write between the delimiters, or `undefined` when the form cannot hold `value`.
+ */
+export function encodeTomlStringBody(value: string, delimiter: TomlStringDelimiter, escapeQuotes = false): string | undefined {
+  const multiline = delimiter.length === 3;
+  if (delimiter[0] === "'") {
+    if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(value)) return undefined;
+    if (multiline) return value.includes("'''") ? undefined : value;
+    return /['\r\n]/.test(value) ? undefined : value;
+  }
+  const quotes = !multiline || escapeQuotes;
+  return value.replace(/[\\"\x00-\x08\x0a-\x1f\x7f]/g, (c) => {
+    if (c === '\\') return '\\\\';
+    if (c === '"') return quotes ? '\\"' : c;
+    if (multiline && (c === '\n' || c === '\r')) return c;
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    return `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  });
+}

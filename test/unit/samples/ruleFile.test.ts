@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readRuleFile, ruleFromToml } from '../../../server/src/samples/ruleFile';
+import { parse as parseToml } from 'smol-toml';
+import { encodeTomlStringBody, readRuleFile, ruleFromEql, ruleFromToml, toQueryOffset, tomlQueryString } from '../../../server/src/samples/ruleFile';
 import { lineColumnAt } from '../../../server/src/samples/textPosition';
 
 const dir = mkdtempSync(join(tmpdir(), 'eqlwb-rule-'));
@@ -142,4 +143,78 @@ test('a byte that is not UTF-8 makes the rule invalid at its line and column', a
     column: 35,
     message: 'invalid UTF-8 (byte 0xE9); save the file as UTF-8',
   });
+});
+
+test('toQueryOffset: a file offset back to the query, verbatim in literal strings, across escapes in basic ones', () => {
+  // Line 2: query = "process where a == \"x\" and b"; the query starts at file offset 16 (7 + 9).
+  const toml = '[rule]\nquery = "process where a == \\"x\\" and b"\n';
+  const r = ruleFromToml('r.toml', toml);
+  assert.ok(r.rule);
+  assert.equal(toQueryOffset(r.rule, 16), 0); // before 'p'
+  assert.equal(toQueryOffset(r.rule, 15), undefined); // the opening quote: outside
+  // `\"` is file offsets 35–36 and query offset 19: before its backslash is before the `"` …
+  assert.equal(toQueryOffset(r.rule, 35), 19);
+  // … after it (and inside it) is after the `"`.
+  assert.equal(toQueryOffset(r.rule, 37), 20);
+  assert.equal(toQueryOffset(r.rule, 36), 20);
+  // 'b' is query offset 27 at file offset 45; the closing quote (46) is the end of the query.
+  assert.equal(toQueryOffset(r.rule, 45), 27);
+  assert.equal(toQueryOffset(r.rule, 46), 28);
+  assert.equal(toQueryOffset(r.rule, 47), undefined);
+  // Round trip on every query offset.
+  for (let q = 0; q <= r.rule.query.length; q++) assert.equal(toQueryOffset(r.rule, r.rule.toFileOffset(q)), q);
+
+  // A .eql rule maps one to one.
+  const eql = ruleFromEql('r.eql', 'process where true');
+  assert.equal(toQueryOffset(eql, 8), 8);
+});
+
+test("toQueryOffset: the newline trimmed after ''' is outside the query", () => {
+  // query = '''\nabc''' : `'''` at 15–17, the trimmed \n at 18, 'a' at 19.
+  const toml = "[rule]\nquery = '''\nabc'''\n";
+  const r = ruleFromToml('r.toml', toml);
+  assert.ok(r.rule);
+  assert.equal(toQueryOffset(r.rule, 18), undefined);
+  assert.equal(toQueryOffset(r.rule, 19), 0);
+  assert.equal(toQueryOffset(r.rule, 22), 3);
+});
+
+test('tomlQueryString: the query key and the string form', () => {
+  const cases: Array<[string, string, number, number]> = [
+    // [document, delimiter, offset of the `query` key, offset of the opening delimiter] (counted by hand)
+    ["[rule]\nquery = '''\nprocess where true\n'''\n", "'''", 7, 15],
+    ['[rule]\n  query = """process where true"""\n', '"""', 9, 17],
+    ["[rule]\nquery = 'process where true'\n", "'", 7, 15],
+    ['[rule]\nquery="process where true"\n', '"', 7, 13],
+  ];
+  for (const [toml, delimiter, keyOffset, openOffset] of cases) {
+    const r = ruleFromToml('r.toml', toml);
+    assert.ok(r.rule, toml);
+    assert.deepEqual(tomlQueryString(r.rule), { delimiter, keyOffset, openOffset }, toml);
+  }
+  assert.equal(tomlQueryString(ruleFromEql('r.eql', 'process where true')), undefined);
+});
+
+test('encodeTomlStringBody: smol-toml reads back the value it writes, or the form cannot hold it', () => {
+  const values = ['process.name == "cmd.exe"', 'a\\b', 'x\ny', "it's", 'tab\there'];
+  let written = 0;
+  for (const delimiter of ['"', '"""', "'", "'''"] as const) {
+    for (const value of values) {
+      const body = encodeTomlStringBody(value, delimiter);
+      if (body === undefined) continue;
+      written++;
+      const parsed = parseToml(`v = ${delimiter}${body}${delimiter}\n`) as { v: string };
+      assert.equal(parsed.v, value, `${delimiter} ${JSON.stringify(value)}`);
+    }
+  }
+  // Basic strings hold all five; '…' holds three (no quote, no newline); '''…''' all five.
+  assert.equal(written, 5 + 5 + 3 + 5);
+  // What literal strings cannot hold (TOML 1.0 § String: no escapes in literal strings).
+  assert.equal(encodeTomlStringBody("it's", "'"), undefined);
+  assert.equal(encodeTomlStringBody('x\ny', "'"), undefined);
+  assert.equal(encodeTomlStringBody("a'''b", "'''"), undefined);
+  // In "…" a quote is always escaped; in """…""" only when asked.
+  assert.equal(encodeTomlStringBody('"x"', '"'), '\\"x\\"');
+  assert.equal(encodeTomlStringBody('"x"', '"""'), '"x"');
+  assert.equal(encodeTomlStringBody('"x"', '"""', true), '\\"x\\"');
 });

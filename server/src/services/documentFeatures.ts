@@ -1,0 +1,146 @@
+/**
+ * The language features of a rule document (`.eql` or detection-rules `.toml`): each one runs the
+ * plain service on the query text of a {@link RuleDocument} and maps positions across — the cursor
+ * from the document into the query, ranges and edits from the query back into the document. For
+ * an `.eql` document the mapping is the identity and the service's answer is passed on unchanged.
+ */
+import type {
+  CodeAction,
+  CompletionItem,
+  CompletionList,
+  Diagnostic,
+  Hover,
+  InsertReplaceEdit,
+  Position,
+  Range,
+  SignatureHelp,
+  TextEdit,
+} from 'vscode-languageserver-protocol';
+import { InsertTextFormat } from 'vscode-languageserver-protocol';
+import { quickFixes } from './codeActions';
+import { computeDiagnostics } from './diagnostics';
+import { computeHover } from './hover';
+import type { RuleDocument, RuleDocumentResult } from './ruleDocument';
+import { computeSignatureHelp } from './signatureHelp';
+
+/**
+ * Diagnostics of a document: the EQL diagnostics of its query (source `eql`) placed in the
+ * document, or, for a document that is no rule, the diagnostics of the file itself (a TOML syntax
+ * error) or none.
+ */
+export function diagnosticsInDocument(read: RuleDocumentResult): Diagnostic[] {
+  if (!read.rule) return read.diagnostics;
+  const rule = read.rule;
+  const diagnostics = computeDiagnostics(rule.query);
+  return rule.format === 'eql' ? diagnostics : diagnostics.map((d) => ({ ...d, range: rule.toDocumentRange(d.range) }));
+}
+
+/**
+ * Completion at a document position (0-based line/UTF-16 character). Null outside the query
+ * string. Item ranges (`textEdit`, `itemDefaults.editRange`) are placed in the document and item
+ * texts written as the TOML string needs them (escaped in `"""…"""`); an item the string cannot
+ * hold is left out.
+ *
+ * @param compute the completion service on query text and a 0-based query offset.
+ */
+export function completionsInDocument(rule: RuleDocument, position: Position, compute: (text: string, offset: number) => CompletionList): CompletionList | null {
+  const at = rule.toQueryPosition(position);
+  if (!at) return null;
+  const list = compute(rule.query.getText(), rule.query.offsetAt(at));
+  if (rule.format === 'eql') return list;
+
+  const defaults = list.itemDefaults?.editRange;
+  const documentDefault =
+    defaults === undefined
+      ? undefined
+      : 'insert' in defaults
+        ? { insert: rule.toDocumentRange(defaults.insert), replace: rule.toDocumentRange(defaults.replace) }
+        : rule.toDocumentRange(defaults);
+  // Item texts are written for the range they replace.
+  const replaced = documentDefault && 'replace' in documentDefault ? documentDefault.replace : documentDefault;
+  const items: CompletionItem[] = [];
+  for (const item of list.items) {
+    const mapped = completionItemInDocument(rule, item, replaced);
+    if (mapped) items.push(mapped);
+  }
+  return {
+    ...list,
+    ...(list.itemDefaults ? { itemDefaults: { ...list.itemDefaults, ...(documentDefault ? { editRange: documentDefault } : {}) } } : {}),
+    items,
+  };
+}
+
+function completionItemInDocument(rule: RuleDocument, item: CompletionItem, defaultRange: Range | undefined): CompletionItem | undefined {
+  const snippet = item.insertTextFormat === InsertTextFormat.Snippet;
+  // A snippet's own escapes would change meaning if TOML escapes were added: keep only those that need none.
+  const write = (text: string, range: Range): string | undefined => {
+    const written = rule.toDocumentText(text, range);
+    return snippet && written !== text ? undefined : written;
+  };
+  if (item.textEdit) {
+    const edit = item.textEdit as TextEdit | InsertReplaceEdit;
+    if ('range' in edit) {
+      const range = rule.toDocumentRange(edit.range);
+      const newText = write(edit.newText, range);
+      return newText === undefined ? undefined : { ...item, textEdit: { range, newText } };
+    }
+    const insert = rule.toDocumentRange(edit.insert);
+    const replace = rule.toDocumentRange(edit.replace);
+    const newText = write(edit.newText, replace);
+    return newText === undefined ? undefined : { ...item, textEdit: { insert, replace, newText } };
+  }
+  if (!defaultRange) return item;
+  const text = item.textEditText ?? item.insertText ?? item.label;
+  const written = write(text, defaultRange);
+  if (written === undefined) return undefined;
+  return written === text ? item : { ...item, textEditText: written };
+}
+
+/** Hover at a document position; its range placed in the document. Null outside the query string. */
+export function hoverInDocument(rule: RuleDocument, position: Position): Hover | null {
+  const at = rule.toQueryPosition(position);
+  if (!at) return null;
+  const hover = computeHover(rule.query.getText(), rule.query.offsetAt(at));
+  if (!hover || !hover.range || rule.format === 'eql') return hover;
+  return { ...hover, range: rule.toDocumentRange(hover.range) };
+}
+
+/** Signature help at a document position (its labels hold no document positions). Null outside the query string. */
+export function signatureHelpInDocument(rule: RuleDocument, position: Position): SignatureHelp | null {
+  const at = rule.toQueryPosition(position);
+  return at ? computeSignatureHelp(rule.query.getText(), rule.query.offsetAt(at)) : null;
+}
+
+/**
+ * Quick fixes for diagnostics of the document (as the client sends them: document ranges). Each
+ * diagnostic is mapped into the query, the fixes are computed there, and their edits mapped back,
+ * written as the TOML string needs them; a fix the string cannot hold is left out. The actions
+ * name the client's own diagnostics.
+ */
+export function codeActionsInDocument(rule: RuleDocument, diagnostics: readonly Diagnostic[]): CodeAction[] {
+  if (rule.format === 'eql') return quickFixes(rule.query, diagnostics);
+  const original = new Map<Diagnostic, Diagnostic>();
+  for (const d of diagnostics) {
+    const range = rule.toQueryRange(d.range);
+    if (range) original.set({ ...d, range }, d);
+  }
+  const uri = rule.document.uri;
+  const actions: CodeAction[] = [];
+  for (const action of quickFixes(rule.query, [...original.keys()])) {
+    const edits: TextEdit[] = [];
+    let writable = true;
+    for (const edit of action.edit?.changes?.[uri] ?? []) {
+      const range = rule.toDocumentRange(edit.range);
+      const newText = rule.toDocumentText(edit.newText, range);
+      if (newText === undefined) writable = false;
+      else edits.push({ range, newText });
+    }
+    if (!writable) continue;
+    actions.push({
+      ...action,
+      diagnostics: action.diagnostics?.map((d) => original.get(d) ?? d),
+      edit: { changes: { [uri]: edits } },
+    });
+  }
+  return actions;
+}
