@@ -169,13 +169,18 @@ describe('replay', () => {
     const mixed = () => fixtureUri('malformed/mixed.ndjson');
     const config = () => vscode.workspace.getConfiguration('eqlWorkbench');
 
+    // The fixture's own workspace value, put back afterwards so later tests replay the same files.
+    let previous: string | undefined;
+
     before(async () => {
+      previous = config().inspect<string>('samples')?.workspaceValue;
       await config().update('samples', 'malformed/*.ndjson', vscode.ConfigurationTarget.Workspace);
       await waitFor('the samples setting to apply', () => config().get('samples') === 'malformed/*.ndjson');
     });
 
     after(async () => {
-      await config().update('samples', undefined, vscode.ConfigurationTarget.Workspace);
+      await config().update('samples', previous, vscode.ConfigurationTarget.Workspace);
+      await waitFor('the samples setting to be restored', () => config().get('samples') === previous);
       await vscode.commands.executeCommand('eqlWorkbench.clearReplay');
     });
 
