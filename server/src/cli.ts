@@ -6,6 +6,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, processIo, type CliIo } from './cli/io';
 import type { ReplayCommandOptions } from './cli/replay';
+import { EXPLAIN_JSON_NOTES } from './cli/explain';
 import { version } from '../../package.json';
 
 const REPLAY_NOTES = `
@@ -18,6 +19,15 @@ Output:
     {"type":"sample","join_keys":["h1","h2"],"events":[…]}
   "join_keys" is absent for event queries. The placeholder of a missing-event
   stage ![…] is {"missing":true,"stage":N} (N = 0-based stage index).
+
+  --explain: after the matches, what the rule missed and why. Text: per stage
+  how many events of its category passed the condition, the condition's
+  top-level "and" terms that failed most, the closest near misses; then per
+  join key the sequences completed, each partial sequence with why it ended
+  (expired: maxspan exceeded; cancelled by until; replaced by a newer one at
+  the same stage; no next-stage event) and nearby events that almost extended
+  it, and events that passed a stage with nothing waiting at the previous one.
+${EXPLAIN_JSON_NOTES}
 
   Values from the samples are printed with control characters escaped (\\x1b,
   \\n, \\u2028, ...), so an event cannot drive the terminal or fake a line.
@@ -99,6 +109,7 @@ function createProgram(io: CliIo, result: { code: number }): Command {
     .option('--event-category-field <field>', 'field holding the event category', 'event.category')
     .option('--size <n>', 'maximum number of matches (default: all; the _eql/search API defaults to 10)', parseSize)
     .option('--mapping <file>', 'Elasticsearch index mapping (JSON): field types and aliases; fields it lacks are errors')
+    .option('--explain', 'after the matches, explain what the rule missed and why (per stage, per join key)')
     .addHelpText('after', REPLAY_NOTES)
     .action(async (rule: string, samples: string[], options: ReplayCommandOptions) => {
       const { runReplay } = await import('./cli/replay');

@@ -7,6 +7,7 @@ import type { Statement } from '../eql/ast';
 import { compileFieldGetter } from '../engine/fields';
 import type { FieldMapping } from '../engine/mapping';
 import { replay } from '../engine/replay';
+import { explainReplay, type Explanation } from '../engine/explain';
 import type { EventRecord, Match } from '../engine/types';
 import { escapeControlCharacters } from '../samples/controlCharacters';
 import { discoverSampleFiles } from '../samples/discover';
@@ -14,6 +15,7 @@ import { describeFsError } from '../samples/fsErrors';
 import { formatNdjsonProblem, readNdjsonFile } from '../samples/ndjson';
 import { ExitCode, type CliIo } from './io';
 import { matchToJsonLine } from './matchJson';
+import { explanationToJsonLine, formatExplanationText } from './explain';
 import { formatMatchText, formatTotalLine } from './matchText';
 import { checkRuleFile, formatDiagnostic, printedLines } from './ruleCheck';
 import { EqlCompileError, EqlEvaluationError } from '../engine/errors';
@@ -29,6 +31,8 @@ export interface ReplayCommandOptions {
   size?: number;
   /** Path of an Elasticsearch index mapping (JSON) read with `loadMapping`. */
   mapping?: string;
+  /** Also print what the rule missed and why (`explainReplay`), after the matches. */
+  explain?: boolean;
 }
 
 /** At most this many malformed-line messages and warnings are printed per sample file. */
@@ -43,7 +47,8 @@ export const MAX_PRINTED_LINE_PROBLEMS = 100;
  * `path:line: warning: invalid UTF-8 …` and kept; at most {@link MAX_PRINTED_LINE_PROBLEMS} per file,
  * then `path: … and N more problems not shown`; a file that cannot be read, or is UTF-16 or binary,
  * is reported as `path: reason` and, after all files are read, gives exit 2 without replaying), warn
- * when no event has a value for the event category field, replay, print the matches on stdout.
+ * when no event has a value for the event category field, replay, print the matches on stdout
+ * (with `explain`, then the explanation: text block, or a final `{"type":"explanation",…}` line).
  * Everything printed from the samples has its control characters escaped.
  *
  * @param rulePath `.eql` or detection-rules `.toml` rule file.
@@ -113,16 +118,19 @@ export async function runReplay(
   if (categoryWarning) io.stderr(`warning: ${categoryWarning}\n`);
 
   let matches: Match[];
+  let explanation: Explanation | undefined;
   try {
-    const result = replay(rule.statement, events, {
+    const replayOptions = {
       timestampField: options.timestampField,
       tiebreakerField: options.tiebreakerField,
       eventCategoryField: options.eventCategoryField,
       size: options.size,
       mapping,
-    });
+    };
+    const result = replay(rule.statement, events, replayOptions);
     matches = result.matches;
     for (const w of result.warnings) io.stderr(`warning: ${escapeControlCharacters(w)}\n`);
+    if (options.explain) explanation = explainReplay(rule.statement, events, replayOptions);
   } catch (e) {
     // A pattern that does not compile, or a script failure on one event (`/ by zero`): Elasticsearch
     // fails the whole search for these, so they are rule errors at the expression's position.
@@ -139,10 +147,12 @@ export async function runReplay(
 
   if (options.format === 'json') {
     for (const m of matches) io.stdout(`${matchToJsonLine(m)}\n`);
+    if (explanation) io.stdout(`${explanationToJsonLine(explanation)}\n`);
   } else {
     const fields = { timestampField: options.timestampField, eventCategoryField: options.eventCategoryField, mapping };
     matches.forEach((m, i) => io.stdout(`${formatMatchText(m, i + 1, fields).join('\n')}\n`));
     io.stdout(`${formatTotalLine(matches, events.length, discovered.files.length)}\n`);
+    if (explanation) io.stdout(`\n${formatExplanationText(explanation).join('\n')}\n`);
   }
   return ExitCode.ok;
 }

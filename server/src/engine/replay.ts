@@ -18,7 +18,14 @@ import { Ordinal, compareOrdinals, parseTimestamp, tiebreakerValue } from './ord
 import { applyLimits, limitSteps, LimitStep } from './pipes';
 import { compileJoinKeys } from './joinKeys';
 import { CompiledSampleStage, SampleMatcher, type SampleSnapshot } from './sample';
-import { CompiledSequence, CompiledSequenceStage, OrderedEvent, SequenceMatcher, type SequenceSnapshot } from './sequence';
+import {
+  CompiledSequence,
+  CompiledSequenceStage,
+  OrderedEvent,
+  SequenceMatcher,
+  type SequenceObserver,
+  type SequenceSnapshot,
+} from './sequence';
 import { EqlCompileError, EqlEvaluationError } from './errors';
 import type { EventRecord, Match, MatchedEvent, ReplayOptions, ReplayResult } from './types';
 
@@ -26,13 +33,19 @@ import type { EventRecord, Match, MatchedEvent, ReplayOptions, ReplayResult } fr
  * Replay options plus the index mapping used for aliases, types and date formats, and an optional
  * abort signal checked while events are fed (every {@link ABORT_CHECK_INTERVAL} events).
  */
-export type ReplayRunOptions = ReplayOptions & { mapping?: FieldMapping; signal?: AbortSignal };
+export type ReplayRunOptions = ReplayOptions & {
+  mapping?: FieldMapping;
+  signal?: AbortSignal;
+  /** Told of every decision of the sequence state machine (sequence queries only; for explanations). */
+  sequenceObserver?: SequenceObserver;
+};
 
 /** How many events are fed between two checks of the abort signal. */
 export const ABORT_CHECK_INTERVAL = 1024;
 
 const DEFAULT_TIMESTAMP_FIELD = '@timestamp';
-const DEFAULT_EVENT_CATEGORY_FIELD = 'event.category';
+/** The event category field when the options name none (`event_category_field` of `_eql/search`). */
+export const DEFAULT_EVENT_CATEGORY_FIELD = 'event.category';
 
 function mappedFormat(mapping: FieldMapping | undefined, field: string): string | undefined {
   return lookupField(mapping, field)?.format;
@@ -177,9 +190,9 @@ function eventMachine(filter: (doc: Record<string, unknown>) => boolean): Machin
   };
 }
 
-function sequenceMachine(query: SequenceQuery, ctx: Context): Machine {
+function sequenceMachine(query: SequenceQuery, ctx: Context, observer?: SequenceObserver): Machine {
   const { compiled, queryStages } = compileSequence(query, ctx);
-  const matcher = new SequenceMatcher(compiled);
+  const matcher = new SequenceMatcher(compiled, observer);
   return {
     push: (e) => matcher.push(e),
     snapshot: () => ({ kind: 'sequence', ...matcher.snapshot() }),
@@ -247,7 +260,7 @@ export class ReplaySession {
       this.events = inInputOrder;
       this.warnings = [];
     } else {
-      this.machine = query.kind === 'event' ? eventMachine(compileEventFilter(query.filter, ctx)) : sequenceMachine(query, ctx);
+      this.machine = query.kind === 'event' ? eventMachine(compileEventFilter(query.filter, ctx)) : sequenceMachine(query, ctx, options.sequenceObserver);
       const { ordered, warnings } = orderEvents(events, options);
       this.events = ordered;
       this.warnings = warnings;

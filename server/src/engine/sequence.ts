@@ -102,6 +102,28 @@ export interface SequenceSnapshot {
   rejections: SequenceRejection[];
 }
 
+/**
+ * Callbacks through which an explanation follows the matcher's own decisions (every callback is
+ * optional; none may change the state). Stage numbers are expanded stage indexes (0-based).
+ */
+export interface SequenceObserver {
+  /**
+   * `event` passed stage `stage`'s filter with join key `key`, but no sequence of that key was pending
+   * at the previous stage, so it advanced nothing.
+   */
+  unmatched?(stage: number, key: KeyValue[], event: OrderedEvent): void;
+  /**
+   * A pending sequence was overwritten by a newer one of the same key at the same stage (only the
+   * newest pending sequence per stage and key is kept). `by` is the newer sequence's last event;
+   * `cancelledBy` the until event of the key that had already cancelled the dropped one, if any.
+   */
+  replaced?(dropped: SequenceState, by: OrderedEvent, cancelledBy?: OrderedEvent): void;
+  /** A pending sequence (or, for missing-event checks, a candidate) was dropped. */
+  rejected?(rejection: SequenceRejection): void;
+  /** A sequence completed and stands (reported once its missing-event stages are checked). */
+  completed?(seq: SequenceState): void;
+}
+
 interface KeyState {
   key: KeyValue[];
   /** Latest pending sequence per expanded positive stage (only the newest can ever advance). */
@@ -137,8 +159,15 @@ export class SequenceMatcher {
   private serial = 0;
   private lastOrdinal?: Ordinal;
 
-  /** @throws Error when the sequence has no positive stage. */
-  constructor(private readonly sequence: CompiledSequence) {
+  /**
+   * @param sequence the compiled query.
+   * @param observer optional callbacks told of every decision (for explanations).
+   * @throws Error when the sequence has no positive stage.
+   */
+  constructor(
+    private readonly sequence: CompiledSequence,
+    private readonly observer: SequenceObserver = {},
+  ) {
     this.stages = sequence.stages;
     this.positive = this.stages.map((s, i) => (s.missing ? -1 : i)).filter((i) => i >= 0);
     if (this.positive.length === 0) throw new Error('a sequence needs at least one stage that is not a missing event');
@@ -198,7 +227,7 @@ export class SequenceMatcher {
       if (index === this.lastPositive) {
         this.complete(seq);
       } else {
-        this.stateFor(id, key).pending[index] = seq;
+        this.setPending(this.stateFor(id, key), index, seq, event);
       }
       return;
     }
@@ -207,6 +236,7 @@ export class SequenceMatcher {
     const seq = state?.pending[previous];
     if (!state || !seq) {
       this.stats.ignored++;
+      this.observer.unmatched?.(index, key, event);
       return;
     }
     state.pending[previous] = undefined;
@@ -231,8 +261,19 @@ export class SequenceMatcher {
     if (index === this.lastPositive) {
       this.complete(next);
     } else {
-      this.stateFor(id, key).pending[index] = next;
+      this.setPending(this.stateFor(id, key), index, next, event);
     }
+  }
+
+  /** Stores the pending sequence of a stage, telling the observer about the one it replaces. */
+  private setPending(state: KeyState, index: number, seq: SequenceState, event: OrderedEvent): void {
+    const dropped = state.pending[index];
+    if (dropped && this.observer.replaced) {
+      const last = dropped.events[dropped.stage]!.ordinal;
+      const cancelledBy = state.lastUntil && compareOrdinals(state.lastUntil.ordinal, last) >= 0 ? state.lastUntil : undefined;
+      this.observer.replaced(dropped, event, cancelledBy);
+    }
+    state.pending[index] = seq;
   }
 
   private stateFor(id: string, key: KeyValue[]): KeyState {
@@ -245,11 +286,16 @@ export class SequenceMatcher {
   }
 
   private complete(seq: SequenceState): void {
-    if (this.hasMissing) this.toCheck.push(seq);
-    else this.completed.push(seq);
+    if (this.hasMissing) {
+      this.toCheck.push(seq);
+    } else {
+      this.completed.push(seq);
+      this.observer.completed?.(seq);
+    }
   }
 
   private reject(r: SequenceRejection): void {
+    this.observer.rejected?.(r);
     this.rejections.push(r);
     if (this.rejections.length > MAX_REJECTIONS) this.rejections.shift();
   }
@@ -296,6 +342,7 @@ export class SequenceMatcher {
         this.reject({ reason: 'missing-event', key: seq.key, events: seq.events, at: found });
       } else {
         this.completed.push(seq);
+        this.observer.completed?.(seq);
       }
     }
     this.toCheck.length = 0;

@@ -351,3 +351,93 @@ test('output that cannot be written (> /dev/full) is reported on stderr with exi
     }
   }
 });
+
+// ---- --explain -----------------------------------------------------------------------------
+// Expected reasons, lines and durations are worked out by hand from the near-miss table of
+// samples/README.md and the timestamps of the sample lines (see test/unit/engine/explain.test.ts).
+
+test('--explain (text): after the matches and the total line, per stage counts and each near miss with its reason', () => {
+  const r = spawnCli(['replay', '--explain', RULE, 'samples/logs']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  const lines = r.stdout.trimEnd().split('\n');
+  // The matches come first, unchanged.
+  assert.equal(lines[6], '2 matches (2 sequences); 36 events read from 4 files');
+  assert.equal(lines[7], '');
+  assert.equal(lines[8], 'explanation:');
+  const has = (line: string) => assert.ok(lines.includes(line), `missing line: ${line}\n${r.stdout}`);
+  // 15 network lines in the files, 6 of them pass (win-dc01 4, 10, 12, 15; wks-07 7, 11).
+  has('  stage 1 [network]: 6 of 15 network events passed the condition (36 events in all)');
+  has('  stage 2 [process]: 9 of 17 process events passed the condition (36 events in all)');
+  // Loopback (win-dc01:8, 09:20:00), ::1 (wks-07:2), outgoing (wks-07:4), no protocol (sysmon:2).
+  has('      samples/logs/endpoint/win-dc01.ndjson:8  2024-05-14T09:20:00.000Z  not true: source.ip != "127.0.0.1"');
+  has('      samples/logs/endpoint/wks-07.jsonl:2  2024-05-14T10:02:00.000Z  not true: source.ip != "::1"');
+  has('      samples/logs/endpoint/wks-07.jsonl:4  2024-05-14T10:03:00.000Z  not true: network.direction : ("incoming", "ingress")');
+  has('      samples/logs/winlogbeat/sysmon-srv-app02.ndjson:2  2024-05-14T12:01:00.421Z  not true: network.protocol == "http"');
+  // The conhost child 0.8 s after win-dc01:10.
+  has('      same join key, stage 2 category, condition failed: samples/logs/endpoint/win-dc01.ndjson:11 (+800 ms)  not true: not process.executable : "?:\\\\Windows\\\\System32\\\\conhost.exe"');
+  // 31 s later.
+  has('      expired: the stage 2 event samples/logs/endpoint/win-dc01.ndjson:14 came 31 s after the first event (maxspan 30 s)');
+  // Different hosts: win-dc01:15 at 11:00:00, wks-07:12 at 11:00:03.
+  has('      passed stage 2 under another join key: samples/logs/endpoint/wks-07.jsonl:12 (+3 s)  join keys ["5e0b9d2a-8c47-4a1e-b3f6-2d7c9e1a4b80"]');
+  // The process before the network event (wks-07:10 at 10:20:00, wks-07:11 at 10:20:05).
+  has('    samples/logs/endpoint/wks-07.jsonl:10 passed stage 2, but no sequence of this join key was waiting at stage 1');
+  has('      a stage 1 event of this key came only after it: samples/logs/endpoint/wks-07.jsonl:11 (a sequence keeps stage order)');
+});
+
+test('--explain --format json: the matches, then one final {"type":"explanation",...} line in snake_case', () => {
+  const r = spawnCli(['replay', '--explain', '--format', 'json', RULE, 'samples/logs']);
+  assert.equal(r.status, 0, r.stderr);
+  const out = jsonLines(r.stdout);
+  assert.equal(out.length, 3);
+  assert.deepEqual(out.slice(0, 2).map((m) => m.type), ['sequence', 'sequence']);
+  const e = out[2] as Record<string, any>;
+  assert.ok(r.stdout.trimEnd().split('\n')[2].startsWith('{"type":"explanation","kind":"sequence",'));
+  assert.deepEqual([e.events, e.matches, e.completed, e.maxspan_millis], [36, 2, 2, 30000]);
+  assert.deepEqual([e.stages[0].passed_category, e.stages[0].passed], [15, 6]);
+  const dc01 = e.keys.find((k: any) => k.join_keys[0] === 'a3f1c2d4-5b6e-4f70-8a91-0b2c3d4e5f60');
+  const late = dc01.partials.find((p: any) => p.events[0].line === 12);
+  assert.deepEqual(late.end, {
+    reason: 'expired',
+    maxspan_millis: 30000,
+    at: { file: 'samples/logs/endpoint/win-dc01.ndjson', line: 14, timestamp: Date.parse('2024-05-14T09:40:31.000Z') },
+    elapsed_millis: 31000,
+  });
+  // Without --explain there is no explanation line.
+  assert.equal(jsonLines(spawnCli(['replay', '--format', 'json', RULE, 'samples/logs']).stdout).length, 2);
+});
+
+test('--explain over the Empire PowerShell-remoting log: no network event has network.protocol', { skip: existsSync(join(__dirname, '../../../../shared/real-logs/empire_psremoting_stager.ecs.ndjson')) ? false : 'no ../shared/real-logs in this checkout' }, () => {
+  const log = join(__dirname, '../../../../shared/real-logs/empire_psremoting_stager.ecs.ndjson');
+  const r = spawnCli(['replay', '--explain', RULE, log]);
+  assert.equal(r.status, 0, r.stderr);
+  // Counted in the file: 74 events with event.category network, none with a network.protocol value.
+  assert.match(r.stdout, /^ {2}stage 1 \[network\]: 0 of 74 network events passed the condition/m);
+  assert.match(r.stdout, /^ {4}network\.protocol == "http" is not true for any of the 74 network events: no network event has a value for network\.protocol$/m);
+  assert.match(r.stdout, /^ {2}no event passed stage 1: no sequence could start$/m);
+});
+
+test('--explain escapes control characters taken from events (join keys) in text, and in JSON keeps values', () => {
+  const evilKey = 'h\u001b[2J\n#2\u2028\u202e';
+  const file = write('explain-evil/e.ndjson', ndjson({ ...PROCESS_EVENT, host: { id: evilKey } }));
+  const rule = write('explain-evil/seq.eql', 'sequence by host.id [process where true] [network where true]\n');
+  const r = spawnCli(['replay', '--explain', rule, file]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
+  // The pending sequence of that key is reported on one line, its key readable.
+  assert.match(r.stdout, /^ {2}join keys \["h\\u001b\[2J\\n#2\\u2028\\u202e"\]: 0 sequences completed, 1 partial sequence \(1 waiting when the input ended\), 0 unmatched events$/m);
+  const j = spawnCli(['replay', '--explain', '--format', 'json', rule, file]);
+  assert.equal(j.status, 0, j.stderr);
+  assert.doesNotMatch(j.stdout, /[\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
+  const e = jsonLines(j.stdout).at(-1) as Record<string, any>;
+  assert.deepEqual(e.keys[0].join_keys, [evilKey]);
+  assert.equal(e.keys[0].partials[0].end.reason, 'no-next-event');
+});
+
+test('replay --help documents --explain and the explanation JSON line', () => {
+  const r = spawnCli(['replay', '--help']);
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /--explain/);
+  assert.match(r.stdout, /\{"type":"explanation","kind":"sequence"/);
+  assert.match(r.stdout, /"reason" is expired|"end\.reason" is expired/);
+});
