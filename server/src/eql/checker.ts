@@ -479,33 +479,3 @@ function someNode(e: Expression, pred: (x: Expression) => boolean): boolean {
 function hasError(e: Expression): boolean {
   return someNode(e, (x) => x.kind === 'error');
 }
-
-/**
- * The type of an expression when the text alone decides it: `keyword` (string literal), `integer`,
- * `double`, `numeric` (arithmetic or a numeric function, exact kind unknown), `boolean`, `null`;
- * undefined when it depends on the data (fields, unknown functions, errors).
- */
-export function staticType(e: Expression): 'keyword' | 'integer' | 'double' | 'numeric' | 'boolean' | 'null' | undefined {
-  switch (e.kind) {
-    case 'literal':
-      return e.type === 'string' ? 'keyword' : e.type === 'decimal' ? 'double' : e.type;
-    case 'not':
-    case 'logical':
-    case 'comparison':
-    case 'in':
-    case 'match':
-      return 'boolean';
-    case 'arithmetic':
-    case 'negate':
-      return 'numeric';
-    case 'call': {
-      const info = findFunction(e.name);
-      if (!info) return undefined;
-      if (info.returns.startsWith('boolean')) return 'boolean';
-      if (info.returns.startsWith('string')) return 'keyword';
-      return 'numeric';
-    }
-    default:
-      return undefined;
-  }
-}
