@@ -18,6 +18,7 @@
  * - after `|`: the pipes `head`, `tail`.
  * Nothing inside comments. Grammar facts from Elasticsearch's `EqlBase.g4` and "EQL syntax reference".
  */
+import { TIME_UNIT_MILLIS } from '../eql/timeUnits';
 import {
   CompletionItemKind,
   InsertTextFormat,
@@ -144,6 +145,13 @@ function completionsAt(text: string, offset: number, options: CompletionOptions,
     if (t.kind !== 'lineComment' && t.kind !== 'blockComment') before.push(t);
   }
 
+  const unitStart = timeUnitStart(before, offset);
+  if (unitStart !== undefined) {
+    const unitRange: Range = { start: doc.positionAt(unitStart), end: doc.positionAt(offset) };
+    if (options.editRangeDefault) shared.range = unitRange;
+    return new Items(unitRange, options, undefined).timeUnits().list;
+  }
+
   // The word being typed (with the dotted name it continues) is replaced by the completion.
   let start = offset;
   let k = before.length - 1;
@@ -211,6 +219,24 @@ function completionsAt(text: string, offset: number, options: CompletionOptions,
     }
   }
   return [];
+}
+
+/**
+ * Where the unit of `maxspan=N` starts when the cursor is right after the number (`maxspan = 5|`)
+ * or in a unit glued to it (`maxspan=5m|`); undefined anywhere else.
+ */
+function timeUnitStart(before: readonly Token[], offset: number): number | undefined {
+  let n = before.length - 1;
+  const last = before[n];
+  if (!last || last.span.end !== offset) return undefined;
+  let start = offset;
+  if (last.kind === 'identifier' && before[n - 1]?.span.end === last.span.start) {
+    start = last.span.start;
+    n--;
+  }
+  const num = before[n];
+  if (num?.kind !== 'integer' && num?.kind !== 'decimal') return undefined;
+  return isOp(before[n - 1], '=') && isKw(before[n - 2], 'maxspan') ? start : undefined;
 }
 
 /**
@@ -419,6 +445,14 @@ class Items {
         ...(doc ? { documentation: { kind: MarkupKind.Markdown, value: eqlKeywordMarkdown(doc) } } : {}),
         sortText: SORT.keyword + word,
       });
+    }
+    return this;
+  }
+
+  /** The time units of `maxspan` (EQL syntax reference, "Time units"), shortest first. */
+  timeUnits(): this {
+    for (const [unit, millis] of Object.entries(TIME_UNIT_MILLIS)) {
+      this.add({ label: unit, kind: CompletionItemKind.Unit, detail: `${millis.toLocaleString('en-US')} ms`, sortText: String(millis).padStart(9, '0') });
     }
     return this;
   }

@@ -253,3 +253,21 @@ describe('completion: where nothing is offered', () => {
     );
   });
 });
+
+describe('completion: maxspan time units', () => {
+  // "EQL syntax reference", Time units: ms, s, m, h, d (Elasticsearch's LogicalPlanBuilder accepts these).
+  it('offers the time units right after the maxspan number, shortest first', () => {
+    const items = complete('sequence by host.id with maxspan = 30|');
+    assert.deepEqual(labels(items), ['ms', 's', 'm', 'h', 'd']);
+    // Inserted at the cursor, after `30` (columns 35-36), at column 37: nothing is replaced.
+    assert.deepEqual(edit(item(items, 's')).range, { start: { line: 0, character: 37 }, end: { line: 0, character: 37 } });
+  });
+  it('replaces a unit being typed after the number', () => {
+    const items = complete('sequence with maxspan=5m|');
+    // `m` starts at column 23.
+    assert.deepEqual(edit(item(items, 'ms')).range, { start: { line: 0, character: 23 }, end: { line: 0, character: 24 } });
+  });
+  it('offers no unit after a number elsewhere', () => {
+    assert.deepEqual(labels(complete('process where process.pid == 30|')), []);
+  });
+});
