@@ -7,10 +7,11 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { ReplayCodeLensProvider } from './replay/codeLens';
-import { decorationsFor, type LineDecoration, MatchDecorations } from './replay/decorations';
+import { decorationsFor, type LineDecoration, MAX_DECORATED_LINES, MatchDecorations, mostCappedFile } from './replay/decorations';
+import { decorationCapNote, fileNameOfUri } from './replay/format';
 import { OPEN_MATCH_EVENT_COMMAND, openMatchEvent } from './replay/openMatchEvent';
 import { clearReplayCommand, type ReplayCommandResult, replayCommand } from './replay/replayCommand';
-import { ReplayStore } from './replay/replayState';
+import { ReplayStore, uriKey } from './replay/replayState';
 import { createResultsView, type ResultsTreeItem } from './replay/resultsView';
 import { isRuleDocument, isToml, RULE_DOCUMENT_SELECTOR } from './replay/ruleDocuments';
 
@@ -25,9 +26,16 @@ const TOML_RULE_EDITOR_CONTEXT = 'eqlWorkbench.tomlRuleEditor';
 export interface EqlWorkbenchApi {
   /** Match decorations of a sample file for the current replay: `line` 1-based, `text` the after-line text. */
   getDecorations(uri: vscode.Uri | string): LineDecoration[];
-  /** The results view as plain data: matches with their event children. */
+  /** The results view as plain data: matches with their event children (event-query matches are single rows). */
   getResultsTree(): ResultsTreeItem[];
+  /** The results view's message (`TreeView.message`) and description, as set now. */
+  getResultsHeader(): { message: string; description: string };
+  /** Whether the results view is visible (`TreeView.visible`). */
+  isResultsViewVisible(): boolean;
 }
+
+/** The activity-bar container of the results view, as contributed in package.json. */
+const VIEW_CONTAINER_ID = 'eqlWorkbench';
 
 let client: LanguageClient | undefined;
 
@@ -46,21 +54,33 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
 
   const store = new ReplayStore();
   const sampleProblems = vscode.languages.createDiagnosticCollection('eql-workbench-samples');
-  const deps = { client: languageClient, clientReady, store, output, sampleProblems };
-  const results = createResultsView(store);
+  const results = createResultsView(store, VIEW_CONTAINER_ID);
+  const afterReplay = async (): Promise<void> => {
+    const session = store.current;
+    const capped = session && mostCappedFile(session.result);
+    if (capped) output.info(decorationCapNote(MAX_DECORATED_LINES, capped.matchedLines, fileNameOfUri(capped.uri)));
+    await results.revealAfterFirstReplay();
+  };
+  const deps = { client: languageClient, clientReady, store, output, sampleProblems, afterReplay };
+  const lenses = new ReplayCodeLensProvider(store);
   context.subscriptions.push(
     output,
     store,
     sampleProblems,
     ...results.disposables,
     new MatchDecorations(store, vscode.Uri.joinPath(context.extensionUri, 'client', 'media', 'match.svg')),
-    vscode.languages.registerCodeLensProvider(RULE_DOCUMENT_SELECTOR, new ReplayCodeLensProvider(store)),
+    lenses,
+    vscode.languages.registerCodeLensProvider(RULE_DOCUMENT_SELECTOR, lenses),
     ...trackTomlRuleEditor(),
+    ...trackStaleness(store, sampleProblems),
     vscode.commands.registerCommand('eqlWorkbench.replay', (rule?: vscode.Uri | string): Promise<ReplayCommandResult | undefined> =>
       replayCommand(deps, rule),
     ),
     vscode.commands.registerCommand('eqlWorkbench.clearReplay', () => clearReplayCommand(deps)),
-    vscode.commands.registerCommand(OPEN_MATCH_EVENT_COMMAND, (uri: vscode.Uri | string, line: number) => openMatchEvent(uri, line)),
+    vscode.commands.registerCommand(OPEN_MATCH_EVENT_COMMAND, (uri: vscode.Uri | string, line: number) => {
+      warnIfSampleChanged(store, uri, line, (rule) => replayCommand(deps, rule));
+      return openMatchEvent(uri, line);
+    }),
   );
 
   try {
@@ -71,6 +91,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
   return {
     getDecorations: (uri) => decorationsFor(store, uri),
     getResultsTree: () => results.provider.snapshot(),
+    getResultsHeader: () => ({ message: results.view.message ?? '', description: results.view.description ?? '' }),
+    isResultsViewVisible: () => results.view.visible,
   };
 }
 
@@ -94,6 +116,50 @@ function trackTomlRuleEditor(): vscode.Disposable[] {
       if (e.document === vscode.window.activeTextEditor?.document) update();
     }),
   ];
+}
+
+/**
+ * Marks the shown replay out of date when what it was computed from changes: the rule's text
+ * (`rule`), an `eqlWorkbench.*` setting (`settings`), or a sample file's text (`samples`: that
+ * file's decorations go, as its lines may have moved). An edited sample file also loses its
+ * malformed-line warnings, which the next replay recomputes.
+ */
+function trackStaleness(store: ReplayStore, sampleProblems: vscode.DiagnosticCollection): vscode.Disposable[] {
+  return [
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.contentChanges.length === 0 || e.document.uri.scheme === 'output') return;
+      const uri = e.document.uri;
+      if (sampleProblems.has(uri)) sampleProblems.delete(uri);
+      const session = store.current;
+      if (!session) return;
+      if (uriKey(uri) === uriKey(session.ruleUri)) store.markStale('rule');
+      else store.markSampleChanged(uri);
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('eqlWorkbench')) store.markStale('settings');
+    }),
+  ];
+}
+
+/** Action of the notice shown when a matched event's file was edited since the replay. */
+const REPLAY_AGAIN_ACTION = 'Replay Again';
+
+/**
+ * When the results view opens an event of a sample file edited since the replay, the line may
+ * no longer hold that event: says so, offering to replay the rule again.
+ */
+function warnIfSampleChanged(
+  store: ReplayStore,
+  uri: vscode.Uri | string,
+  line: number,
+  replayRule: (rule: string) => Promise<unknown>,
+): void {
+  const session = store.current;
+  if (!session?.changedSamples?.has(uriKey(uri))) return;
+  const message = `${fileNameOfUri(uriKey(uri))} changed since the replay; line ${line} may no longer hold the matched event.`;
+  void vscode.window.showWarningMessage(message, REPLAY_AGAIN_ACTION).then((choice) => {
+    if (choice === REPLAY_AGAIN_ACTION) void replayRule(session.ruleUri);
+  });
 }
 
 /** Stops the language server. */

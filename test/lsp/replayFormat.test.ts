@@ -7,16 +7,25 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  decorationCapNote,
   decorationText,
   eventDescription,
   eventLabel,
+  eventMatchLabel,
   fileNameOfUri,
+  formatCount,
   formatJoinKeys,
   formatTimestamp,
+  malformedLineColumn,
   matchLabel,
+  noSamplesLensTitle,
   queryStartOffset,
   REPLAY_LENS_TITLE,
+  REPLAYING_LENS_TITLE,
+  replayLensTitle,
   replaySummary,
+  staleLensTitle,
+  staleMessage,
   timestampRange,
 } from '../../client/src/replay/format';
 import type { ReplayMatch } from '../../server/src/protocol';
@@ -48,6 +57,36 @@ describe('replay texts', () => {
     assert.equal(replaySummary([], 0), 'No matches in 0 sample files');
   });
 
+  it('CodeLens titles: current (with ▶), running, out of date, no sample files; counts with thousands separators', () => {
+    assert.equal(replayLensTitle(replaySummary([sequence, sequence], 4)), '▶ 2 sequences matched in 4 sample files');
+    assert.equal(REPLAYING_LENS_TITLE, '$(sync~spin) Replaying…');
+    assert.equal(
+      staleLensTitle('rule', replaySummary([sequence, sequence, sequence], 6)),
+      '▶ Replay again — rule changed (last: 3 sequences matched in 6 sample files)',
+    );
+    assert.equal(staleLensTitle('samples', 'No matches in 1 sample file'), '▶ Replay again — samples changed (last: No matches in 1 sample file)');
+    assert.equal(staleLensTitle('settings', 'x'), '▶ Replay again — settings changed (last: x)');
+    assert.equal(noSamplesLensTitle('logs/**/*.ndjson'), '▶ No sample files match "logs/**/*.ndjson"');
+    assert.equal(formatCount(113636), '113,636');
+    assert.equal(formatCount(999), '999');
+    assert.equal(replaySummary(Array.from({ length: 1234 }, () => eventMatch), 12345), '1,234 events matched in 12,345 sample files');
+  });
+
+  it('results-view notes: out of date, decorations capped', () => {
+    assert.equal(staleMessage('samples'), 'Out of date: the sample files changed since this replay; replay again.');
+    assert.equal(staleMessage('rule'), 'Out of date: the rule changed since this replay; replay again.');
+    assert.equal(
+      decorationCapNote(1000, 12000, 'big.ndjson'),
+      'Only the first 1,000 matched lines of each sample file are decorated (most: 12,000 in big.ndjson).',
+    );
+  });
+
+  it('the column of a malformed-line message (1-based in the text, 0-based out)', () => {
+    assert.equal(malformedLineColumn("invalid JSON: Expected ',' or '}' after property value at column 143"), 142);
+    assert.equal(malformedLineColumn('invalid UTF-8 (byte 0xE9) at column 4; the event is kept'), 3);
+    assert.equal(malformedLineColumn('not a JSON object (found an array); each line must hold one event document'), undefined);
+  });
+
   it('after-line decoration of a matched event: which match, which stage of how many, the join key', () => {
     assert.equal(decorationText(sequence, 1, sequence.events[0]), '◀ sequence 2 · stage 1/2 · host.id=abc');
     assert.equal(decorationText(sequence, 0, sequence.events[1]), '◀ sequence 1 · stage 2/2 · host.id=abc');
@@ -67,6 +106,9 @@ describe('replay texts', () => {
     assert.equal(eventLabel(sequence, { uri: '', line: 0, stage: 1, missing: true }), 'stage 2 · missing event');
     assert.equal(eventDescription(sequence.events[1]), 'process · start · whoami.exe');
     assert.equal(eventDescription(eventMatch.events[0]), 'process');
+    // An event-query match is one row: where, then what.
+    assert.equal(eventMatchLabel({ ...sequence.events[1], uri: 'file:///w/win-dc01.ndjson', line: 6 }), 'win-dc01.ndjson:6 · process · start · whoami.exe');
+    assert.equal(eventMatchLabel({ uri: 'file:///w/a%20b.jsonl', line: 3, stage: 0, missing: false }), 'a b.jsonl:3');
   });
 
   it('small formatting rules', () => {

@@ -1,33 +1,48 @@
 /**
- * The CodeLens above the query of an EQL rule: `▶ Replay on samples` before a replay, the replay's
- * summary after it (`2 sequences matched in 3 sample files`, `No matches in 3 sample files`).
- * Clicking either runs `eqlWorkbench.replay` on that rule. In a detection-rules TOML file it sits
+ * The CodeLens above the query of an EQL rule: `▶ Replay on samples` before a replay,
+ * `$(sync~spin) Replaying…` while it runs, the replay's summary after it
+ * (`▶ 2 sequences matched in 3 sample files`, `▶ No matches in 3 sample files`,
+ * `▶ No sample files match "logs/*.ndjson"`), and once the rule, a sample file or a setting
+ * changed, `▶ Replay again — rule changed (last: …)`. Clicking any of them runs
+ * `eqlWorkbench.replay` on that rule. In a detection-rules TOML file it sits
  * on the `query = …` line; TOML files that are not EQL rules get none.
  */
 import * as vscode from 'vscode';
-import { REPLAY_LENS_TITLE, replaySummary } from './format';
+import { noSamplesLensTitle, REPLAY_LENS_TITLE, REPLAYING_LENS_TITLE, replayLensTitle, replaySummary, staleLensTitle } from './format';
 import { type ReplayStore, uriKey } from './replayState';
 import { ruleLensLine } from './ruleDocuments';
 
 /** Command the lens runs; its one argument is the rule document's URI. */
 export const REPLAY_COMMAND = 'eqlWorkbench.replay';
 
-/** The lens title for a rule: the summary of the current replay if it is of this rule, else {@link REPLAY_LENS_TITLE}. */
+/**
+ * The lens title for a rule: {@link REPLAYING_LENS_TITLE} while it is replayed; the summary of the
+ * current replay if it is of this rule (out-of-date and no-sample-file forms included); else
+ * {@link REPLAY_LENS_TITLE}.
+ */
 export function lensTitle(store: ReplayStore, ruleUri: vscode.Uri): string {
+  const key = uriKey(ruleUri);
+  if (store.running === key) return REPLAYING_LENS_TITLE;
   const session = store.current;
-  if (!session || uriKey(session.ruleUri) !== uriKey(ruleUri)) return REPLAY_LENS_TITLE;
+  if (!session || uriKey(session.ruleUri) !== key) return REPLAY_LENS_TITLE;
   if (session.result.diagnostics && session.result.diagnostics.length > 0) return REPLAY_LENS_TITLE;
-  return replaySummary(session.result.matches, session.result.sampleFiles);
+  const summary = replaySummary(session.result.matches, session.result.sampleFiles);
+  if (session.stale) return staleLensTitle(session.stale, summary);
+  if (session.sampleUris.length === 0 && session.glob !== undefined) return noSamplesLensTitle(session.glob);
+  return replayLensTitle(summary);
 }
 
 /** One lens per rule document: on the line where an `.eql` query starts (after leading comments), on a TOML rule's `query =` line. */
-export class ReplayCodeLensProvider implements vscode.CodeLensProvider {
-  constructor(private readonly store: ReplayStore) {}
+export class ReplayCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly subscriptions: vscode.Disposable[];
 
-  /** Fires whenever the replay changes, so every rule's lens title is recomputed. */
-  get onDidChangeCodeLenses(): vscode.Event<void> {
-    return this.store.onDidChange;
+  constructor(private readonly store: ReplayStore) {
+    this.subscriptions = [store.onDidChange(() => this.changed.fire()), store.onDidChangeRunning(() => this.changed.fire())];
   }
+
+  /** Fires whenever the replay or the running state changes, so every rule's lens title is recomputed. */
+  readonly onDidChangeCodeLenses: vscode.Event<void> = this.changed.event;
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     const line = ruleLensLine(document);
@@ -41,5 +56,10 @@ export class ReplayCodeLensProvider implements vscode.CodeLensProvider {
         arguments: [document.uri],
       }),
     ];
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+    this.changed.dispose();
   }
 }

@@ -2,10 +2,18 @@
  * Highlights matched events in NDJSON editors: a gutter mark, a line background and an after-line
  * text such as `◀ sequence 2 · stage 1/2 · host.id=abc`. Applies to visible editors and to editors
  * opened later, until the replay is cleared.
+ *
+ * At most {@link MAX_DECORATED_LINES} lines of a file are decorated: every decoration carries its
+ * own after-line text, for which VS Code creates a CSS rule, and tens of thousands of them froze
+ * the workbench. A sample file edited after the replay loses its decorations (its lines moved).
  */
 import * as vscode from 'vscode';
+import type { ReplayResult } from '../../../server/src/protocol';
 import { decorationText } from './format';
 import { type ReplayStore, uriKey } from './replayState';
+
+/** Most matched lines decorated per sample file (the first ones, by line). */
+export const MAX_DECORATED_LINES = 1000;
 
 /** One decorated line: `line` is 1-based; `text` is the after-line text (several matches joined by two spaces). */
 export interface LineDecoration {
@@ -13,24 +21,73 @@ export interface LineDecoration {
   text: string;
 }
 
+/** The matched lines of one file: all their line numbers (sorted), and the decorations of the first {@link MAX_DECORATED_LINES}. */
+export interface FileDecorations {
+  /** Number of distinct matched lines in the file. */
+  matchedLines: number;
+  /** Decorations of the first matched lines, sorted by line; at most {@link MAX_DECORATED_LINES}. */
+  decorations: LineDecoration[];
+}
+
+/** Per replay result: file (`uriKey`) → its decorations. Computed once per result. */
+const indexes = new WeakMap<ReplayResult, Map<string, FileDecorations>>();
+
+function indexOf(result: ReplayResult): Map<string, FileDecorations> {
+  const cached = indexes.get(result);
+  if (cached) return cached;
+  const keys = new Map<string, string>();
+  const byFile = new Map<string, Map<number, string[]>>();
+  result.matches.forEach((match, index) => {
+    for (const event of match.events) {
+      if (event.missing) continue;
+      let key = keys.get(event.uri);
+      if (key === undefined) {
+        key = uriKey(event.uri);
+        keys.set(event.uri, key);
+      }
+      let byLine = byFile.get(key);
+      if (!byLine) byFile.set(key, (byLine = new Map()));
+      const texts = byLine.get(event.line);
+      const text = decorationText(match, index, event);
+      if (texts) texts.push(text);
+      else byLine.set(event.line, [text]);
+    }
+  });
+  const index = new Map<string, FileDecorations>();
+  for (const [key, byLine] of byFile) {
+    const lines = [...byLine.keys()].sort((a, b) => a - b);
+    index.set(key, {
+      matchedLines: lines.length,
+      decorations: lines.slice(0, MAX_DECORATED_LINES).map((line) => ({ line, text: byLine.get(line)!.join('  ') })),
+    });
+  }
+  indexes.set(result, index);
+  return index;
+}
+
 /**
- * The decorations of one sample file for the current replay, sorted by line; empty when there is
- * no replay or nothing matched in that file. Missing-event placeholders decorate nothing.
+ * The decorations of one sample file for the current replay, sorted by line, at most
+ * {@link MAX_DECORATED_LINES}; empty when there is no replay, nothing matched in that file, or the
+ * file was edited since the replay. Missing-event placeholders decorate nothing.
  */
 export function decorationsFor(store: ReplayStore, uri: string | vscode.Uri): LineDecoration[] {
   const session = store.current;
   if (!session) return [];
   const key = uriKey(uri);
-  const byLine = new Map<number, string[]>();
-  session.result.matches.forEach((match, index) => {
-    for (const event of match.events) {
-      if (event.missing || uriKey(event.uri) !== key) continue;
-      const texts = byLine.get(event.line) ?? [];
-      texts.push(decorationText(match, index, event));
-      byLine.set(event.line, texts);
-    }
-  });
-  return [...byLine.entries()].sort(([a], [b]) => a - b).map(([line, texts]) => ({ line, text: texts.join('  ') }));
+  if (session.changedSamples?.has(key)) return [];
+  return indexOf(session.result).get(key)?.decorations ?? [];
+}
+
+/**
+ * The file with the most matched lines when it has more than {@link MAX_DECORATED_LINES}
+ * (so not all are decorated), else `undefined`. `uri` is the file's `uriKey`.
+ */
+export function mostCappedFile(result: ReplayResult): { uri: string; matchedLines: number } | undefined {
+  let most: { uri: string; matchedLines: number } | undefined;
+  for (const [uri, file] of indexOf(result)) {
+    if (file.matchedLines > MAX_DECORATED_LINES && (!most || file.matchedLines > most.matchedLines)) most = { uri, matchedLines: file.matchedLines };
+  }
+  return most;
 }
 
 /** Keeps the match decorations of every visible editor in step with the {@link ReplayStore}. */
@@ -69,14 +126,19 @@ export class MatchDecorations implements vscode.Disposable {
 
   private apply(editor: vscode.TextEditor): void {
     const document = editor.document;
+    const session = this.store.current;
+    const file = session && !session.changedSamples?.has(uriKey(document.uri)) ? indexOf(session.result).get(uriKey(document.uri)) : undefined;
     const options: vscode.DecorationOptions[] = [];
-    for (const { line, text } of decorationsFor(this.store, document.uri)) {
-      if (line < 1 || line > document.lineCount) continue; // the file changed since the replay
-      options.push({
-        range: document.lineAt(line - 1).range,
-        hoverMessage: new vscode.MarkdownString().appendText(text.replace(/^◀ /, 'Matched: ')),
-        renderOptions: { after: { contentText: text } },
-      });
+    const capped = file !== undefined && file.matchedLines > file.decorations.length;
+    for (const { line, text } of file?.decorations ?? []) {
+      if (line < 1 || line > document.lineCount) continue; // the file changed on disk since the replay
+      const hover = new vscode.MarkdownString().appendText(text.replace(/^◀ /, 'Matched: '));
+      if (capped) {
+        hover.appendText(
+          `\n\nOnly the first ${MAX_DECORATED_LINES.toLocaleString('en-US')} of the ${file.matchedLines.toLocaleString('en-US')} matched lines of this file are decorated; the Replay Results view lists every match.`,
+        );
+      }
+      options.push({ range: document.lineAt(line - 1).range, hoverMessage: hover, renderOptions: { after: { contentText: text } } });
     }
     editor.setDecorations(this.type, options);
   }

@@ -10,21 +10,69 @@ import type { ReplayMatch, ReplayMatchEvent } from '../../../server/src/protocol
 /** CodeLens title of a rule that has not been replayed (or whose results were cleared). */
 export const REPLAY_LENS_TITLE = '▶ Replay on samples';
 
-/** `1 sequence`, `2 sequences`, `0 events`. */
+/** CodeLens title while a replay of the rule runs (`$(sync~spin)` is VS Code's spinning icon). */
+export const REPLAYING_LENS_TITLE = '$(sync~spin) Replaying…';
+
+/** Why a shown replay no longer reflects the editor: the rule text, a sample file or an `eqlWorkbench.*` setting changed since. */
+export type StaleReason = 'rule' | 'samples' | 'settings';
+
+/** A count with thousands separators, the same on every machine: `113636` → `113,636`. */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** `1 sequence`, `2 sequences`, `0 events`, `113,636 events` (thousands separators from {@link formatCount}). */
 export function plural(n: number, singular: string): string {
-  return `${n} ${singular}${n === 1 ? '' : 's'}`;
+  return `${formatCount(n)} ${singular}${n === 1 ? '' : 's'}`;
 }
 
 /**
- * CodeLens title after a replay:
+ * Summary of a replay:
  * `N sequences matched in M sample files` (samples: `N samples matched …`, event queries:
  * `N events matched …`), or `No matches in M sample files` when nothing matched.
- * Singular forms for 1 (`1 sequence matched in 1 sample file`).
+ * Singular forms for 1 (`1 sequence matched in 1 sample file`); counts with thousands separators.
  */
 export function replaySummary(matches: readonly ReplayMatch[], sampleFiles: number): string {
   const files = plural(sampleFiles, 'sample file');
   if (matches.length === 0) return `No matches in ${files}`;
   return `${plural(matches.length, matches[0].type)} matched in ${files}`;
+}
+
+/** CodeLens title of a current replay: its summary behind a ▶ (clicking replays again), `▶ 2 sequences matched in 4 sample files`. */
+export function replayLensTitle(summary: string): string {
+  return `▶ ${summary}`;
+}
+
+/** CodeLens title when no sample file matched the `eqlWorkbench.samples` glob: `▶ No sample files match "logs/**\/*.ndjson"`. */
+export function noSamplesLensTitle(glob: string): string {
+  return `▶ No sample files match "${glob}"`;
+}
+
+/** `rule changed`, `samples changed`, `settings changed`. */
+export function staleReasonText(reason: StaleReason): string {
+  return `${reason} changed`;
+}
+
+/**
+ * CodeLens title of a replay that is out of date:
+ * `▶ Replay again — rule changed (last: 3 sequences matched in 6 sample files)`.
+ */
+export function staleLensTitle(reason: StaleReason, lastSummary: string): string {
+  return `▶ Replay again — ${staleReasonText(reason)} (last: ${lastSummary})`;
+}
+
+/** Results-view line of a replay that is out of date: `Out of date: the samples changed since this replay; replay again.` */
+export function staleMessage(reason: StaleReason): string {
+  const what = reason === 'rule' ? 'the rule' : reason === 'samples' ? 'the sample files' : 'the eqlWorkbench settings';
+  return `Out of date: ${what} changed since this replay; replay again.`;
+}
+
+/**
+ * Note shown when a sample file has more matched lines than are decorated:
+ * `Only the first 1,000 matched lines of each sample file are decorated (most: 12,000 in big.ndjson).`
+ */
+export function decorationCapNote(cap: number, most: number, fileName: string): string {
+  return `Only the first ${formatCount(cap)} matched lines of each sample file are decorated (most: ${formatCount(most)} in ${fileName}).`;
 }
 
 /** Formats one join key value the way it reads in a query: strings bare, others as JSON (`null`, `42`, `true`). */
@@ -141,4 +189,25 @@ export function queryStartOffset(text: string): number {
     }
   }
   return text.length;
+}
+
+/**
+ * Results-view label of an event-query match, a single row: `win-dc01.ndjson:6 · process · start · whoami.exe`
+ * (file and 1-based line, then {@link eventDescription} when the event has any of those fields).
+ */
+export function eventMatchLabel(event: ReplayMatchEvent): string {
+  const description = eventDescription(event);
+  const where = `${fileNameOfUri(event.uri)}:${event.line}`;
+  return description ? `${where} · ${description}` : where;
+}
+
+/**
+ * 0-based character where a malformed-line message points, from its `at column N` (1-based), or
+ * `undefined` when the message names no column. E.g. `invalid JSON: … at column 143` → 142.
+ */
+export function malformedLineColumn(message: string): number | undefined {
+  const m = /\bat column (\d+)\b/.exec(message);
+  if (!m) return undefined;
+  const column = Number(m[1]);
+  return Number.isSafeInteger(column) && column >= 1 ? column - 1 : undefined;
 }

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { BaseLanguageClient } from 'vscode-languageclient';
 import { type MalformedLine, type ReplayResult, ReplayRequest } from '../../../server/src/protocol';
-import { plural, replaySummary } from './format';
+import { malformedLineColumn, plural, replaySummary } from './format';
 import type { ReplayStore } from './replayState';
 import { isRuleDocument } from './ruleDocuments';
 
@@ -38,6 +38,8 @@ export interface ReplayCommandResult {
   malformedLines: Array<{ file: string; line: number; message: string }>;
   /** Messages of the rule's errors; non-empty means nothing was replayed. */
   ruleErrors: string[];
+  /** The notifications this run showed (error, warning and information messages), in order. */
+  notifications: string[];
 }
 
 /** What the replay command needs from the extension. */
@@ -49,6 +51,32 @@ export interface ReplayDeps {
   output: vscode.LogOutputChannel;
   /** Warnings on malformed sample lines, shown in the Problems view. */
   sampleProblems: vscode.DiagnosticCollection;
+  /** Called after a replay was stored (e.g. to show the results view); awaited. */
+  afterReplay?: () => Promise<unknown>;
+}
+
+/** Action of the no-sample-files notification: opens the settings at `eqlWorkbench.samples`. */
+export const OPEN_SETTINGS_ACTION = 'Open Settings';
+
+/** Action of the malformed-lines notification: shows the “EQL Workbench” output. */
+export const SHOW_OUTPUT_ACTION = 'Show Output';
+
+/**
+ * The malformed lines of the last replay that notified about them, as one key
+ * (`uri:line:message` sorted); a replay with the same set does not notify again.
+ */
+let notifiedMalformed = '';
+
+/** `No sample files match “glob” in the workspace (setting eqlWorkbench.samples).` */
+export function noSampleFilesMessage(glob: string): string {
+  return `No sample files match “${glob}” in the workspace (setting eqlWorkbench.samples).`;
+}
+
+/** `2 malformed NDJSON lines skipped (first: mixed.ndjson:2).` */
+export function malformedLinesMessage(lines: readonly MalformedLine[]): string {
+  const first = lines[0];
+  const name = decodeURIComponent(first.uri.slice(first.uri.lastIndexOf('/') + 1));
+  return `${plural(lines.length, 'malformed NDJSON line')} skipped (first: ${name}:${first.line}).`;
 }
 
 /**
@@ -67,12 +95,23 @@ export async function replayCommand(deps: ReplayDeps, ruleArg?: vscode.Uri | str
     void vscode.window.showErrorMessage(NO_RULE_MESSAGE);
     return undefined;
   }
+  const name = ruleUri.path.slice(ruleUri.path.lastIndexOf('/') + 1);
+  deps.store.setRunning(ruleUri);
+  try {
+    return await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `Replaying ${name} on samples` },
+      () => runReplay(deps, ruleUri),
+    );
+  } finally {
+    deps.store.setRunning(undefined);
+  }
+}
+
+async function runReplay(deps: ReplayDeps, ruleUri: vscode.Uri): Promise<ReplayCommandResult | undefined> {
+  const notifications: string[] = [];
   const config = vscode.workspace.getConfiguration('eqlWorkbench', ruleUri);
   const glob = config.get<string>('samples', DEFAULT_SAMPLES_GLOB) || DEFAULT_SAMPLES_GLOB;
   const samples = await findSampleFiles(ruleUri, glob);
-  if (samples.length === 0) {
-    void vscode.window.showWarningMessage(`No sample files match “${glob}” in the workspace (setting eqlWorkbench.samples).`);
-  }
 
   let result: ReplayResult;
   try {
@@ -99,20 +138,36 @@ export async function replayCommand(deps: ReplayDeps, ruleArg?: vscode.Uri | str
     // Results of an earlier version of this rule would be misleading now.
     if (deps.store.current?.ruleUri === ruleUri.toString()) clearReplayCommand(deps);
     void vscode.window.showErrorMessage(RULE_HAS_ERRORS_MESSAGE);
+    notifications.push(RULE_HAS_ERRORS_MESSAGE);
   } else {
-    deps.store.set({ ruleUri: ruleUri.toString(), sampleUris: samples.map((u) => u.toString()), result });
-    reportMalformedLines(deps, result.malformedLines);
+    deps.store.set({ ruleUri: ruleUri.toString(), sampleUris: samples.map((u) => u.toString()), result, glob });
+    const malformed = reportMalformedLines(deps, result.malformedLines);
+    if (malformed) notifications.push(malformed);
     for (const w of result.warnings) deps.output.warn(w);
     deps.output.info(
       `${ruleUri.fsPath}: replayed over ${plural(result.sampleFiles, 'sample file')} (${plural(result.events, 'event')}): ` +
         replaySummary(result.matches, result.sampleFiles),
     );
+    if (samples.length === 0) {
+      const message = noSampleFilesMessage(glob);
+      deps.output.warn(message);
+      notifications.push(message);
+      void vscode.window.showWarningMessage(message, OPEN_SETTINGS_ACTION).then((choice) => {
+        if (choice === OPEN_SETTINGS_ACTION) void vscode.commands.executeCommand('workbench.action.openSettings', 'eqlWorkbench.samples');
+      });
+    }
+    try {
+      await deps.afterReplay?.();
+    } catch {
+      // showing the results view is a convenience; the replay itself succeeded
+    }
   }
-  return toCommandResult(ruleUri, samples, result, ruleErrors);
+  return { ...toCommandResult(ruleUri, samples, result, ruleErrors), notifications };
 }
 
 /** Clears the replay: decorations, lens titles, results view and malformed-line warnings. */
 export function clearReplayCommand(deps: Pick<ReplayDeps, 'store' | 'sampleProblems'>): void {
+  notifiedMalformed = '';
   deps.store.clear();
   deps.sampleProblems.clear();
 }
@@ -137,16 +192,24 @@ async function findSampleFiles(ruleUri: vscode.Uri, glob: string): Promise<vscod
   return found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-function reportMalformedLines(deps: ReplayDeps, lines: MalformedLine[]): void {
+/**
+ * Shows malformed sample lines as warnings in the Problems view (from the message's `at column N`
+ * to the end of the line, else the whole line) and, when the set differs from the last one
+ * notified, as a notification with a “Show Output” button. Returns the notification's text, if shown.
+ */
+function reportMalformedLines(deps: ReplayDeps, lines: MalformedLine[]): string | undefined {
   deps.sampleProblems.clear();
-  if (lines.length === 0) return;
+  const key = lines.map((m) => `${m.uri}:${m.line}:${m.message}`).sort().join('\n');
+  const changed = key !== notifiedMalformed;
+  notifiedMalformed = key;
+  if (lines.length === 0) return undefined;
   const byFile = new Map<string, vscode.Diagnostic[]>();
   for (const m of lines) {
     const uri = vscode.Uri.parse(m.uri);
     deps.output.warn(`${uri.fsPath}:${m.line}: ${m.message}`);
     const line = Math.max(0, m.line - 1);
     const diagnostic = new vscode.Diagnostic(
-      new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER),
+      new vscode.Range(line, malformedLineColumn(m.message) ?? 0, line, Number.MAX_SAFE_INTEGER),
       `Malformed NDJSON line skipped by the replay: ${m.message}`,
       vscode.DiagnosticSeverity.Warning,
     );
@@ -155,9 +218,12 @@ function reportMalformedLines(deps: ReplayDeps, lines: MalformedLine[]): void {
     byFile.set(key, [...(byFile.get(key) ?? []), diagnostic]);
   }
   for (const [key, diagnostics] of byFile) deps.sampleProblems.set(vscode.Uri.parse(key), diagnostics);
-  void vscode.window.showWarningMessage(
-    `${plural(lines.length, 'malformed NDJSON line')} skipped; see the “EQL Workbench” output.`,
-  );
+  if (!changed) return undefined;
+  const message = malformedLinesMessage(lines);
+  void vscode.window.showWarningMessage(message, SHOW_OUTPUT_ACTION).then((choice) => {
+    if (choice === SHOW_OUTPUT_ACTION) deps.output.show(true);
+  });
+  return message;
 }
 
 function toCommandResult(ruleUri: vscode.Uri, samples: vscode.Uri[], result: ReplayResult, ruleErrors: string[]): ReplayCommandResult {
@@ -172,5 +238,6 @@ function toCommandResult(ruleUri: vscode.Uri, samples: vscode.Uri[], result: Rep
     })),
     malformedLines: result.malformedLines.map((m) => ({ file: fsPath(m.uri), line: m.line, message: m.message })),
     ruleErrors,
+    notifications: [],
   };
 }

@@ -1,28 +1,46 @@
 /**
- * The last replay shown in the editor: which rule, over which sample files, and what matched.
+ * The last replay shown in the editor: which rule, over which sample files, and what matched,
+ * whether it is still up to date, and which rule is being replayed right now.
  * The CodeLens, the decorations and the results view all render from this one store.
  */
 import * as vscode from 'vscode';
 import type { ReplayResult } from '../../../server/src/protocol';
+import type { StaleReason } from './format';
 
 /** One replay of one rule. URIs are `Uri.toString()` strings, as sent to the server. */
 export interface ReplaySession {
   ruleUri: string;
   sampleUris: string[];
   result: ReplayResult;
+  /** The `eqlWorkbench.samples` glob the sample files were found with. */
+  glob?: string;
+  /** Set once the rule, a sample file or a setting changed after the replay (the first reason wins). */
+  stale?: StaleReason;
+  /** Sample files (`uriKey`) edited since the replay: their decorations are dropped (their lines moved). */
+  changedSamples?: Set<string>;
 }
 
 /** Holds the current replay (at most one) and tells listeners when it changes. */
 export class ReplayStore implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
+  private readonly runningChanged = new vscode.EventEmitter<void>();
   private session: ReplaySession | undefined;
+  private runningRule: string | undefined;
 
-  /** Fires after {@link set} or {@link clear}. */
+  /** Fires after {@link set}, {@link clear}, {@link markStale} and {@link markSampleChanged}. */
   readonly onDidChange: vscode.Event<void> = this.changed.event;
+
+  /** Fires after {@link setRunning} (only the CodeLens shows it; the views need no redraw). */
+  readonly onDidChangeRunning: vscode.Event<void> = this.runningChanged.event;
 
   /** The current replay, or `undefined` before any replay and after a clear. */
   get current(): ReplaySession | undefined {
     return this.session;
+  }
+
+  /** `uriKey` of the rule whose replay is running, if any. */
+  get running(): string | undefined {
+    return this.runningRule;
   }
 
   /** Replaces the current replay. */
@@ -37,8 +55,35 @@ export class ReplayStore implements vscode.Disposable {
     this.changed.fire();
   }
 
+  /** Marks the current replay out of date (keeps the first reason); no-op without a replay. */
+  markStale(reason: StaleReason): void {
+    if (!this.session || this.session.stale) return;
+    this.session = { ...this.session, stale: reason };
+    this.changed.fire();
+  }
+
+  /**
+   * A sample file of the current replay was edited: its decorations go (their lines may have
+   * moved) and the replay is out of date. No-op for files the replay did not read.
+   */
+  markSampleChanged(uri: vscode.Uri | string): void {
+    const session = this.session;
+    if (!session) return;
+    const key = uriKey(uri);
+    if (session.changedSamples?.has(key) || !session.sampleUris.some((u) => uriKey(u) === key)) return;
+    this.session = { ...session, stale: session.stale ?? 'samples', changedSamples: new Set([...(session.changedSamples ?? []), key]) };
+    this.changed.fire();
+  }
+
+  /** Records the rule being replayed (`undefined` when the replay is over). */
+  setRunning(ruleUri: vscode.Uri | string | undefined): void {
+    this.runningRule = ruleUri === undefined ? undefined : uriKey(ruleUri);
+    this.runningChanged.fire();
+  }
+
   dispose(): void {
     this.changed.dispose();
+    this.runningChanged.dispose();
   }
 }
 

@@ -1,18 +1,38 @@
 /**
- * The "Replay Results" view (`eqlWorkbench.results`): one item per match, one child per event of
- * the match; clicking an event opens its sample file at that line (`eqlWorkbench.openMatchEvent`).
+ * The "Replay Results" view (`eqlWorkbench.results`). Sequences and samples: one item per match,
+ * one child per event of the match. Event queries: one row per match, the event itself. Clicking
+ * an event opens its sample file at that line (`eqlWorkbench.openMatchEvent`). The view's message
+ * names the rule, the summary, whether the replay is out of date, and the warnings that explain
+ * missing matches.
  */
 import * as vscode from 'vscode';
 import type { ReplayMatch, ReplayMatchEvent } from '../../../server/src/protocol';
-import { eventDescription, eventLabel, matchLabel, replaySummary, timestampRange } from './format';
+import { mostCappedFile, MAX_DECORATED_LINES } from './decorations';
+import {
+  decorationCapNote,
+  eventDescription,
+  eventLabel,
+  eventMatchLabel,
+  fileNameOfUri,
+  formatCount,
+  formatTimestamp,
+  matchLabel,
+  plural,
+  replaySummary,
+  staleMessage,
+  timestampRange,
+} from './format';
 import { OPEN_MATCH_EVENT_COMMAND } from './openMatchEvent';
-import type { ReplayStore } from './replayState';
+import type { ReplaySession, ReplayStore } from './replayState';
 
 /** View id, as contributed in package.json. */
 export const RESULTS_VIEW_ID = 'eqlWorkbench.results';
 
 /** Message of the empty view before any replay. */
 export const RESULTS_EMPTY_MESSAGE = 'Run “EQL: Replay Rule on Samples” on an EQL rule (.eql, or a detection-rules .toml) to see its matches here.';
+
+/** Most engine warnings listed in the view's message (all of them are in the output channel). */
+const MAX_LISTED_WARNINGS = 5;
 
 type ResultNode =
   | { kind: 'match'; match: ReplayMatch; index: number }
@@ -22,31 +42,73 @@ type ResultNode =
 export interface ResultsTreeItem {
   label: string;
   description: string;
-  /** The command run on click (events only): `eqlWorkbench.openMatchEvent` with `[uri, line (1-based)]`. */
+  /** The command run on click (events, and event-query matches): `eqlWorkbench.openMatchEvent` with `[uri, line (1-based)]`. */
   command?: { command: string; arguments: unknown[] };
+  /** Events of a sequence or sample match; absent for event-query matches (a single row). */
   children?: ResultsTreeItem[];
 }
 
 /** Tree data of the results view, rendered from the {@link ReplayStore}. */
-export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultNode> {
-  constructor(private readonly store: ReplayStore) {}
+export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly subscription: vscode.Disposable;
+  private shown: object | undefined;
 
-  get onDidChangeTreeData(): vscode.Event<void> {
-    return this.store.onDidChange;
+  constructor(private readonly store: ReplayStore) {
+    // Redraw only for another result: marking a replay out of date changes the message, not the
+    // items, and a redraw of a tree with 100,000 matches is not free.
+    this.shown = store.current?.result;
+    this.subscription = store.onDidChange(() => {
+      if (store.current?.result === this.shown) return;
+      this.shown = store.current?.result;
+      this.changed.fire();
+    });
   }
+
+  /** Fires when the store holds another replay result (or none). */
+  readonly onDidChangeTreeData: vscode.Event<void> = this.changed.event;
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+
+  // Nodes are kept per result so each element keeps its identity (TreeView.reveal finds elements by identity).
+  private readonly roots = new WeakMap<object, ResultNode[]>();
+  private readonly children = new WeakMap<ReplayMatch, ResultNode[]>();
 
   getChildren(node?: ResultNode): ResultNode[] {
     if (!node) {
-      const matches = this.store.current?.result.matches ?? [];
-      return matches.map((match, index) => ({ kind: 'match', match, index }));
+      const result = this.store.current?.result;
+      if (!result) return [];
+      let roots = this.roots.get(result);
+      if (!roots) this.roots.set(result, (roots = result.matches.map((match, index) => ({ kind: 'match', match, index }))));
+      return roots;
     }
-    if (node.kind === 'match') {
-      return node.match.events.map((event) => ({ kind: 'event', match: node.match, index: node.index, event }));
+    if (node.kind === 'match' && node.match.type !== 'event') {
+      let events = this.children.get(node.match);
+      if (!events) this.children.set(node.match, (events = node.match.events.map((event) => ({ kind: 'event', match: node.match, index: node.index, event }))));
+      return events;
     }
     return [];
   }
 
+  getParent(node: ResultNode): ResultNode | undefined {
+    return node.kind === 'event' ? this.getChildren()[node.index] : undefined;
+  }
+
   getTreeItem(node: ResultNode): vscode.TreeItem {
+    if (node.kind === 'match' && node.match.type === 'event' && node.match.events.length === 1) {
+      // An event query's match is its one event: a single clickable row.
+      const event = node.match.events[0];
+      const item = new vscode.TreeItem(eventMatchLabel(event), vscode.TreeItemCollapsibleState.None);
+      item.description = event.timestamp !== undefined ? formatTimestamp(event.timestamp) : '';
+      item.iconPath = new vscode.ThemeIcon('symbol-event');
+      item.contextValue = 'eqlWorkbench.event';
+      item.tooltip = `Event ${node.index + 1}`;
+      item.command = eventCommand(event);
+      return item;
+    }
     if (node.kind === 'match') {
       const item = new vscode.TreeItem(matchLabel(node.match, node.index), vscode.TreeItemCollapsibleState.Collapsed);
       item.description = timestampRange(node.match);
@@ -70,20 +132,18 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultNode> 
 
   /** The whole tree as plain data (labels, descriptions, commands), for tests. */
   snapshot(): ResultsTreeItem[] {
-    return this.getChildren().map((m) => {
-      const item = this.getTreeItem(m);
+    const plain = (node: ResultNode): ResultsTreeItem => {
+      const item = this.getTreeItem(node);
       return {
         label: String(item.label),
         description: String(item.description ?? ''),
-        children: this.getChildren(m).map((e) => {
-          const child = this.getTreeItem(e);
-          return {
-            label: String(child.label),
-            description: String(child.description ?? ''),
-            ...(child.command ? { command: { command: child.command.command, arguments: child.command.arguments ?? [] } } : {}),
-          };
-        }),
+        ...(item.command ? { command: { command: item.command.command, arguments: item.command.arguments ?? [] } } : {}),
       };
+    };
+    return this.getChildren().map((m) => {
+      const item = plain(m);
+      if (this.getTreeItem(m).collapsibleState === vscode.TreeItemCollapsibleState.None) return item;
+      return { ...item, children: this.getChildren(m).map(plain) };
     });
   }
 }
@@ -93,10 +153,48 @@ function eventCommand(event: ReplayMatchEvent): vscode.Command {
 }
 
 /**
- * Creates the results view and keeps its message (empty state, summary) in step with the store.
- * Returns the provider (for {@link ResultsTreeProvider.snapshot}) and the disposables to register.
+ * The view's message for a replay, one sentence per line (VS Code may show them as one paragraph): the rule (workspace-relative path) and
+ * the summary; that the replay is out of date; no sample file matching the glob; malformed lines
+ * skipped; the engine's warnings (the first {@link MAX_LISTED_WARNINGS}); decorations capped.
  */
-export function createResultsView(store: ReplayStore): { provider: ResultsTreeProvider; disposables: vscode.Disposable[] } {
+export function resultsMessage(session: ReplaySession): string {
+  const result = session.result;
+  const lines = [`${vscode.workspace.asRelativePath(vscode.Uri.parse(session.ruleUri))}: ${replaySummary(result.matches, result.sampleFiles)}.`];
+  if (session.stale) lines.push(staleMessage(session.stale));
+  if (session.sampleUris.length === 0) {
+    lines.push(`No sample files match “${session.glob ?? ''}” (setting eqlWorkbench.samples).`);
+  }
+  if (result.malformedLines.length > 0) {
+    lines.push(`${plural(result.malformedLines.length, 'malformed NDJSON line')} skipped (see the Problems view).`);
+  }
+  // VS Code shows a string message as one paragraph: every line ends a sentence so it still reads.
+  for (const w of result.warnings.slice(0, MAX_LISTED_WARNINGS)) lines.push(`Warning: ${w}${/[.!?]$/.test(w) ? '' : '.'}`);
+  if (result.warnings.length > MAX_LISTED_WARNINGS) {
+    lines.push(`… and ${formatCount(result.warnings.length - MAX_LISTED_WARNINGS)} more warnings in the “EQL Workbench” output.`);
+  }
+  const capped = mostCappedFile(result);
+  if (capped) lines.push(decorationCapNote(MAX_DECORATED_LINES, capped.matchedLines, fileNameOfUri(capped.uri)));
+  return lines.join('\n');
+}
+
+/** The results view and what the extension does with it beyond the tree. */
+export interface ResultsView {
+  provider: ResultsTreeProvider;
+  view: vscode.TreeView<unknown>;
+  /**
+   * Shows the view after the first replay of the session (later replays leave the layout alone):
+   * reveals its first item without taking the focus, or opens the view's container when there is
+   * no item. Resolves `true` when it revealed.
+   */
+  revealAfterFirstReplay(): Promise<boolean>;
+  disposables: vscode.Disposable[];
+}
+
+/**
+ * Creates the results view and keeps its message (empty state, rule, summary, warnings) and
+ * description in step with the store.
+ */
+export function createResultsView(store: ReplayStore, containerId: string): ResultsView {
   const provider = new ResultsTreeProvider(store);
   const view = vscode.window.createTreeView(RESULTS_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
   const update = (): void => {
@@ -106,10 +204,23 @@ export function createResultsView(store: ReplayStore): { provider: ResultsTreePr
       view.description = undefined;
       return;
     }
+    view.message = resultsMessage(session);
     const summary = replaySummary(session.result.matches, session.result.sampleFiles);
-    view.message = session.result.matches.length === 0 ? summary : undefined;
-    view.description = `${vscode.workspace.asRelativePath(vscode.Uri.parse(session.ruleUri))} · ${summary}`;
+    view.description = `${vscode.workspace.asRelativePath(vscode.Uri.parse(session.ruleUri))} · ${session.stale ? 'out of date' : summary}`;
   };
   update();
-  return { provider, disposables: [view, store.onDidChange(update)] };
+  let revealed = false;
+  const revealAfterFirstReplay = async (): Promise<boolean> => {
+    if (revealed || !store.current) return false;
+    revealed = true;
+    try {
+      const first = provider.getChildren()[0];
+      if (first) await view.reveal(first, { select: false, focus: false, expand: false });
+      else await vscode.commands.executeCommand(`workbench.view.extension.${containerId}`);
+      return true;
+    } catch {
+      return false; // a layout without the view: nothing to show
+    }
+  };
+  return { provider, view: view as vscode.TreeView<unknown>, revealAfterFirstReplay, disposables: [view, provider, store.onDidChange(update)] };
 }

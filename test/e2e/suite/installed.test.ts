@@ -65,6 +65,6 @@ describe('extension installed from its .vsix', () => {
         ['sequence', ['h2'], [[A, 3, 0], [B, 4, 1]]],
       ],
     );
-    await waitForLensTitle(rule, '2 sequences matched in 2 sample files');
+    await waitForLensTitle(rule, '▶ 2 sequences matched in 2 sample files');
   });
 });

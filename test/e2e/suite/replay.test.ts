@@ -20,7 +20,7 @@
  *   truncated JSON object, lines 1 and 3 are cmd.exe starts -> matches on 1 and 3, line 2 reported.
  *
  * Texts of the lens, decorations and results view follow the formats documented in
- * client/src/replay/format.ts (`N sequences matched in M sample files`, `◀ sequence 2 · stage 1/2 ·
+ * client/src/replay/format.ts (`▶ N sequences matched in M sample files`, `◀ sequence 2 · stage 1/2 ·
  * host.id=abc`, `Sequence 1 — host.id=abc`, `stage 1 · file.ndjson:12`).
  */
 import * as assert from 'node:assert/strict';
@@ -73,9 +73,26 @@ describe('replay', () => {
     ]);
   });
 
-  it('puts the match count in the CodeLens', async () => {
-    const lens = await waitForLensTitle(sequenceRule(), '2 sequences matched in 2 sample files');
+  it('puts the match count in the CodeLens, behind a ▶ (clicking replays again)', async () => {
+    const lens = await waitForLensTitle(sequenceRule(), '▶ 2 sequences matched in 2 sample files');
     assert.equal(lens.range.start.line, 1);
+    assert.equal(lens.command?.command, 'eqlWorkbench.replay');
+  });
+
+  it('names the rule and the summary at the top of the results view', () => {
+    const { message, description } = api.getResultsHeader();
+    assert.equal(message, 'rules/cmd-then-https.eql: 2 sequences matched in 2 sample files.');
+    assert.equal(description, 'rules/cmd-then-https.eql · 2 sequences matched in 2 sample files');
+  });
+
+  it('shows the results view after the first replay of the session, not after later ones', async () => {
+    await waitFor('the results view to be visible', () => api.isResultsViewVisible());
+    await vscode.commands.executeCommand('workbench.action.closeSidebar');
+    await waitFor('the results view to be hidden', () => !api.isResultsViewVisible());
+    await replay(sequenceRule());
+    // The command awaits its follow-ups (showing the view included), so the layout is settled here.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(api.isResultsViewVisible(), false);
   });
 
   it('decorates the matched lines of each sample file', () => {
@@ -146,7 +163,7 @@ describe('replay', () => {
       result.matches,
       [1, 3, 4].map((line) => ({ type: 'event', joinKeys: [], events: [{ file: A().fsPath, line, stage: 0, missing: false }] })),
     );
-    await waitForLensTitle(eventRule(), '3 events matched in 2 sample files');
+    await waitForLensTitle(eventRule(), '▶ 3 events matched in 2 sample files');
     assert.deepEqual(
       api.getDecorations(A()).map((d) => d.line),
       [1, 3, 4],
@@ -156,6 +173,19 @@ describe('replay', () => {
     await waitForLensTitle(sequenceRule(), REPLAY_TITLE);
   });
 
+  it('lists each event-query match as one clickable row: file:line · category · action · process, timestamp', () => {
+    // A1, A3, A4 of a-process.ndjson (header of this file): process start events of cmd.exe.
+    const tree = api.getResultsTree();
+    assert.deepEqual(
+      tree.map((m) => [m.label, m.description, m.children, m.command?.command, m.command?.arguments]),
+      [
+        ['a-process.ndjson:1 · process · start · cmd.exe', '2026-01-10T10:00:00.000Z', undefined, 'eqlWorkbench.openMatchEvent', [A().toString(), 1]],
+        ['a-process.ndjson:3 · process · start · cmd.exe', '2026-01-10T10:01:00.000Z', undefined, 'eqlWorkbench.openMatchEvent', [A().toString(), 3]],
+        ['a-process.ndjson:4 · process · start · cmd.exe', '2026-01-10T10:20:00.000Z', undefined, 'eqlWorkbench.openMatchEvent', [A().toString(), 4]],
+      ],
+    );
+  });
+
   it('clears the replay: no decorations, empty results view, plain lens', async () => {
     await vscode.commands.executeCommand('eqlWorkbench.clearReplay');
     assert.deepEqual(api.getDecorations(A()), []);
@@ -163,6 +193,160 @@ describe('replay', () => {
     const lens = await waitForLensTitle(eventRule(), REPLAY_TITLE);
     assert.equal(lens.range.start.line, 0);
     assert.ok(await replayLens(sequenceRule()));
+  });
+
+  describe('when what the replay was computed from changes', () => {
+    const config = () => vscode.workspace.getConfiguration('eqlWorkbench');
+    const FRESH = '▶ 2 sequences matched in 2 sample files';
+
+    beforeEach(async () => {
+      await openRule('cmd-then-https.eql');
+      await replay(sequenceRule());
+      await waitForLensTitle(sequenceRule(), FRESH);
+    });
+
+    after(async () => {
+      await vscode.commands.executeCommand('eqlWorkbench.clearReplay');
+    });
+
+    /** Reverts the file's unsaved edits (the fixture stays as on disk for later tests). */
+    async function revert(uri: vscode.Uri): Promise<void> {
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+      await waitFor(`${uri.path} to be reverted`, () => vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString() && !d.isDirty));
+    }
+
+    it('says the rule changed, still offering to replay, once the rule is edited', async () => {
+      const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(sequenceRule()));
+      const end = editor.document.lineAt(editor.document.lineCount - 1).range.end;
+      assert.ok(await editor.edit((e) => e.insert(end, ' ')));
+      const lens = await waitForLensTitle(sequenceRule(), '▶ Replay again — rule changed (last: 2 sequences matched in 2 sample files)');
+      assert.equal(lens.command?.command, 'eqlWorkbench.replay');
+      assert.ok(api.getResultsHeader().message.split('\n').includes('Out of date: the rule changed since this replay; replay again.'));
+      await revert(sequenceRule());
+      await replay(sequenceRule());
+      await waitForLensTitle(sequenceRule(), FRESH);
+    });
+
+    it('drops the decorations of a sample file edited after the replay and says the samples changed', async () => {
+      const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(A()), { preview: false });
+      // Inserting a line at the top moves every event of A down by one: the old marks would be wrong.
+      assert.ok(await editor.edit((e) => e.insert(new vscode.Position(0, 0), '\n')));
+      await waitForLensTitle(sequenceRule(), '▶ Replay again — samples changed (last: 2 sequences matched in 2 sample files)');
+      assert.deepEqual(api.getDecorations(A()), []);
+      // B was not edited: its marks are still right.
+      assert.deepEqual(
+        api.getDecorations(B()).map((d) => d.line),
+        [2, 4],
+      );
+      assert.ok(api.getResultsHeader().message.split('\n').includes('Out of date: the sample files changed since this replay; replay again.'));
+      await revert(A());
+    });
+
+    it('says the settings changed once an eqlWorkbench setting changes', async () => {
+      const previous = config().inspect<string>('tiebreakerField')?.workspaceValue;
+      await config().update('tiebreakerField', 'process.pid', vscode.ConfigurationTarget.Workspace);
+      try {
+        await waitForLensTitle(sequenceRule(), '▶ Replay again — settings changed (last: 2 sequences matched in 2 sample files)');
+      } finally {
+        await config().update('tiebreakerField', previous, vscode.ConfigurationTarget.Workspace);
+      }
+    });
+  });
+
+  describe('with settings that explain an empty result', () => {
+    const config = () => vscode.workspace.getConfiguration('eqlWorkbench');
+    let previousSamples: string | undefined;
+    let previousTimestamp: string | undefined;
+
+    before(() => {
+      previousSamples = config().inspect<string>('samples')?.workspaceValue;
+      previousTimestamp = config().inspect<string>('timestampField')?.workspaceValue;
+    });
+
+    afterEach(async () => {
+      await config().update('samples', previousSamples, vscode.ConfigurationTarget.Workspace);
+      await config().update('timestampField', previousTimestamp, vscode.ConfigurationTarget.Workspace);
+      await waitFor('the settings to be restored', () => config().get('samples') === previousSamples && config().get('timestampField') === previousTimestamp);
+      await vscode.commands.executeCommand('eqlWorkbench.clearReplay');
+    });
+
+    it('says that no sample file matches the glob: lens, notification and results view', async () => {
+      await config().update('samples', 'nothing/**/*.ndjson', vscode.ConfigurationTarget.Workspace);
+      await waitFor('the samples setting to apply', () => config().get('samples') === 'nothing/**/*.ndjson');
+      const result = await replay(eventRule());
+      assert.deepEqual(result.sampleFiles, []);
+      assert.deepEqual(result.notifications, ['No sample files match “nothing/**/*.ndjson” in the workspace (setting eqlWorkbench.samples).']);
+      await waitForLensTitle(eventRule(), '▶ No sample files match "nothing/**/*.ndjson"');
+      assert.deepEqual(api.getResultsHeader().message.split('\n'), [
+        'rules/cmd-started.eql: No matches in 0 sample files.',
+        'No sample files match “nothing/**/*.ndjson” (setting eqlWorkbench.samples).',
+      ]);
+    });
+
+    it('lists the engine warnings in the results view', async () => {
+      // None of the 9 fixture events (4 in A, 5 in B) has event.created: all are skipped, so nothing matches.
+      await config().update('timestampField', 'event.created', vscode.ConfigurationTarget.Workspace);
+      await waitFor('the timestampField setting to apply', () => config().get('timestampField') === 'event.created');
+      await replay(sequenceRule());
+      const lines = api.getResultsHeader().message.split('\n');
+      assert.equal(lines[0], 'rules/cmd-then-https.eql: No matches in 2 sample files.');
+      assert.ok(
+        lines.some((l) => l.startsWith('Warning: 9 event(s) skipped: no readable "event.created" value')),
+        JSON.stringify(lines),
+      );
+    });
+  });
+
+  describe('with thousands of matched lines in one file', () => {
+    const LINES = 20_000;
+    const config = () => vscode.workspace.getConfiguration('eqlWorkbench');
+    const many = () => fixtureUri('many/many.ndjson');
+    const anyRule = () => fixtureUri('many/any.eql');
+    let previous: string | undefined;
+
+    before(async () => {
+      // 20,000 process events, one a second from 2026-01-10T00:00:00Z; `any where true` matches each.
+      const start = Date.UTC(2026, 0, 10);
+      const text = Array.from({ length: LINES }, (_, i) =>
+        JSON.stringify({ '@timestamp': new Date(start + i * 1000).toISOString(), event: { category: 'process' }, n: i + 1 }),
+      ).join('\n');
+      await vscode.workspace.fs.writeFile(many(), new TextEncoder().encode(`${text}\n`));
+      await vscode.workspace.fs.writeFile(anyRule(), new TextEncoder().encode('any where true\n'));
+      previous = config().inspect<string>('samples')?.workspaceValue;
+      await config().update('samples', 'many/*.ndjson', vscode.ConfigurationTarget.Workspace);
+      await waitFor('the samples setting to apply', () => config().get('samples') === 'many/*.ndjson');
+    });
+
+    after(async () => {
+      await config().update('samples', previous, vscode.ConfigurationTarget.Workspace);
+      await waitFor('the samples setting to be restored', () => config().get('samples') === previous);
+      await vscode.commands.executeCommand('eqlWorkbench.clearReplay');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    });
+
+    it('shows "Replaying…" in the lens while the replay runs', async () => {
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(anyRule()));
+      await waitForLensTitle(anyRule(), REPLAY_TITLE);
+      const running = vscode.commands.executeCommand('eqlWorkbench.replay', anyRule());
+      await waitForLensTitle(anyRule(), '$(sync~spin) Replaying…');
+      await running;
+    });
+
+    it('counts with thousands separators and decorates only the first 1,000 lines of the file', async () => {
+      await waitForLensTitle(anyRule(), '▶ 20,000 events matched in 1 sample file');
+      const decorations = api.getDecorations(many());
+      assert.equal(decorations.length, 1000);
+      assert.deepEqual(decorations[0], { line: 1, text: '◀ event 1' });
+      assert.deepEqual(decorations[999], { line: 1000, text: '◀ event 1000' });
+      assert.ok(
+        api.getResultsHeader().message.split('\n').includes('Only the first 1,000 matched lines of each sample file are decorated (most: 20,000 in many.ndjson).'),
+        api.getResultsHeader().message,
+      );
+      // Opening and closing the file with its decorations must not block the workbench.
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(many()), { preview: false });
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    });
   });
 
   describe('with a malformed sample line', () => {
@@ -200,15 +384,36 @@ describe('replay', () => {
         const found = vscode.languages.getDiagnostics(mixed());
         return found.length > 0 ? found : undefined;
       });
+      // Line 2 is 135 characters long and ends inside an object: JSON.parse stops at its end,
+      // which the message gives 1-based as column 136; the warning starts there (0-based 135).
       assert.deepEqual(
-        ds.map((d) => [d.range.start.line, d.severity]),
-        [[1, vscode.DiagnosticSeverity.Warning]],
+        ds.map((d) => [d.range.start.line, d.range.start.character, d.severity]),
+        [[1, 135, vscode.DiagnosticSeverity.Warning]],
       );
+      assert.match(ds[0].message, /at column 136/);
+      assert.deepEqual(result.notifications, ['1 malformed NDJSON line skipped (first: mixed.ndjson:2).']);
+      assert.ok(api.getResultsHeader().message.split('\n').includes('1 malformed NDJSON line skipped (see the Problems view).'));
+    });
+
+    it('does not repeat the notification when the same lines are skipped again', async () => {
+      const result = await replay(eventRule());
+      assert.equal(result.malformedLines.length, 1);
+      assert.deepEqual(result.notifications, []);
+      assert.equal(vscode.languages.getDiagnostics(mixed()).length, 1);
     });
 
     it('clears the warning with the replay', async () => {
       await vscode.commands.executeCommand('eqlWorkbench.clearReplay');
       await waitFor('no diagnostics on the sample file', () => vscode.languages.getDiagnostics(mixed()).length === 0);
+    });
+
+    it('clears the warning of a sample file once it is edited', async () => {
+      await replay(eventRule());
+      await waitFor('a warning on the malformed line', () => vscode.languages.getDiagnostics(mixed()).length === 1);
+      const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(mixed()), { preview: false });
+      assert.ok(await editor.edit((e) => e.insert(new vscode.Position(1, editor.document.lineAt(1).text.length), '}}')));
+      await waitFor('no diagnostics on the edited sample file', () => vscode.languages.getDiagnostics(mixed()).length === 0);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
     });
   });
 });

@@ -74,7 +74,7 @@ describe('detection-rules TOML rule', () => {
         ['sequence', ['h2'], [[A, 3, 0], [B, 4, 1]]],
       ],
     );
-    const lens = await waitForLensTitle(rule(), '2 sequences matched in 2 sample files');
+    const lens = await waitForLensTitle(rule(), '▶ 2 sequences matched in 2 sample files');
     assert.equal(lens.range.start.line, 14);
   });
 
