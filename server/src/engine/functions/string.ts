@@ -64,35 +64,33 @@ export const concat: Impl = (call, args) =>
   });
 
 /**
+ * A two-string predicate with the shared null rule of `endsWith`, `startsWith` and `stringContains`:
+ * a null source or second argument gives null; `~` lower-cases both sides first.
+ */
+function stringPredicate(test: (source: string, other: string) => boolean): Impl {
+  return (call, args) => {
+    const [src, other] = args;
+    const ci = call.caseInsensitive;
+    return derive('boolean', args, (s) => {
+      const str = stringArg(src.eval(s), src.type, call.span);
+      if (str === null) return null;
+      const p = stringArg(other.eval(s), other.type, call.span);
+      if (p === null) return null;
+      return ci ? test(str.toLowerCase(), p.toLowerCase()) : test(str, p);
+    });
+  };
+}
+
+/**
  * `endsWith(source, suffix)`, `endsWith~`: null source or suffix → null (`EndsWithFunctionProcessor`).
  */
-export const endsWith: Impl = (call, args) => {
-  const [src, pat] = args;
-  const ci = call.caseInsensitive;
-  return derive('boolean', args, (s) => {
-    const str = stringArg(src.eval(s), src.type, call.span);
-    if (str === null) return null;
-    const p = stringArg(pat.eval(s), pat.type, call.span);
-    if (p === null) return null;
-    return ci ? str.toLowerCase().endsWith(p.toLowerCase()) : str.endsWith(p);
-  });
-};
+export const endsWith: Impl = stringPredicate((str, suffix) => str.endsWith(suffix));
 
 /**
  * `startsWith(source, prefix)`, `startsWith~`: null source or prefix → null
  * (QL `StartsWithFunctionProcessor`).
  */
-export const startsWith: Impl = (call, args) => {
-  const [src, pat] = args;
-  const ci = call.caseInsensitive;
-  return derive('boolean', args, (s) => {
-    const str = stringArg(src.eval(s), src.type, call.span);
-    if (str === null) return null;
-    const p = stringArg(pat.eval(s), pat.type, call.span);
-    if (p === null) return null;
-    return ci ? str.toLowerCase().startsWith(p.toLowerCase()) : str.startsWith(p);
-  });
-};
+export const startsWith: Impl = stringPredicate((str, prefix) => str.startsWith(prefix));
 
 /**
  * `stringContains(source, substring)`, `stringContains~`: null source or substring → null; an
@@ -100,18 +98,7 @@ export const startsWith: Impl = (call, args) => {
  * "EQL function reference" (`stringContains(process.command_line, null)` returns null), where
  * the processor itself would reject it.
  */
-export const stringContains: Impl = (call, args) => {
-  const [src, sub] = args;
-  const ci = call.caseInsensitive;
-  return derive('boolean', args, (s) => {
-    const str = stringArg(src.eval(s), src.type, call.span);
-    if (str === null) return null;
-    const p = stringArg(sub.eval(s), sub.type, call.span);
-    if (p === null) return null;
-    if (str.length === 0 || p.length === 0) return false;
-    return ci ? str.toLowerCase().includes(p.toLowerCase()) : str.includes(p);
-  });
-};
+export const stringContains: Impl = stringPredicate((str, sub) => str.length > 0 && sub.length > 0 && str.includes(sub));
 
 /**
  * `indexOf(source, substring[, start])`, `indexOf~`: first position (0-based) of `substring` at or
