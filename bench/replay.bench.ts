@@ -53,10 +53,41 @@ async function fastest(rounds: number, fn: () => Promise<unknown> | unknown): Pr
   return best;
 }
 
+const USAGE = 'usage: npm run bench -- [--events N]   (N: a positive whole number of events, default 200000)';
+
+/**
+ * Reads `--events N` from the command line.
+ * @returns the number of events, or an error message (with the usage) when the value is missing or
+ *   not a positive whole number.
+ */
+function eventCount(argv: readonly string[]): number | string {
+  const at = argv.indexOf('--events');
+  if (at < 0) return 200_000;
+  const value = argv[at + 1];
+  const count = value === undefined || !/^\d+$/.test(value) ? NaN : Number(value);
+  if (!Number.isSafeInteger(count) || count < 1) {
+    return `--events needs a positive whole number, got ${value === undefined ? 'nothing' : JSON.stringify(value)}\n${USAGE}`;
+  }
+  return count;
+}
+
 async function main(): Promise<void> {
-  const at = process.argv.indexOf('--events');
-  const count = at > 0 ? Number(process.argv[at + 1]) : 200_000;
+  const count = eventCount(process.argv);
+  if (typeof count === 'string') {
+    console.error(count);
+    process.exitCode = 2;
+    return;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'eql-bench-'));
+  try {
+    await measure(dir, count);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Writes `count` synthetic events into `dir` and prints the timings. */
+async function measure(dir: string, count: number): Promise<void> {
   const file = join(dir, 'events.ndjson');
   const lines: string[] = [];
   for (let i = 0; i < count; i++) lines.push(JSON.stringify(syntheticEvent(i)));
@@ -92,7 +123,9 @@ async function main(): Promise<void> {
   console.log(row('readNdjsonFile (streaming)', reading));
   console.log(row('replay on parsed events', replayOnly));
   console.log(row('read + replay', full));
-  rmSync(dir, { recursive: true, force: true });
 }
 
-void main();
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -5,7 +5,9 @@ let cli;
 try {
   cli = require('../dist/cli.js');
 } catch (e) {
-  if (e && e.code === 'MODULE_NOT_FOUND' && String(e.message).includes('dist/cli.js')) {
+  // Only the bundle itself missing: the first line names it (a module the bundle requires would be
+  // named there instead, the bundle only in the require stack below). Windows may write `\`.
+  if (e && e.code === 'MODULE_NOT_FOUND' && /^Cannot find module '[^'\n]*dist[\\/]cli\.js'/.test(String(e.message))) {
     process.stderr.write('eql-workbench: dist/cli.js is missing; run `npm run build` first.\n');
     process.exit(3);
   }

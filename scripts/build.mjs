@@ -2,7 +2,6 @@
 //   node scripts/build.mjs           one build
 //   node scripts/build.mjs --watch   rebuild on change
 // Output: dist/client.js (vscode external), dist/server.js, dist/cli.js; Node 20, CommonJS, source maps.
-// An entry point that does not exist yet is skipped with a message, so a partial tree still builds.
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -21,15 +20,10 @@ const entries = [
 // The language server bundles a compact ECS field catalogue extracted from @elastic/ecs.
 writeEcsCatalogue();
 
-const present = entries.filter((e) => {
-  if (existsSync(join(root, e.in))) return true;
-  console.log(`build: skipping ${e.in} (not found)`);
-  return false;
-});
-
-if (present.length === 0) {
-  console.log('build: nothing to build');
-  process.exit(0);
+const missing = entries.filter((e) => !existsSync(join(root, e.in))).map((e) => e.in);
+if (missing.length > 0) {
+  console.error(`build: entry point not found: ${missing.join(', ')}`);
+  process.exit(1);
 }
 
 /** Options of one bundle; each entry is built on its own so one broken part does not block the others. */
@@ -50,14 +44,14 @@ function optionsFor(entry) {
 }
 
 if (watch) {
-  for (const entry of present) {
+  for (const entry of entries) {
     const ctx = await esbuild.context(optionsFor(entry));
     await ctx.watch();
   }
   console.log('build: watching for changes (Ctrl+C to stop)');
 } else {
-  const results = await Promise.allSettled(present.map((entry) => esbuild.build(optionsFor(entry))));
-  const failed = present.filter((_, i) => results[i].status === 'rejected').map((e) => e.in);
+  const results = await Promise.allSettled(entries.map((entry) => esbuild.build(optionsFor(entry))));
+  const failed = entries.filter((_, i) => results[i].status === 'rejected').map((e) => e.in);
   // esbuild has already printed the errors themselves.
   if (failed.length > 0) {
     console.error(`build: failed: ${failed.join(', ')}`);

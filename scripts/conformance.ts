@@ -45,10 +45,16 @@ import { replay } from '../server/src/engine/replay';
 import type { Match } from '../server/src/engine/types';
 import { lookupField } from '../server/src/engine/mapping';
 import { OBSOLETE_CASES } from './conformance/obsolete';
-import { Dataset, SpecCase, endgameDataset, plainDataset, readSpecFile } from './conformance/load';
+import {
+  Dataset,
+  SUPPORTED_DESPITE_LISTING,
+  SpecCase,
+  endgameDataset,
+  plainDataset,
+  readSpecFile,
+  unsupportedQueries,
+} from './conformance/load';
 
-/** Entries of test_queries_unsupported.toml that its own comment marks as supported queries. */
-const SUPPORTED_DESPITE_LISTING = new Set(['twoSequencesWithKeys', 'twoSequencesWithTwoKeys']);
 /** `BaseEqlSpecTestCase.requestSize()`. */
 const DEFAULT_SIZE = 50;
 
@@ -178,7 +184,7 @@ function main(): number {
 
   const unsupportedPath = join(esDir, 'test_queries_unsupported.toml');
   const unsupported = existsSync(unsupportedPath) ? readSpecFile(unsupportedPath, 'test_queries_unsupported.toml') : [];
-  const unsupportedQueries = new Set(unsupported.filter((u) => !SUPPORTED_DESPITE_LISTING.has(u.name)).map((u) => u.query));
+  const dropped = unsupportedQueries(unsupported);
 
   const failures: string[] = [];
   const skippedNotes: string[] = [];
@@ -190,7 +196,7 @@ function main(): number {
     if (!existsSync(path)) continue;
     const outcome: Outcome = { passed: 0, failed: 0, skipped: 0 };
     for (const c of readSpecFile(path, file)) {
-      if (unsupportedQueries.has(c.query)) {
+      if (dropped.has(c.query)) {
         outcome.skipped++; // checked below, as test_queries_unsupported.toml
         skippedNotes.push(`${file} ${c.name}: listed in test_queries_unsupported.toml`);
         continue;

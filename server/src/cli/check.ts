@@ -4,7 +4,8 @@
  */
 import { checkRuleFile, printedLines } from './ruleCheck';
 import { ExitCode, type CliIo } from './io';
-import { checkOptionsFor, readMappingFile } from './mappingFile';
+import { mappingCheckOptions } from '../eql/mappingCheckOptions';
+import { readMappingFile } from './mappingFile';
 
 /**
  * Runs `check` over rule files, in the order given.
@@ -29,7 +30,7 @@ export async function runCheck(paths: readonly string[], options: { mapping?: st
   let unreadable = false;
   let errors = false;
   for (const path of paths) {
-    const checked = await checkRuleFile(path, checkOptionsFor(mapping));
+    const checked = await checkRuleFile(path, mappingCheckOptions(mapping));
     if (!checked.rule) {
       if (checked.exitCode === ExitCode.usage) {
         unreadable = true;

@@ -22,7 +22,8 @@ import type {
   StageStats,
   UnmatchedStageEvent,
 } from '../engine/explain';
-import { escapeControlCharacters } from '../samples/controlCharacters';
+import { escapeControlCharacters, toSafeJsonLine } from '../samples/controlCharacters';
+import { plural } from '../samples/text';
 
 /** The `--help` text describing the explanation's JSON line. */
 export const EXPLAIN_JSON_NOTES = `
@@ -98,10 +99,6 @@ export function formatDuration(ms: number): string {
 
 function where(e: EventRef): string {
   return `${e.file}:${e.line}`;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 function stageName(stage: number): string {
@@ -264,9 +261,6 @@ export function formatExplanationText(e: Explanation): string[] {
   return lines.map(escapeControlCharacters);
 }
 
-/** Characters JSON allows raw inside strings but that a terminal may interpret. */
-const RAW_CONTROL = /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
 function snakeCase(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
@@ -288,6 +282,5 @@ function toSnake(value: unknown): unknown {
  * controls, U+2028, U+2029 and bidirectional formatting characters escaped as `\uXXXX`.
  */
 export function explanationToJsonLine(e: Explanation): string {
-  const json = JSON.stringify({ type: 'explanation', ...(toSnake(e) as object) });
-  return json.replace(RAW_CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return toSafeJsonLine({ type: 'explanation', ...(toSnake(e) as object) });
 }

@@ -26,9 +26,3 @@ export async function readMappingFile(path: string): Promise<{ mapping: FieldMap
     return { error: escapeControlCharacters(`${path}: cannot use as mapping: ${(e as Error).message}`) };
   }
 }
-
-/**
- * Checker options for a known mapping: Elasticsearch rejects fields the index does not have
- * ("Unknown column [x]", its Verifier) and applies its type rules to the mapped field types.
- */
-export { mappingCheckOptions as checkOptionsFor } from '../eql/mappingCheckOptions';

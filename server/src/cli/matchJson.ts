@@ -20,6 +20,7 @@
  * shown on a terminal cannot drive it; the parsed values are the same.
  */
 import type { Match } from '../engine/types';
+import { toSafeJsonLine } from '../samples/controlCharacters';
 
 /** One event entry of {@link MatchJson}. */
 export type MatchEventJson = { file: string; line: number } | { missing: true; stage: number };
@@ -44,15 +45,11 @@ export function matchToJson(match: Match): MatchJson {
   return match.type === 'event' ? { type: match.type, events } : { type: match.type, join_keys: match.joinKeys ?? [], events };
 }
 
-/** Characters JSON allows raw inside strings but that a terminal may interpret. */
-const RAW_CONTROL = /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
 /**
  * Serialises a match as one line of `--format json` output (no newline), see the module comment.
  * @returns compact JSON; DEL, C1 controls, U+2028, U+2029 and bidirectional formatting characters
  *   escaped as `\uXXXX`.
  */
 export function matchToJsonLine(match: Match): string {
-  // These characters can only occur inside JSON strings, where `\uXXXX` denotes the same character.
-  return JSON.stringify(matchToJson(match)).replace(RAW_CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return toSafeJsonLine(matchToJson(match));
 }

@@ -11,6 +11,7 @@ import { getFieldValues } from '../engine/fields';
 import type { FieldMapping } from '../engine/mapping';
 import type { Match } from '../engine/types';
 import { escapeControlCharacters } from '../samples/controlCharacters';
+import { plural } from '../samples/text';
 
 /** ECS fields shown for each event when present, in this order (at most {@link MAX_FIELDS}). */
 export const SUMMARY_FIELDS = [
@@ -78,10 +79,6 @@ export function formatTotalLine(matches: readonly Match[], events: number, files
   const kinds = [...byType].map(([type, n]) => plural(n, type)).join(', ');
   const total = plural(matches.length, 'match', 'matches');
   return `${total}${kinds ? ` (${kinds})` : ''}; ${plural(events, 'event')} read from ${plural(files, 'file')}`;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 /** Shows a timestamp as written; epoch milliseconds also in ISO 8601 so they can be read. */

@@ -19,7 +19,8 @@ import { explanationToJsonLine, formatExplanationText } from './explain';
 import { formatMatchText, formatTotalLine } from './matchText';
 import { checkRuleFile, formatDiagnostic, printedLines } from './ruleCheck';
 import { EqlCompileError, EqlEvaluationError } from '../engine/errors';
-import { checkOptionsFor, readMappingFile } from './mappingFile';
+import { mappingCheckOptions } from '../eql/mappingCheckOptions';
+import { readMappingFile } from './mappingFile';
 
 /** Options of `replay`, with the meaning of the `_eql/search` request parameters of the same names. */
 export interface ReplayCommandOptions {
@@ -72,7 +73,7 @@ export async function runReplay(
     mapping = read.mapping;
   }
 
-  const checked = await checkRuleFile(rulePath, checkOptionsFor(mapping));
+  const checked = await checkRuleFile(rulePath, mappingCheckOptions(mapping));
   if (!checked.rule) {
     for (const line of checked.lines) io.stderr(`${line}\n`);
     return checked.exitCode;

@@ -45,7 +45,7 @@ export function printedLines(rule: CheckedRule, max = MAX_PRINTED_DIAGNOSTICS): 
  * Reads and analyses one rule file.
  *
  * @param path the rule file (`.eql` or detection-rules `.toml`) as the user wrote it.
- * @param options checker options (from `checkOptionsFor(mapping)` when a mapping is known).
+ * @param options checker options (from `mappingCheckOptions(mapping)` when a mapping is known).
  * @returns `{ rule }` when the file held a query (which may still have errors), or `{ exitCode,
  *   lines }` when it did not: {@link ExitCode.usage} for an unreadable file (`path: reason`: missing,
  *   a folder, UTF-16 encoded, not a text file), {@link ExitCode.ruleErrors} for a file that is not a

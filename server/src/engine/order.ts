@@ -56,10 +56,20 @@ const JODA_TOKEN = /(yyyy|uuuu|yy|MM|dd|HH|mm|ss|SSS|'[^']*'|.)/g;
 /**
  * Parses a date written in a simple custom `format` of an Elasticsearch date mapping
  * (`dd-MM-yyyy`, `yyyy/MM/dd HH:mm:ss`, …; letters `yyyy uuuu yy MM dd HH mm ss SSS`, quoted literals).
- * Named formats other than the defaults are not supported.
+ * Named formats other than the defaults are not supported. A date whose fields are out of range
+ * (month 13, 30 February, hour 24) is not a date, as with java.time's strict resolving.
  * @returns epoch milliseconds (UTC), or undefined when the text does not fit the format.
  */
 export function parseDateWithFormat(text: string, format: string): number | undefined {
+  return compileDateFormat(format)?.(text);
+}
+
+/**
+ * Compiles a custom date `format` (see {@link parseDateWithFormat}) into a parser of texts.
+ * @returns the parser (text → epoch milliseconds, or undefined when the text does not fit), or
+ * undefined when the format uses a letter this reader does not support.
+ */
+function compileDateFormat(format: string): ((text: string) => number | undefined) | undefined {
   let pattern = '';
   const fields: string[] = [];
   for (const tok of format.match(JODA_TOKEN) ?? []) {
@@ -104,17 +114,88 @@ export function parseDateWithFormat(text: string, format: string): number | unde
       }
     }
   }
-  const m = new RegExp(`^${pattern}$`).exec(text);
-  if (!m) return undefined;
-  const parts: Record<string, number> = { y: 1970, M: 1, d: 1, H: 0, m: 0, s: 0, S: 0 };
-  fields.forEach((f, i) => {
-    const n = Number(m[i + 1]);
-    if (f === 'yy') parts.y = 2000 + n;
-    else parts[f] = n;
-  });
-  const millis = Date.UTC(parts.y, parts.M - 1, parts.d, parts.H, parts.m, parts.s, parts.S);
-  return Number.isNaN(millis) ? undefined : millis;
+  const regex = new RegExp(`^${pattern}$`);
+  return (text) => {
+    const m = regex.exec(text);
+    if (!m) return undefined;
+    const parts: Record<string, number> = { y: 1970, M: 1, d: 1, H: 0, m: 0, s: 0, S: 0 };
+    fields.forEach((f, i) => {
+      const n = Number(m[i + 1]);
+      if (f === 'yy') parts.y = 2000 + n;
+      else parts[f] = n;
+    });
+    // setUTCFullYear, unlike Date.UTC, keeps years 0–99 as written.
+    const date = new Date(0);
+    date.setUTCFullYear(parts.y, parts.M - 1, parts.d);
+    date.setUTCHours(parts.H, parts.m, parts.s, parts.S);
+    // Out-of-range fields roll over (month 13 → next January): such a text is not a date.
+    const readBack =
+      date.getUTCFullYear() === parts.y &&
+      date.getUTCMonth() === parts.M - 1 &&
+      date.getUTCDate() === parts.d &&
+      date.getUTCHours() === parts.H &&
+      date.getUTCMinutes() === parts.m &&
+      date.getUTCSeconds() === parts.s;
+    return readBack ? date.getTime() : undefined;
+  };
 }
+
+/** How a timestamp value is read: value → epoch milliseconds, or undefined when not a date. */
+export type TimestampParser = (value: unknown) => number | undefined;
+
+const DEFAULT_FORMATS = /^(strict_)?date_optional_time(\|\|epoch_millis)?$|^epoch_millis$/;
+const EPOCH_NUMBER = /^-?\d+(\.\d+)?$/;
+
+/**
+ * Compiles the date `format` of a mapping (`||`-separated alternatives) once, for reading many
+ * values (see {@link parseTimestamp} for the rules).
+ * @param format the mapped `format`, or undefined for `strict_date_optional_time||epoch_millis`.
+ * @returns the parser; never throws.
+ */
+export function timestampParser(format?: string): TimestampParser {
+  if (format === undefined || DEFAULT_FORMATS.test(format)) return (value) => readTimestamp(value, readDefaultDate);
+  const alternatives = format.split('||').map((f): ((text: string) => number | undefined) | undefined => {
+    if (f === 'epoch_millis') return (text) => (EPOCH_NUMBER.test(text) ? Number(text) : undefined);
+    if (f === 'epoch_second') return (text) => (EPOCH_NUMBER.test(text) ? Number(text) * 1000 : undefined);
+    if (/^(strict_)?date_optional_time$/.test(f)) return parseIsoDate;
+    return compileDateFormat(f);
+  });
+  const readText = (text: string): number | undefined => {
+    for (const alternative of alternatives) {
+      const millis = alternative?.(text);
+      if (millis !== undefined) return millis;
+    }
+    return undefined;
+  };
+  return (value) => readTimestamp(value, readText);
+}
+
+/** The default `strict_date_optional_time||epoch_millis` on a trimmed string. */
+function readDefaultDate(text: string): number | undefined {
+  if (/^\d{4}$/.test(text)) return parseIsoDate(text);
+  if (EPOCH_NUMBER.test(text)) return Number(text);
+  return parseIsoDate(text);
+}
+
+/** Arrays give their smallest date, numbers are epoch milliseconds, strings are trimmed and read by `readText`. */
+function readTimestamp(value: unknown, readText: (text: string) => number | undefined): number | undefined {
+  if (Array.isArray(value)) {
+    let min: number | undefined;
+    for (const v of value) {
+      const t = readTimestamp(v, readText);
+      if (t !== undefined && (min === undefined || t < min)) min = t;
+    }
+    return min;
+  }
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  return readText(value.trim());
+}
+
+/** Parsers of the formats met so far: mappings name few formats, each is compiled once. */
+const PARSERS = new Map<string, TimestampParser>();
+/** The cache key of "no format" (the empty string is a format of its own). */
+const DEFAULT_KEY = '\u0000default';
 
 /**
  * Reads an event's timestamp value the way Elasticsearch's default date format
@@ -126,37 +207,17 @@ export function parseDateWithFormat(text: string, format: string): number | unde
  * - other strings: ISO 8601 (`parseIsoDate`), or `format` when the mapping gives one;
  * - an array: its smallest date (an ascending sort uses the minimum of a multi-valued field).
  *
+ * The format is compiled once per distinct `format` string ({@link timestampParser}).
  * @returns epoch milliseconds, or undefined when the value is missing or not a date.
  */
 export function parseTimestamp(value: unknown, format?: string): number | undefined {
-  if (Array.isArray(value)) {
-    let min: number | undefined;
-    for (const v of value) {
-      const t = parseTimestamp(v, format);
-      if (t !== undefined && (min === undefined || t < min)) min = t;
-    }
-    return min;
+  const key = format ?? DEFAULT_KEY;
+  let parser = PARSERS.get(key);
+  if (parser === undefined) {
+    parser = timestampParser(format);
+    PARSERS.set(key, parser);
   }
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value !== 'string') return undefined;
-  const text = value.trim();
-  if (format !== undefined && !/^(strict_)?date_optional_time(\|\|epoch_millis)?$|^epoch_millis$/.test(format)) {
-    for (const f of format.split('||')) {
-      if (f === 'epoch_millis' && /^-?\d+(\.\d+)?$/.test(text)) return Number(text);
-      if (f === 'epoch_second' && /^-?\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
-      if (/^(strict_)?date_optional_time$/.test(f)) {
-        const iso = parseIsoDate(text);
-        if (iso !== undefined) return iso;
-        continue;
-      }
-      const custom = parseDateWithFormat(text, f);
-      if (custom !== undefined) return custom;
-    }
-    return undefined;
-  }
-  if (/^\d{4}$/.test(text)) return parseIsoDate(text);
-  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
-  return parseIsoDate(text);
+  return parser(value);
 }
 
 /**

@@ -14,7 +14,7 @@ import type { EventFilter, Expression, Statement, SequenceQuery, SampleQuery, St
 import { compileFieldGetter } from './fields';
 import { compileFilter } from './filter';
 import { FieldMapping, kindOfType, lookupField } from './mapping';
-import { Ordinal, compareOrdinals, parseTimestamp, tiebreakerValue } from './order';
+import { Ordinal, compareOrdinals, tiebreakerValue, timestampParser } from './order';
 import { applyLimits, limitSteps, LimitStep } from './pipes';
 import { compileJoinKeys } from './joinKeys';
 import { CompiledSampleStage, SampleMatcher, type SampleSnapshot } from './sample';
@@ -26,22 +26,15 @@ import {
   type SequenceObserver,
   type SequenceSnapshot,
 } from './sequence';
-import { EqlCompileError, EqlEvaluationError } from './errors';
+import { EqlEvaluationError } from './errors';
 import type { EventRecord, Match, MatchedEvent, ReplayOptions, ReplayResult } from './types';
 
-/**
- * Replay options plus the index mapping used for aliases, types and date formats, and an optional
- * abort signal checked while events are fed (every {@link ABORT_CHECK_INTERVAL} events).
- */
+/** Replay options plus the index mapping used for aliases, types and date formats. */
 export type ReplayRunOptions = ReplayOptions & {
   mapping?: FieldMapping;
-  signal?: AbortSignal;
   /** Told of every decision of the sequence state machine (sequence queries only; for explanations). */
   sequenceObserver?: SequenceObserver;
 };
-
-/** How many events are fed between two checks of the abort signal. */
-export const ABORT_CHECK_INTERVAL = 1024;
 
 const DEFAULT_TIMESTAMP_FIELD = '@timestamp';
 /** The event category field when the options name none (`event_category_field` of `_eql/search`). */
@@ -66,7 +59,7 @@ export function orderEvents(
 ): { ordered: OrderedEvent[]; warnings: string[] } {
   const timestampField = options.timestampField || DEFAULT_TIMESTAMP_FIELD;
   const timestampOf = compileFieldGetter(timestampField, options.mapping);
-  const format = mappedFormat(options.mapping, timestampField);
+  const readTimestamp = timestampParser(mappedFormat(options.mapping, timestampField));
   const tiebreakerOf = options.tiebreakerField ? compileFieldGetter(options.tiebreakerField, options.mapping) : undefined;
   const tiebreakerKind = options.tiebreakerField
     ? kindOfType(lookupField(options.mapping, options.tiebreakerField)?.type ?? '')
@@ -77,7 +70,7 @@ export function orderEvents(
   let index = 0;
   for (const record of events) {
     const position = index++;
-    const timestamp = parseTimestamp(timestampOf(record.doc), format);
+    const timestamp = readTimestamp(timestampOf(record.doc));
     if (timestamp === undefined) {
       skipped++;
       firstSkipped ??= record;
@@ -237,7 +230,6 @@ export class ReplaySession {
   readonly warnings: readonly string[];
   private readonly machine: Machine;
   private readonly limits: LimitStep[];
-  private readonly signal?: AbortSignal;
   private position = 0;
 
   /**
@@ -250,7 +242,6 @@ export class ReplaySession {
   constructor(statement: Statement, events: Iterable<EventRecord>, options: ReplayRunOptions = {}) {
     const ctx: Context = { eventCategoryField: options.eventCategoryField || DEFAULT_EVENT_CATEGORY_FIELD, mapping: options.mapping };
     this.limits = finalLimits(limitSteps(statement.pipes), options);
-    this.signal = options.signal;
     const query = statement.query;
     if (query.kind === 'sample') {
       this.machine = sampleMachine(query, ctx, options.maxSamplesPerKey ?? 1);
@@ -292,17 +283,10 @@ export class ReplaySession {
     return this.machine.snapshot();
   }
 
-  /**
-   * Feeds the remaining events and returns the matches with pipes and `size` applied.
-   * @throws Error named `AbortError` when the options' signal is aborted meanwhile.
-   */
+  /** Feeds the remaining events and returns the matches with pipes and `size` applied. */
   finish(): ReplayResult {
     while (this.step() !== undefined) {
-      if (this.signal?.aborted && this.position % ABORT_CHECK_INTERVAL === 0) {
-        const error = new Error('replay cancelled');
-        error.name = 'AbortError';
-        throw error;
-      }
+      // Feeding is all the work: step() pushes each event into the state machine.
     }
     return { matches: applyLimits(this.machine.finish(), this.limits), warnings: this.warnings.slice() };
   }
@@ -323,26 +307,4 @@ export class ReplaySession {
  */
 export function replay(statement: Statement, events: Iterable<EventRecord>, options: ReplayRunOptions = {}): ReplayResult {
   return new ReplaySession(statement, events, options).finish();
-}
-
-/**
- * {@link replay} over an asynchronous stream of events (e.g. NDJSON read line by line). The whole
- * stream is read first: Elasticsearch's order needs every timestamp before the first match.
- * @throws Error named `AbortError` when `options.signal` is aborted while reading or replaying.
- */
-export async function replayStream(
-  statement: Statement,
-  events: AsyncIterable<EventRecord> | Iterable<EventRecord>,
-  options: ReplayRunOptions = {},
-): Promise<ReplayResult> {
-  const collected: EventRecord[] = [];
-  for await (const e of events) {
-    collected.push(e);
-    if (options.signal?.aborted && collected.length % ABORT_CHECK_INTERVAL === 0) {
-      const error = new Error('replay cancelled');
-      error.name = 'AbortError';
-      throw error;
-    }
-  }
-  return replay(statement, collected, options);
 }

@@ -24,11 +24,6 @@ export type ValueType =
   | 'object'
   | 'unknown';
 
-/** True for values Elasticsearch would treat as numbers. */
-export function isNumber(v: unknown): v is number {
-  return typeof v === 'number';
-}
-
 /** True when an integral number fits Java's 32-bit `int`. */
 export function isInt32(v: number): boolean {
   return v >= -2147483648 && v <= 2147483647;
@@ -197,15 +192,6 @@ export interface ValueNode {
 /** A constant value node. */
 export function constantNode(value: unknown, type: ValueType): ValueNode {
   return { type, constant: true, value, eval: () => value };
-}
-
-/** Static type of a JavaScript constant. */
-export function typeOfConstant(v: unknown): ValueType {
-  if (v === null || v === undefined) return 'null';
-  if (typeof v === 'boolean') return 'boolean';
-  if (typeof v === 'number') return Number.isInteger(v) ? (isInt32(v) ? 'integer' : 'long') : 'double';
-  if (typeof v === 'string') return 'string';
-  return 'object';
 }
 
 /**

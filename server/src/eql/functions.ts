@@ -1,7 +1,8 @@
 /**
  * Catalog of the EQL functions Elasticsearch supports, from the "EQL function reference" page
  * (Elasticsearch docs, reference/query-languages/eql/eql-function-ref). Used by the checker (unknown
- * function, arity, `~` form), by signature help and completion, and by the evaluator.
+ * function, arity, `~` form), by signature help and completion, and by the evaluator's arity check
+ * (`engine/functions/index.ts`).
  */
 export interface EqlFunctionInfo {
   /** Canonical spelling, as documented (`startsWith`). Elasticsearch resolves names case-insensitively. */

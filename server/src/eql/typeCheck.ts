@@ -7,7 +7,7 @@
  * `double`, `boolean`, `datetime`, `ip`, `null`, …); fields keep their mapped type except that the
  * keyword family reads as `keyword`, `text`-like types as `text` and `date` as `datetime`.
  */
-import type { CallExpression, Expression, FieldExpression, Span } from './ast';
+import type { CallExpression, Expression, Span } from './ast';
 import { findFunction } from './functions';
 
 /** Lookups from an index mapping (all optional; without them only the query text decides). */

@@ -34,3 +34,20 @@ export function escapeControlCharacters(text: string): string {
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
   });
 }
+
+/** Characters JSON allows raw inside strings but that a terminal may interpret (see {@link toSafeJsonLine}). */
+const RAW_IN_JSON = /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Serialises a value as one line of compact JSON that is safe to print: besides the escapes
+ * `JSON.stringify` writes (U+0000–U+001F, so no line break), DEL, the C1 controls, U+2028, U+2029
+ * and the bidirectional formatting characters are written as `\uXXXX`. These can only occur inside
+ * JSON strings, where `\uXXXX` denotes the same character (RFC 8259 §7): `JSON.parse` gives back
+ * the same value.
+ *
+ * @param value a JSON-serialisable value (as for `JSON.stringify`).
+ * @returns the JSON text, without a trailing newline.
+ */
+export function toSafeJsonLine(value: unknown): string {
+  return JSON.stringify(value).replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

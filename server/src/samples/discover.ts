@@ -6,7 +6,7 @@ import * as nodePath from 'node:path';
 import picomatch from 'picomatch';
 import { describeFsError } from './fsErrors';
 
-/** Re-exported for callers that already import it from here. */
+/** Re-exported: `services/replayService.ts` imports it from here. */
 export { describeFsError };
 
 /** File names searched for inside folders: NDJSON and JSON Lines, matched whatever the letter case. */

@@ -36,7 +36,7 @@ export interface RuleSource {
  * Why a rule file gave no query. `unreadable`: the file could not be read (missing, a folder, no
  * permission) or is not UTF-8 text (UTF-16 / UTF-32 encoded, or binary: `not a text file (it
  * contains NUL bytes)`). `invalid`: it was read, but is not a usable rule (bytes that are not
- * UTF-8, TOML syntax error, no `[rule] query` string, a rule in another language); `line`/`column`
+ * UTF-8, TOML syntax error, no `[rule] query` string, a rule that is not EQL: see `isEqlRule`); `line`/`column`
  * are 1-based, in the file (column in UTF-16 code units).
  */
 export type RuleFileProblem =
@@ -94,6 +94,8 @@ export function ruleFromEql(path: string, text: string): RuleSource {
  * found by scanning `query = …` assignments and keeping the one whose decoded value equals the parsed
  * value, so the mapping is never guessed.
  *
+ * Only EQL rules are read ({@link isEqlRule}); another rule is refused at the start of its query.
+ *
  * @param path recorded in the result and in messages.
  * @param text the TOML document.
  * @returns the rule, or an `invalid` problem with a 1-based line and column.
@@ -103,11 +105,9 @@ export function ruleFromToml(path: string, text: string): RuleFileResult {
   try {
     doc = parseToml(text) as Record<string, unknown>;
   } catch (e) {
-    if (e instanceof TomlError) {
-      const reason = e.message.split('\n')[0].replace(/^Invalid TOML document: /, '');
-      return { problem: { kind: 'invalid', line: e.line, column: e.column, message: `invalid TOML: ${reason}` } };
-    }
-    return { problem: { kind: 'invalid', line: 1, column: 1, message: `invalid TOML: ${String(e)}` } };
+    const line = e instanceof TomlError ? e.line : 1;
+    const column = e instanceof TomlError ? e.column : 1;
+    return { problem: { kind: 'invalid', line, column, message: tomlErrorMessage(e) } };
   }
   const rule = doc.rule;
   const query = isTable(rule) ? rule.query : undefined;
@@ -118,18 +118,46 @@ export function ruleFromToml(path: string, text: string): RuleFileResult {
   }
   const located = locateTomlString(text, query);
   const toFileOffset = (o: number): number => located[clamp(o, query.length)];
-  const language = isTable(rule) ? rule.language : undefined;
-  if (language !== undefined && language !== 'eql') {
+  if (isTable(rule) && !isEqlRule(rule)) {
     const at = lineColumnAt(text, toFileOffset(0));
-    return {
-      problem: { ...at, kind: 'invalid', message: `the rule's language is ${JSON.stringify(language)}, not "eql"` },
-    };
+    return { problem: { ...at, kind: 'invalid', message: whyNotEql(rule) } };
   }
   const name = isTable(rule) && typeof rule.name === 'string' ? rule.name : undefined;
   return { rule: { path, format: 'toml', fileText: text, query, name, toFileOffset } };
 }
 
-function isTable(v: unknown): v is Record<string, unknown> {
+/**
+ * The message for a smol-toml parse error: `invalid TOML: <first line of smol-toml's message>`
+ * (without its `Invalid TOML document: ` prefix). Any other thrown value is stringified.
+ */
+export function tomlErrorMessage(e: unknown): string {
+  const reason = e instanceof Error ? e.message.split('\n')[0].replace(/^Invalid TOML document: /, '') : String(e);
+  return `invalid TOML: ${reason}`;
+}
+
+/**
+ * Whether the `[rule]` table of a detection-rules file holds an EQL rule: `language = "eql"`, or
+ * no `language` and `type = "eql"` (detection-rules' schema: an EQL rule has `type = "eql"` and
+ * `language = "eql"`; a KQL `type = "query"` rule names `language = "kuery"` or nothing).
+ *
+ * @param ruleTable the parsed `[rule]` table.
+ */
+export function isEqlRule(ruleTable: Record<string, unknown>): boolean {
+  const { language, type } = ruleTable;
+  return language === undefined ? type === 'eql' : language === 'eql';
+}
+
+/** The sentence saying why a `[rule]` table that {@link isEqlRule} refuses is not an EQL rule. */
+function whyNotEql(ruleTable: Record<string, unknown>): string {
+  const { language, type } = ruleTable;
+  if (language !== undefined) return `the rule's language is ${JSON.stringify(language)}, not "eql"`;
+  return type === undefined
+    ? 'the rule names neither a language nor a type; expected `language = "eql"` or `type = "eql"`'
+    : `the rule names no language and its type is ${JSON.stringify(type)}, not "eql"`;
+}
+
+/** Whether a parsed TOML value is a table (a plain object, not an array). */
+export function isTable(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 

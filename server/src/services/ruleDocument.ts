@@ -17,9 +17,11 @@ import { DiagnosticSeverity, type Diagnostic, type Position, type Range } from '
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   encodeTomlStringBody,
+  isTable,
   ruleFromEql,
   ruleFromToml,
   toQueryOffset,
+  tomlErrorMessage,
   tomlQueryString,
   type RuleSource,
   type TomlQueryString,
@@ -99,20 +101,13 @@ export function ruleDocument(document: TextDocument): RuleDocumentResult {
   } catch (e) {
     const line = e instanceof TomlError ? e.line : 1;
     const column = e instanceof TomlError ? e.column : 1;
-    const reason = e instanceof Error ? e.message.split('\n')[0].replace(/^Invalid TOML document: /, '') : String(e);
-    const message = `invalid TOML: ${reason}`;
+    const message = tomlErrorMessage(e);
     if (!RULE_TABLE_HEADER.test(text)) return { notRule: message, diagnostics: [] };
     return { notRule: `${message} (line ${line}, column ${column})`, diagnostics: [syntaxErrorDiagnostic(document, line, column, message)] };
   }
   const rule = parsed.rule;
   if (!isTable(rule) || typeof rule.query !== 'string') return { notRule: 'no string `query` in a `[rule]` table', diagnostics: [] };
-  const { language, type } = rule;
-  if (language !== undefined && language !== 'eql') {
-    return { notRule: `the rule's language is ${JSON.stringify(language)}, not "eql"`, diagnostics: [] };
-  }
-  if (language === undefined && type !== 'eql') {
-    return { notRule: `the rule names no language and its type is ${JSON.stringify(type)}, not "eql"`, diagnostics: [] };
-  }
+  // ruleFromToml refuses a rule that is not EQL (`isEqlRule`), saying why.
   const read = ruleFromToml(uri, text);
   if (!read.rule) return { notRule: read.problem.message, diagnostics: [] };
   return { rule: fromRuleSource(document, read.rule, tomlQueryString(read.rule)) };
@@ -120,10 +115,6 @@ export function ruleDocument(document: TextDocument): RuleDocumentResult {
 
 /** `[rule]` on a line of its own (a trailing comment allowed): the file means to be a detection rule. */
 const RULE_TABLE_HEADER = /^[ \t]*\[[ \t]*rule[ \t]*\][ \t]*(?:#.*)?$/m;
-
-function isTable(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** One Error diagnostic at a 1-based line/column of smol-toml, one character wide when there is one. */
 function syntaxErrorDiagnostic(document: TextDocument, line: number, column: number, message: string): Diagnostic {

@@ -93,6 +93,15 @@ test('a TOML syntax error is reported at its position with exit 1', () => {
   assert.match(r.stdout, new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2:\\d+: error: invalid TOML: `));
 });
 
+test('a KQL rule (`type = "query"`, no `language`) is refused like in the editor, at its query, exit 1', () => {
+  // detection-rules' schema: only `type = "eql"` / `language = "eql"` rules hold EQL. Line 3
+  // `query = "process.name : cmd.exe"`: the opening quote is column 9, the query starts at column 10.
+  const kql = write('kql.toml', '[rule]\ntype = "query"\nquery = "process.name : cmd.exe"\n');
+  const r = spawnCli(['check', kql]);
+  assert.equal(r.status, 1);
+  assert.equal(r.stdout, `${kql}:3:10: error: the rule names no language and its type is "query", not "eql"\n`);
+});
+
 test('a missing rule file exits 2 with path: reason on stderr', () => {
   const missing = join(dir, 'missing.eql');
   const r = spawnCli(['check', good, missing]);

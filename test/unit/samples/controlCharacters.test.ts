@@ -4,7 +4,7 @@
 // written by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { escapeControlCharacters } from '../../../server/src/samples/controlCharacters';
+import { escapeControlCharacters, toSafeJsonLine } from '../../../server/src/samples/controlCharacters';
 
 test('C0, DEL, C1, line breaks and bidirectional overrides are shown as escapes', () => {
   assert.equal(escapeControlCharacters('a\x1b[2Jb'), 'a\\x1b[2Jb');
@@ -18,4 +18,12 @@ test('other characters, backslashes included, are kept as is', () => {
   const text = 'C:\\Windows\\System32\\cmd.exe café 日本 😀 \u00a0 ~';
   assert.equal(escapeControlCharacters(text), text);
   assert.equal(escapeControlCharacters(''), '');
+});
+
+test('toSafeJsonLine: one line of JSON without raw controls, that parses back to the same value (RFC 8259 §7 escapes)', () => {
+  const value = { file: 'a\u2028b\u202ec\u009bd\u007f', line: 3, note: 'tab\there\nnext', plain: 'C:\\x' };
+  const line = toSafeJsonLine(value);
+  // Written by hand: JSON.stringify escapes tab and line feed itself; the others become \uXXXX.
+  assert.equal(line, '{"file":"a\\u2028b\\u202ec\\u009bd\\u007f","line":3,"note":"tab\\there\\nnext","plain":"C:\\\\x"}');
+  assert.deepEqual(JSON.parse(line), value);
 });

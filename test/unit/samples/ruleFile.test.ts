@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { encodeTomlStringBody, readRuleFile, ruleFromEql, ruleFromToml, toQueryOffset, tomlQueryString } from '../../../server/src/samples/ruleFile';
+import { encodeTomlStringBody, isEqlRule, readRuleFile, ruleFromEql, ruleFromToml, toQueryOffset, tomlQueryString } from '../../../server/src/samples/ruleFile';
 import { lineColumnAt } from '../../../server/src/samples/textPosition';
 
 const dir = mkdtempSync(join(tmpdir(), 'eqlwb-rule-'));
@@ -64,7 +64,7 @@ test("TOML '''literal''' query: the first newline is trimmed and positions map i
 test('TOML basic strings: escapes map to their backslash, and columns after them stay right', () => {
   // Line 2: query = "process where a == \"x\" and b"
   // columns: q=1 … the opening quote is column 9, 'p' column 10.
-  const toml = '[rule]\nquery = "process where a == \\"x\\" and b"\n';
+  const toml = '[rule]\nquery = "process where a == \\"x\\" and b"\ntype = "eql"\n';
   const r = ruleFromToml('r.toml', toml);
   assert.ok(r.rule);
   assert.equal(r.rule.query, 'process where a == "x" and b');
@@ -76,7 +76,7 @@ test('TOML basic strings: escapes map to their backslash, and columns after them
 });
 
 test('TOML multi-line basic string with a line-ending backslash', () => {
-  const toml = '[rule]\nquery = """\nprocess where \\\n    true"""\n';
+  const toml = '[rule]\nquery = """\nprocess where \\\n    true"""\ntype = "eql"\n';
   const r = ruleFromToml('r.toml', toml);
   assert.ok(r.rule);
   assert.equal(r.rule.query, 'process where true');
@@ -104,6 +104,22 @@ test('TOML syntax errors, a missing query and another language are invalid rules
     line: 3,
     column: 10,
     message: 'the rule\'s language is "kuery", not "eql"',
+  });
+});
+
+test('isEqlRule: `language = "eql"`, or no language and `type = "eql"` (detection-rules schema)', () => {
+  assert.equal(isEqlRule({ language: 'eql', type: 'eql' }), true);
+  assert.equal(isEqlRule({ type: 'eql' }), true);
+  assert.equal(isEqlRule({ type: 'query' }), false);
+  assert.equal(isEqlRule({ language: 'kuery', type: 'query' }), false);
+  assert.equal(isEqlRule({}), false);
+  // A KQL rule without `language`: refused, at the start of its query (line 2, column 10).
+  const kql = ruleFromToml('r.toml', '[rule]\nquery = "process.name : x"\ntype = "query"\n');
+  assert.deepEqual(kql.problem, {
+    kind: 'invalid',
+    line: 2,
+    column: 10,
+    message: 'the rule names no language and its type is "query", not "eql"',
   });
 });
 
@@ -147,7 +163,7 @@ test('a byte that is not UTF-8 makes the rule invalid at its line and column', a
 
 test('toQueryOffset: a file offset back to the query, verbatim in literal strings, across escapes in basic ones', () => {
   // Line 2: query = "process where a == \"x\" and b"; the query starts at file offset 16 (7 + 9).
-  const toml = '[rule]\nquery = "process where a == \\"x\\" and b"\n';
+  const toml = '[rule]\nquery = "process where a == \\"x\\" and b"\ntype = "eql"\n';
   const r = ruleFromToml('r.toml', toml);
   assert.ok(r.rule);
   assert.equal(toQueryOffset(r.rule, 16), 0); // before 'p'
@@ -171,7 +187,7 @@ test('toQueryOffset: a file offset back to the query, verbatim in literal string
 
 test("toQueryOffset: the newline trimmed after ''' is outside the query", () => {
   // query = '''\nabc''' : `'''` at 15–17, the trimmed \n at 18, 'a' at 19.
-  const toml = "[rule]\nquery = '''\nabc'''\n";
+  const toml = "[rule]\nquery = '''\nabc'''\ntype = \"eql\"\n";
   const r = ruleFromToml('r.toml', toml);
   assert.ok(r.rule);
   assert.equal(toQueryOffset(r.rule, 18), undefined);
@@ -188,7 +204,7 @@ test('tomlQueryString: the query key and the string form', () => {
     ['[rule]\nquery="process where true"\n', '"', 7, 13],
   ];
   for (const [toml, delimiter, keyOffset, openOffset] of cases) {
-    const r = ruleFromToml('r.toml', toml);
+    const r = ruleFromToml('r.toml', `${toml}type = "eql"\n`);
     assert.ok(r.rule, toml);
     assert.deepEqual(tomlQueryString(r.rule), { delimiter, keyOffset, openOffset }, toml);
   }

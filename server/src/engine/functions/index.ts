@@ -1,8 +1,10 @@
 /**
- * Runtime implementations of the EQL functions, by lower-case name. The catalog of names, arity
- * and `~` forms (for the checker and editor features) is `server/src/eql/functions.ts`.
+ * Runtime implementations of the EQL functions, by lower-case name. The catalogue of names, arity
+ * and `~` forms (for the checker, editor features and the arity check here) is
+ * `server/src/eql/functions.ts`.
  */
 import type { CallExpression } from '../../eql/ast';
+import { findFunction } from '../../eql/functions';
 import { EqlCompileError } from '../errors';
 import { ValueNode } from '../values';
 import { arithmeticFunction, numberFunction } from './math';
@@ -11,29 +13,24 @@ import { between, concat, endsWith, indexOf, length, startsWith, string, stringC
 
 type Impl = (call: CallExpression, args: ValueNode[]) => ValueNode;
 
-interface Entry {
-  impl: Impl;
-  minArgs: number;
-  maxArgs: number;
-}
-
-const REGISTRY = new Map<string, Entry>([
-  ['add', { impl: arithmeticFunction('+'), minArgs: 2, maxArgs: 2 }],
-  ['between', { impl: between, minArgs: 3, maxArgs: 4 }],
-  ['cidrmatch', { impl: cidrMatch, minArgs: 2, maxArgs: Infinity }],
-  ['concat', { impl: concat, minArgs: 1, maxArgs: Infinity }],
-  ['divide', { impl: arithmeticFunction('/'), minArgs: 2, maxArgs: 2 }],
-  ['endswith', { impl: endsWith, minArgs: 2, maxArgs: 2 }],
-  ['indexof', { impl: indexOf, minArgs: 2, maxArgs: 3 }],
-  ['length', { impl: length, minArgs: 1, maxArgs: 1 }],
-  ['modulo', { impl: arithmeticFunction('%'), minArgs: 2, maxArgs: 2 }],
-  ['multiply', { impl: arithmeticFunction('*'), minArgs: 2, maxArgs: 2 }],
-  ['number', { impl: numberFunction, minArgs: 1, maxArgs: 2 }],
-  ['startswith', { impl: startsWith, minArgs: 2, maxArgs: 2 }],
-  ['string', { impl: string, minArgs: 1, maxArgs: 1 }],
-  ['stringcontains', { impl: stringContains, minArgs: 2, maxArgs: 2 }],
-  ['substring', { impl: substring, minArgs: 2, maxArgs: 3 }],
-  ['subtract', { impl: arithmeticFunction('-'), minArgs: 2, maxArgs: 2 }],
+/** Implementations by lower-case name; names and arity come from the catalogue (`findFunction`). */
+const REGISTRY = new Map<string, Impl>([
+  ['add', arithmeticFunction('+')],
+  ['between', between],
+  ['cidrmatch', cidrMatch],
+  ['concat', concat],
+  ['divide', arithmeticFunction('/')],
+  ['endswith', endsWith],
+  ['indexof', indexOf],
+  ['length', length],
+  ['modulo', arithmeticFunction('%')],
+  ['multiply', arithmeticFunction('*')],
+  ['number', numberFunction],
+  ['startswith', startsWith],
+  ['string', string],
+  ['stringcontains', stringContains],
+  ['substring', substring],
+  ['subtract', arithmeticFunction('-')],
 ]);
 
 /**
@@ -42,18 +39,15 @@ const REGISTRY = new Map<string, Entry>([
  *   read from `caseInsensitive`).
  * @param args compiled argument nodes.
  * @returns the call's value node (folded when every argument is constant).
- * @throws EqlCompileError for an unknown function or a wrong number of arguments.
+ * @throws EqlCompileError for an unknown function or a wrong number of arguments (arity from the
+ *   catalogue `eql/functions.ts`).
  */
 export function compileFunction(call: CallExpression, args: ValueNode[]): ValueNode {
-  const entry = REGISTRY.get(call.name.toLowerCase());
-  if (!entry) throw new EqlCompileError(`Unknown function [${call.name}]`, call.nameSpan);
-  if (args.length < entry.minArgs || args.length > entry.maxArgs) {
+  const info = findFunction(call.name);
+  const impl = REGISTRY.get(call.name.toLowerCase());
+  if (!info || !impl) throw new EqlCompileError(`Unknown function [${call.name}]`, call.nameSpan);
+  if (args.length < info.minArgs || args.length > info.maxArgs) {
     throw new EqlCompileError(`wrong number of arguments for [${call.name}]: ${args.length}`, call.span);
   }
-  return entry.impl(call, args);
-}
-
-/** True when a runtime implementation exists for the function name (any case). */
-export function hasFunction(name: string): boolean {
-  return REGISTRY.has(name.toLowerCase());
+  return impl(call, args);
 }

@@ -52,7 +52,7 @@ function requireString(v: unknown, node: ValueNode, call: CallExpression): strin
  * `concat(value, …)`: the string forms of all values joined; null when any value is null
  * (`ConcatFunctionProcessor`). Numbers print as Java does (`1`, `1.5`, `2.0`).
  */
-export const concat: Impl = (call, args) =>
+export const concat: Impl = (_call, args) =>
   derive('string', args, (s) => {
     let out = '';
     for (const a of args) {
@@ -130,7 +130,7 @@ export const length: Impl = (call, args) => {
 };
 
 /** `string(value)`: the value's string form; null → null (`ToStringFunctionProcessor`). */
-export const string: Impl = (call, args) => {
+export const string: Impl = (_call, args) => {
   const [v] = args;
   return derive('string', args, (s) => toEqlString(v.eval(s), v.type));
 };

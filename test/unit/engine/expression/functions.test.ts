@@ -8,6 +8,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EqlEvaluationError } from '../../../../server/src/engine/errors';
+import { EQL_FUNCTIONS } from '../../../../server/src/eql/functions';
 import { evaluate, holds } from './helpers';
 
 const filePath = { file: { path: 'C:\\Windows\\System32\\cmd.exe' } };
@@ -270,5 +271,17 @@ describe('integral overflow (QL Arithmetics: Math.addExact / multiplyExact)', ()
     // Numeric doc values are Java Longs (ScriptDocValues.Longs), so the sum is a long.
     assert.equal(evaluate('x + 1', { x: 2147483647 }), 2147483648);
     assert.equal(evaluate('2147483648 + 1'), 2147483649);
+  });
+});
+
+describe('every catalogued function has an implementation, with the catalogue\'s arity (eql/functions.ts)', () => {
+  // The arity bounds are the documented signatures ("EQL function reference"), kept once in the catalogue.
+  it('one argument too many is refused as a wrong number of arguments, not as an unknown function', () => {
+    for (const f of EQL_FUNCTIONS) {
+      const count = Number.isFinite(f.maxArgs) ? f.maxArgs + 1 : f.minArgs - 1;
+      if (count < 0) continue;
+      const call = `${f.name}(${Array.from({ length: count }, (_, i) => `f${i}`).join(', ')})`;
+      assert.throws(() => evaluate(call), new RegExp(`^EqlCompileError: wrong number of arguments for \\[${f.name}\\]: ${count}$`), call);
+    }
   });
 });

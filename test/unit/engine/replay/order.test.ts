@@ -32,6 +32,18 @@ test('custom mapping formats such as dd-MM-yyyy (sample1.mapping @timestamp_pret
   assert.equal(parseTimestamp('17-12-2022', 'dd-MM-yyyy'), 1671235200000);
 });
 
+test('custom formats refuse impossible dates instead of rolling them over (java.time strict resolving)', () => {
+  // Month 13, day 45, 30 February, hour 24 do not exist; java.time's DateTimeFormatter
+  // (ResolverStyle.STRICT, which Elasticsearch's DateFormatters.forPattern sets on custom formats) rejects them.
+  assert.equal(parseDateWithFormat('2024-13-45 10:00:00', 'yyyy-MM-dd HH:mm:ss'), undefined);
+  assert.equal(parseDateWithFormat('2023-02-30 10:00:00', 'yyyy-MM-dd HH:mm:ss'), undefined);
+  assert.equal(parseDateWithFormat('2024-01-01 24:00:00', 'yyyy-MM-dd HH:mm:ss'), undefined);
+  assert.equal(parseTimestamp('2024-13-45 10:00:00', 'yyyy-MM-dd HH:mm:ss'), undefined);
+  // 29 February exists in the leap year 2024: 2024-02-29T10:00:00Z = 1709200800000 (hand-computed:
+  // 19782 days since 1970-01-01 × 86,400,000 ms + 10 h).
+  assert.equal(parseDateWithFormat('2024-02-29 10:00:00', 'yyyy-MM-dd HH:mm:ss'), 1709200800000);
+});
+
 test('Windows FILETIME as the QA DataLoader converts it (ticks / 10000 - 11644473600000)', () => {
   // 131485996510000000 ticks = 2017-08-30T20:47:31Z (test_queries_date.toml: events before 20:47:32Z)
   assert.equal(filetimeToUnixMillis(131485996510000000n), Date.UTC(2017, 7, 30, 20, 47, 31));

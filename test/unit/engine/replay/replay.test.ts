@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze } from '../../../../server/src/eql/analyze';
-import { replay, replayStream, ReplaySession } from '../../../../server/src/engine/replay';
+import { replay, ReplaySession } from '../../../../server/src/engine/replay';
 import type { EventRecord, Match } from '../../../../server/src/engine/types';
 
 function statementOf(query: string) {
@@ -131,18 +131,4 @@ test('a replay session steps one event at a time and shows the pending sequence 
   assert.equal(session.step()?.record.source.line, 1);
   assert.equal(session.step(), undefined);
   assert.deepEqual(lines(session.finish().matches), [[2, 1]]);
-});
-
-test('replayStream reads an async stream; an aborted signal stops a long replay', async () => {
-  line = 0;
-  async function* stream() {
-    yield rec({ '@timestamp': 2, n: 2 });
-    yield rec({ '@timestamp': 1, n: 1 });
-  }
-  const result = await replayStream(statementOf('any where true'), stream());
-  assert.deepEqual(lines(result.matches), [[2], [1]]);
-  const controller = new AbortController();
-  controller.abort();
-  const many = Array.from({ length: 5000 }, (_, i) => rec({ '@timestamp': i, n: i }));
-  assert.throws(() => replay(statementOf('any where true'), many, { signal: controller.signal }), { name: 'AbortError' });
 });
