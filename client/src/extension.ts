@@ -32,6 +32,8 @@ export interface EqlWorkbenchApi {
   getResultsHeader(): { message: string; description: string };
   /** Whether the results view is visible (`TreeView.visible`). */
   isResultsViewVisible(): boolean;
+  /** Number of `eqlWorkbench/replay` requests sent so far (a replay's inputs are recorded by then). */
+  replayRequestsSent(): number;
 }
 
 /** The activity-bar container of the results view, as contributed in package.json. */
@@ -39,7 +41,10 @@ const VIEW_CONTAINER_ID = 'eqlWorkbench';
 
 let client: LanguageClient | undefined;
 
-/** Activation (on `onLanguage:eql`, `onLanguage:toml`): registers everything, then starts the language server. */
+/**
+ * Activation (on `onLanguage:eql`, `onLanguage:toml`, and `workspaceContains:**\/*.eql`, as listed in
+ * package.json): registers everything, then starts the language server.
+ */
 export async function activate(context: vscode.ExtensionContext): Promise<EqlWorkbenchApi> {
   const output = vscode.window.createOutputChannel('EQL Workbench', { log: true });
   const serverModule = context.asAbsolutePath('dist/server.js');
@@ -61,7 +66,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
     if (capped) output.info(decorationCapNote(MAX_DECORATED_LINES, capped.matchedLines, fileNameOfUri(capped.uri)));
     await results.revealAfterFirstReplay();
   };
-  const deps = { client: languageClient, clientReady, store, output, sampleProblems, afterReplay };
+  let requestsSent = 0;
+  const onRequestSent = (): void => {
+    requestsSent++;
+  };
+  const deps = { client: languageClient, clientReady, store, output, sampleProblems, afterReplay, onRequestSent };
   const lenses = new ReplayCodeLensProvider(store);
   context.subscriptions.push(
     output,
@@ -93,6 +102,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
     getResultsTree: () => results.provider.snapshot(),
     getResultsHeader: () => ({ message: results.view.message ?? '', description: results.view.description ?? '' }),
     isResultsViewVisible: () => results.view.visible,
+    replayRequestsSent: () => requestsSent,
   };
 }
 

@@ -23,6 +23,19 @@ export interface ReplayParams {
   /** NDJSON sample files, in the order their events enter the stream (ties keep this order). */
   sampleUris: string[];
   options: ReplayRequestOptions;
+  /**
+   * Unsaved text of sample files open in the client (dirty editors), replayed instead of the file on
+   * disk so matches line up with what the editor shows. Each `uri` is one of `sampleUris`, spelled the
+   * same; others are ignored. Absent or empty: every sample is read from disk.
+   */
+  openSamples?: OpenSample[];
+}
+
+/** The text of an open sample document, as the client's editor holds it. */
+export interface OpenSample {
+  uri: string;
+  /** The whole document text (line ends `\n`, `\r\n` or `\r`). */
+  text: string;
 }
 
 /** One event of a replay match, or the placeholder of a missing-event stage `![…]`. */
@@ -69,7 +82,8 @@ export interface MalformedLine {
 export interface ReplayResult {
   /**
    * Present (non-empty) when the rule has errors: then nothing was replayed and `matches` is empty.
-   * Same diagnostics as published for the document.
+   * Only the errors (severity Error) of the diagnostics published for the document; warnings and
+   * hints are not repeated here.
    */
   diagnostics?: Diagnostic[];
   matches: ReplayMatch[];
@@ -78,13 +92,20 @@ export interface ReplayResult {
   sampleFiles: number;
   /** Number of events read (well-formed lines). */
   events: number;
-  /** Engine warnings and unreadable sample files, as readable sentences. */
+  /**
+   * Engine warnings, unreadable sample files and a sample set in which no event has a value for the
+   * event category field, as readable sentences.
+   */
   warnings: string[];
 }
 
 /**
  * `eqlWorkbench/replay` (client → server): analyze the rule and replay it over the sample files
- * with Elasticsearch EQL semantics. Fails with a `ResponseError` only for unusable input (rule file
- * neither open nor readable).
+ * with Elasticsearch EQL semantics. A rule with errors is answered normally (`diagnostics`). Fails
+ * with a `ResponseError`:
+ * - `InvalidParams` for unusable input: the rule is neither open nor a readable rule file, or the
+ *   engine refuses it (a regular expression it cannot compile, a script failure on an event such as
+ *   an integer division by zero, as Elasticsearch fails the search);
+ * - `InternalError` for any other failure (a defect; the server logs its stack).
  */
 export const ReplayRequest = new RequestType<ReplayParams, ReplayResult, void>('eqlWorkbench/replay');

@@ -6,9 +6,10 @@
  * sample lines by hand and quoted in the assertions.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { ResponseError } from 'vscode-jsonrpc/node';
 import { ReplayRequest, type ReplayParams, type ReplayResult } from '../../server/src/protocol';
@@ -169,5 +170,116 @@ describe('eqlWorkbench/replay', () => {
     assert.equal(result.matches.length, 1);
     assert.equal(result.warnings.length, 1);
     assert.match(result.warnings[0], /no-such-file\.ndjson: cannot be read/);
+  });
+
+  it('replays the unsaved text of an open sample sent in openSamples instead of the file on disk', async () => {
+    const rule = 'file:///test/open-sample-rule.eql';
+    await server.open(rule, 'process where process.name == "edited.exe"', 1);
+    try {
+      // Hand-written editor text: line 1 is blank, line 2 a process start of edited.exe, line 3 one of
+      // other.exe. The file on disk (win-dc01.ndjson) has no edited.exe event at all.
+      const text = [
+        '',
+        '{"@timestamp":"2024-05-14T09:00:00.000Z","event":{"category":"process"},"process":{"name":"edited.exe"}}',
+        '{"@timestamp":"2024-05-14T09:00:01.000Z","event":{"category":"process"},"process":{"name":"other.exe"}}',
+      ].join('\n');
+      const sample = fileUri(LOGS[0]);
+      const result = await server.connection.sendRequest(ReplayRequest, {
+        uri: rule,
+        sampleUris: [sample, fileUri(LOGS[1])],
+        openSamples: [{ uri: sample, text }],
+        options: OPTIONS,
+      });
+      assert.deepEqual(
+        result.matches.map((m) => m.events.map((e) => [e.uri, e.line])),
+        [[[sample, 2]]],
+      );
+      // Events: the 2 of the open text plus every non-blank line of wks-07.jsonl, read from disk.
+      assert.equal(result.events, 2 + nonBlankLines(LOGS[1]));
+      assert.equal(result.sampleFiles, 2);
+    } finally {
+      await server.close(rule);
+    }
+  });
+
+  it('warns when no sample event has a value for the event category field (a wrong setting, not "no matches")', async () => {
+    // No line of samples/logs has a field "event.categroy" (misspelt on purpose): `process where …`
+    // compares the category field, so nothing but `any` can match (EQL syntax reference, "Basic syntax").
+    const result = await server.connection.sendRequest(ReplayRequest, {
+      uri: fileUri(RULE_EQL),
+      sampleUris: LOGS.map(fileUri),
+      options: { ...OPTIONS, eventCategoryField: 'event.categroy' },
+    });
+    assert.deepEqual(result.matches, []);
+    assert.ok(
+      result.warnings.some((w) => w.startsWith('no event has a "event.categroy" value (the event category field)') && w.includes('eqlWorkbench.eventCategoryField')),
+      JSON.stringify(result.warnings),
+    );
+    // The right field: no such warning.
+    const ok = await replay(fileUri(RULE_EQL), LOGS);
+    assert.ok(!ok.warnings.some((w) => w.includes('event category field')), JSON.stringify(ok.warnings));
+  });
+
+  it('answers InvalidParams with the message when the engine refuses the rule (integer division by zero)', async () => {
+    const rule = 'file:///test/division-by-zero.eql';
+    // Elasticsearch fails the search with Java's ArithmeticException "/ by zero" for an integer
+    // division by zero in a script (EQL function reference, "divide"); the process events of
+    // win-dc01.ndjson have an integer process.pid, so the first one evaluated fails.
+    await server.open(rule, 'process where process.pid / 0 == 1', 1);
+    try {
+      await assert.rejects(replay(rule, [LOGS[0]]), (e: unknown) => {
+        assert.ok(e instanceof ResponseError);
+        assert.equal(e.code, -32602); // JSON-RPC 2.0 "Invalid params"
+        assert.match(e.message, /\/ by zero/);
+        return true;
+      });
+    } finally {
+      await server.close(rule);
+    }
+  });
+
+  it('answers InternalError, logs the stack and keeps running when the replay fails for another reason', async () => {
+    const before = server.logMessages.length;
+    // A timestamp field that is not a string breaks the protocol's contract: not the engine refusing
+    // the rule, so it must not read as bad rule input (InvalidParams) but as a defect.
+    const params = { uri: fileUri(RULE_EQL), sampleUris: [fileUri(LOGS[0])], options: { ...OPTIONS, timestampField: 42 as unknown as string } };
+    await assert.rejects(server.connection.sendRequest(ReplayRequest, params), (e: unknown) => {
+      assert.ok(e instanceof ResponseError);
+      assert.equal(e.code, -32603); // JSON-RPC 2.0 "Internal error"
+      return true;
+    });
+    const logged = server.logMessages.slice(before).join('\n');
+    assert.match(logged, /replay failed: .*\n\s+at /, logged);
+    const result = await replay(fileUri(RULE_EQL), BROKEN);
+    assert.equal(result.matches.length, 1);
+  });
+
+  it('replays a sample file of 150,000 events (more than a function call takes as arguments)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'eql-replay-'));
+    try {
+      // Event n (1-based) is on line n, one second apart: `process where n == 150000` matches the last line only.
+      const file = path.join(dir, 'big.ndjson');
+      const start = Date.UTC(2026, 0, 10);
+      const lines = Array.from({ length: 150_000 }, (_, i) =>
+        JSON.stringify({ '@timestamp': new Date(start + i * 1000).toISOString(), event: { category: 'process' }, n: i + 1 }),
+      );
+      writeFileSync(file, `${lines.join('\n')}\n`);
+      const rule = 'file:///test/big-sample.eql';
+      await server.open(rule, 'process where n == 150000', 1);
+      try {
+        const sample = pathToFileURL(file).toString();
+        const result = await server.connection.sendRequest(ReplayRequest, { uri: rule, sampleUris: [sample], options: OPTIONS });
+        assert.deepEqual(result.warnings, []);
+        assert.equal(result.events, 150_000);
+        assert.deepEqual(
+          result.matches.map((m) => m.events.map((e) => [e.uri, e.line])),
+          [[[sample, 150_000]]],
+        );
+      } finally {
+        await server.close(rule);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

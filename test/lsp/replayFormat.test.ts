@@ -125,5 +125,12 @@ describe('replay texts', () => {
     assert.equal(queryStartOffset('// rule\n  /* a\n b */\nsequence'), 21); // 8 + 12 + 1
     assert.equal(queryStartOffset('\r\n// only a comment'), 19);
     assert.equal(queryStartOffset('/* unterminated'), 15);
+    // Block comments nest in EqlBase.g4 (`BRACKETED_COMMENT: '/*' (BRACKETED_COMMENT|.)*? '*/'`): the
+    // first `*/` closes only the inner comment, so `still comment */` is part of the outer one and the
+    // query starts on the next line, at offset 38 (the comment is 37 characters, then `\n`).
+    const nested = '/* outer /* inner */ still comment */\nprocess where true';
+    assert.equal(nested.indexOf('process'), 38);
+    assert.equal(queryStartOffset(nested), 38);
+    assert.equal(queryStartOffset('/* a /* b */ c */ // d\n  any where true'), 25);
   });
 });

@@ -25,7 +25,6 @@ export function lensTitle(store: ReplayStore, ruleUri: vscode.Uri): string {
   if (store.running === key) return REPLAYING_LENS_TITLE;
   const session = store.current;
   if (!session || uriKey(session.ruleUri) !== key) return REPLAY_LENS_TITLE;
-  if (session.result.diagnostics && session.result.diagnostics.length > 0) return REPLAY_LENS_TITLE;
   const summary = replaySummary(session.result.matches, session.result.sampleFiles);
   if (session.stale) return staleLensTitle(session.stale, summary);
   if (session.sampleUris.length === 0 && session.glob !== undefined) return noSamplesLensTitle(session.glob);

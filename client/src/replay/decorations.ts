@@ -21,7 +21,7 @@ export interface LineDecoration {
   text: string;
 }
 
-/** The matched lines of one file: all their line numbers (sorted), and the decorations of the first {@link MAX_DECORATED_LINES}. */
+/** The matched lines of one file: how many there are, and the decorations of the first {@link MAX_DECORATED_LINES} (by line). */
 export interface FileDecorations {
   /** Number of distinct matched lines in the file. */
   matchedLines: number;

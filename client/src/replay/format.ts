@@ -1,10 +1,11 @@
 /**
  * Texts shown for replay results: CodeLens titles, line decorations, results-view labels.
- * Pure functions of the `eqlWorkbench/replay` result (no `vscode` import), so they are unit-tested
+ * Pure functions of the `eqlWorkbench/replay` result and the rule text (no `vscode` import), so they are unit-tested
  * directly and the views, the decorations and the test API all say the same thing.
  *
  * Numbers shown to people are 1-based (match 1, stage 1/2, line 12); data stays 0-based for stages.
  */
+import { lex } from '../../../server/src/eql/lexer';
 import type { ReplayMatch, ReplayMatchEvent } from '../../../server/src/protocol';
 
 /** CodeLens title of a rule that has not been replayed (or whose results were cleared). */
@@ -46,6 +47,14 @@ export function replayLensTitle(summary: string): string {
 /** CodeLens title when no sample file matched the `eqlWorkbench.samples` glob: `▶ No sample files match "logs/**\/*.ndjson"`. */
 export function noSamplesLensTitle(glob: string): string {
   return `▶ No sample files match "${glob}"`;
+}
+
+/**
+ * The sentence for a replay that found no sample file, shown as a notification and in the results view:
+ * `No sample files match “logs/**\/*.ndjson” in the workspace (setting eqlWorkbench.samples).`
+ */
+export function noSampleFilesMessage(glob: string): string {
+  return `No sample files match “${glob}” in the workspace (setting eqlWorkbench.samples).`;
 }
 
 /** `rule changed`, `samples changed`, `settings changed`. */
@@ -168,27 +177,14 @@ export function eventDescription(event: ReplayMatchEvent): string {
 }
 
 /**
- * 0-based UTF-16 offset where the query of an EQL rule text starts: after leading whitespace and
- * comments (`// …` to the end of the line, `/* … *\/`, as in Elasticsearch's `EqlBase.g4`).
- * Returns `text.length` when the text holds no query.
+ * 0-based UTF-16 offset where the query of an EQL rule text starts: the start of its first token
+ * that is not a comment, as the EQL lexer (`server/src/eql/lexer.ts`, after Elasticsearch's
+ * `EqlBase.g4`) reads it, so `//` line comments and nested `/* /* *\/ *\/` block comments are
+ * skipped exactly as Elasticsearch skips them. Returns `text.length` when the text holds no query.
  */
 export function queryStartOffset(text: string): number {
-  let i = 0;
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0c || c === 0xfeff) {
-      i++;
-    } else if (text.startsWith('//', i)) {
-      const eol = text.slice(i).search(/[\r\n]/);
-      i = eol < 0 ? text.length : i + eol;
-    } else if (text.startsWith('/*', i)) {
-      const close = text.indexOf('*/', i + 2);
-      i = close < 0 ? text.length : close + 2;
-    } else {
-      return i;
-    }
-  }
-  return text.length;
+  const first = lex(text).tokens.find((t) => t.kind !== 'lineComment' && t.kind !== 'blockComment');
+  return first ? Math.min(first.span.start, text.length) : text.length;
 }
 
 /**

@@ -5,9 +5,9 @@
  */
 import * as vscode from 'vscode';
 import type { BaseLanguageClient } from 'vscode-languageclient';
-import { type MalformedLine, type ReplayResult, ReplayRequest } from '../../../server/src/protocol';
-import { malformedLineColumn, plural, replaySummary } from './format';
-import type { ReplayStore } from './replayState';
+import { type MalformedLine, type OpenSample, type ReplayResult, ReplayRequest } from '../../../server/src/protocol';
+import { fileNameOfUri, malformedLineColumn, noSampleFilesMessage, plural, replaySummary, type StaleReason } from './format';
+import { type ReplayStore, uriKey } from './replayState';
 import { isRuleDocument } from './ruleDocuments';
 
 /** Error message shown when the rule has errors (the diagnostics already show where). */
@@ -53,6 +53,8 @@ export interface ReplayDeps {
   sampleProblems: vscode.DiagnosticCollection;
   /** Called after a replay was stored (e.g. to show the results view); awaited. */
   afterReplay?: () => Promise<unknown>;
+  /** Called when a replay request has been sent, with what it was computed from now recorded. */
+  onRequestSent?: () => void;
 }
 
 /** Action of the no-sample-files notification: opens the settings at `eqlWorkbench.samples`. */
@@ -67,16 +69,10 @@ export const SHOW_OUTPUT_ACTION = 'Show Output';
  */
 let notifiedMalformed = '';
 
-/** `No sample files match “glob” in the workspace (setting eqlWorkbench.samples).` */
-export function noSampleFilesMessage(glob: string): string {
-  return `No sample files match “${glob}” in the workspace (setting eqlWorkbench.samples).`;
-}
-
 /** `2 malformed NDJSON lines skipped (first: mixed.ndjson:2).` */
 export function malformedLinesMessage(lines: readonly MalformedLine[]): string {
   const first = lines[0];
-  const name = decodeURIComponent(first.uri.slice(first.uri.lastIndexOf('/') + 1));
-  return `${plural(lines.length, 'malformed NDJSON line')} skipped (first: ${name}:${first.line}).`;
+  return `${plural(lines.length, 'malformed NDJSON line')} skipped (first: ${fileNameOfUri(first.uri)}:${first.line}).`;
 }
 
 /**
@@ -85,9 +81,12 @@ export function malformedLinesMessage(lines: readonly MalformedLine[]): string {
  * @param deps the extension's client, store and channels.
  * @param ruleArg optional rule document (`Uri` or URI string): an `.eql` file or a detection-rules
  *   `.toml` file; default: the active editor when it holds a rule. An open document is replayed
- *   with its unsaved text.
+ *   with its unsaved text, and so are open sample files with unsaved edits.
  * @returns the result as plain data, or `undefined` when there is no rule to replay or the server
- *   failed (an error message is shown in both cases).
+ *   failed (an error message is shown in both cases). When another replay started while this one
+ *   ran, this one's result is returned but not shown (the latest run's is), with no notifications.
+ *   When the rule or a sample file was edited while the replay ran, the result is shown as out of
+ *   date (`rule` or `samples` changed).
  */
 export async function replayCommand(deps: ReplayDeps, ruleArg?: vscode.Uri | string): Promise<ReplayCommandResult | undefined> {
   const ruleUri = resolveRuleUri(ruleArg);
@@ -96,43 +95,81 @@ export async function replayCommand(deps: ReplayDeps, ruleArg?: vscode.Uri | str
     return undefined;
   }
   const name = ruleUri.path.slice(ruleUri.path.lastIndexOf('/') + 1);
-  deps.store.setRunning(ruleUri);
+  // Runs may overlap (a second click while the first runs): only the latest one is shown.
+  const run = deps.store.startRun(ruleUri);
   try {
     return await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `Replaying ${name} on samples` },
-      () => runReplay(deps, ruleUri),
+      () => runReplay(deps, ruleUri, run),
     );
   } finally {
-    deps.store.setRunning(undefined);
+    deps.store.finishRun(run);
   }
 }
 
-async function runReplay(deps: ReplayDeps, ruleUri: vscode.Uri): Promise<ReplayCommandResult | undefined> {
+/** The open documents among `uris`, by `uriKey`. */
+function openDocuments(uris: readonly vscode.Uri[]): Map<string, vscode.TextDocument> {
+  const wanted = new Set(uris.map((u) => uriKey(u)));
+  const open = new Map<string, vscode.TextDocument>();
+  for (const d of vscode.workspace.textDocuments) {
+    const key = uriKey(d.uri);
+    if (wanted.has(key)) open.set(key, d);
+  }
+  return open;
+}
+
+/**
+ * Whether a document changed since the request was sent: its version moved, or it was not open then
+ * (the server read the file) and is now open with unsaved edits.
+ */
+function changedSince(sentVersion: number | undefined, now: vscode.TextDocument | undefined): boolean {
+  if (!now) return false;
+  return sentVersion === undefined ? now.isDirty : now.version !== sentVersion;
+}
+
+async function runReplay(deps: ReplayDeps, ruleUri: vscode.Uri, run: number): Promise<ReplayCommandResult | undefined> {
   const notifications: string[] = [];
   const config = vscode.workspace.getConfiguration('eqlWorkbench', ruleUri);
   const glob = config.get<string>('samples', DEFAULT_SAMPLES_GLOB) || DEFAULT_SAMPLES_GLOB;
   const samples = await findSampleFiles(ruleUri, glob);
 
   let result: ReplayResult;
+  // What the request is computed from, recorded as it is sent: edits made while it runs make the
+  // result out of date.
+  const sentVersions = new Map<string, number>();
   try {
     await deps.clientReady;
-    result = await deps.client.sendRequest(ReplayRequest, {
+    const open = openDocuments([ruleUri, ...samples]);
+    for (const [key, document] of open) sentVersions.set(key, document.version);
+    // Unsaved sample text, spelled as in `sampleUris` so the server finds it.
+    const openSamples: OpenSample[] = samples.flatMap((u) => {
+      const document = open.get(uriKey(u));
+      return document?.isDirty ? [{ uri: u.toString(), text: document.getText() }] : [];
+    });
+    const response = deps.client.sendRequest(ReplayRequest, {
       uri: ruleUri.toString(),
       sampleUris: samples.map((u) => u.toString()),
+      ...(openSamples.length > 0 ? { openSamples } : {}),
       options: {
         timestampField: config.get<string>('timestampField', '@timestamp'),
         tiebreakerField: config.get<string>('tiebreakerField', ''),
         eventCategoryField: config.get<string>('eventCategoryField', 'event.category'),
       },
     });
+    deps.onRequestSent?.();
+    result = await response;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     deps.output.error(`Replay of ${ruleUri.fsPath} failed: ${message}`);
-    void vscode.window.showErrorMessage(`EQL replay failed: ${message}`);
+    if (deps.store.isLatestRun(run)) void vscode.window.showErrorMessage(`EQL replay failed: ${message}`);
     return undefined;
   }
-
   const ruleErrors = (result.diagnostics ?? []).map((d) => (typeof d.message === 'string' ? d.message : d.message.value));
+  if (!deps.store.isLatestRun(run)) {
+    deps.output.info(`${ruleUri.fsPath}: a later replay started while this one ran; its result is not shown.`);
+    return { ...toCommandResult(ruleUri, samples, result, ruleErrors), notifications };
+  }
+
   if (ruleErrors.length > 0) {
     deps.output.warn(`${ruleUri.fsPath}: not replayed, the rule has ${plural(ruleErrors.length, 'error')}.`);
     // Results of an earlier version of this rule would be misleading now.
@@ -140,8 +177,24 @@ async function runReplay(deps: ReplayDeps, ruleUri: vscode.Uri): Promise<ReplayC
     void vscode.window.showErrorMessage(RULE_HAS_ERRORS_MESSAGE);
     notifications.push(RULE_HAS_ERRORS_MESSAGE);
   } else {
-    deps.store.set({ ruleUri: ruleUri.toString(), sampleUris: samples.map((u) => u.toString()), result, glob });
-    const malformed = reportMalformedLines(deps, result.malformedLines);
+    const now = openDocuments([ruleUri, ...samples]);
+    const ruleKey = uriKey(ruleUri);
+    const ruleChanged = changedSince(sentVersions.get(ruleKey), now.get(ruleKey));
+    const changedSamples = new Set(samples.map((u) => uriKey(u)).filter((k) => changedSince(sentVersions.get(k), now.get(k))));
+    const stale: StaleReason | undefined = ruleChanged ? 'rule' : changedSamples.size > 0 ? 'samples' : undefined;
+    deps.store.set({
+      ruleUri: ruleUri.toString(),
+      sampleUris: samples.map((u) => u.toString()),
+      result,
+      glob,
+      ...(stale ? { stale } : {}),
+      ...(changedSamples.size > 0 ? { changedSamples } : {}),
+    });
+    // Lines of a sample edited meanwhile may have moved: its malformed-line warnings would be misplaced.
+    const malformed = reportMalformedLines(
+      deps,
+      result.malformedLines.filter((m) => !changedSamples.has(uriKey(m.uri))),
+    );
     if (malformed) notifications.push(malformed);
     for (const w of result.warnings) deps.output.warn(w);
     deps.output.info(

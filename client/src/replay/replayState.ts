@@ -26,6 +26,8 @@ export class ReplayStore implements vscode.Disposable {
   private readonly runningChanged = new vscode.EventEmitter<void>();
   private session: ReplaySession | undefined;
   private runningRule: string | undefined;
+  /** Number of the latest replay run started ({@link startRun}); 0 before any. */
+  private latestRun = 0;
 
   /** Fires after {@link set}, {@link clear}, {@link markStale} and {@link markSampleChanged}. */
   readonly onDidChange: vscode.Event<void> = this.changed.event;
@@ -79,6 +81,27 @@ export class ReplayStore implements vscode.Disposable {
   setRunning(ruleUri: vscode.Uri | string | undefined): void {
     this.runningRule = ruleUri === undefined ? undefined : uriKey(ruleUri);
     this.runningChanged.fire();
+  }
+
+  /**
+   * Starts a replay run of `ruleUri`: records it as running and returns its sequence number
+   * (1, 2, …). A later {@link startRun} supersedes it: its result must not be stored
+   * ({@link isLatestRun}) and its end does not reset the running state ({@link finishRun}).
+   */
+  startRun(ruleUri: vscode.Uri | string): number {
+    this.latestRun++;
+    this.setRunning(ruleUri);
+    return this.latestRun;
+  }
+
+  /** Whether run `run` (from {@link startRun}) is still the latest one started. */
+  isLatestRun(run: number): boolean {
+    return run === this.latestRun;
+  }
+
+  /** Ends run `run`: clears the running state unless a later run started since (it still runs). */
+  finishRun(run: number): void {
+    if (this.isLatestRun(run)) this.setRunning(undefined);
   }
 
   dispose(): void {

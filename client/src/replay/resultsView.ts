@@ -17,6 +17,7 @@ import {
   formatCount,
   formatTimestamp,
   matchLabel,
+  noSampleFilesMessage,
   plural,
   replaySummary,
   staleMessage,
@@ -162,7 +163,7 @@ export function resultsMessage(session: ReplaySession): string {
   const lines = [`${vscode.workspace.asRelativePath(vscode.Uri.parse(session.ruleUri))}: ${replaySummary(result.matches, result.sampleFiles)}.`];
   if (session.stale) lines.push(staleMessage(session.stale));
   if (session.sampleUris.length === 0) {
-    lines.push(`No sample files match “${session.glob ?? ''}” (setting eqlWorkbench.samples).`);
+    lines.push(noSampleFilesMessage(session.glob ?? ''));
   }
   if (result.malformedLines.length > 0) {
     lines.push(`${plural(result.malformedLines.length, 'malformed NDJSON line')} skipped (see the Problems view).`);

@@ -2,17 +2,17 @@
  * The `eqlWorkbench/replay` request: analyze a rule, read its NDJSON sample files and replay the
  * rule over them with Elasticsearch EQL semantics. Plain data in, plain data out.
  */
-import { EqlEvaluationError } from '../engine/errors';
 import { fileURLToPath } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze } from '../eql/analyze';
 import type { Expression, Query, Statement } from '../eql/ast';
-import { getFieldValue } from '../engine/fields';
+import { EqlCompileError, EqlEvaluationError } from '../engine/errors';
+import { compileFieldGetter, getFieldValue } from '../engine/fields';
 import { replay } from '../engine/replay';
 import type { EventRecord, Match, MatchedEvent } from '../engine/types';
 import type { MalformedLine, ReplayMatch, ReplayMatchEvent, ReplayParams, ReplayResult } from '../protocol';
 import { describeFsError } from '../samples/discover';
-import { readNdjsonFile } from '../samples/ndjson';
+import { type NdjsonResult, parseNdjsonText, readNdjsonFile } from '../samples/ndjson';
 import { ruleFromEql, readRuleFile, type RuleSource } from '../samples/ruleFile';
 import { toLspDiagnostic } from './diagnostics';
 
@@ -32,14 +32,20 @@ export type OpenDocumentText = (uri: string) => string | undefined;
  *   diagnostics (LSP ranges, 0-based) and no matches.
  * - Sample files are read in the order given; their events enter the engine in that order (file
  *   order, then line order), which decides ties as in Elasticsearch (`replay()` sorts by timestamp,
- *   then tiebreaker, stably). Malformed lines are skipped and listed with 1-based lines; an
- *   unreadable sample file is skipped and named in `warnings`.
+ *   then tiebreaker, stably). A sample listed in `params.openSamples` is parsed from that text (the
+ *   client's unsaved editor) instead of the file on disk. Malformed lines are skipped and listed with
+ *   1-based lines; an unreadable sample file is skipped and named in `warnings`.
+ * - When events were read but none has a value for the event category field while the query has a
+ *   stage other than `any`, `warnings` says so (only `any` can match then: the setting is likely wrong).
  * - `tiebreakerField: ''` means no tiebreaker.
  *
  * @returns matches with, per event, its sample URI, 1-based line, 0-based stage and a short summary
  *   (timestamp, category, action, process name) for display.
  * @throws ReplayInputError when the rule is not open and its URI is not a readable `file:` URI, is
- *   not a usable rule file, or the engine cannot evaluate the statement.
+ *   not a usable rule file, or the engine refuses the statement (`EqlCompileError`, e.g. a regular
+ *   expression it cannot compile; `EqlEvaluationError`, e.g. an integer division by zero on an
+ *   event: Elasticsearch fails the search for both). Any other exception is a defect and is
+ *   rethrown as is.
  */
 export async function replayRule(params: ReplayParams, openText: OpenDocumentText): Promise<ReplayResult> {
   const open = openText(params.uri);
@@ -67,6 +73,7 @@ export async function replayRule(params: ReplayParams, openText: OpenDocumentTex
   const warnings: string[] = [];
   const uriOfPath = new Map<string, string>();
   let sampleFiles = 0;
+  const openSamples = new Map((params.openSamples ?? []).map((s) => [s.uri, s.text]));
   for (const uri of params.sampleUris) {
     let path: string;
     try {
@@ -75,19 +82,25 @@ export async function replayRule(params: ReplayParams, openText: OpenDocumentTex
       warnings.push(`${uri}: not a file URI; skipped`);
       continue;
     }
+    const openText = openSamples.get(uri);
+    let read: NdjsonResult;
     try {
-      const read = await readNdjsonFile(path);
-      sampleFiles++;
-      uriOfPath.set(path, uri);
-      events.push(...read.events);
-      for (const p of read.problems) malformedLines.push({ uri, line: p.line, message: p.message });
-      for (const w of read.warnings) warnings.push(`${path}:${w.line}: ${w.message}`);
+      read = openText !== undefined ? parseNdjsonText(openText, path) : await readNdjsonFile(path);
     } catch (e) {
       warnings.push(`${path}: cannot be read (${describeFsError(e)}); skipped`);
+      continue;
     }
+    sampleFiles++;
+    uriOfPath.set(path, uri);
+    // One push per event: spreading a file's events as arguments overflows the stack past ~100,000.
+    for (const event of read.events) events.push(event);
+    for (const p of read.problems) malformedLines.push({ uri, line: p.line, message: p.message });
+    for (const w of read.warnings) warnings.push(`${path}:${w.line}: ${w.message}`);
   }
 
   const { timestampField, tiebreakerField, eventCategoryField } = params.options;
+  const categoryWarning = missingCategoryWarning(statement, events, eventCategoryField || 'event.category');
+  if (categoryWarning) warnings.push(categoryWarning);
   let result;
   try {
     result = replay(statement, events, {
@@ -96,9 +109,11 @@ export async function replayRule(params: ReplayParams, openText: OpenDocumentTex
       eventCategoryField: eventCategoryField || undefined,
     });
   } catch (e) {
-    // The engine refuses statements it cannot evaluate with a readable message; pass it on.
+    // The engine refuses what Elasticsearch refuses with a readable message: pass it on as the
+    // rule's problem. Anything else is a defect: the request handler logs it as an internal error.
+    if (!(e instanceof EqlEvaluationError || e instanceof EqlCompileError)) throw e;
     const where = e instanceof EqlEvaluationError && e.source ? ` (evaluating ${e.source.file}:${e.source.line})` : '';
-    throw new ReplayInputError(`The rule cannot be replayed: ${e instanceof Error ? e.message : String(e)}${where}`);
+    throw new ReplayInputError(`The rule cannot be replayed: ${e.message}${where}`);
   }
   const keyFields = joinKeyFieldsByStage(statement.query);
   const summaryFields = {
@@ -112,6 +127,26 @@ export async function replayRule(params: ReplayParams, openText: OpenDocumentTex
     events: events.length,
     warnings: [...warnings, ...result.warnings],
   };
+}
+
+/**
+ * The warning for sample events none of which has a value for the event category field, when the
+ * query has a stage that is not `any` (`any where …` matches regardless of the category; every other
+ * stage compares the category field, see the EQL syntax reference, "Basic syntax"): then only `any`
+ * stages can match, which usually means `eqlWorkbench.eventCategoryField` names the wrong field.
+ *
+ * @param field the event category field (dotted name, `event.category` by default).
+ * @returns the sentence, or `undefined` when there are no events, all stages are `any`, or an event
+ *   has a category value.
+ */
+function missingCategoryWarning(statement: Statement, events: readonly EventRecord[], field: string): string | undefined {
+  const query = statement.query;
+  const filters =
+    query.kind === 'event' ? [query.filter] : [...query.stages, ...(query.kind === 'sequence' && query.until ? [query.until] : [])].map((s) => s.filter);
+  if (events.length === 0 || filters.every((f) => f.category === null)) return undefined;
+  const categoryOf = compileFieldGetter(field);
+  if (events.some((e) => categoryOf(e.doc).length > 0)) return undefined;
+  return `no event has a "${field}" value (the event category field), so only \`any\` queries and stages can match; set eqlWorkbench.eventCategoryField to the field holding the category`;
 }
 
 async function loadRule(uri: string): Promise<RuleSource> {

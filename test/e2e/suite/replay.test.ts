@@ -48,6 +48,22 @@ describe('replay', () => {
     assert.equal(String(lens.command?.arguments?.[0]), sequenceRule().toString());
   });
 
+  it('puts the CodeLens below a nested block comment, on the line where the query starts', async () => {
+    // Block comments nest in Elasticsearch's EqlBase.g4 (`BRACKETED_COMMENT: '/*' (BRACKETED_COMMENT|.)*? '*/'`):
+    // the first `*/` (line 1) closes only the inner comment; the outer one ends on line 2, and the
+    // query starts on line 3 (0-based).
+    const uri = fixtureUri('rules/nested-comment.eql');
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode('/* outer\n /* inner */\n still a comment */\nprocess where true\n'));
+    try {
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
+      const lens = await waitForLensTitle(uri, REPLAY_TITLE);
+      assert.equal(lens.range.start.line, 3);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await vscode.workspace.fs.delete(uri);
+    }
+  });
+
   it('returns the two sequences worked out by hand', async () => {
     const result = await replay(sequenceRule());
     assert.deepEqual(result.ruleErrors, []);
@@ -243,6 +259,30 @@ describe('replay', () => {
       await revert(A());
     });
 
+    it('replays the unsaved text of an edited sample file, not the file on disk', async () => {
+      const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(A()), { preview: false });
+      // A4 (line 4) is the h3 cmd.exe start; renaming its process in the editor only (unsaved) leaves
+      // A1 and A3 as the cmd.exe starts (header of this file).
+      const line4 = editor.document.lineAt(3);
+      const at = line4.text.indexOf('"cmd.exe"');
+      assert.ok(at > 0, line4.text);
+      assert.ok(await editor.edit((e) => e.replace(new vscode.Range(3, at, 3, at + '"cmd.exe"'.length), '"notepad.exe"')));
+      assert.ok(editor.document.isDirty);
+      try {
+        const result = await replay(eventRule());
+        assert.deepEqual(
+          result.matches.map((m) => m.events.map((e) => [e.file, e.line])),
+          [[[A().fsPath, 1]], [[A().fsPath, 3]]],
+        );
+        assert.deepEqual(
+          api.getDecorations(A()).map((d) => d.line),
+          [1, 3],
+        );
+      } finally {
+        await revert(A());
+      }
+    });
+
     it('says the settings changed once an eqlWorkbench setting changes', async () => {
       const previous = config().inspect<string>('tiebreakerField')?.workspaceValue;
       await config().update('tiebreakerField', 'process.pid', vscode.ConfigurationTarget.Workspace);
@@ -280,7 +320,7 @@ describe('replay', () => {
       await waitForLensTitle(eventRule(), '▶ No sample files match "nothing/**/*.ndjson"');
       assert.deepEqual(api.getResultsHeader().message.split('\n'), [
         'rules/cmd-started.eql: No matches in 0 sample files.',
-        'No sample files match “nothing/**/*.ndjson” (setting eqlWorkbench.samples).',
+        'No sample files match “nothing/**/*.ndjson” in the workspace (setting eqlWorkbench.samples).',
       ]);
     });
 
@@ -346,6 +386,125 @@ describe('replay', () => {
       // Opening and closing the file with its decorations must not block the workbench.
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(many()), { preview: false });
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    });
+  });
+
+  describe('with replays that overlap, or edits made while a replay runs', () => {
+    const LINES = 150_000;
+    const config = () => vscode.workspace.getConfiguration('eqlWorkbench');
+    const big = () => fixtureUri('slow/big.ndjson');
+    const slowRule = () => fixtureUri('slow/first.eql');
+    const brokenRule = () => fixtureUri('rules/broken.eql');
+    const FRESH = '▶ 1 event matched in 1 sample file';
+    const RUNNING = '$(sync~spin) Replaying…';
+    let previous: string | undefined;
+
+    before(async () => {
+      // 150,000 process events, one a second from 2026-01-10T00:00:00Z, numbered n = 1…; the rule
+      // matches only n == 1 (line 1). Reading them takes long enough to act while the replay runs.
+      const start = Date.UTC(2026, 0, 10);
+      const text = Array.from({ length: LINES }, (_, i) =>
+        JSON.stringify({ '@timestamp': new Date(start + i * 1000).toISOString(), event: { category: 'process' }, n: i + 1 }),
+      ).join('\n');
+      await vscode.workspace.fs.writeFile(big(), new TextEncoder().encode(`${text}\n`));
+      await vscode.workspace.fs.writeFile(slowRule(), new TextEncoder().encode('process where n == 1\n'));
+      previous = config().inspect<string>('samples')?.workspaceValue;
+      await config().update('samples', 'slow/*.ndjson', vscode.ConfigurationTarget.Workspace);
+      await waitFor('the samples setting to apply', () => config().get('samples') === 'slow/*.ndjson');
+    });
+
+    beforeEach(async () => {
+      await vscode.commands.executeCommand('eqlWorkbench.clearReplay');
+    });
+
+    after(async () => {
+      await config().update('samples', previous, vscode.ConfigurationTarget.Workspace);
+      await waitFor('the samples setting to be restored', () => config().get('samples') === previous);
+      await vscode.commands.executeCommand('eqlWorkbench.clearReplay');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    });
+
+    /** Starts a replay without waiting for it; `settled()` says whether it has ended. */
+    function startReplay(rule: vscode.Uri): { done: Promise<unknown>; settled: () => boolean; sent: () => Promise<unknown> } {
+      let ended = false;
+      const before = api.replayRequestsSent();
+      const done = Promise.resolve(vscode.commands.executeCommand('eqlWorkbench.replay', rule)).finally(() => (ended = true));
+      // Resolves once the request is on its way (its rule and sample versions are recorded).
+      const sent = () => waitFor('the replay request to be sent', () => api.replayRequestsSent() > before);
+      return { done, settled: () => ended, sent };
+    }
+
+    /** The slow rule's lens title once it no longer reads "Replaying…". */
+    function settledLensTitle(): Promise<string> {
+      return waitFor('the lens to stop reading "Replaying…"', async () => {
+        const title = (await replayLens(slowRule()))?.command?.title;
+        return title !== undefined && title !== RUNNING ? title : undefined;
+      });
+    }
+
+    it('does not let a slower, older replay overwrite the result of a newer one', async () => {
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(slowRule()));
+      const older = startReplay(slowRule());
+      await waitForLensTitle(slowRule(), RUNNING);
+      await older.sent();
+      // The broken rule has errors: it is answered at once, without reading any sample.
+      const newer = await replay(brokenRule());
+      assert.ok(newer.ruleErrors.length > 0);
+      assert.ok(!older.settled(), 'the older replay was still running when the newer one ended');
+      await older.done;
+      // The newer replay showed nothing (its rule has errors); the older one's match must not appear.
+      assert.equal((await replayLens(slowRule()))?.command?.title, REPLAY_TITLE);
+      assert.deepEqual(api.getDecorations(big()), []);
+      assert.deepEqual(api.getResultsTree(), []);
+    });
+
+    it('keeps "Replaying…" while the newer replay runs when an older one ends first', async () => {
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(slowRule()));
+      const older = startReplay(brokenRule());
+      const newer = startReplay(slowRule());
+      await older.done;
+      assert.ok(!newer.settled(), 'the newer replay was still running when the older one ended');
+      assert.equal((await replayLens(slowRule()))?.command?.title, RUNNING);
+      await newer.done;
+      await waitForLensTitle(slowRule(), FRESH);
+    });
+
+    it('shows the result as out of date when the rule is edited while the replay runs', async () => {
+      const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(slowRule()));
+      const running = startReplay(slowRule());
+      await waitForLensTitle(slowRule(), RUNNING);
+      await running.sent();
+      assert.ok(await editor.edit((e) => e.insert(editor.document.lineAt(0).range.end, ' ')));
+      assert.ok(!running.settled(), 'the replay was still running when the rule was edited');
+      await running.done;
+      try {
+        assert.equal(await settledLensTitle(), '▶ Replay again — rule changed (last: 1 event matched in 1 sample file)');
+      } finally {
+        await vscode.commands.executeCommand('workbench.action.files.revert');
+        await waitFor('the rule to be reverted', () => !editor.document.isDirty);
+      }
+    });
+
+    it('shows the result as out of date and drops the edited file\'s marks when a sample is edited while the replay runs', async () => {
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(slowRule()));
+      const sample = await vscode.workspace.openTextDocument(big());
+      const running = startReplay(slowRule());
+      await waitForLensTitle(slowRule(), RUNNING);
+      await running.sent();
+      const edit = new vscode.WorkspaceEdit();
+      // A blank line on top moves every event down by one: the mark on line 1 would be wrong.
+      edit.insert(big(), new vscode.Position(0, 0), '\n');
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      assert.ok(!running.settled(), 'the replay was still running when the sample was edited');
+      await running.done;
+      try {
+        assert.equal(await settledLensTitle(), '▶ Replay again — samples changed (last: 1 event matched in 1 sample file)');
+        assert.deepEqual(api.getDecorations(big()), []);
+      } finally {
+        await vscode.window.showTextDocument(sample, { preview: false });
+        await vscode.commands.executeCommand('workbench.action.files.revert');
+        await waitFor('the sample to be reverted', () => !sample.isDirty);
+      }
     });
   });
 
