@@ -3,8 +3,7 @@
  * of Elasticsearch's `_eql/search` and prints the matches (readable text, or JSON Lines with
  * `--format json`, shape in `matchJson.ts`).
  */
-import type { Statement } from '../eql/ast';
-import { compileFieldGetter } from '../engine/fields';
+import { missingCategoryWarning } from '../engine/categoryCheck';
 import type { FieldMapping } from '../engine/mapping';
 import { replay } from '../engine/replay';
 import { explainReplay, type Explanation } from '../engine/explain';
@@ -115,8 +114,8 @@ export async function runReplay(
   }
   if (unreadable) return ExitCode.usage;
 
-  const categoryWarning = missingCategoryWarning(rule.statement, events, options.eventCategoryField, mapping);
-  if (categoryWarning) io.stderr(`warning: ${categoryWarning}\n`);
+  const categoryWarning = missingCategoryWarning(rule.statement, events, options.eventCategoryField, '--event-category-field', mapping);
+  if (categoryWarning) io.stderr(`warning: ${escapeControlCharacters(categoryWarning)}\n`);
 
   let matches: Match[];
   let explanation: Explanation | undefined;
@@ -156,30 +155,4 @@ export async function runReplay(
     if (explanation) io.stdout(`\n${formatExplanationText(explanation).join('\n')}\n`);
   }
   return ExitCode.ok;
-}
-
-/**
- * The warning for an event category field no event has: every stage with a category (all but
- * `any`) compares that field with its category ("EQL search" page, `event_category_field`), so the
- * replay can only find nothing for them — usually a mistyped `--event-category-field`.
- *
- * @param statement the rule's statement.
- * @param events all events read.
- * @param field the event category field; @param mapping aliases to follow.
- * @returns the warning text (without `warning: `), or undefined when some event has a value, no
- *   event was read, or every stage is `any`.
- */
-export function missingCategoryWarning(
-  statement: Statement,
-  events: readonly EventRecord[],
-  field: string,
-  mapping?: FieldMapping,
-): string | undefined {
-  const query = statement.query;
-  const filters = query.kind === 'event' ? [query.filter] : [...query.stages, ...(query.kind === 'sequence' && query.until ? [query.until] : [])].map((s) => s.filter);
-  if (events.length === 0 || filters.every((f) => f.category === null)) return undefined;
-  const categoryOf = compileFieldGetter(field, mapping);
-  if (events.some((e) => categoryOf(e.doc).length > 0)) return undefined;
-  const name = escapeControlCharacters(field);
-  return `no event has a "${name}" value (the event category field), so only \`any\` queries and stages can match; set --event-category-field to the field holding the category`;
 }

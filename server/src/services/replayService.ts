@@ -2,12 +2,13 @@
  * The `eqlWorkbench/replay` request: analyze a rule, read its NDJSON sample files and replay the
  * rule over them with Elasticsearch EQL semantics. Plain data in, plain data out.
  */
+import { missingCategoryWarning } from '../engine/categoryCheck';
 import { fileURLToPath } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze } from '../eql/analyze';
 import type { Expression, Query, Statement } from '../eql/ast';
 import { EqlCompileError, EqlEvaluationError } from '../engine/errors';
-import { compileFieldGetter, getFieldValue } from '../engine/fields';
+import { getFieldValue } from '../engine/fields';
 import { replay } from '../engine/replay';
 import type { EventRecord, Match, MatchedEvent } from '../engine/types';
 import type { MalformedLine, ReplayMatch, ReplayMatchEvent, ReplayParams, ReplayResult } from '../protocol';
@@ -99,7 +100,7 @@ export async function replayRule(params: ReplayParams, openText: OpenDocumentTex
   }
 
   const { timestampField, tiebreakerField, eventCategoryField } = params.options;
-  const categoryWarning = missingCategoryWarning(statement, events, eventCategoryField || 'event.category');
+  const categoryWarning = missingCategoryWarning(statement, events, eventCategoryField || 'event.category', 'eqlWorkbench.eventCategoryField');
   if (categoryWarning) warnings.push(categoryWarning);
   let result;
   try {
@@ -127,26 +128,6 @@ export async function replayRule(params: ReplayParams, openText: OpenDocumentTex
     events: events.length,
     warnings: [...warnings, ...result.warnings],
   };
-}
-
-/**
- * The warning for sample events none of which has a value for the event category field, when the
- * query has a stage that is not `any` (`any where …` matches regardless of the category; every other
- * stage compares the category field, see the EQL syntax reference, "Basic syntax"): then only `any`
- * stages can match, which usually means `eqlWorkbench.eventCategoryField` names the wrong field.
- *
- * @param field the event category field (dotted name, `event.category` by default).
- * @returns the sentence, or `undefined` when there are no events, all stages are `any`, or an event
- *   has a category value.
- */
-function missingCategoryWarning(statement: Statement, events: readonly EventRecord[], field: string): string | undefined {
-  const query = statement.query;
-  const filters =
-    query.kind === 'event' ? [query.filter] : [...query.stages, ...(query.kind === 'sequence' && query.until ? [query.until] : [])].map((s) => s.filter);
-  if (events.length === 0 || filters.every((f) => f.category === null)) return undefined;
-  const categoryOf = compileFieldGetter(field);
-  if (events.some((e) => categoryOf(e.doc).length > 0)) return undefined;
-  return `no event has a "${field}" value (the event category field), so only \`any\` queries and stages can match; set eqlWorkbench.eventCategoryField to the field holding the category`;
 }
 
 async function loadRule(uri: string): Promise<RuleSource> {
