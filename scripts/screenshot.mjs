@@ -17,14 +17,13 @@
 // failure, timeout (EQL_SCREENSHOT_TIMEOUT, s, default 300) and Ctrl-C.
 import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cleanup, track, trackTempDir } from '../test/e2e/lib/processes.mjs';
+import { cleanup, trackTempDir } from '../test/e2e/lib/processes.mjs';
 import { REPO_ROOT, ensureExtensionBuilt } from '../test/e2e/lib/build.mjs';
 import { ensureHostInstalled } from '../test/e2e/lib/host-install.mjs';
-import { chromiumPath, makeProfile, startServer } from '../test/e2e/lib/code-server.mjs';
+import { launchChromium, makeProfile, startServer } from '../test/e2e/lib/code-server.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -216,8 +215,6 @@ function compress(raw, out) {
 }
 
 async function main() {
-  const executablePath = chromiumPath();
-  if (!executablePath) throw new Error("no Chromium found: install Debian's chromium (bash .ci/install-e2e-deps.sh) or set EQL_E2E_CHROMIUM");
   let hostDir;
   await Promise.all([
     opts['no-build'] ? Promise.resolve() : ensureExtensionBuilt({ log }),
@@ -240,18 +237,9 @@ async function main() {
   });
   log(`code-server listening on 127.0.0.1:${server.port}`);
 
-  // The browser is launched here rather than through runInBrowser(): the picture needs its own
+  // The browser is driven here rather than through runInBrowser(): the picture needs its own
   // viewport and has to be taken while the driver module is still waiting.
-  const { chromium } = createRequire(join(hostDir, 'package.json'))('playwright-core');
-  const browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    handleSIGINT: false,
-    handleSIGTERM: false,
-    handleSIGHUP: false,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  track('chromium', () => browser.close());
+  const browser = await launchChromium(hostDir);
   const viewport = { width: Number(opts.width), height: Number(opts.height) };
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
   const page = await context.newPage();

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCommand, spawnTracked, track, trackTempDir } from './processes.mjs';
+import { raceTestRun, runCommand, spawnTracked, track, trackTempDir } from './processes.mjs';
 
 /** Chromium to drive: `EQL_E2E_CHROMIUM`, else Debian's. */
 export function chromiumPath() {
@@ -101,26 +101,16 @@ export function startServer(hostDir, profile, { extraEnv = {}, timeoutMs = 60_00
 }
 
 /**
- * Opens the workbench on `folder` with a test payload and waits for the tests' exit code.
- * `extensionDevelopmentPath` is optional (the .vsix phase runs against the installed copy).
- * @param {object} o
- * @param {string} o.hostDir
- * @param {number} o.port
- * @param {string} o.folder absolute path of the workspace folder
- * @param {string | undefined} o.extensionDevelopmentPath absolute path
- * @param {string} o.extensionTestsPath absolute path of the suite's index.js
- * @param {number} o.timeoutMs
- * @param {number} [o.startTimeoutMs] fail when `isStarted()` is still false this long after the page opened
- * @param {() => boolean} [o.isStarted] whether the suite has begun (printed its first line)
- * @param {(type: string, message: string) => void} o.onLog extension host and workbench log lines
- * @returns {Promise<number>} 0 when the suite's `run()` resolved
+ * Launches headless Debian Chromium through the host's playwright-core, with the flags this machine
+ * needs (no sandbox as root, no GPU, no background network traffic), and tracks it for cleanup.
+ * @param {string} hostDir the installed e2e host (holds playwright-core)
+ * @returns {Promise<import('playwright-core').Browser>}
+ * @throws when no Chromium is installed
  */
-export async function runInBrowser({ hostDir, port, folder, extensionDevelopmentPath, extensionTestsPath, timeoutMs, startTimeoutMs = 90_000, isStarted = () => true, onLog }) {
+export async function launchChromium(hostDir) {
   const executablePath = chromiumPath();
   if (!executablePath) throw new Error('no Chromium found: install Debian\'s chromium (bash .ci/install-e2e-deps.sh) or set EQL_E2E_CHROMIUM');
-  const requireFromHost = createRequire(join(hostDir, 'package.json'));
-  const { chromium } = requireFromHost('playwright-core');
-
+  const { chromium } = createRequire(join(hostDir, 'package.json'))('playwright-core');
   const browser = await chromium.launch({
     executablePath,
     headless: true,
@@ -140,6 +130,26 @@ export async function runInBrowser({ hostDir, port, folder, extensionDevelopment
     ],
   });
   track('chromium', () => browser.close());
+  return browser;
+}
+
+/**
+ * Opens the workbench on `folder` with a test payload and waits for the tests' exit code.
+ * `extensionDevelopmentPath` is optional (the .vsix phase runs against the installed copy).
+ * @param {object} o
+ * @param {string} o.hostDir
+ * @param {number} o.port
+ * @param {string} o.folder absolute path of the workspace folder
+ * @param {string | undefined} o.extensionDevelopmentPath absolute path
+ * @param {string} o.extensionTestsPath absolute path of the suite's index.js
+ * @param {number} o.timeoutMs
+ * @param {number} [o.startTimeoutMs] fail when `isStarted()` is still false this long after the page opened
+ * @param {() => boolean} [o.isStarted] whether the suite has begun (printed its first line)
+ * @param {(type: string, message: string) => void} o.onLog extension host and workbench log lines
+ * @returns {Promise<number>} 0 when the suite's `run()` resolved
+ */
+export async function runInBrowser({ hostDir, port, folder, extensionDevelopmentPath, extensionTestsPath, timeoutMs, startTimeoutMs = 90_000, isStarted = () => true, onLog }) {
+  const browser = await launchChromium(hostDir);
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
 
@@ -159,20 +169,9 @@ export async function runInBrowser({ hostDir, port, folder, extensionDevelopment
   const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
 
-  let timer;
-  let startTimer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the tests did not finish within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
-    // A wrong payload or a broken suite bundle hangs silently: fail early instead.
-    startTimer = setTimeout(() => {
-      if (!isStarted()) reject(new Error(`the test suite did not start within ${Math.round(startTimeoutMs / 1000)} s (see EQL_E2E_VERBOSE=1)`));
-    }, startTimeoutMs);
-  });
   try {
-    return await Promise.race([exit, timeout]);
+    return await raceTestRun(exit, { timeoutMs, startTimeoutMs, isStarted });
   } finally {
-    clearTimeout(timer);
-    clearTimeout(startTimer);
     if (process.env.EQL_E2E_SCREENSHOT) {
       await page.screenshot({ path: process.env.EQL_E2E_SCREENSHOT }).catch(() => {});
     }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { REPO_ROOT } from './build.mjs';
 import { cacheRoot } from './host-install.mjs';
-import { runCommand, spawnTracked, trackTempDir } from './processes.mjs';
+import { raceTestRun, runCommand, spawnTracked, trackTempDir } from './processes.mjs';
 
 const requireFromRepo = createRequire(join(REPO_ROOT, 'package.json'));
 const testElectron = () => requireFromRepo('@vscode/test-electron');
@@ -140,22 +140,9 @@ export async function runElectronPhase(phase, { workspace, env, suiteIndex, vsix
     });
     stream.on('end', () => { if (buffered) onLog(type, buffered); });
   }
-  let timer;
-  let startTimer;
   const exit = new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the tests did not finish within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
-    startTimer = setTimeout(() => {
-      if (!isStarted()) reject(new Error(`the test suite did not start within ${Math.round(startTimeoutMs / 1000)} s (see EQL_E2E_VERBOSE=1)`));
-    }, startTimeoutMs);
-  });
-  try {
-    return await Promise.race([exit, timeout]);
-  } finally {
-    clearTimeout(timer);
-    clearTimeout(startTimer);
-  }
+  return raceTestRun(exit, { timeoutMs, startTimeoutMs, isStarted });
 }

@@ -107,3 +107,28 @@ export function runCommand(command, args, { cwd, env, timeoutMs = 120_000, echo 
     });
   });
 }
+
+/**
+ * Waits for a test run's exit code, failing when the whole run takes longer than `timeoutMs` or the
+ * suite has not started (printed its first line) `startTimeoutMs` after the host opened: a wrong
+ * payload or a broken suite bundle hangs silently otherwise.
+ * @param {Promise<number>} exit resolves with the run's exit code
+ * @param {{ timeoutMs: number, startTimeoutMs: number, isStarted: () => boolean }} limits times in ms
+ * @returns {Promise<number>} the exit code
+ */
+export async function raceTestRun(exit, { timeoutMs, startTimeoutMs, isStarted }) {
+  let timer;
+  let startTimer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the tests did not finish within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+    startTimer = setTimeout(() => {
+      if (!isStarted()) reject(new Error(`the test suite did not start within ${Math.round(startTimeoutMs / 1000)} s (see EQL_E2E_VERBOSE=1)`));
+    }, startTimeoutMs);
+  });
+  try {
+    return await Promise.race([exit, timeout]);
+  } finally {
+    clearTimeout(timer);
+    clearTimeout(startTimer);
+  }
+}

@@ -98,3 +98,30 @@ export function waitForDiagnostics(uri: vscode.Uri, what: string, accept: (ds: v
 export function rangeTuple(r: vscode.Range): [number, number, number, number] {
   return [r.start.line, r.start.character, r.end.line, r.end.character];
 }
+
+/**
+ * Points `eqlWorkbench.samples` at `glob` in the workspace settings and waits until it applies.
+ * @returns a function that puts back the workspace value found before (and waits for it).
+ */
+export async function useSamplesGlob(glob: string): Promise<() => Promise<void>> {
+  const config = () => vscode.workspace.getConfiguration('eqlWorkbench');
+  const previous = config().inspect<string>('samples')?.workspaceValue;
+  await config().update('samples', glob, vscode.ConfigurationTarget.Workspace);
+  await waitFor('the samples setting to apply', () => config().get('samples') === glob);
+  return async () => {
+    await config().update('samples', previous, vscode.ConfigurationTarget.Workspace);
+    await waitFor('the samples setting to be restored', () => config().get('samples') === previous);
+  };
+}
+
+/**
+ * NDJSON text of `count` process events, one a second from 2026-01-10T00:00:00Z, numbered `n` = 1…
+ * (line N holds n = N).
+ */
+export function numberedProcessEvents(count: number): string {
+  const start = Date.UTC(2026, 0, 10);
+  const lines = Array.from({ length: count }, (_, i) =>
+    JSON.stringify({ '@timestamp': new Date(start + i * 1000).toISOString(), event: { category: 'process' }, n: i + 1 }),
+  );
+  return `${lines.join('\n')}\n`;
+}

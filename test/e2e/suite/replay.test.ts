@@ -25,7 +25,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { extensionApi, fixtureUri, openRule, replay, replayLens, waitFor, waitForLensTitle, type EqlWorkbenchApi } from './helpers';
+import { extensionApi, fixtureUri, numberedProcessEvents, openRule, replay, replayLens, useSamplesGlob, waitFor, waitForLensTitle, type EqlWorkbenchApi } from './helpers';
 
 const REPLAY_TITLE = '▶ Replay on samples';
 
@@ -340,27 +340,19 @@ describe('replay', () => {
 
   describe('with thousands of matched lines in one file', () => {
     const LINES = 20_000;
-    const config = () => vscode.workspace.getConfiguration('eqlWorkbench');
     const many = () => fixtureUri('many/many.ndjson');
     const anyRule = () => fixtureUri('many/any.eql');
-    let previous: string | undefined;
+    let restoreSamples: () => Promise<void>;
 
     before(async () => {
       // 20,000 process events, one a second from 2026-01-10T00:00:00Z; `any where true` matches each.
-      const start = Date.UTC(2026, 0, 10);
-      const text = Array.from({ length: LINES }, (_, i) =>
-        JSON.stringify({ '@timestamp': new Date(start + i * 1000).toISOString(), event: { category: 'process' }, n: i + 1 }),
-      ).join('\n');
-      await vscode.workspace.fs.writeFile(many(), new TextEncoder().encode(`${text}\n`));
+      await vscode.workspace.fs.writeFile(many(), new TextEncoder().encode(numberedProcessEvents(LINES)));
       await vscode.workspace.fs.writeFile(anyRule(), new TextEncoder().encode('any where true\n'));
-      previous = config().inspect<string>('samples')?.workspaceValue;
-      await config().update('samples', 'many/*.ndjson', vscode.ConfigurationTarget.Workspace);
-      await waitFor('the samples setting to apply', () => config().get('samples') === 'many/*.ndjson');
+      restoreSamples = await useSamplesGlob('many/*.ndjson');
     });
 
     after(async () => {
-      await config().update('samples', previous, vscode.ConfigurationTarget.Workspace);
-      await waitFor('the samples setting to be restored', () => config().get('samples') === previous);
+      await restoreSamples();
       await vscode.commands.executeCommand('eqlWorkbench.clearReplay');
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     });
@@ -391,26 +383,19 @@ describe('replay', () => {
 
   describe('with replays that overlap, or edits made while a replay runs', () => {
     const LINES = 150_000;
-    const config = () => vscode.workspace.getConfiguration('eqlWorkbench');
     const big = () => fixtureUri('slow/big.ndjson');
     const slowRule = () => fixtureUri('slow/first.eql');
     const brokenRule = () => fixtureUri('rules/broken.eql');
     const FRESH = '▶ 1 event matched in 1 sample file';
     const RUNNING = '$(sync~spin) Replaying…';
-    let previous: string | undefined;
+    let restoreSamples: () => Promise<void>;
 
     before(async () => {
       // 150,000 process events, one a second from 2026-01-10T00:00:00Z, numbered n = 1…; the rule
       // matches only n == 1 (line 1). Reading them takes long enough to act while the replay runs.
-      const start = Date.UTC(2026, 0, 10);
-      const text = Array.from({ length: LINES }, (_, i) =>
-        JSON.stringify({ '@timestamp': new Date(start + i * 1000).toISOString(), event: { category: 'process' }, n: i + 1 }),
-      ).join('\n');
-      await vscode.workspace.fs.writeFile(big(), new TextEncoder().encode(`${text}\n`));
+      await vscode.workspace.fs.writeFile(big(), new TextEncoder().encode(numberedProcessEvents(LINES)));
       await vscode.workspace.fs.writeFile(slowRule(), new TextEncoder().encode('process where n == 1\n'));
-      previous = config().inspect<string>('samples')?.workspaceValue;
-      await config().update('samples', 'slow/*.ndjson', vscode.ConfigurationTarget.Workspace);
-      await waitFor('the samples setting to apply', () => config().get('samples') === 'slow/*.ndjson');
+      restoreSamples = await useSamplesGlob('slow/*.ndjson');
     });
 
     beforeEach(async () => {
@@ -418,8 +403,7 @@ describe('replay', () => {
     });
 
     after(async () => {
-      await config().update('samples', previous, vscode.ConfigurationTarget.Workspace);
-      await waitFor('the samples setting to be restored', () => config().get('samples') === previous);
+      await restoreSamples();
       await vscode.commands.executeCommand('eqlWorkbench.clearReplay');
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     });
@@ -510,20 +494,16 @@ describe('replay', () => {
 
   describe('with a malformed sample line', () => {
     const mixed = () => fixtureUri('malformed/mixed.ndjson');
-    const config = () => vscode.workspace.getConfiguration('eqlWorkbench');
 
-    // The fixture's own workspace value, put back afterwards so later tests replay the same files.
-    let previous: string | undefined;
+    // Puts back the fixture's own samples value afterwards, so later tests replay the same files.
+    let restoreSamples: () => Promise<void>;
 
     before(async () => {
-      previous = config().inspect<string>('samples')?.workspaceValue;
-      await config().update('samples', 'malformed/*.ndjson', vscode.ConfigurationTarget.Workspace);
-      await waitFor('the samples setting to apply', () => config().get('samples') === 'malformed/*.ndjson');
+      restoreSamples = await useSamplesGlob('malformed/*.ndjson');
     });
 
     after(async () => {
-      await config().update('samples', previous, vscode.ConfigurationTarget.Workspace);
-      await waitFor('the samples setting to be restored', () => config().get('samples') === previous);
+      await restoreSamples();
       await vscode.commands.executeCommand('eqlWorkbench.clearReplay');
     });
 
