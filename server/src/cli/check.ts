@@ -5,7 +5,7 @@
 import { checkRuleFile, printedLines } from './ruleCheck';
 import { ExitCode, type CliIo } from './io';
 import { mappingCheckOptions } from '../eql/mappingCheckOptions';
-import { readMappingFile } from './mappingFile';
+import { readMappingOption } from './mappingFile';
 
 /**
  * Runs `check` over rule files, in the order given.
@@ -18,19 +18,14 @@ import { readMappingFile } from './mappingFile';
  *   (1) if any rule has an error, else {@link ExitCode.ok} (0); warnings alone give 0.
  */
 export async function runCheck(paths: readonly string[], options: { mapping?: string }, io: CliIo): Promise<number> {
-  let mapping;
-  if (options.mapping !== undefined) {
-    const read = await readMappingFile(options.mapping);
-    if (read.error !== undefined) {
-      io.stderr(`${read.error}\n`);
-      return ExitCode.usage;
-    }
-    mapping = read.mapping;
-  }
+  const mappingOption = await readMappingOption(options.mapping, io);
+  if (!mappingOption) return ExitCode.usage;
+  const { mapping } = mappingOption;
+  const checkOptions = mappingCheckOptions(mapping);
   let unreadable = false;
   let errors = false;
   for (const path of paths) {
-    const checked = await checkRuleFile(path, mappingCheckOptions(mapping));
+    const checked = await checkRuleFile(path, checkOptions);
     if (!checked.rule) {
       if (checked.exitCode === ExitCode.usage) {
         unreadable = true;

@@ -4,7 +4,6 @@
  * `--format json`, shape in `matchJson.ts`).
  */
 import { missingCategoryWarning } from '../engine/categoryCheck';
-import type { FieldMapping } from '../engine/mapping';
 import { replay } from '../engine/replay';
 import { explainReplay, type Explanation } from '../engine/explain';
 import type { EventRecord, Match } from '../engine/types';
@@ -19,7 +18,7 @@ import { formatMatchText, formatTotalLine } from './matchText';
 import { checkRuleFile, formatDiagnostic, printedLines } from './ruleCheck';
 import { EqlCompileError, EqlEvaluationError } from '../engine/errors';
 import { mappingCheckOptions } from '../eql/mappingCheckOptions';
-import { readMappingFile } from './mappingFile';
+import { readMappingOption } from './mappingFile';
 
 /** Options of `replay`, with the meaning of the `_eql/search` request parameters of the same names. */
 export interface ReplayCommandOptions {
@@ -62,15 +61,9 @@ export async function runReplay(
   options: ReplayCommandOptions,
   io: CliIo,
 ): Promise<number> {
-  let mapping: FieldMapping | undefined;
-  if (options.mapping !== undefined) {
-    const read = await readMappingFile(options.mapping);
-    if (read.error !== undefined) {
-      io.stderr(`${read.error}\n`);
-      return ExitCode.usage;
-    }
-    mapping = read.mapping;
-  }
+  const mappingOption = await readMappingOption(options.mapping, io);
+  if (!mappingOption) return ExitCode.usage;
+  const { mapping } = mappingOption;
 
   const checked = await checkRuleFile(rulePath, mappingCheckOptions(mapping));
   if (!checked.rule) {

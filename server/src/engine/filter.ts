@@ -426,20 +426,7 @@ class Compiler {
 
   categoryPredicate(filter: EventFilter): CompiledPredicate {
     const f = this.resolveField(this.ctx.eventCategoryField);
-    const test = compileTermTest(f.kind, filter.category, 'string', false, f.info?.format);
-    const getter = f.getter;
-    return {
-      node: filter,
-      form: 'query',
-      op: 'category',
-      children: [],
-      fields: [f.name],
-      test: (doc) => {
-        const vs = getter(doc);
-        for (let i = 0; i < vs.length; i++) if (test(vs[i])) return true;
-        return false;
-      },
-    };
+    return this.valuesQuery(filter, f, 'category', compileTermTest(f.kind, filter.category, 'string', false, f.info?.format));
   }
 
   // ---- predicates (query form where Elasticsearch pushes a query) ----
@@ -518,7 +505,7 @@ class Compiler {
   }
 
   /** A query on one field: true when any indexed value passes `test`. */
-  private valuesQuery(e: Expression, f: ResolvedField, op: string, test: ValueTest): CompiledPredicate {
+  private valuesQuery(e: Expression | EventFilter, f: ResolvedField, op: string, test: ValueTest): CompiledPredicate {
     const getter = f.getter;
     return {
       node: e,
