@@ -58,7 +58,9 @@ function hoverAt(text: string, offset: number): FoundHover | undefined {
   const at = Math.min(offset, token.span.end - 1);
 
   if (statement) {
-    const path = nodesAt(statement, at);
+    // nodesAt also returns nodes that end at `at` (a cursor touching them); a hover explains only
+    // the nodes under the hovered character.
+    const path = nodesAt(statement, at).filter((n) => contains(n.span, at));
     for (let i = path.length - 1; i >= 0; i--) {
       const found = hoverForNode(path[i], path[i - 1], at, token);
       if (found) return found;
