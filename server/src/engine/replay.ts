@@ -18,12 +18,13 @@ import { FieldMapping, kindOfType, lookupField } from './mapping';
 import { Ordinal, compareOrdinals, tiebreakerValue, timestampParser } from './order';
 import { applyLimits, limitSteps, LimitStep } from './pipes';
 import { compileJoinKeys } from './joinKeys';
-import { CompiledSampleStage, SampleMatcher, type SampleSnapshot } from './sample';
+import { CompiledSampleStage, SampleMatcher, type SampleMatcherState, type SampleSnapshot } from './sample';
 import {
   CompiledSequence,
   CompiledSequenceStage,
   OrderedEvent,
   SequenceMatcher,
+  type SequenceMatcherState,
   type SequenceObserver,
   type SequenceSnapshot,
 } from './sequence';
@@ -185,6 +186,18 @@ interface Machine {
   push(event: OrderedEvent): void;
   snapshot(): ReplaySnapshot;
   finish(): Match[];
+  /** Copies the state (opaque), for `restoreState`. */
+  saveState(): unknown;
+  restoreState(state: unknown): void;
+}
+
+/**
+ * A session's position and state machine between two events, saved by
+ * {@link ReplaySession.saveState} (opaque to callers).
+ */
+export interface ReplaySessionState {
+  readonly position: number;
+  readonly machine: unknown;
 }
 
 /** One test true when any of `tests` is (each distinct compiled filter tried once). */
@@ -210,6 +223,11 @@ function eventMachine(filter: (doc: Record<string, unknown>) => boolean, prefilt
     },
     snapshot: () => ({ kind: 'event', matched: out.length }),
     finish: () => out.slice(),
+    // Matches are never changed once made: the count is the whole state.
+    saveState: () => out.length,
+    restoreState: (n) => {
+      out.length = n as number;
+    },
   };
 }
 
@@ -220,6 +238,8 @@ function sequenceMachine(query: SequenceQuery, ctx: Context, observer?: Sequence
     relevant: anyOf([...compiled.stages.map((s) => s.matches), ...(compiled.until ? [compiled.until.matches] : [])]),
     push: (e) => matcher.push(e),
     snapshot: () => ({ kind: 'sequence', ...matcher.snapshot() }),
+    saveState: () => matcher.saveState(),
+    restoreState: (state) => matcher.restoreState(state as SequenceMatcherState),
     finish: () =>
       matcher.finish().map((seq) => ({
         type: 'sequence',
@@ -239,6 +259,8 @@ function sampleMachine(query: SampleQuery, ctx: Context, maxSamplesPerKey: numbe
     relevant: anyOf(stages.map((s) => s.matches)),
     push: (e) => matcher.push(e),
     snapshot: () => ({ kind: 'sample', ...matcher.snapshot() }),
+    saveState: () => matcher.saveState(),
+    restoreState: (state) => matcher.restoreState(state as SampleMatcherState),
     finish: () =>
       matcher.finish().map((s) => ({
         type: 'sample',
@@ -395,6 +417,24 @@ export class ReplaySession {
   /** The state between two events: pending sequences per join key, events kept per sample key, … */
   snapshot(): ReplaySnapshot {
     return this.machine.snapshot();
+  }
+
+  /**
+   * Copies the position and the state machine's state (step back in a debugger). Cost: linear in
+   * the state held (pending sequences, completed matches), not in the events fed.
+   * @returns a value for {@link restoreState}; it can be restored any number of times.
+   */
+  saveState(): ReplaySessionState {
+    return { position: this.position, machine: this.machine.saveState() };
+  }
+
+  /**
+   * Puts the session back where {@link saveState} (of this same session) found it: the next
+   * `step()` feeds the same event and the machine decides as it did then.
+   */
+  restoreState(state: ReplaySessionState): void {
+    this.machine.restoreState(state.machine);
+    this.position = state.position;
   }
 
   /** Feeds the remaining events and returns the matches with pipes and `size` applied. */
