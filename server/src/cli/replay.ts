@@ -29,6 +29,8 @@ export interface ReplayCommandOptions {
   mapping?: string;
   /** Also print what the rule missed and why (`explainReplay`), after the matches. */
   explain?: boolean;
+  /** False: parse every line (`--no-prefilter`); default: skip lines the rule cannot use unparsed. */
+  prefilter?: boolean;
 }
 
 /** At most this many malformed-line messages and warnings are printed per sample file. */
@@ -102,6 +104,7 @@ export async function runReplay(
       options: replayOptions,
       categoryOptionName: '--event-category-field',
       keepAllEvents: options.explain,
+      prefilter: options.prefilter,
       onProblem: (p) => {
         const n = (reported.get(p.file) ?? 0) + 1;
         reported.set(p.file, n);
