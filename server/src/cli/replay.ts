@@ -7,7 +7,7 @@ import { missingCategoryWarning } from '../engine/categoryCheck';
 import { replay } from '../engine/replay';
 import { explainReplay, type Explanation } from '../engine/explain';
 import type { EventRecord, Match } from '../engine/types';
-import { escapeControlCharacters } from '../samples/controlCharacters';
+import { escapeControlCharacters, toSafeJsonLine } from '../samples/controlCharacters';
 import { discoverSampleFiles } from '../samples/discover';
 import { describeFsError } from '../samples/fsErrors';
 import { formatNdjsonProblem, readNdjsonFile } from '../samples/ndjson';
@@ -19,6 +19,9 @@ import { checkRuleFile, formatDiagnostic, printedLines } from './ruleCheck';
 import { EqlCompileError, EqlEvaluationError } from '../engine/errors';
 import { mappingCheckOptions } from '../eql/mappingCheckOptions';
 import { readMappingOption } from './mappingFile';
+import { readExceptionsOption } from './exceptionsOption';
+import type { ExceptionEffects } from '../exceptions/applyExceptions';
+import { exceptionEffectsToJson, formatExceptionEffects, replayWithExceptions } from '../exceptions/replayWithExceptions';
 
 /** Options of `replay`, with the meaning of the `_eql/search` request parameters of the same names. */
 export interface ReplayCommandOptions {
@@ -32,6 +35,8 @@ export interface ReplayCommandOptions {
   mapping?: string;
   /** Also print what the rule missed and why (`explainReplay`), after the matches. */
   explain?: boolean;
+  /** Exception files (Kibana export `.ndjson`, or `.toml`): matching events are left out, as Kibana does. */
+  exceptions?: string[];
 }
 
 /** At most this many malformed-line messages and warnings are printed per sample file. */
@@ -70,6 +75,9 @@ export async function runReplay(
     for (const line of checked.lines) io.stderr(`${line}\n`);
     return checked.exitCode;
   }
+
+  const exceptionItems = await readExceptionsOption(options.exceptions, io);
+  if (exceptionItems === null) return ExitCode.usage;
 
   const discovered = await discoverSampleFiles(samples);
   if (discovered.errors.length > 0 || discovered.files.length === 0) {
@@ -112,6 +120,7 @@ export async function runReplay(
 
   let matches: Match[];
   let explanation: Explanation | undefined;
+  let effects: ExceptionEffects | undefined;
   try {
     const replayOptions = {
       timestampField: options.timestampField,
@@ -120,10 +129,17 @@ export async function runReplay(
       size: options.size,
       mapping,
     };
-    const result = replay(rule.statement, events, replayOptions);
+    let result;
+    // With exceptions, the rule (and the explanation) see only the events the items leave.
+    let replayed: EventRecord[] = events;
+    if (exceptionItems) {
+      result = replayWithExceptions(rule.statement, events, replayOptions, exceptionItems);
+      effects = result.effects;
+      replayed = result.kept;
+    } else result = replay(rule.statement, events, replayOptions);
     matches = result.matches;
     for (const w of result.warnings) io.stderr(`warning: ${escapeControlCharacters(w)}\n`);
-    if (options.explain) explanation = explainReplay(rule.statement, events, replayOptions);
+    if (options.explain) explanation = explainReplay(rule.statement, replayed, replayOptions);
   } catch (e) {
     // A pattern that does not compile, or a script failure on one event (`/ by zero`): Elasticsearch
     // fails the whole search for these, so they are rule errors at the expression's position.
@@ -141,11 +157,13 @@ export async function runReplay(
   if (options.format === 'json') {
     for (const m of matches) io.stdout(`${matchToJsonLine(m)}\n`);
     if (explanation) io.stdout(`${explanationToJsonLine(explanation)}\n`);
+    if (effects) io.stdout(`${toSafeJsonLine(exceptionEffectsToJson(effects))}\n`);
   } else {
     const fields = { timestampField: options.timestampField, eventCategoryField: options.eventCategoryField, mapping };
     matches.forEach((m, i) => io.stdout(`${formatMatchText(m, i + 1, fields).join('\n')}\n`));
     io.stdout(`${formatTotalLine(matches, events.length, discovered.files.length)}\n`);
     if (explanation) io.stdout(`\n${formatExplanationText(explanation).join('\n')}\n`);
+    if (effects) io.stdout(`\n${formatExceptionEffects(effects).join('\n')}\n`);
   }
   return ExitCode.ok;
 }
