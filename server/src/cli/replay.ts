@@ -122,7 +122,8 @@ export async function runReplay(
     };
     const result = replay(rule.statement, events, replayOptions);
     matches = result.matches;
-    for (const w of result.warnings) io.stderr(`warning: ${escapeControlCharacters(w)}\n`);
+    // An event skipped over an engine limit is already `path:line: warning: …`.
+    for (const w of result.warnings) io.stderr(`${/:\d+: warning: /.test(w) ? '' : 'warning: '}${escapeControlCharacters(w)}\n`);
     if (options.explain) explanation = explainReplay(rule.statement, events, replayOptions);
   } catch (e) {
     // A pattern that does not compile, or a script failure on one event (`/ by zero`): Elasticsearch

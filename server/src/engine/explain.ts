@@ -222,8 +222,9 @@ interface StageEvaluator {
 }
 
 function flattenAnd(p: CompiledPredicate): CompiledPredicate[] {
-  if (p.op === 'and' && p.node.kind === 'logical' && p.node.operator === 'and' && p.children.length === 2) {
-    return [...flattenAnd(p.children[0]), ...flattenAnd(p.children[1])];
+  // An `and` chain compiles to one n-ary node whose children are its terms.
+  if (p.op === 'and' && p.node.kind === 'logical' && p.node.operator === 'and' && p.children.length >= 2) {
+    return p.children.flatMap(flattenAnd);
   }
   return [p];
 }

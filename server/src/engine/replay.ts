@@ -26,7 +26,7 @@ import {
   type SequenceObserver,
   type SequenceSnapshot,
 } from './sequence';
-import { EqlEvaluationError } from './errors';
+import { EqlEvaluationError, EventLimitError } from './errors';
 import type { EventRecord, Match, MatchedEvent, ReplayOptions, ReplayResult } from './types';
 
 /** Replay options plus the index mapping used for aliases, types and date formats. */
@@ -227,7 +227,8 @@ export class ReplaySession {
   /** The events in the order `step()` feeds them. */
   readonly events: readonly OrderedEvent[];
   /** Notes about skipped input (events without a timestamp). */
-  readonly warnings: readonly string[];
+  /** Ordering warnings, then one `path:line: warning: …` per event skipped over a limit. */
+  readonly warnings: string[];
   private readonly machine: Machine;
   private readonly limits: LimitStep[];
   private position = 0;
@@ -271,6 +272,12 @@ export class ReplaySession {
     try {
       this.machine.push(event);
     } catch (error) {
+      // One event over a limit of this engine (not an Elasticsearch failure) is skipped, not fatal.
+      if (error instanceof EventLimitError) {
+        const { file, line } = event.record.source;
+        this.warnings.push(`${file}:${line}: warning: ${error.message}`);
+        return event;
+      }
       // Say which event made the search fail, so the author can open it.
       if (error instanceof EqlEvaluationError) error.source ??= event.record.source;
       throw error;
