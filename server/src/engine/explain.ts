@@ -230,8 +230,9 @@ interface StageEvaluator {
 }
 
 function flattenOr(p: CompiledPredicate): CompiledPredicate[] {
-  if (p.op === 'or' && p.node.kind === 'logical' && p.node.operator === 'or' && p.children.length === 2) {
-    return [...flattenOr(p.children[0]), ...flattenOr(p.children[1])];
+  // An `or` chain compiles to one n-ary node whose children are its branches.
+  if (p.op === 'or' && p.node.kind === 'logical' && p.node.operator === 'or' && p.children.length >= 2) {
+    return p.children.flatMap(flattenOr);
   }
   return [p];
 }
