@@ -22,7 +22,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { ReplayRequest } from './protocol';
+import { ExplainEventRequest, ExplainReplayRequest, ReplayRequest } from './protocol';
 import {
   codeActionsInDocument,
   completionsInDocument,
@@ -32,6 +32,7 @@ import {
 } from './services/documentFeatures';
 import { computeCompletions, resolveCompletionItem, type CompletionOptions } from './services/completion';
 import { ReplayInputError, replayRule } from './services/replayService';
+import { explainEvent, explainReplayOfRule } from './services/explainService';
 import { ruleDocument, type RuleDocumentResult } from './services/ruleDocument';
 
 /** Delay between the last keystroke and checking the document, in ms. */
@@ -82,6 +83,8 @@ connection.onCompletionResolve((item) => request('completion resolve', async () 
 connection.onHover((params) => request('hover', async () => withRule(params.textDocument.uri, null, (r) => hoverInDocument(r, params.position))));
 connection.onSignatureHelp((params) => request('signature help', async () => withRule(params.textDocument.uri, null, (r) => signatureHelpInDocument(r, params.position))));
 connection.onRequest(ReplayRequest, (params) => request('replay', () => replayOpenOrSaved(params)));
+connection.onRequest(ExplainEventRequest, (params) => request('explain event', () => explainEvent(params, openRuleText(params.uri))));
+connection.onRequest(ExplainReplayRequest, (params) => request('explain replay', () => explainReplayOpenOrSaved(params)));
 
 documents.listen(connection);
 connection.listen();
@@ -126,6 +129,22 @@ async function replayOpenOrSaved(params: Parameters<typeof replayRule>[0]): Retu
   const result = await replayRule(params, (uri) => (rule && uri === params.uri ? rule.query.getText() : undefined));
   if (!rule || !result.diagnostics) return result;
   return { ...result, diagnostics: result.diagnostics.map((d) => ({ ...d, range: rule.toDocumentRange(d.range) })) };
+}
+
+/** The query text of the open rule document `ruleUri` (unsaved edits included), for the services that read rules. */
+function openRuleText(ruleUri: string): (uri: string) => string | undefined {
+  const document = documents.get(ruleUri);
+  const rule = document ? ruleOf(document).rule : undefined;
+  return (uri) => (rule && uri === ruleUri ? rule.query.getText() : undefined);
+}
+
+/** Explains a replay of `params.uri`; the stage ends of an open document are placed in it (TOML positions for TOML). */
+async function explainReplayOpenOrSaved(params: Parameters<typeof explainReplayOfRule>[0]): ReturnType<typeof explainReplayOfRule> {
+  const document = documents.get(params.uri);
+  const rule = document ? ruleOf(document).rule : undefined;
+  const result = await explainReplayOfRule(params, openRuleText(params.uri));
+  if (!rule) return result;
+  return { ...result, stageEnds: result.stageEnds.map((s) => ({ ...s, position: rule.toDocumentPosition(s.position) })) };
 }
 
 /** Logs a failed notification (e.g. the client went away) instead of leaving an unhandled rejection. */

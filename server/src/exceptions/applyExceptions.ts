@@ -102,34 +102,48 @@ export function isExpired(item: ExceptionItem, now: Date): boolean {
   return item.expireTime !== undefined && new Date(item.expireTime) < now;
 }
 
-/** Events left after the exceptions, and what each item took out. */
-export interface ExceptionFiltering {
-  /** The events no applied item applies to, in input order. */
-  kept: EventRecord[];
-  /** Per item (same order as given): the events it applies to (an event may be in several), or `expired`. */
-  perItem: Array<{ item: ExceptionItem; expired: boolean; events: EventRecord[] }>;
-}
-
 /**
- * Leaves out the events any (unexpired) item applies to, as the `_eql/search` request's filter does.
- * @param events events in input order.
- * @param items exception items; expired ones (see {@link isExpired}) are not applied.
- * @param now the time of the run (default: the current time).
+ * The exception items of a replay, compiled once: tells whether an event is left out, and counts
+ * the events each item leaves out. Expired items (see {@link isExpired}) are not applied.
  */
-export function filterEvents(events: readonly EventRecord[], items: readonly ExceptionItem[], now = new Date()): ExceptionFiltering {
-  const active = items.map((item) => ({ item, expired: isExpired(item, now), test: compileExceptionItem(item), events: [] as EventRecord[] }));
-  const kept: EventRecord[] = [];
-  for (const event of events) {
+export class ExceptionFilter {
+  private readonly compiled: Array<{ item: ExceptionItem; expired: boolean; test: Predicate; leftOut: number }>;
+
+  /**
+   * @param items exception items, in the order their effects are reported.
+   * @param now the time of the run (default: the current time), for `expire_time`.
+   */
+  constructor(items: readonly ExceptionItem[], now = new Date()) {
+    this.compiled = items.map((item) => ({ item, expired: isExpired(item, now), test: compileExceptionItem(item), leftOut: 0 }));
+  }
+
+  /** Whether any applied item applies to the document; counts it for every such item (call once per event). */
+  excludes(doc: Doc): boolean {
     let excluded = false;
-    for (const a of active) {
-      if (!a.expired && a.test(event.doc)) {
-        a.events.push(event);
+    for (const c of this.compiled) {
+      if (!c.expired && c.test(doc)) {
+        c.leftOut++;
         excluded = true;
       }
     }
-    if (!excluded) kept.push(event);
+    return excluded;
   }
-  return { kept, perItem: active.map(({ item, expired, events: e }) => ({ item, expired, events: e })) };
+
+  /** Whether any applied item applies to the document (nothing counted). */
+  appliesTo(doc: Doc): boolean {
+    return this.compiled.some((c) => !c.expired && c.test(doc));
+  }
+
+  /** Per item, in the given order: whether it expired, the events counted by {@link excludes}, and its predicate. */
+  get items(): ReadonlyArray<{ item: ExceptionItem; expired: boolean; leftOut: number; test: Predicate }> {
+    return this.compiled;
+  }
+}
+
+/** The events left after the exceptions, in input order, and the filter (with its counts). */
+export function filterEvents(events: readonly EventRecord[], items: readonly ExceptionItem[], now = new Date()): { kept: EventRecord[]; filter: ExceptionFilter } {
+  const filter = new ExceptionFilter(items, now);
+  return { kept: events.filter((e) => !filter.excludes(e.doc)), filter };
 }
 
 /** A stable identity for a match: its events' `file:line` in order (missing stages as `-`). */
@@ -149,22 +163,21 @@ export interface ExceptionEffects {
 
 /**
  * Compares the matches without and with exceptions and tells, per item, the matches it removed.
- * A removed match is listed under every item that left out one of its events.
+ * A removed match is listed under every applied item that applies to one of its events.
  *
  * @param without matches of the replay over all events.
- * @param withExceptions matches of the replay over `filtering.kept`.
- * @param filtering the result of {@link filterEvents} for the same events.
+ * @param withExceptions matches of the replay over the events the filter left.
+ * @param filter the filter used (its counts of left-out events are reported).
  */
-export function exceptionEffects(without: readonly Match[], withExceptions: readonly Match[], filtering: ExceptionFiltering): ExceptionEffects {
+export function exceptionEffects(without: readonly Match[], withExceptions: readonly Match[], filter: ExceptionFilter): ExceptionEffects {
   const remaining = new Set(withExceptions.map(matchKey));
   const before = new Set(without.map(matchKey));
   const gone = without.filter((m) => !remaining.has(matchKey(m)));
-  const leftOutBy = filtering.perItem.map((p) => new Set(p.events));
   const attributed = new Set<Match>();
-  const removedByItem = filtering.perItem.map((p, i) => {
-    const removed = gone.filter((m) => m.events.some((e) => e.event !== undefined && leftOutBy[i].has(e.event)));
+  const removedByItem = filter.items.map((c) => {
+    const removed = c.expired ? [] : gone.filter((m) => m.events.some((e) => e.event !== undefined && c.test(e.event.doc)));
     removed.forEach((m) => attributed.add(m));
-    return { item: p.item, expired: p.expired, events: p.events.length, removed };
+    return { item: c.item, expired: c.expired, events: c.leftOut, removed };
   });
   return {
     removedByItem,

@@ -31,13 +31,13 @@ export function replayWithExceptions(
   items: readonly ExceptionItem[],
 ): ReplayResult & { effects: ExceptionEffects; kept: EventRecord[] } {
   const without = replay(statement, events, options);
-  const filtering = filterEvents(events, items);
-  const withExceptions = replay(statement, filtering.kept, options);
+  const { kept, filter } = filterEvents(events, items);
+  const withExceptions = replay(statement, kept, options);
   return {
     matches: withExceptions.matches,
     warnings: without.warnings,
-    effects: exceptionEffects(without.matches, withExceptions.matches, filtering),
-    kept: filtering.kept,
+    effects: exceptionEffects(without.matches, withExceptions.matches, filter),
+    kept,
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * Running rule test files: read the test file, the rule, the samples and the exception files, replay
- * each case on the engine (`ReplaySession`, the same session the editor's replay runs), and compare
+ * each case through the shared sample pipeline (`replaySamples`, the same engine session as the
+ * command line's and the editor's replay), and compare
  * the matches with the case's expectations.
  *
  * Options of a detection-rules rule apply first (its `[rule]` table's `timestamp_field`,
@@ -18,14 +19,13 @@ import { mappingCheckOptions } from '../eql/mappingCheckOptions';
 import { EqlCompileError, EqlEvaluationError } from '../engine/errors';
 import type { FieldMapping } from '../engine/mapping';
 import { loadMapping } from '../engine/mapping';
-import { ReplaySession, type ReplayRunOptions } from '../engine/replay';
-import type { EventRecord, Match } from '../engine/types';
-import type { ExceptionEffects } from '../exceptions/applyExceptions';
-import { replayWithExceptions } from '../exceptions/replayWithExceptions';
-import type { ExceptionItem } from '../exceptions/exceptionItem';
+import type { ReplayRunOptions } from '../engine/replay';
+import type { Match } from '../engine/types';
+import { ExceptionFilter, exceptionEffects, type ExceptionEffects } from '../exceptions/applyExceptions';
 import { formatExceptionProblem, readExceptionFiles } from '../exceptions/readExceptionFile';
 import { describeFsError } from '../samples/fsErrors';
-import { formatNdjsonProblem, readNdjsonFile } from '../samples/ndjson';
+import { formatNdjsonProblem } from '../samples/ndjson';
+import { replaySamples, type SampleReplayOutcome } from '../samples/pipeline';
 import { isTable, readRuleFile, type RuleSource } from '../samples/ruleFile';
 import { lineColumnAt } from '../samples/textPosition';
 import { compareCase, type CaseComparison } from './expectations';
@@ -92,22 +92,6 @@ export function ruleOptions(rule: RuleSource): ReplayRunOptions {
   };
 }
 
-/** Reads events of sample files once per run (several cases share them). */
-class SampleCache {
-  private readonly files = new Map<string, Promise<{ events: EventRecord[]; warnings: string[]; error?: string }>>();
-  read(file: string): Promise<{ events: EventRecord[]; warnings: string[]; error?: string }> {
-    let p = this.files.get(file);
-    if (!p) {
-      p = readNdjsonFile(file).then(
-        (r) => ({ events: r.events, warnings: [...r.problems, ...r.warnings].map(formatNdjsonProblem) }),
-        (e) => ({ events: [], warnings: [], error: `${file}: ${describeFsError(e)}` }),
-      );
-      this.files.set(file, p);
-    }
-    return p;
-  }
-}
-
 function problemAt(file: string, line: number, message: string): TestFileProblem {
   return { file, line, message };
 }
@@ -120,7 +104,7 @@ function problemAt(file: string, line: number, message: string): TestFileProblem
  * @returns `error` with every problem (file and 1-based line) when the test file, its rule or its
  *   mapping cannot be used; else one result per case. Never throws for bad input.
  */
-export async function runTestFile(path: string, options: RunOptions = {}, cache = new SampleCache()): Promise<TestFileResult> {
+export async function runTestFile(path: string, options: RunOptions = {}): Promise<TestFileResult> {
   let text: string;
   try {
     text = await fs.readFile(path, 'utf8');
@@ -144,7 +128,7 @@ export async function runTestFile(path: string, options: RunOptions = {}, cache 
   const cases: CaseResult[] = [];
   for (const testCase of testFile.cases) {
     if (options.caseNames && !options.caseNames.includes(testCase.name)) continue;
-    cases.push(await runCase(testCase, rule, base, dir, options, cache));
+    cases.push(await runCase(testCase, rule, base, dir, options));
   }
   return { path, status: 'ok', problems: [], testFile, cases };
 }
@@ -183,7 +167,6 @@ async function runCase(
   base: ReplayRunOptions,
   dir: string,
   options: RunOptions,
-  cache: SampleCache,
 ): Promise<CaseResult> {
   const started = performance.now();
   const result = (partial: Omit<CaseResult, 'name' | 'line' | 'durationMs'>): CaseResult => ({
@@ -208,37 +191,26 @@ async function runCase(
 
   const samples = await expandSamplePatterns(testCase.samples, dir);
   if (samples.errors.length > 0) return fail(`samples: ${samples.errors.join('; ')}`);
-  const events: EventRecord[] = [];
-  const warnings: string[] = [];
-  for (const file of samples.files) {
-    const read = await cache.read(file);
-    if (read.error) return fail(read.error);
-    warnings.push(...read.warnings);
-    for (const e of read.events) events.push(e);
-  }
 
   const exceptionPaths = [...testCase.exceptions.map((p) => inFolder(dir, p)), ...(options.exceptions ?? [])];
-  let items: ExceptionItem[] = [];
+  let exceptions: ExceptionFilter | undefined;
   if (exceptionPaths.length > 0) {
     const read = await readExceptionFiles(exceptionPaths);
     if (read.problems.length > 0) return fail(`exceptions: ${read.problems.map(formatExceptionProblem).join('; ')}`);
-    items = read.items;
+    exceptions = new ExceptionFilter(read.items);
   }
 
-  const runOptions = toRunOptions(base, testCase.options, mapping);
-  let matches: Match[];
-  let effects: ExceptionEffects | undefined;
+  // The shared sample pipeline, keeping every event: the case may name events the rule never keeps.
+  let outcome: SampleReplayOutcome;
   try {
-    if (items.length > 0) {
-      const r = replayWithExceptions(statement, events, runOptions, items);
-      warnings.push(...r.warnings);
-      matches = r.matches;
-      effects = r.effects;
-    } else {
-      const r = new ReplaySession(statement, events, runOptions).finish();
-      warnings.push(...r.warnings);
-      matches = r.matches;
-    }
+    outcome = await replaySamples({
+      statement,
+      sources: samples.files.map((file) => ({ path: file })),
+      options: toRunOptions(base, testCase.options, mapping),
+      categoryOptionName: 'event_category_field',
+      keepAllEvents: true,
+      exclude: exceptions && ((event) => exceptions.excludes(event.doc)),
+    });
   } catch (e) {
     if (e instanceof EqlEvaluationError || e instanceof EqlCompileError) {
       const where = e instanceof EqlEvaluationError && e.source ? ` (evaluating ${e.source.file}:${e.source.line})` : '';
@@ -246,6 +218,11 @@ async function runCase(
     }
     throw e;
   }
+  if (outcome.unreadable.length > 0) return fail(outcome.unreadable.map((u) => `${u.path}: ${u.reason}`).join('; '));
+  const warnings = [...outcome.problems.map(formatNdjsonProblem), ...outcome.warnings];
+  const matches = outcome.matches;
+  const effects = exceptions ? exceptionEffects(outcome.matchesWithoutExclusions ?? [], matches, exceptions) : undefined;
+  const events = outcome.allEvents ?? [];
   const comparison = compareCase(testCase, matches, events);
   return result({
     status: comparison.passed ? 'passed' : 'failed',
@@ -257,12 +234,11 @@ async function runCase(
 }
 
 /**
- * Runs several test files, one after the other, sharing the sample files read.
+ * Runs several test files, one after the other.
  * @param paths test files as given.
  */
 export async function runTestFiles(paths: readonly string[], options: RunOptions = {}): Promise<TestFileResult[]> {
-  const cache = new SampleCache();
   const results: TestFileResult[] = [];
-  for (const path of paths) results.push(await runTestFile(path, options, cache));
+  for (const path of paths) results.push(await runTestFile(path, options));
   return results;
 }

@@ -87,7 +87,7 @@ test('os_types: the item holds only when host.os.type (or host.os.name.caseless)
   const events: EventRecord[] = [{ doc: { user: { name: 'admin' } }, source: src }];
   const f = filterEvents(events, [expired], new Date('2024-01-01T00:00:00Z'));
   assert.equal(f.kept.length, 1);
-  assert.equal(f.perItem[0].expired, true);
+  assert.equal(f.filter.items[0].expired, true);
 });
 
 test('events are left out before sequences are built: a sequence completes with an earlier event once the newer one is excluded', () => {
@@ -112,7 +112,7 @@ test('events are left out before sequences are built: a sequence completes with 
   const filtering = filterEvents(events, [jump]);
   const withExceptions = replay(statement, filtering.kept).matches;
   assert.deepEqual(lines(withExceptions), [[1, 3]]);
-  const fx = exceptionEffects(without, withExceptions, filtering);
+  const fx = exceptionEffects(without, withExceptions, filtering.filter);
   assert.deepEqual(fx.removedByItem.map((r) => [r.item.name, r.events, lines(r.removed)]), [['jump host', 1, [[2, 3]]]]);
   assert.deepEqual(lines(fx.added), [[1, 3]]);
   assert.deepEqual(fx.removedIndirectly, []);
