@@ -23,7 +23,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { ReplayRequest } from './protocol';
+import { ExplainEventRequest, ExplainReplayRequest, ReplayRequest } from './protocol';
 import {
   codeActionsInDocument,
   completionsInDocument,
@@ -33,6 +33,7 @@ import {
 } from './services/documentFeatures';
 import { computeCompletions, resolveCompletionItem, type CompletionOptions } from './services/completion';
 import { ReplayInputError, replayRule } from './services/replayService';
+import { explainEvent, explainReplayOfRule } from './services/explainService';
 import { ruleDocument, type RuleDocumentResult } from './services/ruleDocument';
 import { WorkspaceFields } from './services/workspaceFields';
 
@@ -101,6 +102,8 @@ connection.onCompletionResolve((item) => request('completion resolve', async () 
 connection.onHover((params) => request('hover', async () => withRule(params.textDocument.uri, null, (r) => hoverInDocument(r, params.position))));
 connection.onSignatureHelp((params) => request('signature help', async () => withRule(params.textDocument.uri, null, (r) => signatureHelpInDocument(r, params.position))));
 connection.onRequest(ReplayRequest, (params) => request('replay', () => replayOpenOrSaved(params)));
+connection.onRequest(ExplainEventRequest, (params) => request('explain event', () => explainEvent(params, openRuleText(params.uri))));
+connection.onRequest(ExplainReplayRequest, (params) => request('explain replay', () => explainReplayOpenOrSaved(params)));
 
 documents.listen(connection);
 connection.listen();
@@ -158,6 +161,22 @@ async function readSettings(): Promise<void> {
     connection.console.error(`EQL Workbench: reading the settings failed: ${describe(e)}`);
   }
   for (const document of documents.all()) schedule(document.uri, () => publishDiagnostics(document.uri));
+}
+
+/** The query text of the open rule document `ruleUri` (unsaved edits included), for the services that read rules. */
+function openRuleText(ruleUri: string): (uri: string) => string | undefined {
+  const document = documents.get(ruleUri);
+  const rule = document ? ruleOf(document).rule : undefined;
+  return (uri) => (rule && uri === ruleUri ? rule.query.getText() : undefined);
+}
+
+/** Explains a replay of `params.uri`; the stage ends of an open document are placed in it (TOML positions for TOML). */
+async function explainReplayOpenOrSaved(params: Parameters<typeof explainReplayOfRule>[0]): ReturnType<typeof explainReplayOfRule> {
+  const document = documents.get(params.uri);
+  const rule = document ? ruleOf(document).rule : undefined;
+  const result = await explainReplayOfRule(params, openRuleText(params.uri));
+  if (!rule) return result;
+  return { ...result, stageEnds: result.stageEnds.map((s) => ({ ...s, position: rule.toDocumentPosition(s.position) })) };
 }
 
 /** Logs a failed notification (e.g. the client went away) instead of leaving an unhandled rejection. */

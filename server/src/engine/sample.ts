@@ -31,6 +31,11 @@ export interface SampleSnapshot {
   keys: Array<{ joinKeys: KeyValue[]; eventsPerStage: OrderedEvent[][] }>;
 }
 
+/** What {@link SampleMatcher.saveState} copies; opaque to callers. */
+export interface SampleMatcherState {
+  readonly groups: ReadonlyArray<readonly [string, KeyGroup]>;
+}
+
 interface KeyGroup {
   key: KeyValue[];
   perStage: OrderedEvent[][];
@@ -67,6 +72,17 @@ export class SampleMatcher {
         if (list.length < this.perStageLimit) list.push(event);
       }
     });
+  }
+
+  /** Copies what the matcher holds (for {@link restoreState}, a debugger stepping back). */
+  saveState(): SampleMatcherState {
+    return { groups: [...this.groups].map(([id, g]) => [id, { key: g.key, perStage: g.perStage.map((l) => l.slice()) }] as const) };
+  }
+
+  /** Puts the matcher back in a state saved by {@link saveState} of this same matcher. */
+  restoreState(state: SampleMatcherState): void {
+    this.groups.clear();
+    for (const [id, g] of state.groups) this.groups.set(id, { key: g.key, perStage: g.perStage.map((l) => l.slice()) });
   }
 
   /** Inspects the events kept so far per join key. */

@@ -122,6 +122,27 @@ export interface SequenceObserver {
   rejected?(rejection: SequenceRejection): void;
   /** A sequence completed and stands (reported once its missing-event stages are checked). */
   completed?(seq: SequenceState): void;
+  /**
+   * `event` passed the filter of missing-event stage `stage` (`![…]`) with at least one join key; it
+   * is kept to check the candidates at the end (expanded stage index).
+   */
+  missingSeen?(stage: number, event: OrderedEvent): void;
+}
+
+/**
+ * Everything a {@link SequenceMatcher} holds between two events, copied by `saveState()` so that
+ * `restoreState()` can put the matcher back exactly (a debugger stepping back). Opaque to callers.
+ * Sequences and events are shared, not copied: the matcher never changes one after creating it.
+ */
+export interface SequenceMatcherState {
+  readonly byKey: ReadonlyArray<readonly [string, KeyState]>;
+  readonly completed: readonly SequenceState[];
+  readonly toCheck: readonly SequenceState[];
+  readonly missingEvents: ReadonlyArray<readonly MissingCandidate[]>;
+  readonly rejections: readonly SequenceRejection[];
+  readonly stats: SequenceSnapshot['stats'];
+  readonly serial: number;
+  readonly lastOrdinal?: Ordinal;
 }
 
 interface KeyState {
@@ -204,7 +225,10 @@ export class SequenceMatcher {
         const stage = this.stages[i];
         if (!stage.missing || !stage.matches(doc)) continue;
         const keys = stage.keys.keysOf(doc);
-        if (keys.length > 0) this.missingEvents[i].push({ event, keyIds: new Set(keys.map(keyId)) });
+        if (keys.length > 0) {
+          this.missingEvents[i].push({ event, keyIds: new Set(keys.map(keyId)) });
+          this.observer.missingSeen?.(i, event);
+        }
       }
     }
     const until = this.sequence.until;
@@ -298,6 +322,39 @@ export class SequenceMatcher {
     this.observer.rejected?.(r);
     this.rejections.push(r);
     if (this.rejections.length > MAX_REJECTIONS) this.rejections.shift();
+  }
+
+  /**
+   * Copies the matcher's state (cost: linear in the join keys held, completed sequences and kept
+   * missing-stage events). @returns a value for {@link restoreState}.
+   */
+  saveState(): SequenceMatcherState {
+    return {
+      byKey: [...this.byKey].map(([id, s]) => [id, { key: s.key, pending: s.pending.slice(), lastUntil: s.lastUntil }] as const),
+      completed: this.completed.slice(),
+      toCheck: this.toCheck.slice(),
+      missingEvents: this.missingEvents.map((l) => l.slice()),
+      rejections: this.rejections.slice(),
+      stats: { ...this.stats },
+      serial: this.serial,
+      lastOrdinal: this.lastOrdinal,
+    };
+  }
+
+  /**
+   * Puts the matcher back in a state saved by {@link saveState} of this same matcher: the next
+   * `push()` behaves as it did right after that state was saved. The saved value stays reusable.
+   */
+  restoreState(state: SequenceMatcherState): void {
+    this.byKey.clear();
+    for (const [id, s] of state.byKey) this.byKey.set(id, { key: s.key, pending: s.pending.slice(), lastUntil: s.lastUntil });
+    replaceContents(this.completed, state.completed);
+    replaceContents(this.toCheck, state.toCheck);
+    state.missingEvents.forEach((l, i) => replaceContents(this.missingEvents[i], l));
+    replaceContents(this.rejections, state.rejections);
+    Object.assign(this.stats, state.stats);
+    this.serial = state.serial;
+    this.lastOrdinal = state.lastOrdinal;
   }
 
   /** Inspects the state between two events (pending sequences per join key, counters). */
@@ -400,4 +457,10 @@ export class SequenceMatcher {
       (!leadingStage && trailingStage && beyond(startTs, firstTrailing?.ordinal.timestamp));
     return keep ? undefined : (lastLeading ?? firstTrailing);
   }
+}
+
+/** Makes `target` hold the elements of `source` (no spread: arrays may be long). */
+export function replaceContents<T>(target: T[], source: readonly T[]): void {
+  target.length = source.length;
+  for (let i = 0; i < source.length; i++) target[i] = source[i];
 }
