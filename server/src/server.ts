@@ -14,6 +14,7 @@
 import {
   CodeActionKind,
   createConnection,
+  DidChangeConfigurationNotification,
   ErrorCodes,
   ProposedFeatures,
   ResponseError,
@@ -34,6 +35,7 @@ import { computeCompletions, resolveCompletionItem, type CompletionOptions } fro
 import { ReplayInputError, replayRule } from './services/replayService';
 import { explainEvent, explainReplayOfRule } from './services/explainService';
 import { ruleDocument, type RuleDocumentResult } from './services/ruleDocument';
+import { WorkspaceFields } from './services/workspaceFields';
 
 /** Delay between the last keystroke and checking the document, in ms. */
 const DIAGNOSTICS_DEBOUNCE_MS = 150;
@@ -45,6 +47,10 @@ const pending = new Map<string, NodeJS.Timeout>();
 const rules = new Map<string, { version: number; result: RuleDocumentResult }>();
 /** What the client's completion accepts (from its `initialize` capabilities). */
 let completionOptions: CompletionOptions = {};
+/** Known fields (ECS, samples, mappings, detection-rules schemas) and the unknown-field settings. */
+let fields = new WorkspaceFields();
+/** Whether the client answers `workspace/configuration` and registers for configuration changes. */
+let configuration = { pull: false, register: false };
 
 connection.onInitialize(
   (params): InitializeResult => {
@@ -52,6 +58,11 @@ connection.onInitialize(
     completionOptions = {
       snippetSupport: completion?.completionItem?.snippetSupport === true,
       editRangeDefault: completion?.completionList?.itemDefaults?.includes('editRange') === true,
+    };
+    fields = new WorkspaceFields(params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined);
+    configuration = {
+      pull: params.capabilities.workspace?.configuration === true,
+      register: params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true,
     };
     return {
       capabilities: {
@@ -66,10 +77,18 @@ connection.onInitialize(
   },
 );
 
+connection.onInitialized(() => {
+  if (configuration.register) send('register for configuration changes', connection.client.register(DidChangeConfigurationNotification.type, undefined).then(() => undefined));
+  setImmediate(() => guarded('load the field catalogue', () => fields.warm()));
+  void readSettings();
+});
+connection.onDidChangeConfiguration(() => void readSettings());
+
 documents.onDidChangeContent(({ document }) => schedule(document.uri, () => publishDiagnostics(document.uri)));
 documents.onDidClose(({ document }) => {
   cancel(document.uri);
   rules.delete(document.uri);
+  fields.forget(document.uri);
   send(`clear diagnostics of ${document.uri}`, connection.sendDiagnostics({ uri: document.uri, diagnostics: [] }));
 });
 
@@ -94,7 +113,8 @@ function publishDiagnostics(uri: string): void {
   const document = documents.get(uri);
   if (!document) return;
   guarded(`check ${uri}`, () => {
-    const diagnostics = diagnosticsInDocument(ruleOf(document));
+    const read = ruleOf(document);
+    const diagnostics = diagnosticsInDocument(read, read.rule ? fields.diagnosticsOptions(uri, read.rule.format === 'toml' ? document.getText() : undefined) : {});
     send(`publish diagnostics of ${uri}`, connection.sendDiagnostics({ uri, version: document.version, diagnostics }));
   });
 }
@@ -129,6 +149,18 @@ async function replayOpenOrSaved(params: Parameters<typeof replayRule>[0]): Retu
   const result = await replayRule(params, (uri) => (rule && uri === params.uri ? rule.query.getText() : undefined));
   if (!rule || !result.diagnostics) return result;
   return { ...result, diagnostics: result.diagnostics.map((d) => ({ ...d, range: rule.toDocumentRange(d.range) })) };
+}
+
+/** Reads the `eqlWorkbench` settings (when the client offers them) and checks the open documents again. */
+async function readSettings(): Promise<void> {
+  try {
+    const settings = configuration.pull ? await connection.workspace.getConfiguration('eqlWorkbench') : {};
+    const problems = await fields.applySettings(settings ?? {});
+    for (const p of problems) connection.console.warn(`EQL Workbench: ${p}`);
+  } catch (e) {
+    connection.console.error(`EQL Workbench: reading the settings failed: ${describe(e)}`);
+  }
+  for (const document of documents.all()) schedule(document.uri, () => publishDiagnostics(document.uri));
 }
 
 /** The query text of the open rule document `ruleUri` (unsaved edits included), for the services that read rules. */

@@ -230,8 +230,9 @@ interface StageEvaluator {
 }
 
 function flattenOr(p: CompiledPredicate): CompiledPredicate[] {
-  if (p.op === 'or' && p.node.kind === 'logical' && p.node.operator === 'or' && p.children.length === 2) {
-    return [...flattenOr(p.children[0]), ...flattenOr(p.children[1])];
+  // An `or` chain compiles to one n-ary node whose children are its branches.
+  if (p.op === 'or' && p.node.kind === 'logical' && p.node.operator === 'or' && p.children.length >= 2) {
+    return p.children.flatMap(flattenOr);
   }
   return [p];
 }
@@ -247,8 +248,9 @@ function termStats(p: CompiledPredicate, filter: EventFilter, fields: string[]):
 }
 
 function flattenAnd(p: CompiledPredicate): CompiledPredicate[] {
-  if (p.op === 'and' && p.node.kind === 'logical' && p.node.operator === 'and' && p.children.length === 2) {
-    return [...flattenAnd(p.children[0]), ...flattenAnd(p.children[1])];
+  // An `and` chain compiles to one n-ary node whose children are its terms.
+  if (p.op === 'and' && p.node.kind === 'logical' && p.node.operator === 'and' && p.children.length >= 2) {
+    return p.children.flatMap(flattenAnd);
   }
   return [p];
 }

@@ -28,7 +28,7 @@ import {
   type SequenceObserver,
   type SequenceSnapshot,
 } from './sequence';
-import { EqlEvaluationError } from './errors';
+import { EqlEvaluationError, EventLimitError } from './errors';
 import type { EventRecord, Match, MatchedEvent, ReplayOptions, ReplayResult } from './types';
 
 /** Replay options plus the index mapping used for aliases, types and date formats. */
@@ -308,6 +308,8 @@ export class ReplaySession {
   private addedCount = 0;
   private skipped = 0;
   private firstSkipped?: EventRecord;
+  /** One `path:line: warning: …` per event skipped over a limit of this engine. */
+  private readonly limitWarnings: string[] = [];
   private position = 0;
 
   /**
@@ -353,6 +355,10 @@ export class ReplaySession {
       try {
         relevant = this.machine.relevant(record.doc);
       } catch (error) {
+        if (error instanceof EventLimitError) {
+          this.skipOverLimit(record, error);
+          return false;
+        }
         if (error instanceof EqlEvaluationError) error.source ??= record.source;
         throw error;
       }
@@ -388,9 +394,18 @@ export class ReplaySession {
     return this.addedCount;
   }
 
-  /** Notes about skipped input (events without a timestamp; with `relevantOnly`, kept ones only). */
+  /**
+   * Notes about skipped input: events without a timestamp (with `relevantOnly`, kept ones only),
+   * then one `path:line: warning: …` per event skipped over a limit of this engine.
+   */
   get warnings(): readonly string[] {
-    return this.skipped > 0 ? [skippedWarning(this.timestampField, this.skipped, this.firstSkipped!)] : [];
+    const untimed = this.skipped > 0 ? [skippedWarning(this.timestampField, this.skipped, this.firstSkipped!)] : [];
+    return [...untimed, ...this.limitWarnings];
+  }
+
+  /** One event over a limit of this engine (not an Elasticsearch failure) is skipped, not fatal. */
+  private skipOverLimit(record: EventRecord, error: EventLimitError): void {
+    this.limitWarnings.push(`${record.source.file}:${record.source.line}: warning: ${error.message}`);
   }
 
   /** Number of events fed so far. */
@@ -407,6 +422,10 @@ export class ReplaySession {
     try {
       this.machine.push(event);
     } catch (error) {
+      if (error instanceof EventLimitError) {
+        this.skipOverLimit(event.record, error);
+        return event;
+      }
       // Say which event made the search fail, so the author can open it.
       if (error instanceof EqlEvaluationError) error.source ??= event.record.source;
       throw error;

@@ -12,6 +12,7 @@ import type { EventRecord } from '../engine/types';
 import { escapeControlCharacters } from './controlCharacters';
 import { describeInvalidUtf8, firstInvalidUtf8, UnsupportedEncodingError } from './encoding';
 import { openSampleContent, splitLines } from './lineReader';
+import { documentProblem } from './jsonDocumentChecks';
 
 /**
  * A line that needs the user's attention. `line` is 1-based. `severity` `error` (or absent): the
@@ -53,7 +54,9 @@ export function formatNdjsonProblem(problem: NdjsonProblem): string {
  *   `undefined` for a blank line (only whitespace), which is not an event. The message gives the
  *   1-based column (UTF-16 code units) when the JSON parser reports a position, e.g.
  *   `invalid JSON: Expected ',' or '}' after property value at column 8`, and has its control
- *   characters escaped (the parser may quote the line).
+ *   characters escaped (the parser may quote the line). A document with a key twice in one object
+ *   or nested deeper than 1000 levels is an error too, as Elasticsearch refuses it
+ *   (see `jsonDocumentChecks.ts`).
  */
 export function parseNdjsonLine(text: string): { doc: Record<string, unknown> } | { error: string } | undefined {
   if (text.trim() === '') return undefined;
@@ -67,6 +70,9 @@ export function parseNdjsonLine(text: string): { doc: Record<string, unknown> } 
     const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
     return { error: `not a JSON object (found ${kind}); each line must hold one event document` };
   }
+  // Documents Elasticsearch would refuse: duplicate keys in one object, nesting deeper than 1000.
+  const problem = documentProblem(text, value);
+  if (problem !== undefined) return { error: problem };
   return { doc: value as Record<string, unknown> };
 }
 

@@ -56,6 +56,12 @@ export interface SampleReplayRequest {
   onProgress?: (progress: SampleProgress) => void;
   /** Stops the replay between two chunks: the promise rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * Events to leave out before the rule sees them (exception items, as the `filter` of an
+   * `_eql/search` request). When given, the events are also replayed without it, into
+   * `matchesWithoutExclusions`, so the caller can tell what the exclusions removed.
+   */
+  exclude?: (event: EventRecord) => boolean;
 }
 
 /** What a replay over sample files gives. */
@@ -74,6 +80,8 @@ export interface SampleReplayOutcome {
   events: number;
   /** With `keepAllEvents`: every event read, in input order. */
   allEvents?: EventRecord[];
+  /** With `exclude`: the matches over every event, as if nothing were left out. */
+  matchesWithoutExclusions?: Match[];
 }
 
 /** Lines of an in-memory text between two cancellation checks. */
@@ -90,6 +98,7 @@ const TEXT_LINES_PER_CHECK = 10_000;
 export async function replaySamples(request: SampleReplayRequest): Promise<SampleReplayOutcome> {
   const { statement, options, signal } = request;
   const session = new ReplaySession(statement, [], { ...options, relevantOnly: !request.keepAllEvents });
+  const unexcluded = request.exclude ? new ReplaySession(statement, [], { ...options, relevantOnly: true }) : undefined;
   const outcome: SampleReplayOutcome = { matches: [], warnings: [], problems: [], unreadable: [], files: 0, events: 0 };
   if (request.keepAllEvents) outcome.allEvents = [];
   const categoryField = options.eventCategoryField || DEFAULT_EVENT_CATEGORY_FIELD;
@@ -104,7 +113,8 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
     outcome.events++;
     if (!someHaveCategory && categoryOf(event.doc).length > 0) someHaveCategory = true;
     outcome.allEvents?.push(event);
-    session.add(event);
+    if (unexcluded) unexcluded.add(event);
+    if (!request.exclude?.(event)) session.add(event);
   };
   const visit = (bytes: Buffer, path: string, line: number): void => {
     const decoded = decodeNdjsonLine(bytes, path, line);
@@ -152,6 +162,7 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
 
   const result = session.finish();
   outcome.matches = result.matches;
+  if (unexcluded) outcome.matchesWithoutExclusions = unexcluded.finish().matches;
   outcome.warnings.push(...result.warnings);
   const categoryWarning = categoryWarningFor(statement, outcome.events, someHaveCategory, categoryField, request.categoryOptionName);
   if (categoryWarning) outcome.warnings.push(categoryWarning);
