@@ -4,7 +4,7 @@
  * `--format json`, shape in `matchJson.ts`).
  */
 import { explainReplay, type Explanation } from '../engine/explain';
-import { escapeControlCharacters } from '../samples/controlCharacters';
+import { escapeControlCharacters, toSafeJsonLine } from '../samples/controlCharacters';
 import { discoverSampleFiles } from '../samples/discover';
 import { formatNdjsonProblem } from '../samples/ndjson';
 import { replaySamples, type SampleReplayOutcome } from '../samples/pipeline';
@@ -16,6 +16,9 @@ import { checkRuleFile, formatDiagnostic, printedLines } from './ruleCheck';
 import { EqlCompileError, EqlEvaluationError } from '../engine/errors';
 import { mappingCheckOptions } from '../eql/mappingCheckOptions';
 import { readMappingOption } from './mappingFile';
+import { readExceptionsOption } from './exceptionsOption';
+import { ExceptionFilter, exceptionEffects, type ExceptionEffects } from '../exceptions/applyExceptions';
+import { exceptionEffectsToJson, formatExceptionEffects } from '../exceptions/replayWithExceptions';
 
 /** Options of `replay`, with the meaning of the `_eql/search` request parameters of the same names. */
 export interface ReplayCommandOptions {
@@ -29,6 +32,10 @@ export interface ReplayCommandOptions {
   mapping?: string;
   /** Also print what the rule missed and why (`explainReplay`), after the matches. */
   explain?: boolean;
+  /** False: parse every line (`--no-prefilter`); default: skip lines the rule cannot use unparsed. */
+  prefilter?: boolean;
+  /** Exception files (Kibana export `.ndjson`, or `.toml`): matching events are left out, as Kibana does. */
+  exceptions?: string[];
 }
 
 /** At most this many malformed-line messages and warnings are printed per sample file. */
@@ -69,6 +76,10 @@ export async function runReplay(
     return checked.exitCode;
   }
 
+  const exceptionItems = await readExceptionsOption(options.exceptions, io);
+  if (exceptionItems === null) return ExitCode.usage;
+  const exceptions = exceptionItems ? new ExceptionFilter(exceptionItems) : undefined;
+
   const discovered = await discoverSampleFiles(samples);
   if (discovered.errors.length > 0 || discovered.files.length === 0) {
     for (const error of discovered.errors) io.stderr(`${escapeControlCharacters(error)}\n`);
@@ -95,6 +106,7 @@ export async function runReplay(
   const reported = new Map<string, number>();
   let outcome: SampleReplayOutcome;
   let explanation: Explanation | undefined;
+  let effects: ExceptionEffects | undefined;
   try {
     outcome = await replaySamples({
       statement: rule.statement,
@@ -102,6 +114,8 @@ export async function runReplay(
       options: replayOptions,
       categoryOptionName: '--event-category-field',
       keepAllEvents: options.explain,
+      prefilter: options.prefilter,
+      exclude: exceptions && ((event) => exceptions.excludes(event.doc)),
       onProblem: (p) => {
         const n = (reported.get(p.file) ?? 0) + 1;
         reported.set(p.file, n);
@@ -118,7 +132,10 @@ export async function runReplay(
     if (outcome.unreadable.length > 0) return ExitCode.usage;
     // An event skipped over an engine limit is already `path:line: warning: …`.
     for (const w of outcome.warnings) io.stderr(`${/:\d+: warning: /.test(w) ? '' : 'warning: '}${escapeControlCharacters(w)}\n`);
-    if (options.explain) explanation = explainReplay(rule.statement, outcome.allEvents ?? [], replayOptions);
+    // With exceptions, the explanation too sees only the events the items leave.
+    const replayed = (outcome.allEvents ?? []).filter((e) => !exceptions?.appliesTo(e.doc));
+    if (options.explain) explanation = explainReplay(rule.statement, replayed, replayOptions);
+    if (exceptions) effects = exceptionEffects(outcome.matchesWithoutExclusions ?? [], outcome.matches, exceptions);
   } catch (e) {
     // A pattern that does not compile, or a script failure on one event (`/ by zero`): Elasticsearch
     // fails the whole search for these, so they are rule errors at the expression's position.
@@ -137,11 +154,13 @@ export async function runReplay(
   if (options.format === 'json') {
     for (const m of matches) io.stdout(`${matchToJsonLine(m)}\n`);
     if (explanation) io.stdout(`${explanationToJsonLine(explanation)}\n`);
+    if (effects) io.stdout(`${toSafeJsonLine(exceptionEffectsToJson(effects))}\n`);
   } else {
     const fields = { timestampField: options.timestampField, eventCategoryField: options.eventCategoryField, mapping };
     matches.forEach((m, i) => io.stdout(`${formatMatchText(m, i + 1, fields).join('\n')}\n`));
     io.stdout(`${formatTotalLine(matches, outcome.events, discovered.files.length)}\n`);
     if (explanation) io.stdout(`\n${formatExplanationText(explanation).join('\n')}\n`);
+    if (effects) io.stdout(`\n${formatExceptionEffects(effects).join('\n')}\n`);
   }
   return ExitCode.ok;
 }
