@@ -68,6 +68,18 @@ Exit status:
      or the output cannot be written
 `;
 
+const DEBUG_ADAPTER_NOTES = `
+Speaks the Debug Adapter Protocol over stdin/stdout until the client disconnects.
+Launch attributes (as in VS Code's launch.json, type "eql-replay"):
+  rule                .eql or detection-rules .toml file (required)
+  samples             NDJSON files, folders or globs (default: the folder above the rule's folder)
+  cwd                 folder relative paths are resolved against (default: the current folder)
+  timestampField, tiebreakerField, eventCategoryField
+                      default: the TOML rule's timestamp_field, tiebreaker_field and
+                      event_category_override, else @timestamp, none, event.category
+  stopOnEntry         stop before the first event (default true)
+`;
+
 /** Parses `--size`: a non-negative integer (Elasticsearch rejects negative sizes). */
 function parseSize(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer.');
@@ -114,6 +126,15 @@ function createProgram(io: CliIo, result: { code: number }): Command {
     .action(async (rule: string, samples: string[], options: ReplayCommandOptions) => {
       const { runReplay } = await import('./cli/replay');
       result.code = await runReplay(rule, samples, options, io);
+    });
+
+  program
+    .command('debug-adapter')
+    .description('Run the replay debugger as a Debug Adapter Protocol server on stdin/stdout (nvim-dap, Emacs dap-mode, JetBrains).')
+    .addHelpText('after', DEBUG_ADAPTER_NOTES)
+    .action(async () => {
+      const { runDebugAdapter } = await import('./cli/debugAdapter');
+      result.code = await runDebugAdapter();
     });
 
   return program;
