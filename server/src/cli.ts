@@ -6,6 +6,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, processIo, type CliIo } from './cli/io';
 import type { ReplayCommandOptions } from './cli/replay';
+import type { TestCommandOptions } from './cli/test';
+import { collectRepeated } from './cli/exceptionsOption';
 import { EXPLAIN_JSON_NOTES } from './cli/explain';
 import { version } from '../../package.json';
 
@@ -80,6 +82,20 @@ Launch attributes (as in VS Code's launch.json, type "eql-replay"):
   stopOnEntry         stop before the first event (default true)
 `;
 
+const TEST_NOTES = `
+Test files: see README "Rule tests". Each names a rule, its samples and cases
+with expectations (number of matches, matches that must be found, events that
+must be in no match). Paths inside are relative to the test file.
+
+Exit status:
+  0  every case passed
+  1  at least one case failed
+  2  bad input: a path that is missing or holds no test file, a test file that
+     cannot be read or is invalid (printed with file and line; the other files
+     still run), a case that cannot run (unreadable samples or exception file,
+     a rule with errors), or a report that cannot be written
+`;
+
 /** Parses `--size`: a non-negative integer (Elasticsearch rejects negative sizes). */
 function parseSize(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer.');
@@ -122,6 +138,8 @@ function createProgram(io: CliIo, result: { code: number }): Command {
     .option('--size <n>', 'maximum number of matches (default: all; the _eql/search API defaults to 10)', parseSize)
     .option('--mapping <file>', 'Elasticsearch index mapping (JSON): field types and aliases; fields it lacks are errors')
     .option('--explain', 'after the matches, explain what the rule missed and why (per stage, per join key)')
+    .option('--no-prefilter', 'parse every line (default: lines holding none of the literals the rule needs are skipped unparsed, so their JSON errors are not reported)')
+    .option('--exceptions <file>', 'exception file (Kibana export .ndjson, or .toml) whose items leave events out, as Kibana does; repeatable', collectRepeated)
     .addHelpText('after', REPLAY_NOTES)
     .action(async (rule: string, samples: string[], options: ReplayCommandOptions) => {
       const { runReplay } = await import('./cli/replay');
@@ -135,6 +153,19 @@ function createProgram(io: CliIo, result: { code: number }): Command {
     .action(async () => {
       const { runDebugAdapter } = await import('./cli/debugAdapter');
       result.code = await runDebugAdapter();
+    });
+
+  program
+    .command('test')
+    .description('Run rule test files (*.test.toml): each case passed or failed, expected and actual matches side by side.')
+    .argument('[paths...]', 'test files, or folders searched recursively for *.test.toml (default: the current folder)')
+    .addOption(new Option('--reporter <reporter>', 'report format').choices(['text', 'junit']).default('text'))
+    .option('--output <file>', 'with --reporter junit: write the JUnit XML to this file (the text report goes to stdout)')
+    .option('--exceptions <file>', 'exception file (Kibana export .ndjson, or .toml) applied to every case; repeatable', collectRepeated)
+    .addHelpText('after', TEST_NOTES)
+    .action(async (paths: string[], options: TestCommandOptions) => {
+      const { runTest } = await import('./cli/test');
+      result.code = await runTest(paths, options, io);
     });
 
   return program;

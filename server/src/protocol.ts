@@ -5,6 +5,8 @@
  * Everything here is plain JSON: URIs are strings (`file:///…`), lines are 1-based, stages 0-based.
  */
 import { RequestType, type Diagnostic } from 'vscode-languageserver-protocol';
+import type { EventExplanation } from './engine/eventExplanation';
+import type { Explanation } from './engine/explain';
 
 /** Replay settings, with the meaning of the Elasticsearch `_eql/search` parameters of the same name. */
 export interface ReplayRequestOptions {
@@ -109,3 +111,65 @@ export interface ReplayResult {
  * - `InternalError` for any other failure (a defect; the server logs its stack).
  */
 export const ReplayRequest = new RequestType<ReplayParams, ReplayResult, void>('eqlWorkbench/replay');
+
+// ---------------------------------------------------------------------------------------------
+// Explanations: why events passed or failed the stages of the last replayed rule
+// ---------------------------------------------------------------------------------------------
+
+/** Params of `eqlWorkbench/explainEvent`: the replay's params and the sample line to explain. */
+export interface ExplainEventParams extends ReplayParams {
+  /** The sample file (one of `sampleUris`, spelled the same). */
+  sampleUri: string;
+  /** 1-based line of the event in that file. */
+  line: number;
+}
+
+/** Result of `eqlWorkbench/explainEvent`. */
+export interface ExplainEventResult {
+  /** Non-empty when the rule has errors: nothing is explained. */
+  ruleErrors?: string[];
+  /**
+   * The event evaluated against each stage (0-based `stage`, 1-based `label`) and what the
+   * sequence state machine did with it; absent when the line holds no event (blank or malformed).
+   * Event references (`file`) are sample URIs; their texts name files by base name.
+   */
+  explanation?: EventExplanation;
+}
+
+/**
+ * `eqlWorkbench/explainEvent` (client → server): explain one sample event against the rule, from
+ * the same compiled filters and engine session as the replay. Fails like `eqlWorkbench/replay`.
+ */
+export const ExplainEventRequest = new RequestType<ExplainEventParams, ExplainEventResult, void>('eqlWorkbench/explainEvent');
+
+/** A position in the rule document (0-based line and UTF-16 character), TOML positions for TOML rules. */
+export interface RulePosition {
+  line: number;
+  character: number;
+}
+
+/** Where a stage ends in the rule document, for per-stage counts shown there. */
+export interface StageEnd {
+  /** 0-based stage as written; -1 for `until`; 0 for an event query. */
+  stage: number;
+  /** Just after the stage's `]` (event queries: the end of the query). */
+  position: RulePosition;
+}
+
+/** Result of `eqlWorkbench/explainReplay`. */
+export interface ExplainReplayResult {
+  /** Non-empty when the rule has errors: nothing is explained. */
+  ruleErrors?: string[];
+  /**
+   * The replay's explanation (the CLI's `replay --explain` data; stages 0-based, times epoch ms):
+   * per stage the events of its category and those that passed, the terms that failed most (an
+   * `or` term with its branches), near misses (fewest failed terms first), partial sequences and
+   * why each ended. Event references (`file`) are sample URIs.
+   */
+  explanation?: Explanation;
+  /** Where each stage (and `until`) ends in the rule document. */
+  stageEnds: StageEnd[];
+}
+
+/** `eqlWorkbench/explainReplay` (client → server): the explanation of a replay. Params as `eqlWorkbench/replay`. */
+export const ExplainReplayRequest = new RequestType<ReplayParams, ExplainReplayResult, void>('eqlWorkbench/explainReplay');

@@ -14,6 +14,7 @@
 import {
   CodeActionKind,
   createConnection,
+  DidChangeConfigurationNotification,
   ErrorCodes,
   ProposedFeatures,
   ResponseError,
@@ -22,7 +23,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { ReplayRequest } from './protocol';
+import { ExplainEventRequest, ExplainReplayRequest, ReplayRequest } from './protocol';
 import {
   codeActionsInDocument,
   completionsInDocument,
@@ -32,18 +33,32 @@ import {
 } from './services/documentFeatures';
 import { computeCompletions, resolveCompletionItem, type CompletionOptions } from './services/completion';
 import { ReplayInputError, replayRule } from './services/replayService';
+import { explainEvent, explainReplayOfRule } from './services/explainService';
 import { ruleDocument, type RuleDocumentResult } from './services/ruleDocument';
+import { checkCodeActionParams, checkPositionParams, InvalidParamsError } from './requestParams';
+import { serverTransport } from './transport';
+import { WorkspaceFields } from './services/workspaceFields';
 
 /** Delay between the last keystroke and checking the document, in ms. */
 const DIAGNOSTICS_DEBOUNCE_MS = 150;
 
-const connection = createConnection(ProposedFeatures.all);
+// A client stream that cannot be read ends the server with a message instead of leaving it deaf.
+const transport = serverTransport(process.argv.slice(2));
+const connection = transport ? createConnection(ProposedFeatures.all, transport.reader, transport.writer) : createConnection(ProposedFeatures.all);
+// The stream ended without `shutdown` (the client is gone): exit as vscode-languageserver does.
+let shutdownReceived = false;
+connection.onShutdown(() => void (shutdownReceived = true));
+transport?.reader.onClose(() => process.exit(shutdownReceived ? 0 : 1));
 const documents = new TextDocuments(TextDocument);
 const pending = new Map<string, NodeJS.Timeout>();
 /** The rule of each open document, for the version it was read from (TOML is parsed once per version). */
 const rules = new Map<string, { version: number; result: RuleDocumentResult }>();
 /** What the client's completion accepts (from its `initialize` capabilities). */
 let completionOptions: CompletionOptions = {};
+/** Known fields (ECS, samples, mappings, detection-rules schemas) and the unknown-field settings. */
+let fields = new WorkspaceFields();
+/** Whether the client answers `workspace/configuration` and registers for configuration changes. */
+let configuration = { pull: false, register: false };
 
 connection.onInitialize(
   (params): InitializeResult => {
@@ -51,6 +66,11 @@ connection.onInitialize(
     completionOptions = {
       snippetSupport: completion?.completionItem?.snippetSupport === true,
       editRangeDefault: completion?.completionList?.itemDefaults?.includes('editRange') === true,
+    };
+    fields = new WorkspaceFields(params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined);
+    configuration = {
+      pull: params.capabilities.workspace?.configuration === true,
+      register: params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true,
     };
     return {
       capabilities: {
@@ -65,23 +85,33 @@ connection.onInitialize(
   },
 );
 
+connection.onInitialized(() => {
+  if (configuration.register) send('register for configuration changes', connection.client.register(DidChangeConfigurationNotification.type, undefined).then(() => undefined));
+  setImmediate(() => guarded('load the field catalogue', () => fields.warm()));
+  void readSettings();
+});
+connection.onDidChangeConfiguration(() => void readSettings());
+
 documents.onDidChangeContent(({ document }) => schedule(document.uri, () => publishDiagnostics(document.uri)));
 documents.onDidClose(({ document }) => {
   cancel(document.uri);
   rules.delete(document.uri);
+  fields.forget(document.uri);
   send(`clear diagnostics of ${document.uri}`, connection.sendDiagnostics({ uri: document.uri, diagnostics: [] }));
 });
 
-connection.onCodeAction((params) => request('code actions', async () => withRule(params.textDocument.uri, [], (r) => codeActionsInDocument(r, params.context.diagnostics))));
+connection.onCodeAction((params) => request('code actions', async () => (checkCodeActionParams(params), withRule(params.textDocument.uri, [], (r) => codeActionsInDocument(r, params.context.diagnostics)))));
 connection.onCompletion((params) =>
   request('completion', async () =>
-    withRule(params.textDocument.uri, null, (r) => completionsInDocument(r, params.position, (text, offset) => computeCompletions(text, offset, completionOptions))),
+    (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => completionsInDocument(r, params.position, (text, offset) => computeCompletions(text, offset, completionOptions)))),
   ),
 );
 connection.onCompletionResolve((item) => request('completion resolve', async () => resolveCompletionItem(item)));
-connection.onHover((params) => request('hover', async () => withRule(params.textDocument.uri, null, (r) => hoverInDocument(r, params.position))));
-connection.onSignatureHelp((params) => request('signature help', async () => withRule(params.textDocument.uri, null, (r) => signatureHelpInDocument(r, params.position))));
+connection.onHover((params) => request('hover', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => hoverInDocument(r, params.position)))));
+connection.onSignatureHelp((params) => request('signature help', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => signatureHelpInDocument(r, params.position)))));
 connection.onRequest(ReplayRequest, (params) => request('replay', () => replayOpenOrSaved(params)));
+connection.onRequest(ExplainEventRequest, (params) => request('explain event', () => explainEvent(params, openRuleText(params.uri))));
+connection.onRequest(ExplainReplayRequest, (params) => request('explain replay', () => explainReplayOpenOrSaved(params)));
 
 documents.listen(connection);
 connection.listen();
@@ -91,7 +121,8 @@ function publishDiagnostics(uri: string): void {
   const document = documents.get(uri);
   if (!document) return;
   guarded(`check ${uri}`, () => {
-    const diagnostics = diagnosticsInDocument(ruleOf(document));
+    const read = ruleOf(document);
+    const diagnostics = diagnosticsInDocument(read, read.rule ? fields.diagnosticsOptions(uri, read.rule.format === 'toml' ? document.getText() : undefined) : {});
     send(`publish diagnostics of ${uri}`, connection.sendDiagnostics({ uri, version: document.version, diagnostics }));
   });
 }
@@ -126,6 +157,34 @@ async function replayOpenOrSaved(params: Parameters<typeof replayRule>[0]): Retu
   const result = await replayRule(params, (uri) => (rule && uri === params.uri ? rule.query.getText() : undefined));
   if (!rule || !result.diagnostics) return result;
   return { ...result, diagnostics: result.diagnostics.map((d) => ({ ...d, range: rule.toDocumentRange(d.range) })) };
+}
+
+/** Reads the `eqlWorkbench` settings (when the client offers them) and checks the open documents again. */
+async function readSettings(): Promise<void> {
+  try {
+    const settings = configuration.pull ? await connection.workspace.getConfiguration('eqlWorkbench') : {};
+    const problems = await fields.applySettings(settings ?? {});
+    for (const p of problems) connection.console.warn(`EQL Workbench: ${p}`);
+  } catch (e) {
+    connection.console.error(`EQL Workbench: reading the settings failed: ${describe(e)}`);
+  }
+  for (const document of documents.all()) schedule(document.uri, () => publishDiagnostics(document.uri));
+}
+
+/** The query text of the open rule document `ruleUri` (unsaved edits included), for the services that read rules. */
+function openRuleText(ruleUri: string): (uri: string) => string | undefined {
+  const document = documents.get(ruleUri);
+  const rule = document ? ruleOf(document).rule : undefined;
+  return (uri) => (rule && uri === ruleUri ? rule.query.getText() : undefined);
+}
+
+/** Explains a replay of `params.uri`; the stage ends of an open document are placed in it (TOML positions for TOML). */
+async function explainReplayOpenOrSaved(params: Parameters<typeof explainReplayOfRule>[0]): ReturnType<typeof explainReplayOfRule> {
+  const document = documents.get(params.uri);
+  const rule = document ? ruleOf(document).rule : undefined;
+  const result = await explainReplayOfRule(params, openRuleText(params.uri));
+  if (!rule) return result;
+  return { ...result, stageEnds: result.stageEnds.map((s) => ({ ...s, position: rule.toDocumentPosition(s.position) })) };
 }
 
 /** Logs a failed notification (e.g. the client went away) instead of leaving an unhandled rejection. */
@@ -164,7 +223,7 @@ async function request<T>(what: string, run: () => Promise<T>): Promise<T | Resp
   try {
     return await run();
   } catch (e) {
-    if (e instanceof ReplayInputError) return new ResponseError(ErrorCodes.InvalidParams, e.message);
+    if (e instanceof ReplayInputError || e instanceof InvalidParamsError) return new ResponseError(ErrorCodes.InvalidParams, e.message);
     connection.console.error(`EQL Workbench: ${what} failed: ${describe(e)}`);
     return new ResponseError(ErrorCodes.InternalError, `EQL Workbench: ${what} failed: ${(e as Error)?.message ?? e}`);
   }

@@ -77,8 +77,8 @@ describe('language server diagnostics', () => {
     const uri = 'file:///test/burst.eql';
     await server.open(uri, 'process where true', 1);
     await server.diagnostics(uri, (p) => p.version === 1);
-    // Typing `and x == 1` one piece at a time; the intermediate texts are broken rules.
-    const steps = ['process where true a', 'process where true and', 'process where true and x', 'process where true and x ==', 'process where true and x == 1'];
+    // Typing `and process.pid == 1` one piece at a time; the intermediate texts are broken rules.
+    const steps = ['process where true a', 'process where true and', 'process where true and process.pid', 'process where true and process.pid ==', 'process where true and process.pid == 1'];
     await Promise.all(steps.map((text, i) => server.change(uri, i + 2, [{ text }])));
     const last = await server.diagnostics(uri, (p) => p.version === 6);
     assert.deepEqual(last.diagnostics, []);

@@ -43,13 +43,23 @@ export interface TestServer {
   stop(): Promise<number | null>;
 }
 
+/** Optional client behaviour for {@link startServer}. */
+export interface StartOptions {
+  /**
+   * Settings the client answers `workspace/configuration` with, by section (`eqlWorkbench` →
+   * `{ unknownFieldSeverity: 'off' }`). When given, the client declares the `workspace.configuration`
+   * capability; without it the server reads no settings.
+   */
+  settings?: Record<string, unknown>;
+}
+
 /**
  * Starts the server and completes the `initialize` handshake.
  *
  * @param entry `source`: `server/src/server.ts` through tsx (the default); `dist`: the bundle
  *   `dist/server.js` that the extension ships.
  */
-export async function startServer(entry: 'source' | 'dist' = 'source'): Promise<TestServer> {
+export async function startServer(entry: 'source' | 'dist' = 'source', options: StartOptions = {}): Promise<TestServer> {
   const args =
     entry === 'source'
       ? ['--import', 'tsx', path.join(ROOT, 'server/src/server.ts'), '--stdio']
@@ -72,6 +82,7 @@ export async function startServer(entry: 'source' | 'dist' = 'source'): Promise<
     }
   });
   connection.onNotification('window/logMessage', (p: { message: string }) => void logMessages.push(p.message));
+  connection.onRequest('workspace/configuration', (p: { items: Array<{ section?: string }> }) => p.items.map((i) => options.settings?.[i.section ?? ''] ?? null));
   connection.listen();
 
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -83,7 +94,7 @@ export async function startServer(entry: 'source' | 'dist' = 'source'): Promise<
     connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: pathToFileURL(ROOT).toString(),
-      capabilities: { textDocument: { publishDiagnostics: { versionSupport: true } } },
+      capabilities: { textDocument: { publishDiagnostics: { versionSupport: true } }, ...(options.settings ? { workspace: { configuration: true } } : {}) },
       workspaceFolders: null,
     }),
     died,

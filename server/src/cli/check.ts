@@ -25,7 +25,7 @@ export async function runCheck(paths: readonly string[], options: { mapping?: st
   let unreadable = false;
   let errors = false;
   for (const path of paths) {
-    const checked = await checkRuleFile(path, checkOptions);
+    const checked = await checkRuleFile(path, checkOptions, true);
     if (!checked.rule) {
       if (checked.exitCode === ExitCode.usage) {
         unreadable = true;

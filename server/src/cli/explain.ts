@@ -120,6 +120,11 @@ function formatStage(s: StageStats, kind: Explanation['kind']): string[] {
       if (t.onlyFailure > 0) notes.push(`the only failing term for ${t.onlyFailure}`);
       for (const f of t.fields) if (f.missingWhenFailed > 0) notes.push(`${f.field} has no value in ${f.missingWhenFailed}`);
       lines.push(`      ${t.term}  ${t.failed}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`);
+      // An `or` block: how often each branch was not true (the block fails only when all are).
+      for (const b of t.branches ?? []) {
+        const missing = b.fields.filter((f) => f.missingWhenFailed > 0).map((f) => `${f.field} has no value in ${f.missingWhenFailed}`);
+        lines.push(`        branch ${b.term}  not true for ${b.failed}${missing.length > 0 ? ` (${missing.join('; ')})` : ''}`);
+      }
     }
   }
   if (s.passed === 0) {

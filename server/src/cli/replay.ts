@@ -3,14 +3,11 @@
  * of Elasticsearch's `_eql/search` and prints the matches (readable text, or JSON Lines with
  * `--format json`, shape in `matchJson.ts`).
  */
-import { missingCategoryWarning } from '../engine/categoryCheck';
-import { replay } from '../engine/replay';
 import { explainReplay, type Explanation } from '../engine/explain';
-import type { EventRecord, Match } from '../engine/types';
-import { escapeControlCharacters } from '../samples/controlCharacters';
+import { escapeControlCharacters, toSafeJsonLine } from '../samples/controlCharacters';
 import { discoverSampleFiles } from '../samples/discover';
-import { describeFsError } from '../samples/fsErrors';
-import { formatNdjsonProblem, readNdjsonFile } from '../samples/ndjson';
+import { formatNdjsonProblem } from '../samples/ndjson';
+import { replaySamples, type SampleReplayOutcome } from '../samples/pipeline';
 import { ExitCode, type CliIo } from './io';
 import { matchToJsonLine } from './matchJson';
 import { explanationToJsonLine, formatExplanationText } from './explain';
@@ -19,6 +16,9 @@ import { checkRuleFile, formatDiagnostic, printedLines } from './ruleCheck';
 import { EqlCompileError, EqlEvaluationError } from '../engine/errors';
 import { mappingCheckOptions } from '../eql/mappingCheckOptions';
 import { readMappingOption } from './mappingFile';
+import { readExceptionsOption } from './exceptionsOption';
+import { ExceptionFilter, exceptionEffects, type ExceptionEffects } from '../exceptions/applyExceptions';
+import { exceptionEffectsToJson, formatExceptionEffects } from '../exceptions/replayWithExceptions';
 
 /** Options of `replay`, with the meaning of the `_eql/search` request parameters of the same names. */
 export interface ReplayCommandOptions {
@@ -32,6 +32,10 @@ export interface ReplayCommandOptions {
   mapping?: string;
   /** Also print what the rule missed and why (`explainReplay`), after the matches. */
   explain?: boolean;
+  /** False: parse every line (`--no-prefilter`); default: skip lines the rule cannot use unparsed. */
+  prefilter?: boolean;
+  /** Exception files (Kibana export `.ndjson`, or `.toml`): matching events are left out, as Kibana does. */
+  exceptions?: string[];
 }
 
 /** At most this many malformed-line messages and warnings are printed per sample file. */
@@ -41,12 +45,13 @@ export const MAX_PRINTED_LINE_PROBLEMS = 100;
  * Runs `replay`.
  *
  * Order of work: read the mapping and the rule and find the sample files (any failure: exit 2), analyse
- * the rule (errors printed on stderr as in `check`: exit 1), read the samples (malformed lines
+ * the rule (errors printed on stderr as in `check`: exit 1), read and replay the samples in one
+ * stream (`samples/pipeline.ts`: only the events the rule can use are kept; malformed lines
  * reported on stderr as `path:line: message` and skipped, lines with bytes that are not UTF-8 as
  * `path:line: warning: invalid UTF-8 …` and kept; at most {@link MAX_PRINTED_LINE_PROBLEMS} per file,
  * then `path: … and N more problems not shown`; a file that cannot be read, or is UTF-16 or binary,
- * is reported as `path: reason` and, after all files are read, gives exit 2 without replaying), warn
- * when no event has a value for the event category field, replay, print the matches on stdout
+ * is reported as `path: reason` and, after all files are read, gives exit 2 and no match), warn
+ * when no event has a value for the event category field, print the matches on stdout
  * (with `explain`, then the explanation: text block, or a final `{"type":"explanation",…}` line).
  * Everything printed from the samples has its control characters escaped.
  *
@@ -71,6 +76,10 @@ export async function runReplay(
     return checked.exitCode;
   }
 
+  const exceptionItems = await readExceptionsOption(options.exceptions, io);
+  if (exceptionItems === null) return ExitCode.usage;
+  const exceptions = exceptionItems ? new ExceptionFilter(exceptionItems) : undefined;
+
   const discovered = await discoverSampleFiles(samples);
   if (discovered.errors.length > 0 || discovered.files.length === 0) {
     for (const error of discovered.errors) io.stderr(`${escapeControlCharacters(error)}\n`);
@@ -86,44 +95,47 @@ export async function runReplay(
     return ExitCode.ruleErrors;
   }
 
-  const events: EventRecord[] = [];
-  let unreadable = false;
-  for (const file of discovered.files) {
-    let reported = 0;
-    try {
-      const read = await readNdjsonFile(file, (p) => {
-        if (++reported <= MAX_PRINTED_LINE_PROBLEMS) io.stderr(`${formatNdjsonProblem(p)}\n`);
-      });
-      for (const e of read.events) events.push(e);
-    } catch (e) {
-      // Encoding errors and file system errors alike: `path: reason`.
-      io.stderr(`${escapeControlCharacters(`${file}: ${describeFsError(e)}`)}\n`);
-      unreadable = true;
-      continue;
-    }
-    if (reported > MAX_PRINTED_LINE_PROBLEMS) {
-      io.stderr(`${escapeControlCharacters(file)}: … and ${reported - MAX_PRINTED_LINE_PROBLEMS} more problems not shown\n`);
-    }
-  }
-  if (unreadable) return ExitCode.usage;
-
-  const categoryWarning = missingCategoryWarning(rule.statement, events, options.eventCategoryField, '--event-category-field', mapping);
-  if (categoryWarning) io.stderr(`warning: ${escapeControlCharacters(categoryWarning)}\n`);
-
-  let matches: Match[];
+  const replayOptions = {
+    timestampField: options.timestampField,
+    tiebreakerField: options.tiebreakerField,
+    eventCategoryField: options.eventCategoryField,
+    size: options.size,
+    mapping,
+  };
+  // Problems are printed as they are found, at most MAX_PRINTED_LINE_PROBLEMS per file.
+  const reported = new Map<string, number>();
+  let outcome: SampleReplayOutcome;
   let explanation: Explanation | undefined;
+  let effects: ExceptionEffects | undefined;
   try {
-    const replayOptions = {
-      timestampField: options.timestampField,
-      tiebreakerField: options.tiebreakerField,
-      eventCategoryField: options.eventCategoryField,
-      size: options.size,
-      mapping,
-    };
-    const result = replay(rule.statement, events, replayOptions);
-    matches = result.matches;
-    for (const w of result.warnings) io.stderr(`warning: ${escapeControlCharacters(w)}\n`);
-    if (options.explain) explanation = explainReplay(rule.statement, events, replayOptions);
+    outcome = await replaySamples({
+      statement: rule.statement,
+      sources: discovered.files.map((path) => ({ path })),
+      options: replayOptions,
+      categoryOptionName: '--event-category-field',
+      keepAllEvents: options.explain,
+      prefilter: options.prefilter,
+      exclude: exceptions && ((event) => exceptions.excludes(event.doc)),
+      onProblem: (p) => {
+        const n = (reported.get(p.file) ?? 0) + 1;
+        reported.set(p.file, n);
+        if (n <= MAX_PRINTED_LINE_PROBLEMS) io.stderr(`${formatNdjsonProblem(p)}\n`);
+      },
+    });
+    for (const [file, n] of reported) {
+      if (n > MAX_PRINTED_LINE_PROBLEMS) {
+        io.stderr(`${escapeControlCharacters(file)}: … and ${n - MAX_PRINTED_LINE_PROBLEMS} more problems not shown\n`);
+      }
+    }
+    // Encoding errors and file system errors alike: `path: reason`; nothing is replayed then.
+    for (const u of outcome.unreadable) io.stderr(`${escapeControlCharacters(`${u.path}: ${u.reason}`)}\n`);
+    if (outcome.unreadable.length > 0) return ExitCode.usage;
+    // An event skipped over an engine limit is already `path:line: warning: …`.
+    for (const w of outcome.warnings) io.stderr(`${/:\d+: warning: /.test(w) ? '' : 'warning: '}${escapeControlCharacters(w)}\n`);
+    // With exceptions, the explanation too sees only the events the items leave.
+    const replayed = (outcome.allEvents ?? []).filter((e) => !exceptions?.appliesTo(e.doc));
+    if (options.explain) explanation = explainReplay(rule.statement, replayed, replayOptions);
+    if (exceptions) effects = exceptionEffects(outcome.matchesWithoutExclusions ?? [], outcome.matches, exceptions);
   } catch (e) {
     // A pattern that does not compile, or a script failure on one event (`/ by zero`): Elasticsearch
     // fails the whole search for these, so they are rule errors at the expression's position.
@@ -137,15 +149,18 @@ export async function runReplay(
     io.stderr(`eql-workbench: replay failed: ${escapeControlCharacters((e as Error).message ?? String(e))}\n`);
     return ExitCode.internal;
   }
+  const matches = outcome.matches;
 
   if (options.format === 'json') {
     for (const m of matches) io.stdout(`${matchToJsonLine(m)}\n`);
     if (explanation) io.stdout(`${explanationToJsonLine(explanation)}\n`);
+    if (effects) io.stdout(`${toSafeJsonLine(exceptionEffectsToJson(effects))}\n`);
   } else {
     const fields = { timestampField: options.timestampField, eventCategoryField: options.eventCategoryField, mapping };
     matches.forEach((m, i) => io.stdout(`${formatMatchText(m, i + 1, fields).join('\n')}\n`));
-    io.stdout(`${formatTotalLine(matches, events.length, discovered.files.length)}\n`);
+    io.stdout(`${formatTotalLine(matches, outcome.events, discovered.files.length)}\n`);
     if (explanation) io.stdout(`\n${formatExplanationText(explanation).join('\n')}\n`);
+    if (effects) io.stdout(`\n${formatExceptionEffects(effects).join('\n')}\n`);
   }
   return ExitCode.ok;
 }

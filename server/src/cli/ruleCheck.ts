@@ -9,6 +9,8 @@ import { escapeControlCharacters } from '../samples/controlCharacters';
 import { readRuleFile, type RuleSource } from '../samples/ruleFile';
 import { lineColumnAt } from '../samples/textPosition';
 import { ExitCode } from './io';
+import { queryDiagnostics } from '../services/diagnostics';
+import { fieldCatalogFor } from '../services/fieldKnowledge';
 
 /** Severities printed by the command line; `information` and `hint` are editor-only and not printed. */
 const PRINTED: ReadonlySet<EqlDiagnostic['severity']> = new Set(['error', 'warning']);
@@ -46,6 +48,8 @@ export function printedLines(rule: CheckedRule, max = MAX_PRINTED_DIAGNOSTICS): 
  *
  * @param path the rule file (`.eql` or detection-rules `.toml`) as the user wrote it.
  * @param options checker options (from `mappingCheckOptions(mapping)` when a mapping is known).
+ * @param fieldCheck also report likely field typos (`eql/fieldCheck.ts`: ECS, plus the schemas of a
+ *   detection-rules checkout holding the file) — unless `options` already checks fields against a mapping.
  * @returns `{ rule }` when the file held a query (which may still have errors), or `{ exitCode,
  *   lines }` when it did not: {@link ExitCode.usage} for an unreadable file (`path: reason`: missing,
  *   a folder, UTF-16 encoded, not a text file), {@link ExitCode.ruleErrors} for a file that is not a
@@ -55,6 +59,7 @@ export function printedLines(rule: CheckedRule, max = MAX_PRINTED_DIAGNOSTICS): 
 export async function checkRuleFile(
   path: string,
   options: CheckOptions = {},
+  fieldCheck = false,
 ): Promise<{ rule: CheckedRule; exitCode?: undefined; lines?: undefined } | { rule?: undefined; exitCode: number; lines: string[] }> {
   const read = await readRuleFile(path);
   if (read.problem) {
@@ -67,7 +72,9 @@ export async function checkRuleFile(
   }
   const source = read.rule;
   const result = analyze(source.query, options);
-  const diagnostics = result.diagnostics
+  const fields = fieldCheck && !options.fieldExists ? fieldCatalogFor({ file: path, tomlText: source.format === 'toml' ? source.fileText : undefined }) : undefined;
+  const all = fields ? queryDiagnostics(source.query, { check: options, fields }) : result.diagnostics;
+  const diagnostics = all
     .filter((d) => PRINTED.has(d.severity))
     .sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
   const lines = diagnostics.map((d) => formatDiagnostic(source, d));

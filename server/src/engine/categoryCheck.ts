@@ -24,11 +24,24 @@ export function missingCategoryWarning(
   optionName: string,
   mapping?: FieldMapping,
 ): string | undefined {
+  const categoryOf = compileFieldGetter(field, mapping);
+  return categoryWarningFor(statement, events.length, events.some((e) => categoryOf(e.doc).length > 0), field, optionName);
+}
+
+/**
+ * The same warning as {@link missingCategoryWarning}, from counts gathered while streaming.
+ * @param eventCount events read; @param someHaveCategory whether any of them has a value for `field`.
+ */
+export function categoryWarningFor(
+  statement: Statement,
+  eventCount: number,
+  someHaveCategory: boolean,
+  field: string,
+  optionName: string,
+): string | undefined {
   const query = statement.query;
   const filters =
     query.kind === 'event' ? [query.filter] : [...query.stages, ...(query.kind === 'sequence' && query.until ? [query.until] : [])].map((s) => s.filter);
-  if (events.length === 0 || filters.every((f) => f.category === null)) return undefined;
-  const categoryOf = compileFieldGetter(field, mapping);
-  if (events.some((e) => categoryOf(e.doc).length > 0)) return undefined;
+  if (eventCount === 0 || filters.every((f) => f.category === null) || someHaveCategory) return undefined;
   return `no event has a "${field}" value (the event category field), so only \`any\` queries and stages can match; set ${optionName} to the field holding the category`;
 }

@@ -35,3 +35,15 @@ export class EqlEvaluationError extends Error {
     this.name = 'EqlEvaluationError';
   }
 }
+
+/**
+ * One event exceeds a limit of this engine that Elasticsearch does not have (so many multi-valued
+ * field combinations that trying them all would stall the replay). The replay reports the event as
+ * `path:line: warning: …`, treats it as not matching, and goes on with the next one.
+ */
+export class EventLimitError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EventLimitError';
+  }
+}

@@ -54,6 +54,12 @@ export interface TermStats {
    * value for it (missing, null or empty array) — often the whole story (a field a data source never sets).
    */
   fields: Array<{ field: string; missingWhenFailed: number }>;
+  /**
+   * When the term is an `or` block: its branches (nested `or`s flattened), each with `failed` counting
+   * the events of the category for which that branch was not true (whether or not the block was), and
+   * `onlyFailure` 0.
+   */
+  branches?: TermStats[];
 }
 
 /** An event that has the stage's category but failed its condition. */
@@ -217,13 +223,34 @@ interface StageEvaluator {
   terms: CompiledPredicate[];
   /** Per term, per field: its value getter. */
   getters: FieldGetter[][];
+  /** Per term: the branches of an `or` block with their field getters (empty for other terms). */
+  branches: Array<Array<{ predicate: CompiledPredicate; getters: FieldGetter[] }>>;
   /** Candidate near misses (all, trimmed at the end). */
   misses: ConditionNearMiss[];
 }
 
+function flattenOr(p: CompiledPredicate): CompiledPredicate[] {
+  // An `or` chain compiles to one n-ary node whose children are its branches.
+  if (p.op === 'or' && p.node.kind === 'logical' && p.node.operator === 'or' && p.children.length >= 2) {
+    return p.children.flatMap(flattenOr);
+  }
+  return [p];
+}
+
+function termStats(p: CompiledPredicate, filter: EventFilter, fields: string[]): TermStats {
+  return {
+    term: p.node.kind === 'eventFilter' ? printExpression(filter.condition) : printExpression(p.node as Expression),
+    span: p.node.span,
+    failed: 0,
+    onlyFailure: 0,
+    fields: fields.map((field) => ({ field, missingWhenFailed: 0 })),
+  };
+}
+
 function flattenAnd(p: CompiledPredicate): CompiledPredicate[] {
-  if (p.op === 'and' && p.node.kind === 'logical' && p.node.operator === 'and' && p.children.length === 2) {
-    return [...flattenAnd(p.children[0]), ...flattenAnd(p.children[1])];
+  // An `and` chain compiles to one n-ary node whose children are its terms.
+  if (p.op === 'and' && p.node.kind === 'logical' && p.node.operator === 'and' && p.children.length >= 2) {
+    return p.children.flatMap(flattenAnd);
   }
   return [p];
 }
@@ -246,6 +273,10 @@ function stageEvaluator(
   const condition = filter.category === null ? tree.children[0] ?? tree : tree.children[1];
   const terms = flattenAnd(condition);
   const termFields = terms.map((t) => fieldsOf(t));
+  const branches = terms.map((t) => {
+    const parts = flattenOr(t);
+    return parts.length < 2 ? [] : parts.map((predicate) => ({ predicate, getters: fieldsOf(predicate).map((f) => compileFieldGetter(f, ctx.mapping)) }));
+  });
   return {
     timed,
     stats: {
@@ -254,18 +285,17 @@ function stageEvaluator(
       events: 0,
       passedCategory: 0,
       passed: 0,
-      terms: terms.map((t, i) => ({
-        term: t.node.kind === 'eventFilter' ? printExpression(filter.condition) : printExpression(t.node as Expression),
-        span: t.node.span,
-        failed: 0,
-        onlyFailure: 0,
-        fields: termFields[i].map((field) => ({ field, missingWhenFailed: 0 })),
-      })),
+      terms: terms.map((t, i) => {
+        const stats = termStats(t, filter, termFields[i]);
+        if (branches[i].length > 0) stats.branches = branches[i].map((b) => termStats(b.predicate, filter, fieldsOf(b.predicate)));
+        return stats;
+      }),
       nearMisses: [],
     },
     category,
     terms,
     getters: termFields.map((fs) => fs.map((f) => compileFieldGetter(f, ctx.mapping))),
+    branches,
     misses: [],
   };
 }
@@ -294,6 +324,14 @@ function evaluate(ev: StageEvaluator, event: OrderedEvent): StageOutcome {
   const failedTerms: number[] = [];
   ev.terms.forEach((t, i) => {
     if (!safeTest(t.test, doc)) failedTerms.push(i);
+    ev.branches[i].forEach((b, j) => {
+      if (safeTest(b.predicate.test, doc)) return;
+      const stats = ev.stats.terms[i].branches![j];
+      stats.failed++;
+      b.getters.forEach((get, k) => {
+        if (get(doc).length === 0) stats.fields[k].missingWhenFailed++;
+      });
+    });
   });
   if (failedTerms.length === 0) {
     ev.stats.passed++;

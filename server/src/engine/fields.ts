@@ -77,6 +77,8 @@ export function compileFieldGetter(name: string, mapping?: FieldMapping): FieldG
   if (parts.length === 1 && nullValue === undefined) {
     // Fast path for flat names: one property read.
     return (doc) => {
+      // Own properties only: `constructor` or `toString` are not fields of every event.
+      if (!hasOwn.call(doc, target)) return EMPTY;
       const v = doc[target];
       if (v === undefined || v === null) return EMPTY;
       if (!Array.isArray(v)) return [v];
@@ -87,7 +89,7 @@ export function compileFieldGetter(name: string, mapping?: FieldMapping): FieldG
   }
   return (doc) => {
     // Fast path: the whole dotted name as one key, or a plain nested walk without arrays.
-    const direct = doc[target];
+    const direct = hasOwn.call(doc, target) ? doc[target] : undefined;
     if (direct !== undefined && direct !== null && !Array.isArray(direct) && typeof direct !== 'object') {
       // Other spellings of the same path may add values; only check them when they can exist.
       if (!hasOwn.call(doc, parts[0])) return [direct];

@@ -44,7 +44,7 @@ import {
   scriptRange,
   ValueTest,
 } from './compare';
-import { EqlCompileError, EqlEvaluationError } from './errors';
+import { EqlCompileError, EqlEvaluationError, EventLimitError } from './errors';
 import { compileFieldGetter, FieldGetter } from './fields';
 import { compileFunction } from './functions';
 import { arithmetic } from './functions/math';
@@ -271,8 +271,12 @@ class Scope {
   }
 }
 
-/** Upper bound on value combinations tried for one event (several multi-valued fields in one script). */
-const MAX_COMBINATIONS = 10_000;
+/**
+ * Upper bound on value combinations tried for one event (several multi-valued fields in one
+ * script): Elasticsearch tries them all; a million keeps one event under a second here. An event
+ * beyond it is skipped with a warning ({@link EventLimitError}), never the whole replay.
+ */
+export const MAX_COMBINATIONS = 1_000_000;
 
 /**
  * Runs a script-form boolean over a document: each field's values are tried in turn (cartesian
@@ -316,7 +320,7 @@ function scriptTest(node: ValueNode, scope: Scope): (doc: Record<string, unknown
       return evaluate(slots) === true;
     }
     if (combos > MAX_COMBINATIONS) {
-      throw new EqlEvaluationError(`too many multi-valued field combinations (${combos}) in one script`);
+      throw new EventLimitError(`${combos} combinations of multi-valued field values in one script, over the limit of ${MAX_COMBINATIONS}; the event is skipped`);
     }
     const idx = new Array<number>(n).fill(0);
     for (;;) {
@@ -439,15 +443,20 @@ class Compiler {
       return { node: e, form: 'constant', op: 'constant', children: [], test: () => v };
     }
     switch (e.kind) {
-      case 'logical': {
-        const l = this.predicate(e.left);
-        const r = this.predicate(e.right);
-        return this.bool(e, e.operator, l, r);
-      }
+      case 'logical':
+        // A chain `a or b or …` is one n-ary bool (flat, so thousands of terms do not recurse).
+        return this.boolN(e, e.operator, logicalOperands(e).map((x) => this.predicate(x)));
       case 'not': {
-        const inner = this.predicate(e.operand);
+        // `not not … x`: x compiled once; an odd count negates it once.
+        let count = 0;
+        let operand: Expression = e;
+        while (operand.kind === 'not') {
+          operand = operand.operand;
+          count++;
+        }
+        const inner = this.predicate(operand);
         if (inner.form === 'script') return this.script(e);
-        return this.negate(e, inner);
+        return count % 2 === 1 ? this.negate(e, inner) : { ...inner, node: e };
       }
       case 'field': {
         // `where flag` means `flag == true`.
@@ -480,6 +489,43 @@ class Compiler {
     }
     const test = op === 'and' ? (doc: Record<string, unknown>) => a(doc) && b(doc) : (doc: Record<string, unknown>) => a(doc) || b(doc);
     return { node: e, form: 'query', op, children: [l, r], test };
+  }
+
+  /**
+   * An n-ary `and` / `or` of compiled terms, evaluated in a loop (no nesting of closures). Constant
+   * terms are folded as in {@link bool}: a false term of an `and` (true of an `or`) decides it, the
+   * others drop out.
+   */
+  private boolN(e: Expression, op: 'and' | 'or', parts: CompiledPredicate[]): CompiledPredicate {
+    if (parts.length === 1) return parts[0];
+    if (parts.length === 2) return this.bool(e, op, parts[0], parts[1]);
+    const live: CompiledPredicate[] = [];
+    for (const p of parts) {
+      if (p.form !== 'constant') {
+        live.push(p);
+        continue;
+      }
+      const v = p.test({});
+      if (op === 'and' ? !v : v) return { node: e, form: 'constant', op: 'constant', children: parts, test: () => v };
+    }
+    if (live.length === 0) {
+      const v = op === 'and';
+      return { node: e, form: 'constant', op: 'constant', children: parts, test: () => v };
+    }
+    if (live.length === 1) return { ...live[0], node: e, op, children: parts };
+    const tests = live.map((p) => p.test);
+    const n = tests.length;
+    const test =
+      op === 'and'
+        ? (doc: Record<string, unknown>) => {
+            for (let i = 0; i < n; i++) if (!tests[i](doc)) return false;
+            return true;
+          }
+        : (doc: Record<string, unknown>) => {
+            for (let i = 0; i < n; i++) if (tests[i](doc)) return true;
+            return false;
+          };
+    return { node: e, form: 'query', op, children: parts, test };
   }
 
   private negate(e: Expression, inner: CompiledPredicate): CompiledPredicate {
@@ -535,29 +581,40 @@ class Compiler {
     return node.constant ? node.value : undefined;
   }
 
+  /** True when no field is read below `e` (explicit stack: long chains do not recurse). */
   private isFoldable(e: Expression): boolean {
-    switch (e.kind) {
-      case 'literal':
-        return true;
-      case 'field':
-        return this.resolveField(e).unmapped;
-      case 'error':
-        return false;
-      case 'not':
-        return this.isFoldable(e.operand);
-      case 'negate':
-        return this.isFoldable(e.operand);
-      case 'logical':
-      case 'comparison':
-      case 'arithmetic':
-        return this.isFoldable(e.left) && this.isFoldable(e.right);
-      case 'in':
-        return this.isFoldable(e.value) && e.list.every((x) => this.isFoldable(x));
-      case 'match':
-        return this.isFoldable(e.value) && e.patterns.every((x) => this.isFoldable(x));
-      case 'call':
-        return e.args.every((x) => this.isFoldable(x));
+    const stack: Expression[] = [e];
+    while (stack.length) {
+      const x = stack.pop()!;
+      switch (x.kind) {
+        case 'literal':
+          break;
+        case 'field':
+          if (!this.resolveField(x).unmapped) return false;
+          break;
+        case 'error':
+          return false;
+        case 'not':
+        case 'negate':
+          stack.push(x.operand);
+          break;
+        case 'logical':
+        case 'comparison':
+        case 'arithmetic':
+          stack.push(x.right, x.left);
+          break;
+        case 'in':
+          stack.push(...x.list, x.value);
+          break;
+        case 'match':
+          stack.push(...x.patterns, x.value);
+          break;
+        case 'call':
+          stack.push(...x.args);
+          break;
+      }
     }
+    return true;
   }
 
   private comparison(e: Expression & { kind: 'comparison' }): CompiledPredicate {
@@ -624,7 +681,7 @@ class Compiler {
     }
     // `:` and `like` are disjunctions over their patterns (`combineExpressions`).
     const parts = patterns.map((p) => this.wildcardQuery(e, f, p, e.operator === ':' ? true : e.caseInsensitive, e.operator === ':'));
-    return parts.slice(1).reduce((acc, p) => this.bool(e, 'or', acc, p), parts[0]);
+    return this.boolN(e, 'or', parts);
   }
 
   /** `like` and `regex` need string patterns (Elasticsearch calls `toString()` on the folded constant). */
@@ -740,15 +797,27 @@ class Compiler {
       case 'error':
         throw new EqlCompileError('cannot evaluate a query with syntax errors', e.span);
       case 'not': {
-        const a = this.value(e.operand, scope);
-        return derive('boolean', [a], (s) => not3(a.eval(s)));
+        let count = 0;
+        let operand: Expression = e;
+        while (operand.kind === 'not') {
+          operand = operand.operand;
+          count++;
+        }
+        const a = this.value(operand, scope);
+        // not(not(v)) is v for booleans and null for anything else (NotProcessor).
+        return count % 2 === 1
+          ? derive('boolean', [a], (s) => not3(a.eval(s)))
+          : derive('boolean', [a], (s) => not3(not3(a.eval(s))));
       }
       case 'logical': {
-        const l = this.value(e.left, scope);
-        const r = this.value(e.right, scope);
-        return e.operator === 'and'
-          ? derive('boolean', [l, r], (s) => and3(l.eval(s), r.eval(s)))
-          : derive('boolean', [l, r], (s) => or3(l.eval(s), r.eval(s)));
+        // Every term is evaluated, left to right, then combined (QL `LogicProcessor`), in a loop.
+        const terms = logicalOperands(e).map((x) => this.value(x, scope));
+        const combine = e.operator === 'and' ? and3 : or3;
+        return derive('boolean', terms, (s) => {
+          let acc: boolean | null = terms[0].eval(s) as boolean | null;
+          for (let i = 1; i < terms.length; i++) acc = combine(acc, terms[i].eval(s));
+          return acc;
+        });
       }
       case 'comparison': {
         const l = this.value(e.left, scope);
@@ -814,28 +883,57 @@ class Compiler {
         return this.matchValue(e, scope, patterns);
       }
       case 'arithmetic': {
-        const l = this.value(e.left, scope);
-        const r = this.value(e.right, scope);
-        return arithmetic(e.operator, l, r, e.span);
+        // `a + b + c …` nests on the left: built and evaluated step by step, not recursively.
+        const spine: Array<Expression & { kind: 'arithmetic' }> = [];
+        let x: Expression = e;
+        while (x.kind === 'arithmetic') {
+          spine.push(x);
+          x = x.left;
+        }
+        const chain = new StepChain(this.value(x, scope));
+        for (let i = spine.length - 1; i >= 0; i--) {
+          const step = spine[i];
+          const r = this.value(step.right, scope);
+          chain.add((l) => arithmetic(step.operator, l, r, step.span));
+        }
+        return chain.result();
       }
       case 'negate': {
-        const a = this.value(e.operand, scope);
-        if (e.operator === '+') return a;
-        const t = a.type;
-        return derive(t === 'integer' || t === 'long' || t === 'double' ? t : 'unknown', [a], (s) => {
-          const v = a.eval(s);
-          if (v === null || v === undefined) return null;
-          if (typeof v !== 'number') throw new EqlEvaluationError(`A number is required; received [${String(v)}]`, e.span);
-          // Arithmetics.negate → Math.negateExact for int and long.
-          if (t === 'integer' && v === -2147483648) throw new EqlEvaluationError('integer overflow', e.span);
-          return v === 0 ? 0 : -v;
-        });
+        if (e.operand.kind === 'negate') {
+          const spine: Array<Expression & { kind: 'negate' }> = [];
+          let x: Expression = e;
+          while (x.kind === 'negate') {
+            spine.push(x);
+            x = x.operand;
+          }
+          const chain = new StepChain(this.value(x, scope));
+          for (let i = spine.length - 1; i >= 0; i--) {
+            const step = spine[i];
+            chain.add((a) => this.negateValue(step, a));
+          }
+          return chain.result();
+        }
+        return this.negateValue(e, this.value(e.operand, scope));
       }
       case 'call': {
         const args = e.args.map((a) => this.value(a, scope));
         return compileFunction(e, args);
       }
     }
+  }
+
+  /** Unary `-` / `+` applied to a compiled operand. */
+  private negateValue(e: Expression & { kind: 'negate' }, a: ValueNode): ValueNode {
+    if (e.operator === '+') return a;
+    const t = a.type;
+    return derive(t === 'integer' || t === 'long' || t === 'double' ? t : 'unknown', [a], (s) => {
+      const v = a.eval(s);
+      if (v === null || v === undefined) return null;
+      if (typeof v !== 'number') throw new EqlEvaluationError(`A number is required; received [${String(v)}]`, e.span);
+      // Arithmetics.negate → Math.negateExact for int and long.
+      if (t === 'integer' && v === -2147483648) throw new EqlEvaluationError('integer overflow', e.span);
+      return v === 0 ? 0 : -v;
+    });
   }
 
   /** Script form of `:`, `like`, `regex` against already-folded patterns. */
@@ -885,5 +983,61 @@ class Compiler {
       for (const p of parts) acc = or3(acc, p(s));
       return acc;
     });
+  }
+}
+
+/**
+ * The terms of a chain of one logical operator, in source order: `a or b or c` (nested either way,
+ * `(a or b) or c` or `a or (b or c)`) gives [a, b, c]. Both operators are associative, so the
+ * result is the same. Explicit stack: no recursion on long chains.
+ */
+function logicalOperands(e: Expression & { kind: 'logical' }): Expression[] {
+  const out: Expression[] = [];
+  const stack: Expression[] = [e];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (x.kind === 'logical' && x.operator === e.operator) stack.push(x.right, x.left);
+    else out.push(x);
+  }
+  return out;
+}
+
+/**
+ * A chain of value steps, each taking the previous result (`((a + b) + c) + …`, `- - a`), built
+ * and evaluated in a loop: step k reads step k-1's result from a slot instead of calling it, so
+ * neither compiling nor evaluating recurses once per step. Steps over constants fold as usual.
+ */
+class StepChain {
+  private readonly steps: ValueNode[] = [];
+  private readonly results: unknown[] = [];
+  private last: ValueNode;
+  constructor(first: ValueNode) {
+    this.last = first;
+  }
+
+  add(step: (previous: ValueNode) => ValueNode): void {
+    let previous = this.last;
+    if (!previous.constant && this.steps.length > 0) {
+      const k = this.steps.length - 1;
+      const results = this.results;
+      previous = { type: previous.type, constant: false, eval: () => results[k] };
+    }
+    this.last = step(previous);
+    if (!this.last.constant) this.steps.push(this.last);
+  }
+
+  result(): ValueNode {
+    const steps = this.steps;
+    if (steps.length <= 1) return this.last;
+    const results = this.results;
+    const n = steps.length;
+    return {
+      type: this.last.type,
+      constant: false,
+      eval: (s) => {
+        for (let i = 0; i < n; i++) results[i] = steps[i].eval(s);
+        return results[n - 1];
+      },
+    };
   }
 }

@@ -94,6 +94,7 @@ export function emptyMapping(): FieldMapping {
  *   A string is parsed first; lines starting with `#` are dropped (Elasticsearch's QA mapping files
  *   begin with such comment lines). The QA placeholder type `[runtime_random_keyword_type]` is read
  *   as `keyword`.
+ * A flat `{ "field": "type" }` object is read as a mapping of those fields.
  * @returns field types, exact sub-fields and aliases. Aliases pointing at other aliases are followed.
  * @throws Error with a readable message when the input is not a mapping (no `properties` object
  *   found, or invalid JSON text).
@@ -111,7 +112,7 @@ export function loadMapping(json: unknown): FieldMapping {
       throw new Error(`index mapping is not valid JSON: ${(e as Error).message}`);
     }
   }
-  const properties = findProperties(root);
+  const properties = findProperties(root) ?? flatFieldTypes(root);
   if (!properties) {
     throw new Error('index mapping has no "properties" object (expected { "properties": { … } } or { "mappings": { "properties": … } })');
   }
@@ -132,6 +133,17 @@ export function loadMapping(json: unknown): FieldMapping {
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * A flat `{ "process.name": "keyword", … }` object (the shape of detection-rules' schemas) as
+ * mapping properties; undefined when the object is empty or any value is not a type name.
+ */
+function flatFieldTypes(root: unknown): Record<string, unknown> | undefined {
+  if (!isObject(root)) return undefined;
+  const entries = Object.entries(root);
+  if (entries.length === 0 || !entries.every(([, v]) => typeof v === 'string')) return undefined;
+  return Object.fromEntries(entries.map(([k, v]) => [k, { type: v }]));
 }
 
 function findProperties(root: unknown): Record<string, unknown> | undefined {

@@ -1,10 +1,11 @@
 /**
  * Replay of one EQL statement over a stream of events: the engine's entry point.
  *
- * Flow: compile the rule once (filters via `compileFilter`, join keys), put the events in
- * Elasticsearch's order (timestamp, tiebreaker, input order — `order.ts`), run the event filter or the
- * sequence / sample state machine, then apply `head`/`tail` pipes and `size`. `ReplaySession` runs
- * the same flow one event at a time for step-through inspection; `replay` runs it to the end.
+ * Flow: compile the rule once (filters via `compileFilter`, join keys), keep the events some filter
+ * of the rule passes, put them in Elasticsearch's order (timestamp, tiebreaker, input order —
+ * `order.ts`), run the event filter or the sequence / sample state machine, then apply `head`/`tail`
+ * pipes and `size`. `ReplaySession` is fed event by event and steps one event at a time (for
+ * step-through inspection and streaming readers); `replay` runs it to the end.
  *
  * Sources: docs "EQL search" (ordering, `size`, `result_position`, `max_samples_per_key`,
  * `timestamp_field`, `tiebreaker_field`, `event_category_field`), "EQL syntax reference", "EQL pipe
@@ -27,7 +28,7 @@ import {
   type SequenceObserver,
   type SequenceSnapshot,
 } from './sequence';
-import { EqlEvaluationError } from './errors';
+import { EqlEvaluationError, EventLimitError } from './errors';
 import type { EventRecord, Match, MatchedEvent, ReplayOptions, ReplayResult } from './types';
 
 /** Replay options plus the index mapping used for aliases, types and date formats. */
@@ -46,6 +47,36 @@ function mappedFormat(mapping: FieldMapping | undefined, field: string): string 
 }
 
 /**
+ * Reads each event's position in Elasticsearch's order: the timestamp (epoch ms) and the tiebreaker
+ * value (numeric strings of a numeric tiebreaker field read as numbers).
+ * @param options `timestampField` (default `@timestamp`), `tiebreakerField`, `mapping`.
+ * @returns `(record, index) => Ordinal`, or undefined when the event has no readable timestamp.
+ */
+export function ordinalReader(options: ReplayRunOptions = {}): (doc: Record<string, unknown>, index: number) => Ordinal | undefined {
+  const timestampField = options.timestampField || DEFAULT_TIMESTAMP_FIELD;
+  const timestampOf = compileFieldGetter(timestampField, options.mapping);
+  const readTimestamp = timestampParser(mappedFormat(options.mapping, timestampField));
+  const tiebreakerOf = options.tiebreakerField ? compileFieldGetter(options.tiebreakerField, options.mapping) : undefined;
+  const tiebreakerKind = options.tiebreakerField
+    ? kindOfType(lookupField(options.mapping, options.tiebreakerField)?.type ?? '')
+    : undefined;
+  return (doc, index) => {
+    const timestamp = readTimestamp(timestampOf(doc));
+    if (timestamp === undefined) return undefined;
+    let tiebreaker = tiebreakerOf ? tiebreakerValue(tiebreakerOf(doc)) : undefined;
+    if ((tiebreakerKind === 'integer' || tiebreakerKind === 'rational') && typeof tiebreaker === 'string' && tiebreaker.trim() !== '') {
+      const n = Number(tiebreaker);
+      if (!Number.isNaN(n)) tiebreaker = n;
+    }
+    return { timestamp, tiebreaker, index };
+  };
+}
+
+function skippedWarning(timestampField: string, skipped: number, first: EventRecord): string {
+  return `${skipped} event(s) that pass a filter of the rule skipped: no readable "${timestampField}" value (first: ${first.source.file}:${first.source.line})`;
+}
+
+/**
  * Puts events in Elasticsearch's order: ascending timestamp, then tiebreaker (events without one
  * last), then input order. Events without a readable timestamp are left out (Elasticsearch cannot
  * sort them into a sequence) and counted in a warning.
@@ -58,40 +89,22 @@ export function orderEvents(
   events: Iterable<EventRecord>,
   options: ReplayRunOptions = {},
 ): { ordered: OrderedEvent[]; warnings: string[] } {
-  const timestampField = options.timestampField || DEFAULT_TIMESTAMP_FIELD;
-  const timestampOf = compileFieldGetter(timestampField, options.mapping);
-  const readTimestamp = timestampParser(mappedFormat(options.mapping, timestampField));
-  const tiebreakerOf = options.tiebreakerField ? compileFieldGetter(options.tiebreakerField, options.mapping) : undefined;
-  const tiebreakerKind = options.tiebreakerField
-    ? kindOfType(lookupField(options.mapping, options.tiebreakerField)?.type ?? '')
-    : undefined;
+  const ordinalOf = ordinalReader(options);
   const ordered: OrderedEvent[] = [];
   let skipped = 0;
   let firstSkipped: EventRecord | undefined;
   let index = 0;
   for (const record of events) {
-    const position = index++;
-    const timestamp = readTimestamp(timestampOf(record.doc));
-    if (timestamp === undefined) {
+    const ordinal = ordinalOf(record.doc, index++);
+    if (ordinal === undefined) {
       skipped++;
       firstSkipped ??= record;
       continue;
     }
-    let tiebreaker = tiebreakerOf ? tiebreakerValue(tiebreakerOf(record.doc)) : undefined;
-    if ((tiebreakerKind === 'integer' || tiebreakerKind === 'rational') && typeof tiebreaker === 'string' && tiebreaker.trim() !== '') {
-      const n = Number(tiebreaker);
-      if (!Number.isNaN(n)) tiebreaker = n;
-    }
-    const ordinal: Ordinal = { timestamp, tiebreaker, index: position };
     ordered.push({ record, ordinal });
   }
   ordered.sort((a, b) => compareOrdinals(a.ordinal, b.ordinal));
-  const warnings: string[] = [];
-  if (skipped > 0) {
-    warnings.push(
-      `${skipped} event(s) skipped: no readable "${timestampField}" value (first: ${firstSkipped!.source.file}:${firstSkipped!.source.line})`,
-    );
-  }
+  const warnings = skipped > 0 ? [skippedWarning(options.timestampField || DEFAULT_TIMESTAMP_FIELD, skipped, firstSkipped!)] : [];
   return { ordered, warnings };
 }
 
@@ -168,6 +181,8 @@ export type ReplaySnapshot =
 
 /** The per-kind machine behind a session. */
 interface Machine {
+  /** True when the event passes some filter of the rule (a stage, `until`, a missing-event stage). */
+  relevant(doc: Record<string, unknown>): boolean;
   push(event: OrderedEvent): void;
   snapshot(): ReplaySnapshot;
   finish(): Match[];
@@ -185,11 +200,26 @@ export interface ReplaySessionState {
   readonly machine: unknown;
 }
 
-function eventMachine(filter: (doc: Record<string, unknown>) => boolean): Machine {
+/** One test true when any of `tests` is (each distinct compiled filter tried once). */
+function anyOf(tests: ReadonlyArray<(doc: Record<string, unknown>) => boolean>): (doc: Record<string, unknown>) => boolean {
+  const distinct = [...new Set(tests)];
+  if (distinct.length === 1) return distinct[0];
+  return (doc) => {
+    for (let i = 0; i < distinct.length; i++) if (distinct[i](doc)) return true;
+    return false;
+  };
+}
+
+/**
+ * @param filter the compiled event filter.
+ * @param prefiltered events reach `push` only when `filter` passed (the session dropped the others).
+ */
+function eventMachine(filter: (doc: Record<string, unknown>) => boolean, prefiltered: boolean): Machine {
   const out: Match[] = [];
   return {
+    relevant: filter,
     push(e) {
-      if (filter(e.record.doc)) out.push({ type: 'event', events: [{ stage: 0, missing: false, event: e.record }] });
+      if (prefiltered || filter(e.record.doc)) out.push({ type: 'event', events: [{ stage: 0, missing: false, event: e.record }] });
     },
     snapshot: () => ({ kind: 'event', matched: out.length }),
     finish: () => out.slice(),
@@ -205,6 +235,7 @@ function sequenceMachine(query: SequenceQuery, ctx: Context, observer?: Sequence
   const { compiled, queryStages } = compileSequence(query, ctx);
   const matcher = new SequenceMatcher(compiled, observer);
   return {
+    relevant: anyOf([...compiled.stages.map((s) => s.matches), ...(compiled.until ? [compiled.until.matches] : [])]),
     push: (e) => matcher.push(e),
     snapshot: () => ({ kind: 'sequence', ...matcher.snapshot() }),
     saveState: () => matcher.saveState(),
@@ -222,8 +253,10 @@ function sequenceMachine(query: SequenceQuery, ctx: Context, observer?: Sequence
 }
 
 function sampleMachine(query: SampleQuery, ctx: Context, maxSamplesPerKey: number): Machine {
-  const matcher = new SampleMatcher(compileSample(query, ctx), maxSamplesPerKey);
+  const stages = compileSample(query, ctx);
+  const matcher = new SampleMatcher(stages, maxSamplesPerKey);
   return {
+    relevant: anyOf(stages.map((s) => s.matches)),
     push: (e) => matcher.push(e),
     snapshot: () => ({ kind: 'sample', ...matcher.snapshot() }),
     saveState: () => matcher.saveState(),
@@ -237,47 +270,142 @@ function sampleMachine(query: SampleQuery, ctx: Context, maxSamplesPerKey: numbe
   };
 }
 
+/** Session options: the replay options plus how events are kept. */
+export type ReplaySessionOptions = ReplayRunOptions & {
+  /**
+   * Keep only the events that pass some filter of the rule (a stage, `until`, a missing-event
+   * stage); the others are dropped as soon as they are added, so memory is bounded by the events
+   * the rule can use. The matches are the same either way. Default false: every event is kept and
+   * stepped (what a step-through inspection or an explanation of near misses wants).
+   */
+  relevantOnly?: boolean;
+};
+
 /**
- * A replay that can be stepped one event at a time and inspected between events (the engine of a
- * step-through debugger). The rule compiles once, in the constructor.
+ * A replay that is fed events one at a time ({@link add}), then stepped one event at a time and
+ * inspected between events (the engine of a step-through debugger); {@link finish} runs it to the
+ * end. The rule compiles once, in the constructor.
  *
- * Events are fed in the order Elasticsearch sees them: event and sequence queries in timestamp order
- * (see {@link orderEvents}); sample queries in input order (Elasticsearch samples are unordered and
- * take each stage's first matching documents).
+ * Events are stepped in the order Elasticsearch sees them: event and sequence queries in timestamp
+ * order (see {@link orderEvents}); sample queries in input order (Elasticsearch samples are unordered
+ * and take each stage's first matching documents).
+ *
+ * Out-of-order input: the kept events are buffered while they are added and sorted once when
+ * stepping starts (skipped when they arrived in order), so files whose events are out of timestamp
+ * order, and several files covering the same period, replay exactly as sorted input does. The cost
+ * is memory for the kept events (with `relevantOnly`, only those that pass some filter) and an
+ * O(k log k) sort of those k events.
  */
 export class ReplaySession {
-  /** The events in the order `step()` feeds them. */
-  readonly events: readonly OrderedEvent[];
-  /** Notes about skipped input (events without a timestamp). */
-  readonly warnings: readonly string[];
   private readonly machine: Machine;
   private readonly limits: LimitStep[];
+  private readonly ordinalOf: (doc: Record<string, unknown>, index: number) => Ordinal | undefined;
+  private readonly relevantOnly: boolean;
+  private readonly timestampField: string;
+  private readonly kept: OrderedEvent[] = [];
+  private inOrder = true;
+  private sealed = false;
+  private addedCount = 0;
+  private skipped = 0;
+  private firstSkipped?: EventRecord;
+  /** One `path:line: warning: …` per event skipped over a limit of this engine. */
+  private readonly limitWarnings: string[] = [];
   private position = 0;
 
   /**
    * @param statement a statement `analyze()` accepted (no error diagnostics).
-   * @param events events in input order (files in the order given, lines in file order).
-   * @param options request options and the index `mapping`.
+   * @param events events in input order (files in the order given, lines in file order); more may
+   *   be added with {@link add} before the first step.
+   * @param options request options, the index `mapping` and `relevantOnly`.
    * @throws Error with a readable message when the statement cannot be evaluated (an unsupported
    *   pipe, a syntax-error placeholder, a join key that is not a field, a sequence of missing events only).
    */
-  constructor(statement: Statement, events: Iterable<EventRecord>, options: ReplayRunOptions = {}) {
+  constructor(statement: Statement, events: Iterable<EventRecord> = [], options: ReplaySessionOptions = {}) {
     const ctx: Context = { eventCategoryField: options.eventCategoryField || DEFAULT_EVENT_CATEGORY_FIELD, mapping: options.mapping };
     this.limits = finalLimits(limitSteps(statement.pipes), options);
+    this.relevantOnly = options.relevantOnly === true;
+    this.timestampField = options.timestampField || DEFAULT_TIMESTAMP_FIELD;
     const query = statement.query;
     if (query.kind === 'sample') {
       this.machine = sampleMachine(query, ctx, options.maxSamplesPerKey ?? 1);
-      const inInputOrder: OrderedEvent[] = [];
-      let index = 0;
-      for (const record of events) inInputOrder.push({ record, ordinal: { timestamp: 0, index: index++ } });
-      this.events = inInputOrder;
-      this.warnings = [];
+      // Input order: the ordinal is the input position.
+      this.ordinalOf = (_doc, index) => ({ timestamp: 0, index });
     } else {
-      this.machine = query.kind === 'event' ? eventMachine(compileEventFilter(query.filter, ctx)) : sequenceMachine(query, ctx, options.sequenceObserver);
-      const { ordered, warnings } = orderEvents(events, options);
-      this.events = ordered;
-      this.warnings = warnings;
+      this.machine =
+        query.kind === 'event'
+          ? eventMachine(compileEventFilter(query.filter, ctx), this.relevantOnly)
+          : sequenceMachine(query, ctx, options.sequenceObserver);
+      this.ordinalOf = ordinalReader(options);
     }
+    for (const record of events) this.add(record);
+  }
+
+  /**
+   * Adds the next input event (input order). With `relevantOnly`, an event that passes no filter of
+   * the rule is dropped here.
+   * @returns true when the event was kept for stepping.
+   * @throws Error once stepping has started; `EqlEvaluationError` (with the event's `source`) when
+   *   a filter fails on the event, as Elasticsearch fails the search.
+   */
+  add(record: EventRecord): boolean {
+    if (this.sealed) throw new Error('events cannot be added to a replay session once stepping has started');
+    const index = this.addedCount++;
+    if (this.relevantOnly) {
+      let relevant: boolean;
+      try {
+        relevant = this.machine.relevant(record.doc);
+      } catch (error) {
+        if (error instanceof EventLimitError) {
+          this.skipOverLimit(record, error);
+          return false;
+        }
+        if (error instanceof EqlEvaluationError) error.source ??= record.source;
+        throw error;
+      }
+      if (!relevant) return false;
+    }
+    const ordinal = this.ordinalOf(record.doc, index);
+    if (ordinal === undefined) {
+      this.skipped++;
+      this.firstSkipped ??= record;
+      return false;
+    }
+    const last = this.kept[this.kept.length - 1];
+    if (this.inOrder && last !== undefined && compareOrdinals(last.ordinal, ordinal) > 0) this.inOrder = false;
+    this.kept.push({ record, ordinal });
+    return true;
+  }
+
+  /** Ends the input phase: sorts the kept events once when they did not arrive in order. */
+  private seal(): void {
+    if (this.sealed) return;
+    this.sealed = true;
+    if (!this.inOrder) this.kept.sort((a, b) => compareOrdinals(a.ordinal, b.ordinal));
+  }
+
+  /** The kept events in the order `step()` feeds them (ends the input phase). */
+  get events(): readonly OrderedEvent[] {
+    this.seal();
+    return this.kept;
+  }
+
+  /** Number of events given to the session (kept or not). */
+  get added(): number {
+    return this.addedCount;
+  }
+
+  /**
+   * Notes about skipped input: events without a timestamp (with `relevantOnly`, kept ones only),
+   * then one `path:line: warning: …` per event skipped over a limit of this engine.
+   */
+  get warnings(): readonly string[] {
+    const untimed = this.skipped > 0 ? [skippedWarning(this.timestampField, this.skipped, this.firstSkipped!)] : [];
+    return [...untimed, ...this.limitWarnings];
+  }
+
+  /** One event over a limit of this engine (not an Elasticsearch failure) is skipped, not fatal. */
+  private skipOverLimit(record: EventRecord, error: EventLimitError): void {
+    this.limitWarnings.push(`${record.source.file}:${record.source.line}: warning: ${error.message}`);
   }
 
   /** Number of events fed so far. */
@@ -287,12 +415,17 @@ export class ReplaySession {
 
   /** Feeds the next event. @returns it, or undefined when all events were fed. */
   step(): OrderedEvent | undefined {
-    const event = this.events[this.position];
+    this.seal();
+    const event = this.kept[this.position];
     if (event === undefined) return undefined;
     this.position++;
     try {
       this.machine.push(event);
     } catch (error) {
+      if (error instanceof EventLimitError) {
+        this.skipOverLimit(event.record, error);
+        return event;
+      }
       // Say which event made the search fail, so the author can open it.
       if (error instanceof EqlEvaluationError) error.source ??= event.record.source;
       throw error;
@@ -346,5 +479,5 @@ export class ReplaySession {
  *   a syntax-error placeholder, a join key that is not a field, a sequence of missing events only).
  */
 export function replay(statement: Statement, events: Iterable<EventRecord>, options: ReplayRunOptions = {}): ReplayResult {
-  return new ReplaySession(statement, events, options).finish();
+  return new ReplaySession(statement, events, { ...options, relevantOnly: true }).finish();
 }

@@ -6,6 +6,7 @@ import { TIME_UNIT_MILLIS } from './timeUnits';
 import { compileJavaRegex, compileLuceneRegex } from '../engine/luceneRegex';
 import type { FieldMapping } from '../engine/mapping';
 import { findFoldingProblems } from './constantFolding';
+import { findNumberLiteralProblems } from './numberLiterals';
 import { areCompatible, checkCallTypes, checkInList, checkInsensitiveEquals, exactProblem, isNumericType, typeOf } from './typeCheck';
 import { children } from './walk';
 
@@ -397,6 +398,8 @@ export function check(statement: Statement, text: string, options: CheckOptions 
 
   // ---------------------------------------------------------------- pipes
   for (const p of statement.pipes) checkPipe(p, statement, err, src);
+  // Number literals Elasticsearch's parser refuses (too large for a double; `head` over 2^64).
+  for (const p of findNumberLiteralProblems(statement, text)) err(p.span, p.message, p.code);
 
   // Errors of constant folding and query translation, found by compiling the filters as replay
   // does; a span already reported (an invalid regex, an argument type) is not reported twice.

@@ -1,3 +1,4 @@
+import { MAX_NESTING, nestingDepth } from './nesting';
 import type {
   EventFilter,
   Expression,
@@ -72,6 +73,8 @@ export function parse(text: string): ParseResult {
   try {
     const parser = new Parser(text, tokens, diagnostics);
     const statement = parser.parseStatement();
+    // A fixed limit, so whether a query is accepted never depends on the stack size at hand.
+    if (statement && nestingDepth(statement) > MAX_NESTING) throw new RangeError('nested too deeply');
     return { statement, diagnostics, tokens };
   } catch (e) {
     // Defensive: neither absurd nesting (stack overflow) nor a bug may take the language server down.

@@ -38,3 +38,31 @@ export function levenshtein(a: string, b: string): number {
   }
   return prev[b.length];
 }
+
+/**
+ * Optimal string alignment distance (Damerau–Levenshtein without overlapping edits): the number of
+ * deleted, inserted or replaced characters and swapped neighbours that turn `a` into `b`, by
+ * UTF-16 unit. `process.nmae` → `process.name` is 1 (one swap), where Levenshtein counts 2.
+ *
+ * @param max stop early: any distance above `max` is returned as `max + 1`.
+ */
+export function editDistance(a: string, b: string, max = Infinity): number {
+  if (a === b) return 0;
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prevPrev: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      let d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prevPrev[j - 2] + 1);
+      cur[j] = d;
+      if (d < rowMin) rowMin = d;
+    }
+    if (rowMin > max) return max + 1;
+    prevPrev = prev;
+    prev = cur;
+  }
+  return Math.min(prev[b.length], max + 1);
+}

@@ -8,10 +8,11 @@
  * A UTF-16 / UTF-32 or binary file is refused as a whole; a line with bytes that are not UTF-8 is kept
  * (with U+FFFD in their place) and reported as a warning.
  */
-import { createReadStream } from 'node:fs';
 import type { EventRecord } from '../engine/types';
 import { escapeControlCharacters } from './controlCharacters';
-import { describeInvalidUtf8, detectUnsupportedEncoding, firstInvalidUtf8, UnsupportedEncodingError } from './encoding';
+import { describeInvalidUtf8, firstInvalidUtf8, UnsupportedEncodingError } from './encoding';
+import { openSampleContent, splitLines } from './lineReader';
+import { documentProblem } from './jsonDocumentChecks';
 
 /**
  * A line that needs the user's attention. `line` is 1-based. `severity` `error` (or absent): the
@@ -53,7 +54,9 @@ export function formatNdjsonProblem(problem: NdjsonProblem): string {
  *   `undefined` for a blank line (only whitespace), which is not an event. The message gives the
  *   1-based column (UTF-16 code units) when the JSON parser reports a position, e.g.
  *   `invalid JSON: Expected ',' or '}' after property value at column 8`, and has its control
- *   characters escaped (the parser may quote the line).
+ *   characters escaped (the parser may quote the line). A document with a key twice in one object
+ *   or nested deeper than 1000 levels is an error too, as Elasticsearch refuses it
+ *   (see `jsonDocumentChecks.ts`).
  */
 export function parseNdjsonLine(text: string): { doc: Record<string, unknown> } | { error: string } | undefined {
   if (text.trim() === '') return undefined;
@@ -67,6 +70,9 @@ export function parseNdjsonLine(text: string): { doc: Record<string, unknown> } 
     const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
     return { error: `not a JSON object (found ${kind}); each line must hold one event document` };
   }
+  // Documents Elasticsearch would refuse: duplicate keys in one object, nesting deeper than 1000.
+  const problem = documentProblem(text, value);
+  if (problem !== undefined) return { error: problem };
   return { doc: value as Record<string, unknown> };
 }
 
@@ -90,11 +96,48 @@ export function parseNdjsonText(text: string, file: string): NdjsonResult {
 }
 
 /**
- * Reads an NDJSON file line by line (streaming: the file is never held whole in memory; each line is
- * assembled once, so reading is linear in the file size whatever the line lengths).
+ * What one raw NDJSON line gives: an event, a skipped line (`problem`, severity `error`), an event
+ * kept with a `warning` (bytes that are not UTF-8), or nothing for a blank line.
+ */
+export interface DecodedLine {
+  event?: EventRecord;
+  problem?: NdjsonProblem;
+  warning?: NdjsonProblem;
+}
+
+/**
+ * Decodes and parses one raw line of an NDJSON file (the per-line step shared by every reader).
  *
- * Lines are split on the bytes `\n`, `\r\n` and a lone `\r` (as {@link parseNdjsonText}) before
- * decoding, which UTF-8 allows since these bytes never occur inside a multi-byte character.
+ * @param bytes the line without its terminator (UTF-8; a byte order mark already removed).
+ * @param file the path recorded in `source.file` and in problems.
+ * @param line its 1-based number.
+ * @returns see {@link DecodedLine}. Bytes that are not UTF-8 are replaced by U+FFFD and reported
+ *   as a warning (`invalid UTF-8 (byte 0xE9) at column 4; …`); a skipped line is reported for its
+ *   JSON error only. Never throws.
+ */
+export function decodeNdjsonLine(bytes: Uint8Array, file: string, line: number): DecodedLine {
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const text = buffer.toString('utf8');
+  const parsed = parseNdjsonLine(text);
+  if (parsed === undefined) return {};
+  if ('error' in parsed) return { problem: { file, line, message: parsed.error, severity: 'error' } };
+  const out: DecodedLine = { event: { doc: parsed.doc, source: { file, line } } };
+  // U+FFFD comes out of decoding for each ill-formed sequence (and may also be written as is).
+  if (text.includes('\ufffd')) {
+    const bad = firstInvalidUtf8(buffer);
+    if (bad >= 0) {
+      const { before, what } = describeInvalidUtf8(buffer, bad);
+      const message = `invalid UTF-8 (${what}) at column ${before.length + 1}; the event is kept with U+FFFD in place of such bytes (save the file as UTF-8)`;
+      out.warning = { file, line, message, severity: 'warning' };
+    }
+  }
+  return out;
+}
+
+/**
+ * Reads an NDJSON file (plain or gzip-compressed, see `openSampleContent`) line by line, streaming
+ * (see `splitLines`), into an array of events. For replays prefer `samples/pipeline.ts`, which keeps
+ * only the events a rule can use.
  *
  * @param path the file to read; kept as given in `source.file`.
  * @param onProblem called for each skipped line and each warning as soon as it is found (the same
@@ -110,64 +153,18 @@ export async function readNdjsonFile(
   onProblem?: (problem: NdjsonProblem) => void,
 ): Promise<NdjsonResult> {
   const result: NdjsonResult = { events: [], problems: [], warnings: [] };
-  let lineNumber = 0;
-  // Pieces of the line being read; joined once when its end is found.
-  let pieces: Buffer[] = [];
-  const emit = (): void => {
-    lineNumber++;
-    let bytes = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
-    pieces = [];
-    if (lineNumber === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
-    const text = bytes.toString('utf8');
-    const problems = result.problems.length;
-    const kept = addLine(result, path, lineNumber, text);
-    // U+FFFD comes out of decoding for each ill-formed sequence (and may also be written as is).
-    // A skipped line is reported for its JSON error only.
-    if (kept && text.includes('\ufffd')) {
-      const bad = firstInvalidUtf8(bytes);
-      if (bad >= 0) {
-        const { before, what } = describeInvalidUtf8(bytes, bad);
-        const message = `invalid UTF-8 (${what}) at column ${before.length + 1}; the event is kept with U+FFFD in place of such bytes (save the file as UTF-8)`;
-        result.warnings.push({ file: path, line: lineNumber, message, severity: 'warning' });
-        onProblem?.(result.warnings[result.warnings.length - 1]);
-      }
+  await splitLines(await openSampleContent(path), (bytes, line) => {
+    const decoded = decodeNdjsonLine(bytes, path, line);
+    if (decoded.event) result.events.push(decoded.event);
+    if (decoded.warning) {
+      result.warnings.push(decoded.warning);
+      onProblem?.(decoded.warning);
     }
-    if (onProblem && result.problems.length > problems) onProblem(result.problems[problems]);
-  };
-  // Iterating the stream itself (not node:readline) so that read errors reject this promise.
-  const stream = createReadStream(path);
-  let first = true;
-  // The previous chunk ended with \r: a \n starting this chunk belongs to it.
-  let afterCr = false;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    if (chunk.length === 0) continue;
-    if (first) {
-      first = false;
-      const reason = detectUnsupportedEncoding(chunk);
-      if (reason !== undefined) throw new UnsupportedEncodingError(reason);
+    if (decoded.problem) {
+      result.problems.push(decoded.problem);
+      onProblem?.(decoded.problem);
     }
-    let from = 0;
-    if (afterCr && chunk[0] === 0x0a) from = 1;
-    afterCr = false;
-    // Next \n and \r at or after `from` (-1: none in this chunk), each searched again only once passed.
-    let lf = chunk.indexOf(0x0a, from);
-    let cr = chunk.indexOf(0x0d, from);
-    while (lf >= 0 || cr >= 0) {
-      const end = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
-      pieces.push(chunk.subarray(from, end));
-      emit();
-      from = end + 1;
-      if (chunk[end] === 0x0d) {
-        if (end + 1 === chunk.length) afterCr = true;
-        else if (chunk[end + 1] === 0x0a) from = end + 2;
-      }
-      if (lf >= 0 && lf < from) lf = chunk.indexOf(0x0a, from);
-      if (cr >= 0 && cr < from) cr = chunk.indexOf(0x0d, from);
-    }
-    if (from < chunk.length) pieces.push(chunk.subarray(from));
-  }
-  // The last line, without terminator.
-  if (pieces.length > 0) emit();
+  });
   return result;
 }
 

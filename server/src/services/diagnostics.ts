@@ -4,8 +4,10 @@
  */
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyze } from '../eql/analyze';
+import { analyze, type CheckOptions } from '../eql/analyze';
 import type { EqlDiagnostic } from '../eql/diagnostic';
+import { checkFields, type UnknownFieldSeverity } from '../eql/fieldCheck';
+import type { FieldCatalog } from '../schema/fieldCatalog';
 
 /** The `source` of every diagnostic this server publishes. */
 export const DIAGNOSTIC_SOURCE = 'eql';
@@ -37,11 +39,37 @@ export function toLspDiagnostic(document: TextDocument, diagnostic: EqlDiagnosti
   };
 }
 
+/** What the diagnostics know besides the query text. */
+export interface DiagnosticsOptions {
+  /** Known fields: enables the unknown-field diagnostics (`eql/fieldCheck.ts`). */
+  fields?: FieldCatalog;
+  /** Severity of likely typos and of fields an authoritative schema lacks (default `warning`). */
+  unknownFieldSeverity?: UnknownFieldSeverity;
+  /** Checker options (field types from a mapping). */
+  check?: CheckOptions;
+}
+
 /**
- * Checks an EQL document the way Elasticsearch would (`analyze` = parse + checker) and returns its
- * problems as LSP diagnostics, in the order `analyze` reports them. Never throws for any text
- * (`analyze` never throws); an empty array means the rule is accepted.
+ * The EQL diagnostics of a query text: `analyze` (parse + checker, the way Elasticsearch would
+ * check it) plus, with a field catalogue, the unknown-field diagnostics; sorted by start offset.
+ * Never throws for any text.
  */
-export function computeDiagnostics(document: TextDocument): Diagnostic[] {
-  return analyze(document.getText()).diagnostics.map((d) => toLspDiagnostic(document, d));
+export function queryDiagnostics(text: string, options: DiagnosticsOptions = {}): EqlDiagnostic[] {
+  const analyzed = analyze(text, options.check);
+  if (!options.fields || !analyzed.statement) return analyzed.diagnostics;
+  let fields: EqlDiagnostic[];
+  try {
+    fields = checkFields(analyzed.statement, options.fields, options.unknownFieldSeverity);
+  } catch (e) {
+    fields = [{ span: { start: 0, end: text.length }, severity: 'error', code: 'internal', message: `Internal field check error: ${(e as Error)?.message ?? e}` }];
+  }
+  return [...analyzed.diagnostics, ...fields].sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+}
+
+/**
+ * Checks an EQL document (see {@link queryDiagnostics}) and returns its problems as LSP
+ * diagnostics. Never throws for any text; an empty array means the rule is accepted.
+ */
+export function computeDiagnostics(document: TextDocument, options: DiagnosticsOptions = {}): Diagnostic[] {
+  return queryDiagnostics(document.getText(), options).map((d) => toLspDiagnostic(document, d));
 }

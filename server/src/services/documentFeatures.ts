@@ -18,7 +18,7 @@ import type {
 } from 'vscode-languageserver-protocol';
 import { InsertTextFormat } from 'vscode-languageserver-protocol';
 import { quickFixes } from './codeActions';
-import { computeDiagnostics } from './diagnostics';
+import { computeDiagnostics, type DiagnosticsOptions } from './diagnostics';
 import { computeHover } from './hover';
 import type { RuleDocument, RuleDocumentResult } from './ruleDocument';
 import { computeSignatureHelp } from './signatureHelp';
@@ -28,10 +28,10 @@ import { computeSignatureHelp } from './signatureHelp';
  * document, or, for a document that is no rule, the diagnostics of the file itself (a TOML syntax
  * error) or none.
  */
-export function diagnosticsInDocument(read: RuleDocumentResult): Diagnostic[] {
+export function diagnosticsInDocument(read: RuleDocumentResult, options: DiagnosticsOptions = {}): Diagnostic[] {
   if (!read.rule) return read.diagnostics;
   const rule = read.rule;
-  const diagnostics = computeDiagnostics(rule.query);
+  const diagnostics = computeDiagnostics(rule.query, options);
   return rule.format === 'eql' ? diagnostics : diagnostics.map((d) => ({ ...d, range: rule.toDocumentRange(d.range) }));
 }
 

@@ -2,23 +2,28 @@
  * The `eqlWorkbench/replay` request: analyze a rule, read its NDJSON sample files and replay the
  * rule over them with Elasticsearch EQL semantics. Plain data in, plain data out.
  */
-import { missingCategoryWarning } from '../engine/categoryCheck';
 import { fileURLToPath } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze } from '../eql/analyze';
 import type { Expression, Query, Statement } from '../eql/ast';
 import { EqlCompileError, EqlEvaluationError } from '../engine/errors';
 import { getFieldValue } from '../engine/fields';
-import { replay } from '../engine/replay';
-import type { EventRecord, Match, MatchedEvent } from '../engine/types';
+import type { Match, MatchedEvent } from '../engine/types';
 import type { MalformedLine, ReplayMatch, ReplayMatchEvent, ReplayParams, ReplayResult } from '../protocol';
-import { describeFsError } from '../samples/discover';
-import { type NdjsonResult, parseNdjsonText, readNdjsonFile } from '../samples/ndjson';
+import { replaySamples, type SampleProgress, type SampleSource } from '../samples/pipeline';
 import { ruleFromEql, readRuleFile, type RuleSource } from '../samples/ruleFile';
 import { toLspDiagnostic } from './diagnostics';
 
 /** Thrown for input the replay cannot start from (a rule that is neither open nor readable). */
 export class ReplayInputError extends Error {}
+
+/** Cancellation and progress of one replay request. */
+export interface ReplayHooks {
+  /** Aborts the replay between two chunks read (the promise rejects with the signal's reason). */
+  signal?: AbortSignal;
+  /** Told of bytes and events read after each chunk. */
+  onProgress?: (progress: SampleProgress) => void;
+}
 
 /** Returns the text of a document the client has open, or `undefined` when it is not open. */
 export type OpenDocumentText = (uri: string) => string | undefined;
@@ -48,7 +53,7 @@ export type OpenDocumentText = (uri: string) => string | undefined;
  *   event: Elasticsearch fails the search for both). Any other exception is a defect and is
  *   rethrown as is.
  */
-export async function replayRule(params: ReplayParams, openText: OpenDocumentText): Promise<ReplayResult> {
+export async function replayRule(params: ReplayParams, openText: OpenDocumentText, hooks: ReplayHooks = {}): Promise<ReplayResult> {
   const open = openText(params.uri);
   const rule = open !== undefined ? ruleFromEql(params.uri, open) : await loadRule(params.uri);
   const analysis = analyze(rule.query);
@@ -69,11 +74,9 @@ export async function replayRule(params: ReplayParams, openText: OpenDocumentTex
   }
   const statement = analysis.statement;
 
-  const events: EventRecord[] = [];
-  const malformedLines: MalformedLine[] = [];
   const warnings: string[] = [];
   const uriOfPath = new Map<string, string>();
-  let sampleFiles = 0;
+  const sources: SampleSource[] = [];
   const openSamples = new Map((params.openSamples ?? []).map((s) => [s.uri, s.text]));
   for (const uri of params.sampleUris) {
     let path: string;
@@ -83,31 +86,24 @@ export async function replayRule(params: ReplayParams, openText: OpenDocumentTex
       warnings.push(`${uri}: not a file URI; skipped`);
       continue;
     }
-    const openText = openSamples.get(uri);
-    let read: NdjsonResult;
-    try {
-      read = openText !== undefined ? parseNdjsonText(openText, path) : await readNdjsonFile(path);
-    } catch (e) {
-      warnings.push(`${path}: cannot be read (${describeFsError(e)}); skipped`);
-      continue;
-    }
-    sampleFiles++;
     uriOfPath.set(path, uri);
-    // One push per event: spreading a file's events as arguments overflows the stack past ~100,000.
-    for (const event of read.events) events.push(event);
-    for (const p of read.problems) malformedLines.push({ uri, line: p.line, message: p.message });
-    for (const w of read.warnings) warnings.push(`${path}:${w.line}: ${w.message}`);
+    sources.push({ path, text: openSamples.get(uri) });
   }
 
   const { timestampField, tiebreakerField, eventCategoryField } = params.options;
-  const categoryWarning = missingCategoryWarning(statement, events, eventCategoryField || 'event.category', 'eqlWorkbench.eventCategoryField');
-  if (categoryWarning) warnings.push(categoryWarning);
-  let result;
+  let outcome;
   try {
-    result = replay(statement, events, {
-      timestampField: timestampField || undefined,
-      tiebreakerField: tiebreakerField || undefined,
-      eventCategoryField: eventCategoryField || undefined,
+    outcome = await replaySamples({
+      statement,
+      sources,
+      options: {
+        timestampField: timestampField || undefined,
+        tiebreakerField: tiebreakerField || undefined,
+        eventCategoryField: eventCategoryField || undefined,
+      },
+      categoryOptionName: 'eqlWorkbench.eventCategoryField',
+      signal: hooks.signal,
+      onProgress: hooks.onProgress,
     });
   } catch (e) {
     // The engine refuses what Elasticsearch refuses with a readable message: pass it on as the
@@ -116,17 +112,23 @@ export async function replayRule(params: ReplayParams, openText: OpenDocumentTex
     const where = e instanceof EqlEvaluationError && e.source ? ` (evaluating ${e.source.file}:${e.source.line})` : '';
     throw new ReplayInputError(`The rule cannot be replayed: ${e.message}${where}`);
   }
+  for (const u of outcome.unreadable) warnings.push(`${u.path}: cannot be read (${u.reason}); skipped`);
+  const malformedLines: MalformedLine[] = [];
+  for (const p of outcome.problems) {
+    if (p.severity === 'warning') warnings.push(`${p.file}:${p.line}: ${p.message}`);
+    else malformedLines.push({ uri: uriOfPath.get(p.file) ?? p.file, line: p.line, message: p.message });
+  }
   const keyFields = joinKeyFieldsByStage(statement.query);
   const summaryFields = {
     timestamp: timestampField || '@timestamp',
     category: eventCategoryField || 'event.category',
   };
   return {
-    matches: result.matches.map((m) => toReplayMatch(m, statement, keyFields, uriOfPath, summaryFields)),
+    matches: outcome.matches.map((m) => toReplayMatch(m, statement, keyFields, uriOfPath, summaryFields)),
     malformedLines,
-    sampleFiles,
-    events: events.length,
-    warnings: [...warnings, ...result.warnings],
+    sampleFiles: outcome.files,
+    events: outcome.events,
+    warnings: [...warnings, ...outcome.warnings],
   };
 }
 

@@ -313,3 +313,27 @@ test('sample query: per-stage counts; events are referenced without timestamps (
   assert.deepEqual(e.stages.map((s) => [s.passedCategory, s.passed]), [[1, 1], [2, 1]]);
   assert.deepEqual(e.stages[1].nearMisses, [{ event: { file: 't.ndjson', line: 3 }, failedTerms: [0] }]);
 });
+
+test('an or block is broken down into its branches, each counted over the events of the category', () => {
+  const events: EventRecord[] = [
+    { doc: { '@timestamp': 1, event: { category: 'process' }, process: { name: 'a' } }, source: { file: 't', line: 1 } },
+    { doc: { '@timestamp': 2, event: { category: 'process' }, process: { parent: { name: 'b' } } }, source: { file: 't', line: 2 } },
+    { doc: { '@timestamp': 3, event: { category: 'process' }, process: { name: 'c' } }, source: { file: 't', line: 3 } },
+    { doc: { '@timestamp': 4, event: { category: 'process' } }, source: { file: 't', line: 4 } },
+    { doc: { '@timestamp': 5, event: { category: 'process' }, process: { name: 'a', pid: 1 } }, source: { file: 't', line: 5 } },
+  ];
+  const e = explainReplay(statementOf('process where process.pid == null and (process.name == "a" or process.parent.name == "b" or process.name == "d")'), events);
+  const [, block] = e.stages[0].terms;
+  // The block fails lines 3 and 4. Branch 1 (name a) is not true on lines 2, 3, 4 (no name on 2 and 4);
+  // branch 2 (parent b) on 1, 3, 4, 5 (no parent on all four); branch 3 (name d) on all five (no name on 2 and 4).
+  assert.deepEqual([block.term, block.failed], ['process.name == "a" or process.parent.name == "b" or process.name == "d"', 2]);
+  assert.deepEqual(
+    block.branches?.map((b) => [b.term, b.failed, b.fields]),
+    [
+      ['process.name == "a"', 3, [{ field: 'process.name', missingWhenFailed: 2 }]],
+      ['process.parent.name == "b"', 4, [{ field: 'process.parent.name', missingWhenFailed: 4 }]],
+      ['process.name == "d"', 5, [{ field: 'process.name', missingWhenFailed: 2 }]],
+    ],
+  );
+  assert.equal(e.stages[0].terms[0].branches, undefined, 'a term that is no or block has no branches');
+});

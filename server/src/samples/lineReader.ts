@@ -1,0 +1,140 @@
+/**
+ * Reading a sample file as a stream of raw lines (bytes), chunk by chunk: the file is never held
+ * whole in memory, and each line is assembled once, so reading is linear in the file size whatever
+ * the line lengths. Gzip-compressed files are recognised by their magic bytes (RFC 1952: `1f 8b`),
+ * whatever their name, and decompressed on the fly with `node:zlib`.
+ */
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { detectUnsupportedEncoding, UnsupportedEncodingError } from './encoding';
+
+/** Called once per line: its bytes (without terminator, valid only during the call) and its 1-based number. */
+export type LineVisitor = (bytes: Buffer, line: number) => void;
+
+/** Progress of one file, in bytes of the file on disk (compressed bytes for gzip). */
+export interface ReadProgress {
+  bytesRead: number;
+}
+
+/**
+ * Splits a stream of byte chunks into lines on `\n`, `\r\n` and a lone `\r` (as editors and LSP
+ * count lines). A UTF-8 byte order mark at the start of the first line is removed. UTF-8 allows
+ * splitting before decoding: these bytes never occur inside a multi-byte character.
+ *
+ * @param chunks the content, in order.
+ * @param visit called for every line, in order (the last line may lack a terminator; an empty
+ *   content has no line).
+ * @param onChunk called after each chunk is split (for progress and cancellation: it may throw to stop).
+ * @throws {@link UnsupportedEncodingError} when the first bytes show a UTF-16 / UTF-32 or binary
+ *   content (see `detectUnsupportedEncoding`); the stream's own errors.
+ */
+export async function splitLines(
+  chunks: AsyncIterable<Buffer>,
+  visit: LineVisitor,
+  onChunk?: (chunk: Buffer) => void,
+): Promise<void> {
+  let lineNumber = 0;
+  // Pieces of the line being read; joined once when its end is found.
+  let pieces: Buffer[] = [];
+  const emit = (): void => {
+    lineNumber++;
+    let bytes = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
+    pieces = [];
+    if (lineNumber === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+    visit(bytes, lineNumber);
+  };
+  let first = true;
+  // The previous chunk ended with \r: a \n starting this chunk belongs to it.
+  let afterCr = false;
+  for await (const chunk of chunks) {
+    if (chunk.length === 0) continue;
+    if (first) {
+      first = false;
+      const reason = detectUnsupportedEncoding(chunk);
+      if (reason !== undefined) throw new UnsupportedEncodingError(reason);
+    }
+    let from = 0;
+    if (afterCr && chunk[0] === 0x0a) from = 1;
+    afterCr = false;
+    // Next \n and \r at or after `from` (-1: none in this chunk), each searched again only once passed.
+    let lf = chunk.indexOf(0x0a, from);
+    let cr = chunk.indexOf(0x0d, from);
+    while (lf >= 0 || cr >= 0) {
+      const end = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
+      pieces.push(chunk.subarray(from, end));
+      emit();
+      from = end + 1;
+      if (chunk[end] === 0x0d) {
+        if (end + 1 === chunk.length) afterCr = true;
+        else if (chunk[end + 1] === 0x0a) from = end + 2;
+      }
+      if (lf >= 0 && lf < from) lf = chunk.indexOf(0x0a, from);
+      if (cr >= 0 && cr < from) cr = chunk.indexOf(0x0d, from);
+    }
+    // Copied: the reader may reuse the chunk's memory once it is consumed.
+    if (from < chunk.length) pieces.push(Buffer.from(chunk.subarray(from)));
+    onChunk?.(chunk);
+  }
+  // The last line, without terminator.
+  if (pieces.length > 0) emit();
+}
+
+/** Reads the first bytes of an async byte stream without losing them: returns them and the rest. */
+async function peek(chunks: AsyncIterable<Buffer>): Promise<{ head: Buffer | undefined; rest: AsyncIterator<Buffer> }> {
+  const rest = chunks[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await rest.next();
+    if (next.done) return { head: undefined, rest };
+    if (next.value.length > 0) return { head: next.value, rest };
+  }
+}
+
+async function* prepend(head: Buffer | undefined, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  if (head) yield head;
+  for (;;) {
+    const next = await rest.next();
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+/** True for the gzip magic bytes `1f 8b` (RFC 1952, section 2.3.1). */
+export function isGzip(head: Uint8Array | undefined): boolean {
+  return head !== undefined && head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/**
+ * Opens a sample file as a stream of decoded-content chunks: the file's bytes, or their gzip
+ * decompression when the file starts with the gzip magic bytes.
+ *
+ * @param path the file.
+ * @param onRead told of the file bytes read so far (compressed bytes for gzip), after each chunk.
+ * @returns the content chunks; iterating them throws the file system error (`ENOENT`, `EISDIR`, …)
+ *   or zlib's error for a damaged gzip stream.
+ */
+export async function openSampleContent(path: string, onRead?: (progress: ReadProgress) => void): Promise<AsyncIterable<Buffer>> {
+  const file = createReadStream(path, { highWaterMark: 256 * 1024 });
+  async function* counted(): AsyncGenerator<Buffer> {
+    let bytesRead = 0;
+    for await (const chunk of file as AsyncIterable<Buffer>) {
+      bytesRead += chunk.length;
+      onRead?.({ bytesRead });
+      yield chunk;
+    }
+  }
+  const { head, rest } = await peek(counted());
+  if (!isGzip(head)) return prepend(head, rest);
+  const gunzip = createGunzip();
+  // Pipe by hand so that a read error of the file reaches the consumer of the decompressed stream.
+  (async () => {
+    try {
+      for await (const chunk of prepend(head, rest)) {
+        if (!gunzip.write(chunk)) await new Promise((resolve) => gunzip.once('drain', resolve));
+      }
+      gunzip.end();
+    } catch (e) {
+      gunzip.destroy(e as Error);
+    }
+  })();
+  return gunzip as AsyncIterable<Buffer>;
+}

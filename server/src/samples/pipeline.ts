@@ -1,0 +1,232 @@
+/**
+ * The one sample pipeline behind every replay (command line, language server, rule tests): sample
+ * files are read chunk by chunk (`lineReader.ts`), each line decoded and parsed
+ * (`decodeNdjsonLine`), and each event added to a {@link ReplaySession} that keeps only the events
+ * some filter of the rule passes. Neither a whole file nor an array of all events is ever held:
+ * memory is bounded by the kept events and the sequence state (see `ReplaySession` for how
+ * out-of-order input stays correct and what it costs).
+ *
+ * Problems are reported, never fatal: a malformed line is reported with its file and line and
+ * skipped; a file that cannot be read is named in `unreadable` and the other files are still read.
+ */
+import { promises as fs } from 'node:fs';
+import type { Statement } from '../eql/ast';
+import { categoryWarningFor } from '../engine/categoryCheck';
+import { EqlCompileError, EqlEvaluationError } from '../engine/errors';
+import { compileFieldGetter } from '../engine/fields';
+import { compilePrefilter } from '../engine/prefilter';
+import { DEFAULT_EVENT_CATEGORY_FIELD, ReplaySession, type ReplayRunOptions } from '../engine/replay';
+import type { EventRecord, Match } from '../engine/types';
+import { describeFsError } from './fsErrors';
+import { openSampleContent, splitLines } from './lineReader';
+import { decodeNdjsonLine, type NdjsonProblem } from './ndjson';
+
+/** One sample file: its path, and its text when an editor holds unsaved changes. */
+export interface SampleSource {
+  path: string;
+  /** The content to use instead of the file on disk (an open editor's text). */
+  text?: string;
+}
+
+/** Where a replay stands, for progress reports. */
+export interface SampleProgress {
+  /** Bytes read so far over all files (compressed bytes for gzip files). */
+  bytesRead: number;
+  /** Size of all files (0 when unknown). */
+  totalBytes: number;
+  /** Events read so far. */
+  events: number;
+}
+
+/** A replay of one statement over sample files. */
+export interface SampleReplayRequest {
+  statement: Statement;
+  sources: readonly SampleSource[];
+  /** `_eql/search` options (`timestampField`, `tiebreakerField`, `eventCategoryField`, `size`, …) and the mapping. */
+  options: ReplayRunOptions;
+  /** How the user sets the event category field (named in the missing-category warning). */
+  categoryOptionName: string;
+  /**
+   * Keep every event and return them in `events` (for explanations, which look at near misses);
+   * default false: only the events the rule can use are kept.
+   */
+  keepAllEvents?: boolean;
+  /**
+   * Skip lines that cannot pass any filter of the rule before parsing them (`engine/prefilter.ts`);
+   * default true (ignored with `keepAllEvents`). Such lines are counted as events but not checked
+   * for JSON errors, unless they do not look like one JSON object (`{…}`), which are parsed and
+   * reported as usual (a truncated line, say).
+   */
+  prefilter?: boolean;
+  /** Told of each skipped line and each warning as soon as it is found. */
+  onProblem?: (problem: NdjsonProblem) => void;
+  /** Told of progress after each chunk read. */
+  onProgress?: (progress: SampleProgress) => void;
+  /** Stops the replay between two chunks: the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /**
+   * Events to leave out before the rule sees them (exception items, as the `filter` of an
+   * `_eql/search` request). When given, the events are also replayed without it, into
+   * `matchesWithoutExclusions`, so the caller can tell what the exclusions removed.
+   */
+  exclude?: (event: EventRecord) => boolean;
+}
+
+/** What a replay over sample files gives. */
+export interface SampleReplayOutcome {
+  /** Matches in Elasticsearch's order, pipes and `size` applied. */
+  matches: Match[];
+  /** Notes: events without a timestamp, a missing event category field. */
+  warnings: string[];
+  /** Skipped lines (severity `error`) and lines kept with a warning, in reading order. */
+  problems: NdjsonProblem[];
+  /** Files that could not be read (`reason` fits `path: reason`); their events are not replayed. */
+  unreadable: Array<{ path: string; reason: string }>;
+  /** Files read. */
+  files: number;
+  /** Events read (lines holding a JSON object, and lines the prefilter skipped). */
+  events: number;
+  /** Lines the prefilter skipped unparsed (counted in `events`). */
+  prefiltered: number;
+  /** With `keepAllEvents`: every event read, in input order. */
+  allEvents?: EventRecord[];
+  /** With `exclude`: the matches over every event, as if nothing were left out. */
+  matchesWithoutExclusions?: Match[];
+}
+
+/** Lines of an in-memory text between two cancellation checks. */
+const TEXT_LINES_PER_CHECK = 10_000;
+
+/**
+ * Replays `request.statement` over `request.sources`, in the order given (files in that order,
+ * lines in file order: the implicit tiebreaker).
+ *
+ * @returns see {@link SampleReplayOutcome}.
+ * @throws the engine's errors: `EqlCompileError` (the rule cannot be compiled), `EqlEvaluationError`
+ *   (a script fails on an event; its `source` names the event), and the signal's reason when aborted.
+ */
+export async function replaySamples(request: SampleReplayRequest): Promise<SampleReplayOutcome> {
+  const { statement, options, signal } = request;
+  const session = new ReplaySession(statement, [], { ...options, relevantOnly: !request.keepAllEvents });
+  const unexcluded = request.exclude ? new ReplaySession(statement, [], { ...options, relevantOnly: true }) : undefined;
+  const outcome: SampleReplayOutcome = { matches: [], warnings: [], problems: [], unreadable: [], files: 0, events: 0, prefiltered: 0 };
+  if (request.keepAllEvents) outcome.allEvents = [];
+  const categoryField = options.eventCategoryField || DEFAULT_EVENT_CATEGORY_FIELD;
+  const categoryOf = compileFieldGetter(categoryField, options.mapping);
+  let someHaveCategory = false;
+
+  const report = (problem: NdjsonProblem): void => {
+    outcome.problems.push(problem);
+    request.onProblem?.(problem);
+  };
+  const addEvent = (event: EventRecord): void => {
+    outcome.events++;
+    if (!someHaveCategory && categoryOf(event.doc).length > 0) someHaveCategory = true;
+    outcome.allEvents?.push(event);
+    if (unexcluded) unexcluded.add(event);
+    if (!request.exclude?.(event)) session.add(event);
+  };
+  const prefilter =
+    request.keepAllEvents || request.prefilter === false ? undefined : compilePrefilter(statement, { eventCategoryField: categoryField, mapping: options.mapping });
+  // A line holding the category field's name in quotes likely has a category (for the warning).
+  const categoryKey = Buffer.from(`"${categoryField.slice(categoryField.lastIndexOf('.') + 1)}"`);
+  const visit = (bytes: Buffer, path: string, line: number): void => {
+    if (prefilter && looksLikeObject(bytes) && !prefilter(bytes)) {
+      outcome.events++;
+      outcome.prefiltered++;
+      if (!someHaveCategory && bytes.includes(categoryKey)) someHaveCategory = true;
+      return;
+    }
+    const decoded = decodeNdjsonLine(bytes, path, line);
+    if (decoded.problem) report(decoded.problem);
+    if (decoded.warning) report(decoded.warning);
+    if (decoded.event) addEvent(decoded.event);
+  };
+
+  const sizes = await Promise.all(
+    request.sources.map(async (s) => (s.text !== undefined ? Buffer.byteLength(s.text) : await fileSize(s.path))),
+  );
+  const totalBytes = sizes.reduce((a, b) => a + b, 0);
+  let bytesBefore = 0;
+  for (let i = 0; i < request.sources.length; i++) {
+    const source = request.sources[i];
+    signal?.throwIfAborted();
+    try {
+      if (source.text !== undefined) {
+        readText(source.text, (bytes, line) => {
+          if (line % TEXT_LINES_PER_CHECK === 0) signal?.throwIfAborted();
+          visit(bytes, source.path, line);
+        });
+      } else {
+        let fileBytes = 0;
+        const content = await openSampleContent(source.path, ({ bytesRead }) => (fileBytes = bytesRead));
+        await splitLines(
+          content,
+          (bytes, line) => visit(bytes, source.path, line),
+          () => {
+            signal?.throwIfAborted();
+            request.onProgress?.({ bytesRead: bytesBefore + fileBytes, totalBytes, events: outcome.events });
+          },
+        );
+      }
+    } catch (e) {
+      if (signal?.aborted || isEngineError(e)) throw e;
+      outcome.unreadable.push({ path: source.path, reason: describeFsError(e) });
+      bytesBefore += sizes[i];
+      continue;
+    }
+    outcome.files++;
+    bytesBefore += sizes[i];
+    request.onProgress?.({ bytesRead: bytesBefore, totalBytes, events: outcome.events });
+  }
+
+  const result = session.finish();
+  outcome.matches = result.matches;
+  if (unexcluded) outcome.matchesWithoutExclusions = unexcluded.finish().matches;
+  outcome.warnings.push(...result.warnings);
+  const categoryWarning = categoryWarningFor(statement, outcome.events, someHaveCategory, categoryField, request.categoryOptionName);
+  if (categoryWarning) outcome.warnings.push(categoryWarning);
+  return outcome;
+}
+
+/** True when the first and last bytes other than JSON whitespace are `{` and `}`. */
+function looksLikeObject(bytes: Buffer): boolean {
+  let start = 0;
+  let end = bytes.length - 1;
+  while (start <= end && isJsonSpace(bytes[start])) start++;
+  while (end > start && isJsonSpace(bytes[end])) end--;
+  return bytes[start] === 0x7b && bytes[end] === 0x7d && end > start;
+}
+
+function isJsonSpace(b: number): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
+}
+
+/** Errors of the engine are the rule's, not the file's. */
+function isEngineError(e: unknown): boolean {
+  return e instanceof EqlEvaluationError || e instanceof EqlCompileError;
+}
+
+async function fileSize(path: string): Promise<number> {
+  try {
+    return (await fs.stat(path)).size;
+  } catch {
+    return 0; // Reported when the file is read.
+  }
+}
+
+/**
+ * Splits an in-memory text into lines as {@link splitLines} splits a file (a leading U+FEFF ignored;
+ * `\n`, `\r\n`, a lone `\r`), giving each line as UTF-8 bytes.
+ */
+function readText(text: string, visit: (bytes: Buffer, line: number) => void): void {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const pattern = /\r\n|\r|\n/g;
+  let from = 0;
+  let line = 0;
+  for (let m = pattern.exec(body); m !== null; m = pattern.exec(body)) {
+    visit(Buffer.from(body.slice(from, m.index), 'utf8'), ++line);
+    from = m.index + m[0].length;
+  }
+  if (from < body.length) visit(Buffer.from(body.slice(from), 'utf8'), ++line);
+}

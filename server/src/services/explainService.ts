@@ -1,0 +1,171 @@
+/**
+ * `eqlWorkbench/explainEvent` and `eqlWorkbench/explainReplay`: why the sample events passed or
+ * failed the stages of a rule, for the editor (hover on a sample line, per-stage counts beside the
+ * rule, the "Why not?" part of the results view). Plain data in, plain data out.
+ *
+ * Both read the rule and the samples as `eqlWorkbench/replay` does (open documents' unsaved text
+ * first) and run the engine's own explanations (`engine/eventExplanation.ts`, `engine/explain.ts`)
+ * on the same events in the same order. Event references leave as sample URIs; in the words of the
+ * explanations, files are named by base name (the full path when two samples share one).
+ */
+import { fileURLToPath } from 'node:url';
+import { analyze } from '../eql/analyze';
+import type { Span, Statement } from '../eql/ast';
+import { EqlCompileError, EqlEvaluationError } from '../engine/errors';
+import { explainEventInReplay } from '../engine/eventExplanation';
+import { explainReplay } from '../engine/explain';
+import type { ReplayRunOptions } from '../engine/replay';
+import type { EventRecord } from '../engine/types';
+import type { ExplainEventParams, ExplainEventResult, ExplainReplayResult, ReplayParams, StageEnd } from '../protocol';
+import { type NdjsonResult, parseNdjsonText, readNdjsonFile } from '../samples/ndjson';
+import { readRuleFile, ruleFromEql, type RuleSource } from '../samples/ruleFile';
+import { lineColumnAt } from '../samples/textPosition';
+import { ReplayInputError, type OpenDocumentText } from './replayService';
+
+/** The inputs of an explanation, or the rule's errors. */
+type ExplainInput =
+  | { ruleErrors: string[] }
+  | {
+      ruleErrors?: undefined;
+      rule: RuleSource;
+      statement: Statement;
+      events: EventRecord[];
+      /** Display name of each sample (as in `EventRecord.source.file`) → its URI. */
+      uriOfName: Map<string, string>;
+      /** Sample URI → display name. */
+      nameOfUri: Map<string, string>;
+      options: ReplayRunOptions;
+    };
+
+function baseName(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+}
+
+async function loadRule(uri: string, openText: OpenDocumentText): Promise<RuleSource> {
+  const open = openText(uri);
+  if (open !== undefined) return ruleFromEql(uri, open);
+  let path: string;
+  try {
+    path = fileURLToPath(uri);
+  } catch {
+    throw new ReplayInputError(`The rule ${uri} is not open and is not a file; open it in an editor first.`);
+  }
+  const read = await readRuleFile(path);
+  if (read.problem) throw new ReplayInputError(`The rule ${path} cannot be used: ${read.problem.message}`);
+  return read.rule;
+}
+
+/**
+ * Reads the rule and the sample events (unreadable samples and malformed lines are skipped: the
+ * replay reports them).
+ */
+async function loadInput(params: ReplayParams, openText: OpenDocumentText): Promise<ExplainInput> {
+  const rule = await loadRule(params.uri, openText);
+  const analysis = analyze(rule.query);
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0 || !analysis.statement) return { ruleErrors: errors.map((d) => d.message) };
+  const paths = params.sampleUris.map((uri) => {
+    try {
+      return fileURLToPath(uri);
+    } catch {
+      return undefined;
+    }
+  });
+  const counts = new Map<string, number>();
+  for (const p of paths) if (p) counts.set(baseName(p), (counts.get(baseName(p)) ?? 0) + 1);
+  const openSamples = new Map((params.openSamples ?? []).map((s) => [s.uri, s.text]));
+  const events: EventRecord[] = [];
+  const uriOfName = new Map<string, string>();
+  const nameOfUri = new Map<string, string>();
+  for (let i = 0; i < params.sampleUris.length; i++) {
+    const uri = params.sampleUris[i];
+    const path = paths[i];
+    if (!path) continue;
+    const name = counts.get(baseName(path)) === 1 ? baseName(path) : path;
+    const text = openSamples.get(uri);
+    let read: NdjsonResult;
+    try {
+      read = text !== undefined ? parseNdjsonText(text, name) : await readNdjsonFile(path);
+    } catch {
+      continue; // the replay names unreadable files
+    }
+    uriOfName.set(name, uri);
+    nameOfUri.set(uri, name);
+    for (const e of read.events) events.push({ doc: e.doc, source: { file: name, line: e.source.line } });
+  }
+  const { timestampField, tiebreakerField, eventCategoryField } = params.options;
+  return {
+    rule,
+    statement: analysis.statement,
+    events,
+    uriOfName,
+    nameOfUri,
+    options: {
+      timestampField: timestampField || undefined,
+      tiebreakerField: tiebreakerField || undefined,
+      eventCategoryField: eventCategoryField || undefined,
+    },
+  };
+}
+
+/** Replaces the `file` of every event reference (`{ file, line }`) with the sample's URI. */
+function withUris<T>(value: T, uriOfName: Map<string, string>): T {
+  if (Array.isArray(value)) return value.map((v) => withUris(v, uriOfName)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = withUris(v, uriOfName);
+  if (typeof out.file === 'string' && typeof out.line === 'number') out.file = uriOfName.get(out.file) ?? out.file;
+  return out as T;
+}
+
+/** Runs an engine call; what the engine refuses (as Elasticsearch would) becomes a `ReplayInputError`. */
+function engine<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (!(e instanceof EqlEvaluationError || e instanceof EqlCompileError)) throw e;
+    const where = e instanceof EqlEvaluationError && e.source ? ` (evaluating ${e.source.file}:${e.source.line})` : '';
+    throw new ReplayInputError(`The rule cannot be replayed: ${e.message}${where}`);
+  }
+}
+
+/**
+ * Explains the event at `params.line` of `params.sampleUri` against the rule `params.uri`.
+ *
+ * @returns the event's explanation (stages 0-based in data, 1-based in words; event references as
+ *   sample URIs), none when the line holds no event, or the rule's error messages.
+ * @throws ReplayInputError as `replayRule` does (an unreadable rule, a rule the engine refuses).
+ */
+export async function explainEvent(params: ExplainEventParams, openText: OpenDocumentText): Promise<ExplainEventResult> {
+  const input = await loadInput(params, openText);
+  if (input.ruleErrors) return { ruleErrors: input.ruleErrors };
+  const name = input.nameOfUri.get(params.sampleUri);
+  if (name === undefined) return {};
+  const explanation = engine(() => explainEventInReplay(input.statement, input.events, { file: name, line: params.line }, input.options));
+  return explanation ? { explanation: withUris(explanation, input.uriOfName) } : {};
+}
+
+/**
+ * Explains a replay of the rule `params.uri` (`explainReplay`, the CLI's `replay --explain`) and
+ * says where each stage ends in the rule file.
+ *
+ * @returns the explanation (event references as sample URIs) and the stage ends (0-based lines and
+ *   characters of the rule file: positions in the query for an open document, which the caller
+ *   maps), or the rule's error messages.
+ * @throws ReplayInputError as `replayRule` does.
+ */
+export async function explainReplayOfRule(params: ReplayParams, openText: OpenDocumentText): Promise<ExplainReplayResult> {
+  const input = await loadInput(params, openText);
+  if (input.ruleErrors) return { ruleErrors: input.ruleErrors, stageEnds: [] };
+  const explanation = engine(() => explainReplay(input.statement, input.events, input.options));
+  const query = input.statement.query;
+  const at = (stage: number, span: Span): StageEnd => {
+    const { line, column } = lineColumnAt(input.rule.fileText, input.rule.toFileOffset(span.end));
+    return { stage, position: { line: line - 1, character: column - 1 } };
+  };
+  const stageEnds =
+    query.kind === 'event'
+      ? [at(0, query.filter.span)]
+      : [...query.stages.map((s, i) => at(i, s.span)), ...(query.kind === 'sequence' && query.until ? [at(-1, query.until.span)] : [])];
+  return { explanation: withUris(explanation, input.uriOfName), stageEnds };
+}

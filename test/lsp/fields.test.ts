@@ -1,0 +1,99 @@
+/**
+ * Unknown-field diagnostics over LSP: likely typos in `.eql` and in a detection-rules TOML rule
+ * (inside the checkout in `../shared/detection-rules`, read with its non-ECS schema), their quick
+ * fix, and the `eqlWorkbench.unknownFieldSeverity` / `eqlWorkbench.mappings` settings read with
+ * `workspace/configuration`. Ranges are counted by hand on the test texts (0-based).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
+import { ROOT, startServer, type TestServer } from './lspTestClient';
+
+const Warning = 2;
+const ErrorSeverity = 1;
+
+describe('unknown fields over LSP', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer('source');
+  });
+  after(async () => {
+    assert.equal(await server.stop(), 0, server.stderr());
+  });
+
+  it('warns on a likely typo in .eql and offers the suggested field as the quick fix', async () => {
+    const uri = 'file:///test/typo.eql';
+    // `process where ` is 14 characters: `proces.name` spans 14–25.
+    const text = 'process where proces.name == "cmd.exe"';
+    await server.open(uri, text);
+    const { diagnostics } = await server.diagnostics(uri, (p) => p.version === 1);
+    assert.equal(diagnostics.length, 1, JSON.stringify(diagnostics));
+    const [d] = diagnostics;
+    assert.deepEqual(d.range, { start: { line: 0, character: 14 }, end: { line: 0, character: 25 } });
+    assert.equal(d.severity, Warning);
+    assert.equal(d.code, 'field-typo');
+    assert.equal(d.message, 'Unknown field [proces.name], did you mean [process.name]?');
+    const actions = (await server.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: d.range,
+      context: { diagnostics: [d] },
+    })) as CodeAction[];
+    assert.deepEqual(
+      actions.map((a) => [a.title, a.isPreferred, a.edit?.changes?.[uri]]),
+      [['Change to process.name', true, [{ range: d.range, newText: 'process.name' }]]],
+    );
+  });
+
+  const rulePath = path.resolve(ROOT, '..', 'shared', 'detection-rules', 'rules', 'windows', 'lateral_movement_remote_service_installed_winlog.toml');
+  it('in a prebuilt rule of a detection-rules checkout: nothing, then a warning in the TOML file when a field is misspelt', { skip: existsSync(rulePath) ? false : 'prebuilt rules not found at ../shared/detection-rules' }, async () => {
+    const uri = pathToFileURL(rulePath).toString();
+    const text = readFileSync(rulePath, 'utf8');
+    await server.open(uri, text);
+    const clean = await server.diagnostics(uri, (p) => p.version === 1);
+    assert.deepEqual(clean.diagnostics.filter((d: Diagnostic) => d.severity === ErrorSeverity || d.severity === Warning), []);
+    // The rule's non-ECS field `winlog.event_data.ServiceFileName` comes from the checkout's schema.
+    assert.ok(text.includes('winlog.event_data.ServiceFileName'));
+    const misspelt = text.replace('winlog.event_data.ServiceFileName', 'winlog.event_data.ServiceFilename');
+    await server.change(uri, 2, [{ text: misspelt }]);
+    const after2 = await server.diagnostics(uri, (p) => p.version === 2);
+    const typos = after2.diagnostics.filter((d: Diagnostic) => d.code === 'field-typo');
+    assert.equal(typos.length, 1, JSON.stringify(after2.diagnostics));
+    const offset = misspelt.indexOf('winlog.event_data.ServiceFilename');
+    const line = misspelt.slice(0, offset).split('\n').length - 1;
+    const character = offset - (misspelt.lastIndexOf('\n', offset - 1) + 1);
+    assert.deepEqual(typos[0].range, { start: { line, character }, end: { line, character: character + 'winlog.event_data.ServiceFilename'.length } });
+    assert.equal(typos[0].message, 'Unknown field [winlog.event_data.ServiceFilename], did you mean [winlog.event_data.ServiceFileName]?');
+  });
+});
+
+describe('unknown-field settings over LSP', () => {
+  let server: TestServer;
+  const dir = mkdtempSync(path.join(tmpdir(), 'eql-fields-'));
+  before(async () => {
+    writeFileSync(path.join(dir, 'mapping.json'), JSON.stringify({ mappings: { properties: { process: { properties: { name: { type: 'keyword' } } }, 'event.category': { type: 'keyword' } } } }));
+    server = await startServer('source', { settings: { eqlWorkbench: { unknownFieldSeverity: 'error', mappings: [path.join(dir, 'mapping.json')] } } });
+  });
+  after(async () => {
+    assert.equal(await server.stop(), 0, server.stderr());
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('with a mapping, a field it lacks gets the configured severity and the nearest field', async () => {
+    const uri = 'file:///test/mapped.eql';
+    await server.open(uri, 'process where process.nam == "x" and user.name == "y"');
+    // Settings are read after `initialized`; the document is checked again once they are in.
+    const p = await server.diagnostics(uri, (x) => x.diagnostics.some((d) => d.code === "field-not-in-schema"), 3000).catch((e) => { throw new Error(`${e.message}; received ${JSON.stringify(server.received(uri))}; log ${server.logMessages.join("\n")}`); });
+    assert.deepEqual(
+      p.diagnostics.map((d) => [d.code, d.severity, d.message]),
+      [
+        ['field-not-in-schema', ErrorSeverity, 'Field [process.nam] is not in the mappings, did you mean [process.name]?'],
+        // An ECS field, but the mapping (the index the rule runs on) lacks it.
+        ['field-not-in-schema', ErrorSeverity, 'Field [user.name] is not in the mappings'],
+      ],
+    );
+  });
+});

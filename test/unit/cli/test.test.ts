@@ -1,0 +1,96 @@
+// `eql-workbench test` and `replay --exceptions` run as child processes: exit codes 0/1/2, a bad
+// test file reported with its line while the others still run, JUnit XML read back with an XML
+// parser and checked for the shape CI tools read (testsuites > testsuite > testcase, counts,
+// failure/error elements). Expected results are the hand-worked ones of samples/README.md.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { repoRoot, spawnCli } from './spawnCli';
+
+const dir = mkdtempSync(join(tmpdir(), 'eqlwb-test-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+const RULE = join(repoRoot, 'samples/rules/incoming_execution_via_powershell_remoting.eql');
+const LOGS = join(repoRoot, 'samples/logs');
+
+function write(rel: string, text: string): string {
+  const path = join(dir, rel);
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, text);
+  return path;
+}
+const header = `rule = ${JSON.stringify(RULE)}\nsamples = ${JSON.stringify(LOGS)}\n`;
+
+test('test samples: every case of the sample test file passes, exit 0', () => {
+  const r = spawnCli(['test', 'samples']);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^samples\/rules\/incoming_execution_via_powershell_remoting\.test\.toml$/m);
+  assert.equal((r.stdout.match(/^ {2}✓ /gm) ?? []).length, 4);
+  assert.match(r.stdout, /\n1 test file: 4 passed, 0 failed, 0 could not run\n$/);
+});
+
+test('a failing case exits 1; a bad test file is reported with file and line, the others still run, exit 2', () => {
+  write('suite/a/pass.test.toml', `${header}[[case]]\nname = "two"\nmatches = 2\n`);
+  write('suite/b/fail.test.toml', `${header}[[case]]\nname = "three"\nmatches = 3\n`);
+  const failing = spawnCli(['test', join(dir, 'suite')]);
+  assert.equal(failing.status, 1, failing.stderr);
+  assert.match(failing.stdout, / {2}✓ two\n/);
+  assert.match(failing.stdout, / {2}✗ three \(.*fail\.test\.toml:3\)\n {6}expected exactly 3 matches, got 2\n/);
+  write('suite/c/bad.test.toml', `${header}[[case]]\nname = "x"\nmax_matches = "two"\n`);
+  const bad = spawnCli(['test', join(dir, 'suite')]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stdout, /error: .*bad\.test\.toml:5: `max_matches` must be a whole number ≥ 0/);
+  assert.match(bad.stdout, / {2}✓ two\n/);
+  assert.match(bad.stdout, /3 test files: 1 passed, 1 failed, 1 could not run/);
+  const missing = spawnCli(['test', join(dir, 'nope')]);
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /nope: no such file or directory/);
+});
+
+test('--reporter junit --output FILE: JUnit XML with one suite per file and one testcase per case', () => {
+  const out = join(dir, 'junit.xml');
+  const r = spawnCli(['test', '--reporter', 'junit', '--output', out, join(dir, 'suite')]);
+  assert.equal(r.status, 2);
+  const xml = readFileSync(out, 'utf8');
+  assert.equal(XMLValidator.validate(xml), true);
+  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase'].includes(name) }).parse(xml);
+  const suites = doc.testsuites;
+  assert.deepEqual([suites.tests, suites.failures, suites.errors], ['3', '1', '1']);
+  const byName = Object.fromEntries(suites.testsuite.map((s: { name: string }) => [s.name.replace(/^.*suite\//, ''), s]));
+  assert.deepEqual(Object.keys(byName).sort(), ['a/pass.test.toml', 'b/fail.test.toml', 'c/bad.test.toml']);
+  const pass = byName['a/pass.test.toml'].testcase[0];
+  assert.equal(pass.name, 'two');
+  assert.match(pass.classname, /a\/pass\.test\.toml$/);
+  assert.ok(Number(pass.time) >= 0);
+  assert.equal(pass.failure, undefined);
+  const fail = byName['b/fail.test.toml'];
+  assert.deepEqual([fail.tests, fail.failures, fail.errors], ['1', '1', '0']);
+  assert.equal(fail.testcase[0].failure.message, 'expected exactly 3 matches, got 2');
+  assert.equal(fail.testcase[0].failure.type, 'RuleTestFailure');
+  const bad = byName['c/bad.test.toml'];
+  assert.deepEqual([bad.tests, bad.errors], ['1', '1']);
+  assert.match(bad.testcase[0].error.message, /bad\.test\.toml:5: `max_matches` must be a whole number/);
+  // The text report still goes to stdout.
+  assert.match(r.stdout, /✓ two/);
+});
+
+test('replay --exceptions: the excluded events are left out and the removed match is listed under its item; a bad exception file exits 2', () => {
+  const exceptions = 'samples/rules/incoming_execution_via_powershell_remoting.exceptions.toml';
+  const r = spawnCli(['replay', '--exceptions', exceptions, 'samples/rules/incoming_execution_via_powershell_remoting.eql', 'samples/logs']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^1 match \(1 sequence\); 36 events read from 4 files$/m);
+  assert.match(r.stdout, /exception "IT admin jump host" \(.*exceptions\.toml:5\): left out 2 events, removed 1 match\n {2}samples\/logs\/endpoint\/wks-07\.jsonl:7 .* → samples\/logs\/endpoint\/wks-07\.jsonl:9 /);
+  const json = spawnCli(['replay', '--format', 'json', '--exceptions', exceptions, 'samples/rules/incoming_execution_via_powershell_remoting.eql', 'samples/logs']);
+  const last = JSON.parse(json.stdout.trimEnd().split('\n').at(-1)!);
+  assert.equal(last.type, 'exceptions');
+  assert.deepEqual(last.items[0].removed[0].events, [
+    { file: 'samples/logs/endpoint/wks-07.jsonl', line: 7 },
+    { file: 'samples/logs/endpoint/wks-07.jsonl', line: 9 },
+  ]);
+  const badFile = write('bad.ndjson', '{"item_id":"x","entries":[{"field":"a","type":"exists","operator":"maybe"}]}\n');
+  const bad = spawnCli(['replay', '--exceptions', badFile, 'samples/rules/incoming_execution_via_powershell_remoting.eql', 'samples/logs']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /bad\.ndjson:1: entry on `a`: `operator` must be "included" or "excluded"/);
+});
