@@ -326,14 +326,16 @@ describe('replay', () => {
     });
 
     it('lists the engine warnings in the results view', async () => {
-      // None of the 9 fixture events (4 in A, 5 in B) has event.created: all are skipped, so nothing matches.
+      // None of the 9 fixture events (4 in A, 5 in B) has event.created, so nothing matches. The warning
+      // counts the 7 that some stage's filter passes (3 cmd.exe starts, 4 connections to port 443);
+      // the powershell.exe start and the port 80 connection are dropped before their timestamp is read.
       await config().update('timestampField', 'event.created', vscode.ConfigurationTarget.Workspace);
       await waitFor('the timestampField setting to apply', () => config().get('timestampField') === 'event.created');
       await replay(sequenceRule());
       const lines = api.getResultsHeader().message.split('\n');
       assert.equal(lines[0], 'rules/cmd-then-https.eql: No matches in 2 sample files.');
       assert.ok(
-        lines.some((l) => l.startsWith('Warning: 9 event(s) skipped: no readable "event.created" value')),
+        lines.some((l) => l.startsWith('Warning: 7 event(s) that pass a filter of the rule skipped: no readable "event.created" value')),
         JSON.stringify(lines),
       );
     });
