@@ -14,6 +14,8 @@ import { clearReplayCommand, type ReplayCommandResult, replayCommand } from './r
 import { ReplayStore, uriKey } from './replay/replayState';
 import { createResultsView, type ResultsTreeItem } from './replay/resultsView';
 import { isRuleDocument, isToml, RULE_DOCUMENT_SELECTOR } from './replay/ruleDocuments';
+import { RuleTestController, type ReportedOutcome, type RuleTestItemInfo } from './testing/ruleTestController';
+import { configuredExceptionFiles } from './testing/exceptionFiles';
 
 /** Context key: the active editor holds a TOML file with an EQL rule (shows the replay button in its title bar). */
 const TOML_RULE_EDITOR_CONTEXT = 'eqlWorkbench.tomlRuleEditor';
@@ -34,6 +36,9 @@ export interface EqlWorkbenchApi {
   isResultsViewVisible(): boolean;
   /** Number of `eqlWorkbench/replay` requests sent so far (a replay's inputs are recorded by then). */
   replayRequestsSent(): number;
+  /** The Testing view's rule test items (after the first discovery), and what the last run reported per item id. */
+  ruleTestItems(): Promise<RuleTestItemInfo[]>;
+  ruleTestOutcome(id: string): ReportedOutcome | undefined;
 }
 
 /** The activity-bar container of the results view, as contributed in package.json. */
@@ -72,6 +77,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
   };
   const deps = { client: languageClient, clientReady, store, output, sampleProblems, afterReplay, onRequestSent };
   const lenses = new ReplayCodeLensProvider(store);
+  const ruleTests = new RuleTestController(languageClient, clientReady, configuredExceptionFiles);
   context.subscriptions.push(
     output,
     store,
@@ -81,6 +87,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
     lenses,
     vscode.languages.registerCodeLensProvider(RULE_DOCUMENT_SELECTOR, lenses),
     ...trackTomlRuleEditor(),
+    ruleTests,
     ...trackStaleness(store, sampleProblems),
     vscode.commands.registerCommand('eqlWorkbench.replay', (rule?: vscode.Uri | string): Promise<ReplayCommandResult | undefined> =>
       replayCommand(deps, rule),
@@ -103,6 +110,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
     getResultsHeader: () => ({ message: results.view.message ?? '', description: results.view.description ?? '' }),
     isResultsViewVisible: () => results.view.visible,
     replayRequestsSent: () => requestsSent,
+    ruleTestItems: async () => {
+      await ruleTests.discovered;
+      return ruleTests.snapshot();
+    },
+    ruleTestOutcome: (id) => ruleTests.reported.get(id),
   };
 }
 
