@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { ReplayCodeLensProvider } from './replay/codeLens';
-import { decorationsFor, type LineDecoration, MAX_DECORATED_LINES, MatchDecorations, mostCappedFile } from './replay/decorations';
+import { type AppliedDecoration, decorationsFor, type LineDecoration, MAX_DECORATED_LINES, MatchDecorations, mostCappedFile } from './replay/decorations';
 import { decorationCapNote, fileNameOfUri } from './replay/format';
 import { OPEN_MATCH_EVENT_COMMAND, openMatchEvent } from './replay/openMatchEvent';
 import { clearReplayCommand, type ReplayCommandResult, replayCommand } from './replay/replayCommand';
@@ -16,6 +16,8 @@ import { createResultsView, type ResultsTreeItem } from './replay/resultsView';
 import { isRuleDocument, isToml, RULE_DOCUMENT_SELECTOR } from './replay/ruleDocuments';
 import { RuleTestController, type ReportedOutcome, type RuleTestItemInfo } from './testing/ruleTestController';
 import { configuredExceptionFiles } from './testing/exceptionFiles';
+import { SAMPLE_HOVER_SELECTOR, SampleHoverProvider } from './replay/sampleHover';
+import { StageCountHintsProvider } from './replay/stageCountHints';
 
 /** Context key: the active editor holds a TOML file with an EQL rule (shows the replay button in its title bar). */
 const TOML_RULE_EDITOR_CONTEXT = 'eqlWorkbench.tomlRuleEditor';
@@ -39,6 +41,10 @@ export interface EqlWorkbenchApi {
   /** The Testing view's rule test items (after the first discovery), and what the last run reported per item id. */
   ruleTestItems(): Promise<RuleTestItemInfo[]>;
   ruleTestOutcome(id: string): ReportedOutcome | undefined;
+  /** What the editors of a sample file last received: per decorated range its 1-based line, label and the line's text. */
+  getAppliedDecorations(uri: vscode.Uri | string): AppliedDecoration[];
+  /** The results view's "Why not?" item with everything under it, or undefined before the replay's explanation arrived. */
+  getWhyNotTree(): ResultsTreeItem | undefined;
 }
 
 /** The activity-bar container of the results view, as contributed in package.json. */
@@ -78,12 +84,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
   const deps = { client: languageClient, clientReady, store, output, sampleProblems, afterReplay, onRequestSent };
   const lenses = new ReplayCodeLensProvider(store);
   const ruleTests = new RuleTestController(languageClient, clientReady, configuredExceptionFiles);
+  const decorations = new MatchDecorations(store, vscode.Uri.joinPath(context.extensionUri, 'client', 'media', 'match.svg'));
+  const stageCounts = new StageCountHintsProvider(store);
+  context.subscriptions.push(
+    decorations,
+    stageCounts,
+    vscode.languages.registerInlayHintsProvider(RULE_DOCUMENT_SELECTOR, stageCounts),
+    vscode.languages.registerHoverProvider(SAMPLE_HOVER_SELECTOR, new SampleHoverProvider(languageClient, clientReady, store)),
+  );
   context.subscriptions.push(
     output,
     store,
     sampleProblems,
     ...results.disposables,
-    new MatchDecorations(store, vscode.Uri.joinPath(context.extensionUri, 'client', 'media', 'match.svg')),
     lenses,
     vscode.languages.registerCodeLensProvider(RULE_DOCUMENT_SELECTOR, lenses),
     ...trackTomlRuleEditor(),
@@ -115,6 +128,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
       return ruleTests.snapshot();
     },
     ruleTestOutcome: (id) => ruleTests.reported.get(id),
+    getAppliedDecorations: (uri) => decorations.appliedTo(uri),
+    getWhyNotTree: () => results.provider.whyNotSnapshot(),
   };
 }
 

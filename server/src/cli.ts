@@ -126,6 +126,7 @@ function createProgram(io: CliIo, result: { code: number }): Command {
     .option('--size <n>', 'maximum number of matches (default: all; the _eql/search API defaults to 10)', parseSize)
     .option('--mapping <file>', 'Elasticsearch index mapping (JSON): field types and aliases; fields it lacks are errors')
     .option('--explain', 'after the matches, explain what the rule missed and why (per stage, per join key)')
+    .option('--no-prefilter', 'parse every line (default: lines holding none of the literals the rule needs are skipped unparsed, so their JSON errors are not reported)')
     .option('--exceptions <file>', 'exception file (Kibana export .ndjson, or .toml) whose items leave events out, as Kibana does; repeatable', collectRepeated)
     .addHelpText('after', REPLAY_NOTES)
     .action(async (rule: string, samples: string[], options: ReplayCommandOptions) => {

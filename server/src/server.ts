@@ -36,12 +36,20 @@ import { computeCompletions, resolveCompletionItem, type CompletionOptions } fro
 import { ReplayInputError, replayRule } from './services/replayService';
 import { explainEvent, explainReplayOfRule } from './services/explainService';
 import { ruleDocument, type RuleDocumentResult } from './services/ruleDocument';
+import { checkCodeActionParams, checkPositionParams, InvalidParamsError } from './requestParams';
+import { serverTransport } from './transport';
 import { WorkspaceFields } from './services/workspaceFields';
 
 /** Delay between the last keystroke and checking the document, in ms. */
 const DIAGNOSTICS_DEBOUNCE_MS = 150;
 
-const connection = createConnection(ProposedFeatures.all);
+// A client stream that cannot be read ends the server with a message instead of leaving it deaf.
+const transport = serverTransport(process.argv.slice(2));
+const connection = transport ? createConnection(ProposedFeatures.all, transport.reader, transport.writer) : createConnection(ProposedFeatures.all);
+// The stream ended without `shutdown` (the client is gone): exit as vscode-languageserver does.
+let shutdownReceived = false;
+connection.onShutdown(() => void (shutdownReceived = true));
+transport?.reader.onClose(() => process.exit(shutdownReceived ? 0 : 1));
 const documents = new TextDocuments(TextDocument);
 const pending = new Map<string, NodeJS.Timeout>();
 /** The rule of each open document, for the version it was read from (TOML is parsed once per version). */
@@ -93,15 +101,15 @@ documents.onDidClose(({ document }) => {
   send(`clear diagnostics of ${document.uri}`, connection.sendDiagnostics({ uri: document.uri, diagnostics: [] }));
 });
 
-connection.onCodeAction((params) => request('code actions', async () => withRule(params.textDocument.uri, [], (r) => codeActionsInDocument(r, params.context.diagnostics))));
+connection.onCodeAction((params) => request('code actions', async () => (checkCodeActionParams(params), withRule(params.textDocument.uri, [], (r) => codeActionsInDocument(r, params.context.diagnostics)))));
 connection.onCompletion((params) =>
   request('completion', async () =>
-    withRule(params.textDocument.uri, null, (r) => completionsInDocument(r, params.position, (text, offset) => computeCompletions(text, offset, completionOptions))),
+    (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => completionsInDocument(r, params.position, (text, offset) => computeCompletions(text, offset, completionOptions)))),
   ),
 );
 connection.onCompletionResolve((item) => request('completion resolve', async () => resolveCompletionItem(item)));
-connection.onHover((params) => request('hover', async () => withRule(params.textDocument.uri, null, (r) => hoverInDocument(r, params.position))));
-connection.onSignatureHelp((params) => request('signature help', async () => withRule(params.textDocument.uri, null, (r) => signatureHelpInDocument(r, params.position))));
+connection.onHover((params) => request('hover', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => hoverInDocument(r, params.position)))));
+connection.onSignatureHelp((params) => request('signature help', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => signatureHelpInDocument(r, params.position)))));
 connection.onRequest(ReplayRequest, (params) => request('replay', () => replayOpenOrSaved(params)));
 connection.onRequest(ExplainEventRequest, (params) => request('explain event', () => explainEvent(params, openRuleText(params.uri))));
 connection.onRequest(ExplainReplayRequest, (params) => request('explain replay', () => explainReplayOpenOrSaved(params)));
@@ -218,7 +226,7 @@ async function request<T>(what: string, run: () => Promise<T>): Promise<T | Resp
   try {
     return await run();
   } catch (e) {
-    if (e instanceof ReplayInputError) return new ResponseError(ErrorCodes.InvalidParams, e.message);
+    if (e instanceof ReplayInputError || e instanceof InvalidParamsError) return new ResponseError(ErrorCodes.InvalidParams, e.message);
     connection.console.error(`EQL Workbench: ${what} failed: ${describe(e)}`);
     return new ResponseError(ErrorCodes.InternalError, `EQL Workbench: ${what} failed: ${(e as Error)?.message ?? e}`);
   }

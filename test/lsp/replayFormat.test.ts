@@ -14,6 +14,7 @@ import {
   eventMatchLabel,
   fileNameOfUri,
   formatCount,
+  formatGap,
   formatJoinKeys,
   formatTimestamp,
   malformedLineColumn,
@@ -87,12 +88,27 @@ describe('replay texts', () => {
     assert.equal(malformedLineColumn('not a JSON object (found an array); each line must hold one event document'), undefined);
   });
 
-  it('after-line decoration of a matched event: which match, which stage of how many, the join key', () => {
-    assert.equal(decorationText(sequence, 1, sequence.events[0]), '◀ sequence 2 · stage 1/2 · host.id=abc');
-    assert.equal(decorationText(sequence, 0, sequence.events[1]), '◀ sequence 1 · stage 2/2 · host.id=abc');
-    assert.equal(decorationText(eventMatch, 2, eventMatch.events[0]), '◀ event 3');
+  it('decoration of a matched event: which match, which stage of how many, the join key, the gap, epoch times as ISO', () => {
+    assert.equal(decorationText(sequence, 1, sequence.events[0]), 'sequence 2 · stage 1/2 · host.id=abc');
+    // 09:14:04.520 − 09:14:02.113 = 2.407 s, shown to one decimal.
+    assert.equal(decorationText(sequence, 0, sequence.events[1]), 'sequence 1 · stage 2/2 · host.id=abc · +2.4 s');
+    // 1715681440900 ms after the Unix epoch is 2024-05-14T10:10:40.900Z.
+    assert.equal(decorationText(eventMatch, 2, eventMatch.events[0]), 'event 3 · 2024-05-14T10:10:40.900Z');
     const twoKeys: ReplayMatch = { ...sequence, joinKeys: ['h1', null], events: [{ ...sequence.events[0], joinKeyFields: ['host.id', 'user.name'] }] };
-    assert.equal(decorationText(twoKeys, 0, twoKeys.events[0]), '◀ sequence 1 · stage 1/2 · host.id=h1, user.name=null');
+    assert.equal(decorationText(twoKeys, 0, twoKeys.events[0]), 'sequence 1 · stage 1/2 · host.id=h1, user.name=null');
+    // wks-07.jsonl 7 → 9 of samples/README.md: 1715681415250 → 1715681440900 = 25.65 s.
+    const epoch: ReplayMatch = {
+      ...sequence,
+      events: [
+        { ...sequence.events[0], timestamp: 1715681415250 },
+        { ...sequence.events[1], timestamp: 1715681440900 },
+      ],
+    };
+    assert.equal(decorationText(epoch, 1, epoch.events[1]), 'sequence 2 · stage 2/2 · host.id=abc · +25.6 s · 2024-05-14T10:10:40.900Z');
+  });
+
+  it('gaps between stages', () => {
+    assert.deepEqual([800, 2407, 59_949, 120_000, 150_000, 3_900_000, -1500].map(formatGap), ['+800 ms', '+2.4 s', '+59.9 s', '+2 min', '+2 min 30 s', '+1 h 5 min', '-1.5 s']);
   });
 
   it('results-view labels and descriptions', () => {

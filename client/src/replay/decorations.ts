@@ -1,7 +1,9 @@
 /**
- * Highlights matched events in NDJSON editors: a gutter mark, a line background and an after-line
- * text such as `◀ sequence 2 · stage 1/2 · host.id=abc`. Applies to visible editors and to editors
- * opened later, until the replay is cleared.
+ * Highlights matched events in NDJSON editors: a gutter mark, a line background and a label at the
+ * start of the line such as `sequence 2 · stage 2/2 · host.id=abc · +2.4 s` — at the start, so it
+ * is seen without scrolling sideways on long lines — drawn in the editor's inlay-hint colours, which
+ * every theme (light, dark, high contrast) sets to be readable. Applies to visible editors and to
+ * editors opened later, until the replay is cleared.
  *
  * At most {@link MAX_DECORATED_LINES} lines of a file are decorated: every decoration carries its
  * own after-line text, for which VS Code creates a CSS rule, and tens of thousands of them froze
@@ -15,7 +17,7 @@ import { type ReplayStore, uriKey } from './replayState';
 /** Most matched lines decorated per sample file (the first ones, by line). */
 export const MAX_DECORATED_LINES = 1000;
 
-/** One decorated line: `line` is 1-based; `text` is the after-line text (several matches joined by two spaces). */
+/** One decorated line: `line` is 1-based; `text` is its label (several matches joined by two spaces). */
 export interface LineDecoration {
   line: number;
   text: string;
@@ -90,10 +92,22 @@ export function mostCappedFile(result: ReplayResult): { uri: string; matchedLine
   return most;
 }
 
+/** What was last handed to an editor for one decorated line (the test hook's record). */
+export interface AppliedDecoration {
+  /** 1-based line of the range given to the editor. */
+  line: number;
+  /** The label drawn there. */
+  text: string;
+  /** The document's text on that line, as the editor holds it. */
+  lineText: string;
+}
+
 /** Keeps the match decorations of every visible editor in step with the {@link ReplayStore}. */
 export class MatchDecorations implements vscode.Disposable {
   private readonly type: vscode.TextEditorDecorationType;
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** Per document (`uriKey`): the decorations last set on its editors, read back from the ranges. */
+  private readonly applied = new Map<string, AppliedDecoration[]>();
 
   constructor(
     private readonly store: ReplayStore,
@@ -106,9 +120,10 @@ export class MatchDecorations implements vscode.Disposable {
       overviewRulerLane: vscode.OverviewRulerLane.Left,
       gutterIconPath: gutterIcon,
       gutterIconSize: 'contain',
-      after: {
-        margin: '0 0 0 2em',
-        color: new vscode.ThemeColor('editorCodeLens.foreground'),
+      before: {
+        margin: '0 1em 0 0',
+        color: new vscode.ThemeColor('editorInlayHint.foreground'),
+        backgroundColor: new vscode.ThemeColor('editorInlayHint.background'),
         fontStyle: 'italic',
       },
     });
@@ -132,15 +147,33 @@ export class MatchDecorations implements vscode.Disposable {
     const capped = file !== undefined && file.matchedLines > file.decorations.length;
     for (const { line, text } of file?.decorations ?? []) {
       if (line < 1 || line > document.lineCount) continue; // the file changed on disk since the replay
-      const hover = new vscode.MarkdownString().appendText(text.replace(/^◀ /, 'Matched: '));
+      const hover = new vscode.MarkdownString().appendText(`Matched: ${text}`);
       if (capped) {
         hover.appendText(
           `\n\nOnly the first ${MAX_DECORATED_LINES.toLocaleString('en-US')} of the ${file.matchedLines.toLocaleString('en-US')} matched lines of this file are decorated; the Replay Results view lists every match.`,
         );
       }
-      options.push({ range: document.lineAt(line - 1).range, hoverMessage: hover, renderOptions: { after: { contentText: text } } });
+      const range = document.lineAt(line - 1).range;
+      options.push({ range, hoverMessage: hover, renderOptions: { before: { contentText: text } } });
     }
     editor.setDecorations(this.type, options);
+    // What the editor received, read back from the ranges: a label drawn on the wrong line shows here.
+    this.applied.set(
+      uriKey(document.uri),
+      options.map((o) => ({
+        line: o.range.start.line + 1,
+        text: o.renderOptions?.before?.contentText ?? '',
+        lineText: document.lineAt(o.range.start.line).text,
+      })),
+    );
+  }
+
+  /**
+   * The decorations last given to the editors of a document (test hook): per decorated range its
+   * 1-based line, label and the document's text on that line. Empty when none were set.
+   */
+  appliedTo(uri: vscode.Uri | string): AppliedDecoration[] {
+    return this.applied.get(uriKey(uri)) ?? [];
   }
 
   dispose(): void {

@@ -107,16 +107,56 @@ function matchKeyFields(match: ReplayMatch): string[] | undefined {
 }
 
 /**
- * After-line text decorating a matched event in its NDJSON file:
- * `◀ sequence 2 · stage 1/2 · host.id=abc` (samples alike with `sample`), `◀ event 3` for event queries.
+ * Epoch milliseconds of a timestamp as found in a document: a number is epoch ms; a string is read
+ * as an ISO 8601 date (`Date.parse`); `undefined` when neither.
+ */
+export function timestampMillis(value: string | number | undefined): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * A gap between two events, as shown after a stage: `+800 ms`, `+2.4 s` (one decimal under a minute),
+ * `+3 min`, `+2 min 30 s`, `+1 h 5 min`; negative gaps (not in time order) with `-`.
+ */
+export function formatGap(ms: number): string {
+  const sign = ms < 0 ? '-' : '+';
+  const a = Math.abs(ms);
+  if (a < 1000) return `${sign}${Math.round(a)} ms`;
+  if (a < 60_000) return `${sign}${Number((a / 1000).toFixed(1))} s`;
+  const s = Math.round(a / 1000);
+  if (s < 3600) return `${sign}${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
+  const m = Math.round(s / 60);
+  return `${sign}${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}`;
+}
+
+/**
+ * Label decorating a matched event at the start of its line in the NDJSON file (visible without
+ * scrolling sideways): `sequence 2 · stage 2/2 · host.id=abc · +2.4 s` (samples alike with
+ * `sample`), `event 3` for event queries. From stage 2 on, the gap since the previous stage's event
+ * of the match; an epoch-millisecond timestamp is also shown in ISO 8601 (UTC).
  *
  * @param matchIndex 0-based index of the match in the results (shown 1-based).
  * @param event the event (its `stage` is 0-based, shown 1-based).
  */
 export function decorationText(match: ReplayMatch, matchIndex: number, event: ReplayMatchEvent): string {
-  if (match.type === 'event') return `◀ event ${matchIndex + 1}`;
-  const keys = formatJoinKeys(event.joinKeyFields ?? matchKeyFields(match), match.joinKeys);
-  return `◀ ${match.type} ${matchIndex + 1} · stage ${event.stage + 1}/${match.stageCount}${keys ? ` · ${keys}` : ''}`;
+  const parts: string[] = [];
+  if (match.type === 'event') {
+    parts.push(`event ${matchIndex + 1}`);
+  } else {
+    const keys = formatJoinKeys(event.joinKeyFields ?? matchKeyFields(match), match.joinKeys);
+    parts.push(`${match.type} ${matchIndex + 1}`, `stage ${event.stage + 1}/${match.stageCount}`);
+    if (keys) parts.push(keys);
+    const position = match.events.indexOf(event);
+    const previous = match.events.slice(0, Math.max(0, position)).reverse().find((e) => !e.missing);
+    const now = timestampMillis(event.timestamp);
+    const before = timestampMillis(previous?.timestamp);
+    if (match.type === 'sequence' && now !== undefined && before !== undefined) parts.push(formatGap(now - before));
+  }
+  if (typeof event.timestamp === 'number') parts.push(formatTimestamp(event.timestamp));
+  return parts.join(' · ');
 }
 
 /**

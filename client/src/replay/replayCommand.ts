@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { BaseLanguageClient } from 'vscode-languageclient';
-import { type MalformedLine, type OpenSample, type ReplayResult, ReplayRequest } from '../../../server/src/protocol';
+import { ExplainReplayRequest, type MalformedLine, type OpenSample, type ReplayParams, type ReplayResult, ReplayRequest } from '../../../server/src/protocol';
 import { fileNameOfUri, malformedLineColumn, noSampleFilesMessage, plural, replaySummary, type StaleReason } from './format';
 import { type ReplayStore, uriKey } from './replayState';
 import { isRuleDocument } from './ruleDocuments';
@@ -134,6 +134,7 @@ async function runReplay(deps: ReplayDeps, ruleUri: vscode.Uri, run: number): Pr
   const samples = await findSampleFiles(ruleUri, glob);
 
   let result: ReplayResult;
+  let params: ReplayParams;
   // What the request is computed from, recorded as it is sent: edits made while it runs make the
   // result out of date.
   const sentVersions = new Map<string, number>();
@@ -146,7 +147,7 @@ async function runReplay(deps: ReplayDeps, ruleUri: vscode.Uri, run: number): Pr
       const document = open.get(uriKey(u));
       return document?.isDirty ? [{ uri: u.toString(), text: document.getText() }] : [];
     });
-    const response = deps.client.sendRequest(ReplayRequest, {
+    params = {
       uri: ruleUri.toString(),
       sampleUris: samples.map((u) => u.toString()),
       ...(openSamples.length > 0 ? { openSamples } : {}),
@@ -155,7 +156,8 @@ async function runReplay(deps: ReplayDeps, ruleUri: vscode.Uri, run: number): Pr
         tiebreakerField: config.get<string>('tiebreakerField', ''),
         eventCategoryField: config.get<string>('eventCategoryField', 'event.category'),
       },
-    });
+    };
+    const response = deps.client.sendRequest(ReplayRequest, params);
     deps.onRequestSent?.();
     result = await response;
   } catch (e) {
@@ -189,6 +191,8 @@ async function runReplay(deps: ReplayDeps, ruleUri: vscode.Uri, run: number): Pr
       glob,
       ...(stale ? { stale } : {}),
       ...(changedSamples.size > 0 ? { changedSamples } : {}),
+      options: params.options,
+      ...(params.openSamples ? { openSamples: params.openSamples } : {}),
     });
     // Lines of a sample edited meanwhile may have moved: its malformed-line warnings would be misplaced.
     const malformed = reportMalformedLines(
@@ -214,8 +218,23 @@ async function runReplay(deps: ReplayDeps, ruleUri: vscode.Uri, run: number): Pr
     } catch {
       // showing the results view is a convenience; the replay itself succeeded
     }
+    await explainReplay(deps, params, result);
   }
   return { ...toCommandResult(ruleUri, samples, result, ruleErrors), notifications };
+}
+
+/**
+ * Asks the server why the replay matched what it did (per-stage counts beside the rule, "Why not?"
+ * in the results view) and attaches the answer to the shown replay. A failure is logged: the
+ * replay itself stands.
+ */
+async function explainReplay(deps: ReplayDeps, params: ReplayParams, result: ReplayResult): Promise<void> {
+  try {
+    const explanation = await deps.client.sendRequest(ExplainReplayRequest, params);
+    deps.store.setExplanation(result, explanation);
+  } catch (e) {
+    deps.output.warn(`The explanation of the replay failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 /** Clears the replay: decorations, lens titles, results view and malformed-line warnings. */

@@ -4,7 +4,7 @@
  * The CodeLens, the decorations and the results view all render from this one store.
  */
 import * as vscode from 'vscode';
-import type { ReplayResult } from '../../../server/src/protocol';
+import type { ExplainReplayResult, OpenSample, ReplayRequestOptions, ReplayResult } from '../../../server/src/protocol';
 import type { StaleReason } from './format';
 
 /** One replay of one rule. URIs are `Uri.toString()` strings, as sent to the server. */
@@ -18,6 +18,12 @@ export interface ReplaySession {
   stale?: StaleReason;
   /** Sample files (`uriKey`) edited since the replay: their decorations are dropped (their lines moved). */
   changedSamples?: Set<string>;
+  /** The replay settings sent with the request (explanations are asked with the same). */
+  options?: ReplayRequestOptions;
+  /** Unsaved sample texts replayed instead of the files (explanations use the same). */
+  openSamples?: OpenSample[];
+  /** The replay's explanation (per-stage counts, "Why not?"), once the server sent it. */
+  explanation?: ExplainReplayResult;
 }
 
 /** Holds the current replay (at most one) and tells listeners when it changes. */
@@ -48,6 +54,16 @@ export class ReplayStore implements vscode.Disposable {
   /** Replaces the current replay. */
   set(session: ReplaySession): void {
     this.session = session;
+    this.changed.fire();
+  }
+
+  /**
+   * Attaches the explanation of the replay `result` (no-op when another replay is shown now).
+   * Fires {@link onDidChange}.
+   */
+  setExplanation(result: ReplayResult, explanation: ExplainReplayResult): void {
+    if (!this.session || this.session.result !== result) return;
+    this.session = { ...this.session, explanation };
     this.changed.fire();
   }
 

@@ -23,6 +23,7 @@ import {
   staleMessage,
   timestampRange,
 } from './format';
+import { type WhyNode, whyNotDescription, whyNotTree } from './explainFormat';
 import { OPEN_MATCH_EVENT_COMMAND } from './openMatchEvent';
 import type { ReplaySession, ReplayStore } from './replayState';
 
@@ -37,7 +38,11 @@ const MAX_LISTED_WARNINGS = 5;
 
 type ResultNode =
   | { kind: 'match'; match: ReplayMatch; index: number }
-  | { kind: 'event'; match: ReplayMatch; index: number; event: ReplayMatchEvent };
+  | { kind: 'event'; match: ReplayMatch; index: number; event: ReplayMatchEvent }
+  | { kind: 'why'; why: WhyNode; parent?: ResultNode };
+
+/** Label of the results view's explanation item. */
+export const WHY_NOT_LABEL = 'Why not? What the rule missed, and why';
 
 /** A plain snapshot of one tree item, as returned by the test API. */
 export interface ResultsTreeItem {
@@ -45,7 +50,7 @@ export interface ResultsTreeItem {
   description: string;
   /** The command run on click (events, and event-query matches): `eqlWorkbench.openMatchEvent` with `[uri, line (1-based)]`. */
   command?: { command: string; arguments: unknown[] };
-  /** Events of a sequence or sample match; absent for event-query matches (a single row). */
+  /** Events of a sequence or sample match, items of the explanation; absent for single rows. */
   children?: ResultsTreeItem[];
 }
 
@@ -54,14 +59,17 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultNode>,
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly subscription: vscode.Disposable;
   private shown: object | undefined;
+  private shownExplanation: object | undefined;
 
   constructor(private readonly store: ReplayStore) {
-    // Redraw only for another result: marking a replay out of date changes the message, not the
-    // items, and a redraw of a tree with 100,000 matches is not free.
+    // Redraw only for another result or its explanation: marking a replay out of date changes the
+    // message, not the items, and a redraw of a tree with 100,000 matches is not free.
     this.shown = store.current?.result;
+    this.shownExplanation = store.current?.explanation;
     this.subscription = store.onDidChange(() => {
-      if (store.current?.result === this.shown) return;
+      if (store.current?.result === this.shown && store.current?.explanation === this.shownExplanation) return;
       this.shown = store.current?.result;
+      this.shownExplanation = store.current?.explanation;
       this.changed.fire();
     });
   }
@@ -78,13 +86,32 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultNode>,
   private readonly roots = new WeakMap<object, ResultNode[]>();
   private readonly children = new WeakMap<ReplayMatch, ResultNode[]>();
 
+  private readonly whyRoots = new WeakMap<object, ResultNode>();
+  private readonly whyChildren = new WeakMap<WhyNode, ResultNode[]>();
+
   getChildren(node?: ResultNode): ResultNode[] {
     if (!node) {
-      const result = this.store.current?.result;
+      const session = this.store.current;
+      const result = session?.result;
       if (!result) return [];
       let roots = this.roots.get(result);
       if (!roots) this.roots.set(result, (roots = result.matches.map((match, index) => ({ kind: 'match', match, index }))));
-      return roots;
+      const explanation = session.explanation?.explanation;
+      if (!explanation) return roots;
+      let why = this.whyRoots.get(explanation);
+      if (!why) {
+        why = {
+          kind: 'why',
+          why: { label: WHY_NOT_LABEL, description: whyNotDescription(explanation), icon: 'question', children: whyNotTree(explanation), expanded: result.matches.length === 0 },
+        };
+        this.whyRoots.set(explanation, why);
+      }
+      return [...roots, why];
+    }
+    if (node.kind === 'why') {
+      let children = this.whyChildren.get(node.why);
+      if (!children) this.whyChildren.set(node.why, (children = (node.why.children ?? []).map((why) => ({ kind: 'why', why, parent: node }))));
+      return children;
     }
     if (node.kind === 'match' && node.match.type !== 'event') {
       let events = this.children.get(node.match);
@@ -95,10 +122,24 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultNode>,
   }
 
   getParent(node: ResultNode): ResultNode | undefined {
+    if (node.kind === 'why') return node.parent;
     return node.kind === 'event' ? this.getChildren()[node.index] : undefined;
   }
 
   getTreeItem(node: ResultNode): vscode.TreeItem {
+    if (node.kind === 'why') {
+      const why = node.why;
+      const state = !why.children || why.children.length === 0
+        ? vscode.TreeItemCollapsibleState.None
+        : why.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+      const item = new vscode.TreeItem(why.label, state);
+      item.description = why.description;
+      item.tooltip = why.tooltip ?? (why.description ? `${why.label}\n${why.description}` : why.label);
+      if (why.icon) item.iconPath = new vscode.ThemeIcon(why.icon);
+      item.contextValue = why.open ? 'eqlWorkbench.whyEvent' : 'eqlWorkbench.why';
+      if (why.open) item.command = { title: 'Open Event', command: OPEN_MATCH_EVENT_COMMAND, arguments: [why.open.uri, why.open.line] };
+      return item;
+    }
     if (node.kind === 'match' && node.match.type === 'event' && node.match.events.length === 1) {
       // An event query's match is its one event: a single clickable row.
       const event = node.match.events[0];
@@ -131,8 +172,17 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultNode>,
     return item;
   }
 
-  /** The whole tree as plain data (labels, descriptions, commands), for tests. */
+  /** The matches of the tree as plain data (labels, descriptions, commands), for tests; {@link whyNotSnapshot} has the rest. */
   snapshot(): ResultsTreeItem[] {
+    return this.plainTree((node) => node.kind !== 'why');
+  }
+
+  /** The "Why not?" item and everything under it as plain data, or undefined before the explanation came. */
+  whyNotSnapshot(): ResultsTreeItem | undefined {
+    return this.plainTree((node) => node.kind === 'why')[0];
+  }
+
+  private plainTree(root: (node: ResultNode) => boolean): ResultsTreeItem[] {
     const plain = (node: ResultNode): ResultsTreeItem => {
       const item = this.getTreeItem(node);
       return {
@@ -141,11 +191,12 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultNode>,
         ...(item.command ? { command: { command: item.command.command, arguments: item.command.arguments ?? [] } } : {}),
       };
     };
-    return this.getChildren().map((m) => {
-      const item = plain(m);
-      if (this.getTreeItem(m).collapsibleState === vscode.TreeItemCollapsibleState.None) return item;
-      return { ...item, children: this.getChildren(m).map(plain) };
-    });
+    const deep = (node: ResultNode): ResultsTreeItem => {
+      const item = plain(node);
+      if (this.getTreeItem(node).collapsibleState === vscode.TreeItemCollapsibleState.None) return item;
+      return { ...item, children: this.getChildren(node).map(deep) };
+    };
+    return this.getChildren().filter(root).map(deep);
   }
 }
 

@@ -32,6 +32,8 @@ export interface ReplayCommandOptions {
   mapping?: string;
   /** Also print what the rule missed and why (`explainReplay`), after the matches. */
   explain?: boolean;
+  /** False: parse every line (`--no-prefilter`); default: skip lines the rule cannot use unparsed. */
+  prefilter?: boolean;
   /** Exception files (Kibana export `.ndjson`, or `.toml`): matching events are left out, as Kibana does. */
   exceptions?: string[];
 }
@@ -112,6 +114,7 @@ export async function runReplay(
       options: replayOptions,
       categoryOptionName: '--event-category-field',
       keepAllEvents: options.explain,
+      prefilter: options.prefilter,
       exclude: exceptions && ((event) => exceptions.excludes(event.doc)),
       onProblem: (p) => {
         const n = (reported.get(p.file) ?? 0) + 1;

@@ -73,7 +73,7 @@ export function ordinalReader(options: ReplayRunOptions = {}): (doc: Record<stri
 }
 
 function skippedWarning(timestampField: string, skipped: number, first: EventRecord): string {
-  return `${skipped} event(s) skipped: no readable "${timestampField}" value (first: ${first.source.file}:${first.source.line})`;
+  return `${skipped} event(s) that pass a filter of the rule skipped: no readable "${timestampField}" value (first: ${first.source.file}:${first.source.line})`;
 }
 
 /**

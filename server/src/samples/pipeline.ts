@@ -14,6 +14,7 @@ import type { Statement } from '../eql/ast';
 import { categoryWarningFor } from '../engine/categoryCheck';
 import { EqlCompileError, EqlEvaluationError } from '../engine/errors';
 import { compileFieldGetter } from '../engine/fields';
+import { compilePrefilter } from '../engine/prefilter';
 import { DEFAULT_EVENT_CATEGORY_FIELD, ReplaySession, type ReplayRunOptions } from '../engine/replay';
 import type { EventRecord, Match } from '../engine/types';
 import { describeFsError } from './fsErrors';
@@ -50,6 +51,13 @@ export interface SampleReplayRequest {
    * default false: only the events the rule can use are kept.
    */
   keepAllEvents?: boolean;
+  /**
+   * Skip lines that cannot pass any filter of the rule before parsing them (`engine/prefilter.ts`);
+   * default true (ignored with `keepAllEvents`). Such lines are counted as events but not checked
+   * for JSON errors, unless they do not look like one JSON object (`{…}`), which are parsed and
+   * reported as usual (a truncated line, say).
+   */
+  prefilter?: boolean;
   /** Told of each skipped line and each warning as soon as it is found. */
   onProblem?: (problem: NdjsonProblem) => void;
   /** Told of progress after each chunk read. */
@@ -76,8 +84,10 @@ export interface SampleReplayOutcome {
   unreadable: Array<{ path: string; reason: string }>;
   /** Files read. */
   files: number;
-  /** Events read (lines holding a JSON object). */
+  /** Events read (lines holding a JSON object, and lines the prefilter skipped). */
   events: number;
+  /** Lines the prefilter skipped unparsed (counted in `events`). */
+  prefiltered: number;
   /** With `keepAllEvents`: every event read, in input order. */
   allEvents?: EventRecord[];
   /** With `exclude`: the matches over every event, as if nothing were left out. */
@@ -99,7 +109,7 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
   const { statement, options, signal } = request;
   const session = new ReplaySession(statement, [], { ...options, relevantOnly: !request.keepAllEvents });
   const unexcluded = request.exclude ? new ReplaySession(statement, [], { ...options, relevantOnly: true }) : undefined;
-  const outcome: SampleReplayOutcome = { matches: [], warnings: [], problems: [], unreadable: [], files: 0, events: 0 };
+  const outcome: SampleReplayOutcome = { matches: [], warnings: [], problems: [], unreadable: [], files: 0, events: 0, prefiltered: 0 };
   if (request.keepAllEvents) outcome.allEvents = [];
   const categoryField = options.eventCategoryField || DEFAULT_EVENT_CATEGORY_FIELD;
   const categoryOf = compileFieldGetter(categoryField, options.mapping);
@@ -116,7 +126,17 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
     if (unexcluded) unexcluded.add(event);
     if (!request.exclude?.(event)) session.add(event);
   };
+  const prefilter =
+    request.keepAllEvents || request.prefilter === false ? undefined : compilePrefilter(statement, { eventCategoryField: categoryField, mapping: options.mapping });
+  // A line holding the category field's name in quotes likely has a category (for the warning).
+  const categoryKey = Buffer.from(`"${categoryField.slice(categoryField.lastIndexOf('.') + 1)}"`);
   const visit = (bytes: Buffer, path: string, line: number): void => {
+    if (prefilter && looksLikeObject(bytes) && !prefilter(bytes)) {
+      outcome.events++;
+      outcome.prefiltered++;
+      if (!someHaveCategory && bytes.includes(categoryKey)) someHaveCategory = true;
+      return;
+    }
     const decoded = decodeNdjsonLine(bytes, path, line);
     if (decoded.problem) report(decoded.problem);
     if (decoded.warning) report(decoded.warning);
@@ -167,6 +187,19 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
   const categoryWarning = categoryWarningFor(statement, outcome.events, someHaveCategory, categoryField, request.categoryOptionName);
   if (categoryWarning) outcome.warnings.push(categoryWarning);
   return outcome;
+}
+
+/** True when the first and last bytes other than JSON whitespace are `{` and `}`. */
+function looksLikeObject(bytes: Buffer): boolean {
+  let start = 0;
+  let end = bytes.length - 1;
+  while (start <= end && isJsonSpace(bytes[start])) start++;
+  while (end > start && isJsonSpace(bytes[end])) end--;
+  return bytes[start] === 0x7b && bytes[end] === 0x7d && end > start;
+}
+
+function isJsonSpace(b: number): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 }
 
 /** Errors of the engine are the rule's, not the file's. */

@@ -124,3 +124,25 @@ test('an aborted signal stops the replay with its reason', async () => {
   assert.equal(progress.length, 1);
   assert.ok(progress[0] > 0 && progress[0] < 20_000);
 });
+
+test('the prefilter skips lines the rule cannot use unparsed, yet a line that is not one {…} object is still parsed and reported', async () => {
+  const f = write(
+    'mixed.ndjson',
+    [
+      JSON.stringify({ '@timestamp': 1, event: { category: 'process' }, process: { name: 'a' } }),
+      JSON.stringify({ '@timestamp': 2, event: { category: 'network' } }),
+      '{"@timestamp": 3, "event": {"category": "fi', // truncated
+      '{"a":1 "b"}', // malformed, but looks like one object and lacks "a"'s literal
+    ].join('\n'),
+  );
+  const statement = statementOf('process where process.name == "a"');
+  const fast = await replaySamples({ statement, sources: [{ path: f }], options: {}, categoryOptionName: 'x' });
+  assert.deepEqual(fast.matches.map(where), [['mixed.ndjson:1']]);
+  assert.equal(fast.prefiltered, 2);
+  assert.equal(fast.events, 3);
+  assert.deepEqual(fast.problems.map((p) => p.line), [3]);
+  const full = await replaySamples({ statement, sources: [{ path: f }], options: {}, categoryOptionName: 'x', prefilter: false });
+  assert.deepEqual(full.matches.map(where), [['mixed.ndjson:1']]);
+  assert.deepEqual(full.problems.map((p) => p.line), [3, 4]);
+  assert.equal(full.prefiltered, 0);
+});

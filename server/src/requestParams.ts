@@ -1,0 +1,70 @@
+/**
+ * Shape checks of LSP request parameters, before any service reads them. A client may send
+ * anything (`null` where the protocol wants a diagnostic, a position without a line); such a
+ * request gets `InvalidParams` with what is wrong, never an internal error.
+ *
+ * Shapes: the Language Server Protocol 3.17 specification (`Position`, `Range`, `Diagnostic`,
+ * `TextDocumentIdentifier`, `CodeActionParams`, `TextDocumentPositionParams`).
+ */
+
+/** A request whose parameters do not have the protocol's shape. */
+export class InvalidParamsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidParamsError';
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A `uinteger` of the protocol: an integer from 0 to 2^31 - 1. */
+function isUinteger(v: unknown): boolean {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 2147483647;
+}
+
+function isPosition(v: unknown): boolean {
+  return isObject(v) && isUinteger(v.line) && isUinteger(v.character);
+}
+
+function isRange(v: unknown): boolean {
+  return isObject(v) && isPosition(v.start) && isPosition(v.end);
+}
+
+function checkTextDocument(params: unknown): void {
+  if (!isObject(params)) throw new InvalidParamsError('the parameters must be an object');
+  if (!isObject(params.textDocument) || typeof params.textDocument.uri !== 'string') {
+    throw new InvalidParamsError('textDocument.uri must be a string');
+  }
+}
+
+/**
+ * Checks `TextDocumentPositionParams` (completion, hover, signature help).
+ * @throws InvalidParamsError naming the first wrong member.
+ */
+export function checkPositionParams(params: unknown): void {
+  checkTextDocument(params);
+  if (!isPosition((params as Record<string, unknown>).position)) {
+    throw new InvalidParamsError('position must be {line, character} with non-negative integers');
+  }
+}
+
+/**
+ * Checks `CodeActionParams`: a text document, a range, and `context.diagnostics` an array of
+ * diagnostics (each an object with a range and a string message).
+ * @throws InvalidParamsError naming the first wrong member (with its index for a diagnostic).
+ */
+export function checkCodeActionParams(params: unknown): void {
+  checkTextDocument(params);
+  const p = params as Record<string, unknown>;
+  if (!isRange(p.range)) throw new InvalidParamsError('range must be {start, end} positions');
+  if (!isObject(p.context) || !Array.isArray(p.context.diagnostics)) {
+    throw new InvalidParamsError('context.diagnostics must be an array');
+  }
+  p.context.diagnostics.forEach((d: unknown, i: number) => {
+    if (!isObject(d)) throw new InvalidParamsError(`context.diagnostics[${i}] must be a diagnostic object, not ${d === null ? 'null' : typeof d}`);
+    if (!isRange(d.range)) throw new InvalidParamsError(`context.diagnostics[${i}].range must be {start, end} positions`);
+    if (typeof d.message !== 'string') throw new InvalidParamsError(`context.diagnostics[${i}].message must be a string`);
+  });
+}

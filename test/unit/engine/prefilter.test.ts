@@ -1,0 +1,225 @@
+// The raw-line prefilter must never change a replay's result: for random rules and random events,
+// written with the JSON spellings a log writer may choose (\uXXXX escapes, `\/`, 5985.0, 5.985e3,
+// dotted keys or nested objects, arrays), the replay with the prefilter gives exactly the matches
+// of the replay that parses every line. The reference is the unfiltered replay itself (the
+// engine's own semantics, tested elsewhere against Elasticsearch's docs and conformance suite).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { analyze } from '../../../server/src/eql/analyze';
+import { compilePrefilter } from '../../../server/src/engine/prefilter';
+import { loadMapping } from '../../../server/src/engine/mapping';
+import { replaySamples } from '../../../server/src/samples/pipeline';
+import type { Match } from '../../../server/src/engine/types';
+
+// Characters chosen for the traps: JSON escapes (" \ /), case folding to ASCII (K Kelvin sign,
+// ſ long s, ı dotless i), non-ASCII, wildcard characters, digits and number characters.
+const CHARS = ['a', 'A', 'b', 'k', 's', 'S', 'i', 'I', '/', '\\', '"', 'é', '\u212a', '\u017f', '\u0131', '*', '?', ' ', '5', '9', '8', '.', '-', 'e', '\n'];
+const str = fc.array(fc.constantFrom(...CHARS), { minLength: 0, maxLength: 3 }).map((cs) => cs.join(''));
+// Values shared by rules and events, so that comparisons often hit.
+const SHARED = [5985, 1000, 0, -3, 1.5, '5985', 'k', 's', 'i', '\u212a', '\u017f', '\u0131', 'a/b', 'a\\b', 'x"y', 'windows', 'Windows', 'wsmprovhost.exe', 'true'];
+const scalar = fc.oneof(str, fc.constantFrom(...SHARED), fc.boolean());
+const value = fc.oneof(scalar, scalar, scalar, fc.array(scalar, { maxLength: 3 }));
+// Field names and categories without the letters of CHARS, so that short literals are selective.
+const FIELDS = ['F', 'G.H'];
+
+/** A JSON writer that picks, per character and per number, one of the spellings JSON allows. */
+function writeJson(v: unknown, choices: () => number, escapes = true): string {
+  if (typeof v === 'string') {
+    let out = '"';
+    for (const c of v) {
+      const pick = choices() % 4;
+      const code = c.codePointAt(0)!;
+      if (escapes && pick === 0 && code < 0x10000) out += `\\u${code.toString(16).padStart(4, '0')}`;
+      else if (c === '/' && pick === 1) out += '\\/';
+      else out += JSON.stringify(c).slice(1, -1);
+    }
+    return `${out}"`;
+  }
+  if (typeof v === 'number') {
+    const pick = choices() % 4;
+    if (Number.isInteger(v) && pick === 1) return `${v}.0`;
+    if (Number.isInteger(v) && v !== 0 && pick === 2) return `${v / 1000}e3`;
+    if (Number.isInteger(v) && pick === 3) return `${v} `;
+    return JSON.stringify(v);
+  }
+  if (Array.isArray(v)) return `[${v.map((x) => writeJson(x, choices, escapes)).join(', ')}]`;
+  if (v !== null && typeof v === 'object') {
+    return `{${Object.entries(v).map(([k, x]) => `${writeJson(k, choices, escapes)}: ${writeJson(x, choices, escapes)}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+const event = fc.record({
+  category: fc.constantFrom('proc', 'net', 'Proc', undefined),
+  values: fc.array(fc.tuple(fc.constantFrom(...FIELDS, 'J'), value), { maxLength: 3 }),
+  nested: fc.boolean(),
+  choices: fc.array(fc.nat(), { minLength: 1, maxLength: 8 }),
+});
+
+/** One event line: dotted keys or nested objects, spelled by `writeJson`. */
+function eventLine(e: { category?: string; values: Array<[string, unknown]>; nested: boolean; choices: number[] }, ts: number): string {
+  const doc: Record<string, unknown> = { T: ts };
+  if (e.category !== undefined) doc['C.D'] = e.category;
+  for (const [f, v] of e.values) doc[f] = v;
+  let structured: Record<string, unknown> = doc;
+  if (e.nested) {
+    structured = {};
+    for (const [k, v] of Object.entries(doc)) {
+      const path = k.split('.');
+      let at = structured;
+      for (const p of path.slice(0, -1)) at = (at[p] ??= {}) as Record<string, unknown>;
+      at[path[path.length - 1]] = v;
+    }
+  }
+  let i = 0;
+  // One line in four may use \uXXXX escapes (such lines are always parsed).
+  return writeJson(structured, () => e.choices[i++ % e.choices.length], e.choices[0] % 4 === 0);
+}
+
+function eqlString(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}
+function eqlLiteral(v: unknown): string {
+  return typeof v === 'string' ? eqlString(v) : String(v);
+}
+
+const FIXED_LITERALS = ['WSMPROVHOST.EXE', 'wsm*.exe', '*s*', '*k*', 'I*', '*/*', '*\\*', 'a?', '59*', '*.0', true];
+/** Variants of an event's value as a rule would write it: other case, folded, inside wildcards. */
+const FOLDS: Record<string, string> = { '\u212a': 'k', '\u017f': 's', '\u0131': 'i' };
+function variants(v: unknown): unknown[] {
+  if (typeof v !== 'string') return [v];
+  const folded = [...v].map((c) => FOLDS[c] ?? c).join('');
+  return [v, v.toUpperCase(), v.toLowerCase(), folded, folded.toUpperCase(), `*${v}*`, `${folded}*`, `*${v.slice(1)}`];
+}
+
+function rules(fromEvents: unknown[], pairs: Array<[string, unknown]>): fc.Arbitrary<string> {
+const literal = fromEvents.length > 0
+  ? fc.oneof(str, fc.constantFrom(...SHARED, ...FIXED_LITERALS), fc.constantFrom(...fromEvents), fc.constantFrom(...fromEvents))
+  : fc.oneof(str, fc.constantFrom(...SHARED, ...FIXED_LITERALS));
+const field = fc.constantFrom(...FIELDS);
+const textLiteral = literal.map((l) => (typeof l === 'string' ? l : String(l)));
+// Comparisons of an event's field with a variant of its own value: they often match.
+const targeted: fc.Arbitrary<string>[] =
+  pairs.length === 0
+    ? []
+    : [
+        fc
+          .constantFrom(...pairs)
+          .chain(([f, v]) => fc.tuple(fc.constant(f), fc.constantFrom(...variants(v)), fc.constantFrom('==', ':', 'like~', 'in~', 'in', 'stringContains~', 'endsWith~')))
+          .map(([f, l, op]) =>
+            op === 'in~' || op === 'in' ? `${f} ${op} (${eqlLiteral(l)})` : op.endsWith('~') && op !== 'like~' ? `${op}(${f}, ${eqlString(String(l))})` : `${f} ${op} ${eqlLiteral(l)}`,
+          ),
+      ];
+// Mostly comparisons that give literals; the others (which give none) now and then.
+const leaf: fc.Arbitrary<string> = fc.oneof(
+  ...targeted.map((arbitrary) => ({ arbitrary, weight: 8 })),
+  { arbitrary: fc.tuple(field, fc.constantFrom('==', ':', 'like', 'like~', ':'), literal).map(([f, op, l]) => `${f} ${op} ${eqlLiteral(l)}`), weight: 6 },
+  { arbitrary: fc.tuple(fc.constantFrom('startsWith~', 'endsWith~', 'stringContains~', 'startsWith', 'stringContains'), field, textLiteral).map(([fn, f, s]) => `${fn}(${f}, ${eqlString(s)})`), weight: 2 },
+  fc.tuple(field, fc.constantFrom('!=', ':', 'like', 'like~'), literal).map(([f, op, l]) => `${f} ${op} ${eqlLiteral(l)}`),
+  fc.tuple(field, fc.constantFrom('in', 'in~', 'not in', ': '), fc.array(literal, { minLength: 1, maxLength: 3 })).map(([f, op, ls]) => `${f} ${op} (${ls.map(eqlLiteral).join(', ')})`),
+  fc.tuple(fc.constantFrom('startsWith', 'endsWith', 'stringContains', 'startsWith~', 'endsWith~', 'stringContains~'), field, str).map(([fn, f, s]) => `${fn}(${f}, ${eqlString(s)})`),
+  fc.tuple(field, fc.constantFrom('>', '<=')).map(([f, op]) => `${f} ${op} 5`),
+  fc.tuple(field).map(([f]) => `length(${f}) == 1`),
+);
+const condition: fc.Arbitrary<string> = fc.letrec<{ c: string }>((tie) => ({
+  c: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    { arbitrary: leaf, weight: 4 },
+    { arbitrary: fc.tuple(tie('c'), fc.constantFrom('and', 'or'), tie('c')).map(([l, op, r]) => `(${l} ${op} ${r})`), weight: 2 },
+    { arbitrary: tie('c').map((c) => `not ${c}`), weight: 1 },
+  ),
+})).c;
+const filter = fc.tuple(fc.constantFrom('any', 'proc', 'net'), condition).map(([cat, c]) => `${cat} where ${c}`);
+return fc.oneof(
+  { arbitrary: filter, weight: 4 },
+  fc.tuple(filter, filter).map(([a, b]) => `sequence by J [${a}] [${b}]`),
+  fc.tuple(filter, filter, filter).map(([a, b, u]) => `sequence [${a}] [${b}] until [${u}]`),
+  fc.tuple(filter, filter).map(([a, b]) => `sequence [${a}] ![${b}] [proc where true]`),
+);
+}
+
+const shape = (ms: Match[]) => ms.map((m) => m.events.map((e) => (e.missing ? 'missing' : e.event!.source.line)));
+
+test('prefiltered and unfiltered replays give identical matches for random rules and events', async () => {
+  let prefiltered = 0;
+  let withPrefilter = 0;
+  let hits = 0;
+  const mappingJson = { mappings: { properties: { F: { type: 'keyword' }, alias: { type: 'alias', path: 'F' }, J: { type: 'long' } } } };
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(event, { maxLength: 12 }).chain((events) => {
+        const pairs = events.flatMap((e) => e.values.flatMap(([f, v]) => (Array.isArray(v) ? v : [v]).map((x): [string, unknown] => [f, x])));
+        const fromEvents = pairs.flatMap(([, v]) => variants(v));
+        return fc.tuple(rules(fromEvents, pairs.filter(([f]) => f !== 'J')), fc.constant(events));
+      }),
+      fc.boolean(),
+      async ([query, events], withMapping) => {
+      const analysis = analyze(query);
+      fc.pre(analysis.statement !== undefined && !analysis.diagnostics.some((d) => d.severity === 'error'));
+      const statement = analysis.statement!;
+      const text = events.map((e, i) => eventLine(e, 1000 + (i % 5))).join('\n');
+      const mapping = withMapping ? loadMapping(mappingJson) : undefined;
+      const run = (prefilter: boolean) =>
+        replaySamples({ statement, sources: [{ path: 'events.ndjson', text }], options: { mapping, timestampField: 'T', eventCategoryField: 'C.D' }, categoryOptionName: 'x', prefilter });
+      let plain;
+      try {
+        plain = await run(false);
+      } catch {
+        fc.pre(false); // rules Elasticsearch refuses at run time (e.g. a pattern) are not the prefilter's concern
+        return;
+      }
+      const fast = await run(true);
+      if (compilePrefilter(statement, { eventCategoryField: 'C.D', mapping })) withPrefilter++;
+      prefiltered += fast.prefiltered;
+      if (fast.prefiltered > 0 && plain.matches.length > 0) hits++;
+      assert.deepEqual(shape(fast.matches), shape(plain.matches), `${query}\n${text}`);
+      },
+    ),
+    { numRuns: 2500 },
+  );
+  // The property is only worth something if the prefilter did skip lines.
+  assert.ok(withPrefilter > 1000, `rules with a prefilter: ${withPrefilter}`);
+  assert.ok(prefiltered > 2000, `lines skipped: ${prefiltered}`);
+  assert.ok(hits > 100, `runs with skipped lines and matches: ${hits}`);
+});
+
+test('the sample rule needs its literals: a line without them is skipped, with them or a \\u escape it is parsed', () => {
+  const { statement } = analyze(
+    'sequence by host.id [network where destination.port in (5985, 5986) and network.direction : "ingress"] [process where process.parent.name : "wsmprovhost.exe"]',
+  );
+  const keep = compilePrefilter(statement!, { eventCategoryField: 'event.category' })!;
+  assert.ok(keep);
+  const line = (o: object | string) => Buffer.from(typeof o === 'string' ? o : JSON.stringify(o));
+  assert.equal(keep(line({ event: { category: 'network' }, destination: { port: 443 }, network: { direction: 'ingress' } })), false);
+  assert.equal(keep(line({ event: { category: 'network' }, destination: { port: 5985 }, network: { direction: 'INGRESS' } })), true);
+  // 5.985e3 is 5985.
+  assert.equal(keep(line('{"event":{"category":"network"},"destination":{"port":5.985e3},"network":{"direction":"ingress"}}')), true);
+  // `:` is case-insensitive: WSMPROVHOST.EXE passes.
+  assert.equal(keep(line({ event: { category: 'process' }, process: { parent: { name: 'WSMPROVHOST.EXE' } } })), true);
+  assert.equal(keep(line({ event: { category: 'process' }, process: { parent: { name: 'services.exe' } } })), false);
+  // \u0077 is "w": parsed whatever it says.
+  assert.equal(keep(line('{"event":{"category":"process"},"process":{"parent":{"name":"\\u0077smprovhost.exe"}}}')), true);
+  // An escaped backslash before u is not a \u escape (C:\\users).
+  assert.equal(keep(line('{"event":{"category":"process"},"process":{"executable":"C:\\\\users\\\\x.exe"}}')), false);
+
+});
+
+test('case-insensitive literals keep lines with characters that fold to ASCII letters (Java toLowerCase(toUpperCase(c)))', () => {
+  // KELVIN SIGN folds to k, LATIN SMALL LETTER LONG S to s, DOTLESS I to i (java.lang.Character).
+  for (const [query, value] of [
+    ['any where a : "*k*"', '\u212a'],
+    ['any where a like~ "s"', '\u017f'],
+    ['any where a in~ ("i")', '\u0131'],
+    ['any where stringContains~(a, "k")', '\u212a'],
+  ]) {
+    const { statement } = analyze(query);
+    const keep = compilePrefilter(statement!, { eventCategoryField: 'event.category' })!;
+    assert.ok(keep, query);
+    const raw = Buffer.from(JSON.stringify({ a: JSON.parse(`"${value}"`) }));
+    assert.equal(keep(raw), true, query);
+    // The same rule with `==` (case-sensitive) skips such a line.
+    const cs = compilePrefilter(analyze('any where a == "k"').statement!, { eventCategoryField: 'event.category' })!;
+    assert.equal(cs(raw), false);
+  }
+});
