@@ -89,7 +89,7 @@ test('events without a timestamp are skipped with a warning', () => {
   line = 0;
   const result = replay(statementOf('any where true'), [rec({ n: 1 }), rec({ '@timestamp': 1, n: 2 })]);
   assert.deepEqual(lines(result.matches), [[2]]);
-  assert.match(result.warnings[0], /1 event\(s\) skipped/);
+  assert.match(result.warnings[0], /^1 event\(s\) that pass a filter of the rule skipped: no readable "@timestamp" value/);
 });
 
 test('with runs=2 repeats a stage; the match lists each run (docs "EQL syntax reference", runs)', () => {
