@@ -4,8 +4,12 @@
 // loaded from this checkout, the sample rule replayed over samples/logs, the rule (with its
 // CodeLens) above the decorated NDJSON sample and the "Replay Results" view in the side bar.
 //
-//   node scripts/screenshot.mjs [--out FILE] [--width PX] [--height PX] [--no-build] [--raw FILE]
+//   node scripts/screenshot.mjs [--scene replay|why] [--theme dark|light] [--out FILE] [--width PX] [--height PX] [--no-build] [--raw FILE]
 //   npm run screenshot
+//
+// `--scene why` takes client/media/screenshot-why.png instead: the same replay with the per-stage
+// counts beside the rule, the hover explaining a near miss of the sample (win-dc01.ndjson:14, past
+// maxspan) and the "Why not?" part of the results view opened.
 //
 // Steps: `npm run build` when dist/ is stale (test/e2e/lib/build.mjs), code-server installed
 // into the cache if needed (test/e2e/lib/host-install.mjs), started on loopback with a throw-away
@@ -27,7 +31,9 @@ import { launchChromium, makeProfile, startServer } from '../test/e2e/lib/code-s
 
 const { values: opts } = parseArgs({
   options: {
-    out: { type: 'string', default: join(REPO_ROOT, 'client/media/screenshot-replay.png') },
+    scene: { type: 'string', default: 'replay' },
+    theme: { type: 'string', default: 'dark' },
+    out: { type: 'string' },
     width: { type: 'string', default: '1600' },
     height: { type: 'string', default: '1000' },
     'no-build': { type: 'boolean' },
@@ -36,16 +42,20 @@ const { values: opts } = parseArgs({
   },
 });
 if (opts.help) {
-  process.stdout.write('usage: node scripts/screenshot.mjs [--out FILE] [--width PX] [--height PX] [--no-build] [--raw FILE]\n');
+  process.stdout.write('usage: node scripts/screenshot.mjs [--scene replay|why] [--theme dark|light] [--out FILE] [--width PX] [--height PX] [--no-build] [--raw FILE]\n');
   process.exit(0);
 }
+const WHY = opts.scene === 'why';
+opts.out ??= join(REPO_ROOT, WHY ? 'client/media/screenshot-why.png' : 'client/media/screenshot-replay.png');
 
 /** What the picture shows, relative to the workspace folder (samples/). */
 const WORKSPACE = join(REPO_ROOT, 'samples');
 const RULE = 'rules/incoming_execution_via_powershell_remoting.eql';
 const SAMPLE = 'logs/endpoint/win-dc01.ndjson';
 /** 1-based line of the sample shown at the top of its editor: the first matched event is line 4. */
-const SAMPLE_TOP_LINE = 4;
+const SAMPLE_TOP_LINE = WHY ? 12 : 4;
+/** `--scene why`: the 1-based sample line whose hover is shown (ipconfig.exe 31 s after line 12: past maxspan). */
+const HOVER_LINE = 14;
 /** Marks the module's console lines among the workbench's own log. */
 const MARKER = '[eql-screenshot] ';
 
@@ -69,12 +79,12 @@ process.on('unhandledRejection', (err) => finish(1, `internal error: ${err insta
 setTimeout(() => finish(1, `timed out after ${timeoutS} s (EQL_SCREENSHOT_TIMEOUT)`), timeoutS * 1000).unref();
 
 /**
- * User settings of the throw-away profile: dark theme, no minimap, welcome page or tips, and a
- * bounded word wrap so that the long NDJSON lines wrap early enough for the after-line match
- * text (drawn past the line's end, which wrapping does not account for) to stay in view.
+ * User settings of the throw-away profile: dark theme (`--theme light`: light), no minimap, welcome
+ * page or tips, and a bounded word wrap so that whole events show (the match labels sit at the
+ * start of their lines and need no wrapping).
  */
 const SETTINGS = {
-  'workbench.colorTheme': 'Default Dark Modern',
+  'workbench.colorTheme': opts.theme === 'light' ? 'Default Light Modern' : 'Default Dark Modern',
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
   'workbench.enableExperiments': false,
@@ -155,7 +165,9 @@ exports.run = async function run() {
     });
     for (const d of api.getDecorations(sample)) say('decoration: line ' + d.line + ' ' + d.text);
     const top = new vscode.Position(topLine, 0);
-    sampleEditor.selection = new vscode.Selection(top, top);
+    const hoverLine = Number(process.env.EQL_SHOT_HOVER_LINE || 0) - 1;
+    const cursor = hoverLine >= 0 ? new vscode.Position(hoverLine, 2) : top;
+    sampleEditor.selection = new vscode.Selection(cursor, cursor);
     sampleEditor.revealRange(new vscode.Range(top, top), vscode.TextEditorRevealType.AtTop);
     ruleEditor.selection = new vscode.Selection(0, 0, 0, 0);
     await vscode.commands.executeCommand('workbench.view.extension.eqlWorkbench');
@@ -233,7 +245,13 @@ async function main() {
   writeFileSync(join(profile.userDataDir, 'User', 'settings.json'), JSON.stringify(SETTINGS, null, 2));
 
   const server = await startServer(hostDir, profile, {
-    extraEnv: { EQL_SHOT_RULE: RULE, EQL_SHOT_SAMPLE: SAMPLE, EQL_SHOT_TOP_LINE: String(SAMPLE_TOP_LINE), EQL_SHOT_DONE_FILE: doneFile },
+    extraEnv: {
+      EQL_SHOT_RULE: RULE,
+      EQL_SHOT_SAMPLE: SAMPLE,
+      EQL_SHOT_TOP_LINE: String(SAMPLE_TOP_LINE),
+      EQL_SHOT_HOVER_LINE: WHY ? String(HOVER_LINE) : '',
+      EQL_SHOT_DONE_FILE: doneFile,
+    },
   });
   log(`code-server listening on 127.0.0.1:${server.port}`);
 
@@ -280,19 +298,36 @@ async function main() {
   }
   log(`rendered CodeLens: ${await lensText.first().innerText()}`);
 
-  // Open every match of the results view (its items start collapsed).
   const sidebar = page.locator('#workbench\\.parts\\.sidebar');
-  for (let i = 0; i < 10; i++) {
-    const collapsed = sidebar.locator('.monaco-list-row[aria-expanded="false"]');
-    if ((await collapsed.count()) === 0) break;
-    await collapsed.first().click();
-    await page.waitForTimeout(300);
+  if (WHY) {
+    // Open “Why not?” and its partial sequences; the matches stay closed.
+    for (const label of ['Why not?', 'Partial sequences']) {
+      await sidebar.locator('.monaco-list-row[aria-expanded="false"]', { hasText: label }).first().click();
+      await page.waitForTimeout(400);
+    }
+  } else {
+    // Open every match of the results view (its items start collapsed); not the explanation.
+    for (let i = 0; i < 10; i++) {
+      const collapsed = sidebar.locator('.monaco-list-row[aria-expanded="false"]').filter({ hasNotText: 'Why not?' });
+      if ((await collapsed.count()) === 0) break;
+      await collapsed.first().click();
+      await page.waitForTimeout(300);
+    }
   }
   // Escape clears the tree's selection (the rows just clicked); Ctrl+1 puts the focus back in the
   // rule editor (no focus outline around the side bar); the pointer goes out of the way.
   await page.keyboard.press('Escape');
-  await page.keyboard.press('Control+1');
   await page.mouse.move(viewport.width - 5, viewport.height / 2);
+  if (WHY) {
+    // The sample editor, cursor on the near miss: Ctrl+K Ctrl+I shows its hover.
+    await page.keyboard.press('Control+2');
+    await page.waitForTimeout(300);
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I');
+    await page.locator('.monaco-hover', { hasText: 'Why?' }).first().waitFor({ timeout: 15_000 });
+  } else {
+    await page.keyboard.press('Control+1');
+  }
   await page.waitForTimeout(1500);
   await page.screenshot({ path: rawPng });
   writeFileSync(doneFile, 'done\n');

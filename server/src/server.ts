@@ -15,6 +15,8 @@ import {
   CodeActionKind,
   createConnection,
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
   ErrorCodes,
   ProposedFeatures,
   ResponseError,
@@ -39,6 +41,10 @@ import { ruleDocument, type RuleDocumentResult } from './services/ruleDocument';
 import { checkCodeActionParams, checkPositionParams, InvalidParamsError } from './requestParams';
 import { serverTransport } from './transport';
 import { WorkspaceFields } from './services/workspaceFields';
+import { SEMANTIC_TOKENS_LEGEND, semanticTokensInDocument } from './services/semanticTokens';
+import { documentHighlightsInDocument, documentSymbolsInDocument, foldingRangesInDocument, selectionRangesInDocument } from './services/documentFeatures';
+import { SampleIndexer } from './services/sampleIndexer';
+import { fileURLToPath } from 'node:url';
 
 /** Delay between the last keystroke and checking the document, in ms. */
 const DIAGNOSTICS_DEBOUNCE_MS = 150;
@@ -59,7 +65,17 @@ let completionOptions: CompletionOptions = {};
 /** Known fields (ECS, samples, mappings, detection-rules schemas) and the unknown-field settings. */
 let fields = new WorkspaceFields();
 /** Whether the client answers `workspace/configuration` and registers for configuration changes. */
-let configuration = { pull: false, register: false };
+let configuration = { pull: false, register: false, watch: false };
+/** The workspace folder (a path), where samples are searched. */
+let workspaceFolder: string | undefined;
+/** Fields learnt from the workspace's samples, indexed in the background. */
+const samples = new SampleIndexer(
+  () => {
+    fields.setSampleFields(samples.fields.fieldSource());
+    recheckOpenDocuments();
+  },
+  (message) => connection.console.warn(`EQL Workbench: sample fields: ${message}`),
+);
 
 connection.onInitialize(
   (params): InitializeResult => {
@@ -72,7 +88,10 @@ connection.onInitialize(
     configuration = {
       pull: params.capabilities.workspace?.configuration === true,
       register: params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true,
+      watch: params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
     };
+    const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
+    workspaceFolder = folder?.startsWith('file:') ? fileURLToPath(folder) : undefined;
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -80,6 +99,11 @@ connection.onInitialize(
         completionProvider: { triggerCharacters: ['.', '"', '[', '|'], resolveProvider: true },
         hoverProvider: true,
         signatureHelpProvider: { triggerCharacters: ['(', ','], retriggerCharacters: [','] },
+        semanticTokensProvider: { legend: SEMANTIC_TOKENS_LEGEND, full: true, range: true },
+        documentSymbolProvider: true,
+        foldingRangeProvider: true,
+        documentHighlightProvider: true,
+        selectionRangeProvider: true,
       },
       serverInfo: { name: 'eql-workbench' },
     };
@@ -92,6 +116,14 @@ connection.onInitialized(() => {
   void readSettings();
 });
 connection.onDidChangeConfiguration(() => void readSettings());
+connection.onDidChangeWatchedFiles(({ changes }) => {
+  for (const change of changes) {
+    if (!change.uri.startsWith('file:')) continue;
+    const file = fileURLToPath(change.uri);
+    if (change.type === FileChangeType.Deleted) samples.remove(file);
+    else void samples.update(file);
+  }
+});
 
 documents.onDidChangeContent(({ document }) => schedule(document.uri, () => publishDiagnostics(document.uri)));
 documents.onDidClose(({ document }) => {
@@ -104,11 +136,17 @@ documents.onDidClose(({ document }) => {
 connection.onCodeAction((params) => request('code actions', async () => (checkCodeActionParams(params), withRule(params.textDocument.uri, [], (r) => codeActionsInDocument(r, params.context.diagnostics)))));
 connection.onCompletion((params) =>
   request('completion', async () =>
-    (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => completionsInDocument(r, params.position, (text, offset) => computeCompletions(text, offset, completionOptions)))),
+    (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => completionsInDocument(r, params.position, (text, offset) => computeCompletions(text, offset, { ...completionOptions, samples: samples.fields })))),
   ),
 );
 connection.onCompletionResolve((item) => request('completion resolve', async () => resolveCompletionItem(item)));
-connection.onHover((params) => request('hover', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => hoverInDocument(r, params.position)))));
+connection.languages.semanticTokens.on((params) => request('semantic tokens', async () => withRule(params.textDocument.uri, { data: [] }, (r) => semanticTokensInDocument(r, fieldsOf(r)))));
+connection.languages.semanticTokens.onRange((params) => request('semantic tokens', async () => withRule(params.textDocument.uri, { data: [] }, (r) => semanticTokensInDocument(r, fieldsOf(r), params.range))));
+connection.onDocumentSymbol((params) => request('document symbols', async () => withRule(params.textDocument.uri, [], (r) => documentSymbolsInDocument(r))));
+connection.onFoldingRanges((params) => request('folding ranges', async () => withRule(params.textDocument.uri, [], (r) => foldingRangesInDocument(r))));
+connection.onDocumentHighlight((params) => request('document highlight', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => documentHighlightsInDocument(r, params.position)))));
+connection.onSelectionRanges((params) => request('selection ranges', async () => withRule(params.textDocument.uri, [], (r) => selectionRangesInDocument(r, params.positions))));
+connection.onHover((params) => request('hover', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => hoverInDocument(r, params.position, samples.fields)))));
 connection.onSignatureHelp((params) => request('signature help', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => signatureHelpInDocument(r, params.position)))));
 connection.onRequest(ReplayRequest, (params) => request('replay', () => replayOpenOrSaved(params)));
 connection.onRequest(ExplainEventRequest, (params) => request('explain event', () => explainEvent(params, openRuleText(params.uri))));
@@ -162,15 +200,35 @@ async function replayOpenOrSaved(params: Parameters<typeof replayRule>[0]): Retu
   return { ...result, diagnostics: result.diagnostics.map((d) => ({ ...d, range: rule.toDocumentRange(d.range) })) };
 }
 
+/** The known fields for a rule document (its detection-rules schemas, the mappings, the samples, ECS). */
+function fieldsOf(rule: NonNullable<RuleDocumentResult['rule']>) {
+  return fields.diagnosticsOptions(rule.document.uri, rule.format === 'toml' ? rule.document.getText() : undefined).fields;
+}
+
 /** Reads the `eqlWorkbench` settings (when the client offers them) and checks the open documents again. */
 async function readSettings(): Promise<void> {
   try {
     const settings = configuration.pull ? await connection.workspace.getConfiguration('eqlWorkbench') : {};
     const problems = await fields.applySettings(settings ?? {});
     for (const p of problems) connection.console.warn(`EQL Workbench: ${p}`);
+    const glob = typeof settings?.samples === 'string' ? settings.samples : undefined;
+    if (configuration.watch && !watching) {
+      watching = true;
+      const pattern = glob && !glob.startsWith('**/') ? `**/${glob}` : (glob ?? '**/*.{ndjson,jsonl}');
+      send('watch the sample files', connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: pattern }] }).then(() => undefined));
+    }
+    void samples.configure(workspaceFolder, glob);
   } catch (e) {
     connection.console.error(`EQL Workbench: reading the settings failed: ${describe(e)}`);
   }
+  recheckOpenDocuments();
+}
+
+/** Whether the sample files are watched (registered once). */
+let watching = false;
+
+/** Checks every open document again (after the settings or the samples changed). */
+function recheckOpenDocuments(): void {
   for (const document of documents.all()) schedule(document.uri, () => publishDiagnostics(document.uri));
 }
 

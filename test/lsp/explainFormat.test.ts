@@ -88,7 +88,8 @@ describe('explanation texts', () => {
     const dc12 = tree[2].children!.find((p) => p.children?.some((c) => c.label === 'win-dc01.ndjson:12'));
     assert.ok(dc12, 'the partial sequence of win-dc01:12');
     // win-dc01:14 came 31 s after line 12: 1 s beyond maxspan 30 s.
-    assert.equal(dc12.description, 'expired: stage 2 came 31 s after the first event (win-dc01.ndjson:14), beyond maxspan 30 s by 1 s');
+    assert.equal(dc12.label, 'expired at stage 1 of 2');
+    assert.equal(dc12.description, 'a3f1c2d4-5b6e-4f70-8a91-0b2c3d4e5f60 · expired: stage 2 came 31 s after the first event (win-dc01.ndjson:14), beyond maxspan 30 s by 1 s');
   });
 
   it('an or block is broken down into its branches', () => {

@@ -97,3 +97,38 @@ describe('unknown-field settings over LSP', () => {
     );
   });
 });
+
+describe('fields learnt from the workspace samples over LSP', () => {
+  let server: TestServer;
+  const dir = mkdtempSync(path.join(tmpdir(), 'eql-ws-'));
+  before(async () => {
+    const lines = [
+      { event: { category: 'process' }, process: { name: 'cmd.exe' }, 'acme.team': 'red' },
+      { event: { category: 'process' }, process: { name: 'cmd.exe' } },
+      { event: { category: 'process' }, process: { name: 'whoami.exe' } },
+    ];
+    writeFileSync(path.join(dir, 'events.ndjson'), lines.map((l) => JSON.stringify(l)).join('\n'));
+    server = await startServer('source', { rootUri: pathToFileURL(dir).toString() });
+  });
+  after(async () => {
+    assert.equal(await server.stop(), 0, server.stderr());
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('completes the values seen after ==, most frequent first, and knows the samples\' own fields', async () => {
+    const uri = pathToFileURL(path.join(dir, 'rule.eql')).toString();
+    const text = 'process where acme.taem == "x" and process.name == ';
+    await server.open(uri, text);
+    // Indexing runs in the background: ask until the values are there.
+    let labels: string[] = [];
+    for (let i = 0; i < 50 && !labels.includes('"whoami.exe"'); i++) {
+      const list = (await server.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 0, character: text.length } })) as { items: Array<{ label: string; sortText?: string }> };
+      labels = list.items.filter((x) => x.label.startsWith('"')).sort((a, b) => (a.sortText! < b.sortText! ? -1 : 1)).map((x) => x.label);
+      if (!labels.includes('"whoami.exe"')) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.deepEqual(labels, ['"cmd.exe"', '"whoami.exe"']);
+    // The typo of a field only the samples hold is flagged once they are indexed.
+    const p = await server.diagnostics(uri, (x) => x.diagnostics.some((d) => d.code === 'field-typo'));
+    assert.deepEqual(p.diagnostics.filter((d) => d.code === 'field-typo').map((d) => d.message), ['Unknown field [acme.taem], did you mean [acme.team]?']);
+  });
+});

@@ -51,6 +51,11 @@ export interface StartOptions {
    * capability; without it the server reads no settings.
    */
   settings?: Record<string, unknown>;
+  /**
+   * The workspace folder (`rootUri`), whose sample files the server indexes; default: none, so
+   * that answers do not depend on the sample files lying around.
+   */
+  rootUri?: string;
 }
 
 /**
@@ -93,7 +98,7 @@ export async function startServer(entry: 'source' | 'dist' = 'source', options: 
   await Promise.race([
     connection.sendRequest('initialize', {
       processId: process.pid,
-      rootUri: pathToFileURL(ROOT).toString(),
+      rootUri: options.rootUri ?? null,
       capabilities: { textDocument: { publishDiagnostics: { versionSupport: true } }, ...(options.settings ? { workspace: { configuration: true } } : {}) },
       workspaceFolders: null,
     }),

@@ -98,11 +98,11 @@ function stageHeading(s: StageExplanation): string {
 }
 
 /**
- * The hover of a sample line: the event evaluated against each stage of the rule last replayed —
- * per stage whether it passed; when it has the stage's category, every condition with the event's
- * values, its result and why it is not true; otherwise why the category differs — then what the
- * replay did with the event (sequences started, advanced, completed; outside maxspan; no sequence
- * of its join key waiting; cancelled by until).
+ * The hover of a sample line: what the replay did with the event (sequences started, advanced,
+ * completed; outside maxspan; no sequence of its join key waiting; cancelled by until), then the
+ * event evaluated against each stage of the rule last replayed — per stage whether it passed; when
+ * it has the stage's category, every condition with the event's values, its result and why it is
+ * not true; otherwise why the category differs.
  *
  * @param e the explanation; @param ruleName the rule file's name, for the heading.
  * @returns Markdown with theme icons (`$(check)`: set `supportThemeIcons`).
@@ -110,6 +110,15 @@ function stageHeading(s: StageExplanation): string {
 export function eventHoverMarkdown(e: EventExplanation, ruleName: string): string {
   const where = e.event ? `${fileNameOfUri(e.event.file)}:${e.event.line}` : 'this line';
   const out: string[] = [`**Why?** ${escapeMarkdown(where)} against ${escapeMarkdown(ruleName)}`, ''];
+  // What the replay did with the event first: for sequences it is often the whole answer.
+  const notes = e.sequence ?? [];
+  if (notes.length > 0) {
+    out.push('**In the replay**', '');
+    for (const n of notes) out.push(`- ${escapeMarkdown(n.text)}`);
+    out.push('');
+  } else if (e.kind === 'sequence' && !e.stages.some((s) => s.passed)) {
+    out.push('**In the replay**', '', '- passes no stage: it takes part in no sequence', '');
+  }
   const stages = e.until ? [...e.stages, e.until] : e.stages;
   for (const s of stages) {
     out.push(stageHeading(s), '');
@@ -126,13 +135,6 @@ export function eventHoverMarkdown(e: EventExplanation, ruleName: string): strin
       if (s.joinKeys.fields.length > 0) out.push(`- join key: ${escapeMarkdown(keys)}`);
     }
     out.push('');
-  }
-  const notes = e.sequence ?? [];
-  if (notes.length > 0) {
-    out.push('**In the replay**', '');
-    for (const n of notes) out.push(`- ${escapeMarkdown(n.text)}`);
-  } else if (e.kind === 'sequence' && !e.stages.some((s) => s.passed)) {
-    out.push('**In the replay**', '', '- passes no stage: it takes part in no sequence');
   }
   return out.join('\n').trimEnd();
 }
@@ -255,10 +257,11 @@ function partialNode(p: PartialSequence, e: Extract<Explanation, { kind: 'sequen
   for (const m of p.sameKeyFailed) children.push(nearMissNode(m, `same join key, ${nextName} category, condition failed`));
   for (const m of p.otherKeys) children.push(nearMissNode(m, `passed ${nextName} under another join key`));
   const first = p.events.find((x) => x !== null);
+  const why = partialEndText(p.end, nextStage);
   return {
-    label: `${keys} · reached stage ${p.reached + 1} of ${e.stageOfExpanded.length}`,
-    description: partialEndText(p.end, nextStage),
-    tooltip: first?.timestamp !== undefined ? `started ${formatTimestamp(first.timestamp)}` : undefined,
+    label: `${END_LABELS[p.end.reason]} at stage ${p.reached + 1} of ${e.stageOfExpanded.length}`,
+    description: `${keys} · ${why}`,
+    tooltip: `${keys}: reached stage ${p.reached + 1} of ${e.stageOfExpanded.length}${first?.timestamp !== undefined ? `, started ${formatTimestamp(first.timestamp)}` : ''}.\n${why}`,
     icon: 'debug-disconnect',
     children,
   };

@@ -42,7 +42,7 @@ type ResultNode =
   | { kind: 'why'; why: WhyNode; parent?: ResultNode };
 
 /** Label of the results view's explanation item. */
-export const WHY_NOT_LABEL = 'Why not? What the rule missed, and why';
+export const WHY_NOT_LABEL = 'Why not?';
 
 /** A plain snapshot of one tree item, as returned by the test API. */
 export interface ResultsTreeItem {

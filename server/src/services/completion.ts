@@ -34,6 +34,7 @@ import { KEYWORDS, type Token } from '../eql/token';
 import { ecsAllowedValues, ecsFields, ecsEventCategories, ecsField, type EcsAllowedValue } from '../schema/ecs';
 import { eqlKeywordDoc, eqlKeywordMarkdown } from '../schema/eqlKeywords';
 import { allowedValueMarkdown, categoryMarkdown, ecsFieldMarkdown, functionMarkdown, functionSignature } from './hover';
+import type { SampleFieldStat } from '../schema/sampleFields';
 
 /** What the client can do, from its `initialize` capabilities. */
 export interface CompletionOptions {
@@ -45,7 +46,20 @@ export interface CompletionOptions {
    * keeps the ~2,600-item field list small.
    */
   editRangeDefault?: boolean;
+  /**
+   * Fields learnt from the workspace's samples: they rank first (with how many events carry them),
+   * and their values are offered after `==`, `!=`, `:`, `in (` before ECS's allowed values.
+   */
+  samples?: SampleCompletionData;
 }
+
+/** What completion reads of the fields learnt from the samples (`SampleFields`). */
+export interface SampleCompletionData {
+  fields(): ReadonlyMap<string, SampleFieldStat>;
+}
+
+/** Values offered per field, most frequent first. */
+const MAX_VALUE_ITEMS = 50;
 
 /**
  * Completion items at `offset` of `text`.
@@ -141,7 +155,9 @@ function completionsAt(text: string, offset: number, options: CompletionOptions,
   const before: Token[] = [];
   for (const t of tokens) {
     if (t.kind === 'eof' || t.span.start >= offset) break;
-    if (isInsideStringOrComment(t, offset)) return t.kind === 'string' ? stringValueItems(before, t, offset, doc) : [];
+    if (isInsideStringOrComment(t, offset)) return t.kind === 'string' ? stringValueItems(before, t, offset, doc, options.samples, conditionCategory(before, before.length - 1)) : [];
+    // Inside an operator (`=|=`, `!|=`): nothing can be inserted there.
+    if (t.kind === 'operator' && t.span.start < offset && offset < t.span.end) return [];
     if (t.kind !== 'lineComment' && t.kind !== 'blockComment') before.push(t);
   }
 
@@ -185,6 +201,8 @@ function completionsAt(text: string, offset: number, options: CompletionOptions,
   if (isKw(prev, 'sample')) return items.keywords(['by']).list;
   if (isKw(prev, 'with')) return items.keywords([withIsOnStage(head) ? 'runs=' : 'maxspan=']).list;
   if (isKw(prev, 'until', 'in', 'in~')) return []; // `[` or `(` comes next
+  // `with maxspan = |` and `with runs = |` take a number: nothing to suggest.
+  if (isOp(prev, '=') && (isKw(head[k - 1], 'maxspan') || (head[k - 1]?.kind === 'identifier' && head[k - 1].text === 'runs'))) return [];
   if (isOp(prev, ']')) return items.keywords(afterStage(kind, false)).list;
   if (isKw(prev, 'by')) return items.fields().list;
   if (isCategoryPosition(head, k)) return items.keywords(['where']).list;
@@ -350,14 +368,21 @@ function regionOf(tokens: readonly Token[], k: number): 'condition' | 'headerKey
   return 'other';
 }
 
-/** Completion inside a string: the allowed values of the field it is compared with, or event categories at a category position. */
-function stringValueItems(before: readonly Token[], str: Token, offset: number, doc: TextDocument): CompletionItem[] {
+/** Completion inside a string: the values of the field it is compared with (samples, then ECS), or event categories at a category position. */
+function stringValueItems(
+  before: readonly Token[],
+  str: Token,
+  offset: number,
+  doc: TextDocument,
+  samples: SampleCompletionData | undefined,
+  category: string | undefined,
+): CompletionItem[] {
   const k = before.length - 1;
   const prev = before[k];
-  let values: readonly EcsAllowedValue[] = [];
+  let values: OfferedValue[] = [];
   let field = '';
   if (!prev || isOp(prev, '[', '![')) {
-    values = ecsEventCategories();
+    values = ecsEventCategories().map((c, rank) => ({ value: c.name, ecs: c, rank }));
     field = 'event.category';
   } else {
     let opIndex = k;
@@ -367,7 +392,7 @@ function stringValueItems(before: readonly Token[], str: Token, offset: number, 
       if (open < 0 || !(isKw(before[opIndex], 'in', 'in~', ...CONSTANT_OPERATORS) || isOp(before[opIndex], ':'))) return [];
     } else if (!(isOp(before[opIndex], '==', '!=', ':') || isKw(before[opIndex], ...CONSTANT_OPERATORS))) return [];
     field = fieldBefore(before, opIndex - 1) ?? '';
-    values = field ? ecsAllowedValues(field) : [];
+    values = field ? valuesFor(field, samples, category).filter((v) => typeof v.value === 'string') : [];
   }
   if (values.length === 0) return [];
   const open = openingQuoteLength(str);
@@ -378,14 +403,17 @@ function stringValueItems(before: readonly Token[], str: Token, offset: number, 
   const range: Range = { start: doc.positionAt(contentStart), end: doc.positionAt(contentEnd) };
   const closing = closed ? '' : str.text.slice(open - closeLength, open);
   const raw = closeLength === 3;
-  return values.map((v) => ({
-    label: v.name,
-    kind: CompletionItemKind.EnumMember,
-    detail: `${field} value`,
-    documentation: { kind: MarkupKind.Markdown, value: field === 'event.category' ? categoryMarkdown(v.name) : allowedValueMarkdown(field, v) },
-    sortText: SORT.value + v.name,
-    textEdit: { range, newText: (raw ? v.name : escapeString(v.name)) + closing },
-  }));
+  return values.map((v) => {
+    const name = String(v.value);
+    return {
+      label: name,
+      kind: CompletionItemKind.EnumMember,
+      detail: v.count !== undefined ? `${v.count.toLocaleString('en-US')} in the samples` : `${field} value`,
+      ...(v.ecs ? { documentation: { kind: MarkupKind.Markdown, value: field === 'event.category' ? categoryMarkdown(name) : allowedValueMarkdown(field, v.ecs) } } : {}),
+      sortText: `${SORT.value}${String(v.rank).padStart(4, '0')}`,
+      textEdit: { range, newText: (raw ? name : escapeString(name)) + closing },
+    };
+  });
 }
 
 /** Escapes `\` and `"` for a double-quoted EQL string. */
@@ -457,12 +485,35 @@ class Items {
     return this;
   }
 
-  /** Every ECS field (documentation added by resolve). */
+  /**
+   * The fields: those of the samples first, most carried first (detail: the number of events and
+   * the ECS type or JSON types), then every other ECS field (documentation added by resolve); within
+   * ECS, those of the condition's event category field set first.
+   */
   fields(): this {
     // Kept small (no documentation, no data): resolve finds the field by its label.
     const own = this.category ? `${this.category}.` : undefined;
+    const sampled = this.options.samples?.fields();
+    const offered = new Set<string>();
+    if (sampled) {
+      const leaves = [...sampled.values()].filter((f) => !(f.types.object && Object.keys(f.types).length === 1));
+      leaves.sort((a, b) => b.events - a.events || (a.name < b.name ? -1 : 1));
+      leaves.forEach((f, rank) => {
+        const ecs = ecsField(f.name);
+        const types = Object.keys(f.types).filter((t) => t !== 'object').join(', ');
+        offered.add(f.name);
+        this.add({
+          label: f.name,
+          kind: CompletionItemKind.Field,
+          detail: `${f.events.toLocaleString('en-US')} sample events · ${ecs ? ecs.type : types}`,
+          sortText: `${SORT.field}0${String(rank).padStart(6, '0')}`,
+          newText: fieldText(f.name),
+        });
+      });
+    }
     for (const f of ecsFields()) {
-      const sortText = own && f.name.startsWith(own) ? SORT.field + '0' : SORT.field + '1';
+      if (offered.has(f.name)) continue;
+      const sortText = own && f.name.startsWith(own) ? SORT.field + '1' : SORT.field + '2';
       this.add({ label: f.name, kind: CompletionItemKind.Field, detail: f.type, sortText, newText: fieldText(f.name) });
     }
     return this;
@@ -501,20 +552,63 @@ class Items {
     return this.fields().functions().constants().keywords(['not']);
   }
 
-  /** The ECS allowed values of `field`, as quoted strings; nothing for a field without them. */
+  /**
+   * The values of `field`: those seen in the samples, most frequent first (detail: how many times),
+   * then the ECS allowed values not seen; for `event.type` in a condition of a known category, only
+   * the values ECS expects with that category (`expected_event_types`). Strings are quoted when
+   * `quoted`; numbers and booleans are written as they are. Nothing for an unknown field.
+   */
   allowedValues(field: string | undefined, quoted: boolean): this {
     if (!field) return this;
-    for (const v of ecsAllowedValues(field)) {
+    const offered = new Set<string>();
+    for (const v of valuesFor(field, this.options.samples, this.category)) {
+      const isString = typeof v.value === 'string';
+      const text = isString ? (quoted ? `"${escapeString(String(v.value))}"` : String(v.value)) : String(v.value);
+      if (offered.has(text)) continue;
+      offered.add(text);
       this.add({
-        label: quoted ? `"${v.name}"` : v.name,
-        filterText: v.name,
+        label: isString && quoted ? `"${v.value}"` : String(v.value),
+        filterText: String(v.value),
         kind: CompletionItemKind.EnumMember,
-        detail: `${field} value`,
-        documentation: { kind: MarkupKind.Markdown, value: field === 'event.category' ? categoryMarkdown(v.name) : allowedValueMarkdown(field, v) },
-        sortText: SORT.value + v.name,
-        newText: quoted ? `"${escapeString(v.name)}"` : v.name,
+        detail: v.count !== undefined ? `${v.count.toLocaleString('en-US')} in the samples` : `${field} value`,
+        ...(v.ecs ? { documentation: { kind: MarkupKind.Markdown, value: field === 'event.category' ? categoryMarkdown(v.ecs.name) : allowedValueMarkdown(field, v.ecs) } } : {}),
+        sortText: `${SORT.value}${String(v.rank).padStart(4, '0')}`,
+        newText: text,
       });
     }
     return this;
   }
+}
+
+/** A value to offer: from the samples (with `count`) or from ECS (with `ecs`), in offer order (`rank`). */
+interface OfferedValue {
+  value: string | number | boolean;
+  count?: number;
+  ecs?: EcsAllowedValue;
+  rank: number;
+}
+
+/**
+ * The values of `field` in offer order: the samples' (most frequent first, at most
+ * {@link MAX_VALUE_ITEMS}), then ECS's allowed values not among them. For `event.type` with a known
+ * event category, ECS's values are those it expects with the category, and sample values outside
+ * them are left out.
+ */
+function valuesFor(field: string, samples: SampleCompletionData | undefined, category: string | undefined): OfferedValue[] {
+  let ecs = ecsAllowedValues(field);
+  if (field === 'event.type' && category) {
+    const expected = ecsEventCategories().find((c) => c.name === category)?.expectedEventTypes;
+    if (expected) ecs = ecs.filter((v) => expected.includes(v.name));
+  }
+  const restricted = field === 'event.type' && category !== undefined && ecs.length > 0;
+  const out: OfferedValue[] = [];
+  const seen = new Set<string>();
+  for (const v of samples?.fields().get(field)?.values ?? []) {
+    if (out.length >= MAX_VALUE_ITEMS) break;
+    if (restricted && !ecs.some((e) => e.name === v.value)) continue;
+    seen.add(String(v.value));
+    out.push({ value: v.value, count: v.count, ecs: ecs.find((e) => e.name === v.value), rank: out.length });
+  }
+  for (const v of ecs) if (!seen.has(v.name)) out.push({ value: v.name, ecs: v, rank: out.length });
+  return out;
 }

@@ -16,10 +16,13 @@ import type {
   SignatureHelp,
   TextEdit,
 } from 'vscode-languageserver-protocol';
-import { InsertTextFormat } from 'vscode-languageserver-protocol';
+import { DocumentHighlightKind, FoldingRangeKind, InsertTextFormat, SymbolKind } from 'vscode-languageserver-protocol';
+import type { DocumentHighlight, DocumentSymbol, FoldingRange, SelectionRange } from 'vscode-languageserver-protocol';
+import type { Span } from '../eql/ast';
+import { fieldHighlights, queryFolds, querySymbols, selectionSpans, type QuerySymbol } from './documentStructure';
 import { quickFixes } from './codeActions';
 import { computeDiagnostics, type DiagnosticsOptions } from './diagnostics';
-import { computeHover } from './hover';
+import { computeHover, type SampleFacts } from './hover';
 import type { RuleDocument, RuleDocumentResult } from './ruleDocument';
 import { computeSignatureHelp } from './signatureHelp';
 
@@ -97,10 +100,10 @@ function completionItemInDocument(rule: RuleDocument, item: CompletionItem, defa
 }
 
 /** Hover at a document position; its range placed in the document. Null outside the query string. */
-export function hoverInDocument(rule: RuleDocument, position: Position): Hover | null {
+export function hoverInDocument(rule: RuleDocument, position: Position, samples?: SampleFacts): Hover | null {
   const at = rule.toQueryPosition(position);
   if (!at) return null;
-  const hover = computeHover(rule.query.getText(), rule.query.offsetAt(at));
+  const hover = computeHover(rule.query.getText(), rule.query.offsetAt(at), samples);
   if (!hover || !hover.range || rule.format === 'eql') return hover;
   return { ...hover, range: rule.toDocumentRange(hover.range) };
 }
@@ -143,4 +146,64 @@ export function codeActionsInDocument(rule: RuleDocument, diagnostics: readonly 
     });
   }
   return actions;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Structure: outline, folding, highlights, selection ranges (services/documentStructure.ts).
+// ------------------------------------------------------------------------------------------------
+
+const SYMBOL_KIND: Record<QuerySymbol['kind'], SymbolKind> = {
+  query: SymbolKind.Module,
+  stage: SymbolKind.Event,
+  until: SymbolKind.Event,
+  pipe: SymbolKind.Operator,
+};
+
+/** Document symbols of the rule (the query, its stages and pipes), in document positions. */
+export function documentSymbolsInDocument(rule: RuleDocument): DocumentSymbol[] {
+  const range = (s: Span): Range => rule.toDocumentRange({ start: rule.query.positionAt(s.start), end: rule.query.positionAt(s.end) });
+  const convert = (q: QuerySymbol): DocumentSymbol => ({
+    name: q.name,
+    ...(q.detail ? { detail: q.detail } : {}),
+    kind: SYMBOL_KIND[q.kind],
+    range: range(q.span),
+    selectionRange: range(q.nameSpan),
+    children: q.children.map(convert),
+  });
+  return querySymbols(rule.query.getText()).map(convert);
+}
+
+/** Folding ranges of the rule: those that span more than one line of the document. */
+export function foldingRangesInDocument(rule: RuleDocument): FoldingRange[] {
+  const out: FoldingRange[] = [];
+  for (const f of queryFolds(rule.query.getText())) {
+    const r = rule.toDocumentRange({ start: rule.query.positionAt(f.span.start), end: rule.query.positionAt(f.span.end) });
+    if (r.end.line > r.start.line) out.push({ startLine: r.start.line, endLine: r.end.line, ...(f.kind ? { kind: FoldingRangeKind.Comment } : {}) });
+  }
+  return out;
+}
+
+/** The other uses of the field at a document position (null outside the query string). */
+export function documentHighlightsInDocument(rule: RuleDocument, position: Position): DocumentHighlight[] | null {
+  const at = rule.toQueryPosition(position);
+  if (!at) return null;
+  return fieldHighlights(rule.query.getText(), rule.query.offsetAt(at)).map((s) => ({
+    range: rule.toDocumentRange({ start: rule.query.positionAt(s.start), end: rule.query.positionAt(s.end) }),
+    kind: DocumentHighlightKind.Read,
+  }));
+}
+
+/** Selection ranges at document positions; a position outside the query string gets a range of itself. */
+export function selectionRangesInDocument(rule: RuleDocument, positions: readonly Position[]): SelectionRange[] {
+  return positions.map((position) => {
+    const at = rule.toQueryPosition(position);
+    if (!at) return { range: { start: position, end: position } };
+    const spans = selectionSpans(rule.query.getText(), rule.query.offsetAt(at));
+    let result: SelectionRange | undefined;
+    for (let i = spans.length - 1; i >= 0; i--) {
+      const s = spans[i];
+      result = { range: rule.toDocumentRange({ start: rule.query.positionAt(s.start), end: rule.query.positionAt(s.end) }), ...(result ? { parent: result } : {}) };
+    }
+    return result!;
+  });
 }

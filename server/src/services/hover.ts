@@ -19,6 +19,43 @@ import type { Token } from '../eql/token';
 import { nodesAt } from '../eql/walk';
 import { ECS_FIELD_REFERENCE_URL, ecsVersion, ecsAllowedValues, ecsEventCategories, ecsField, type EcsAllowedValue, type EcsField } from '../schema/ecs';
 import { EQL_FUNCTION_REFERENCE_URL, eqlKeywordDoc, eqlKeywordMarkdown } from '../schema/eqlKeywords';
+import type { SampleFieldStat } from '../schema/sampleFields';
+
+/** What hover reads of the fields learnt from the samples (`SampleFields`). */
+export interface SampleFacts {
+  /** Events indexed. */
+  events: number;
+  field(name: string): SampleFieldStat | undefined;
+}
+
+/** Values shown on hover, most frequent first. */
+const HOVER_VALUES = 5;
+
+/**
+ * The samples' part of a field hover: how many events carry it, its JSON types and its most
+ * frequent values with counts; or that no sample holds it.
+ */
+export function sampleFieldMarkdown(name: string, stat: SampleFieldStat | undefined, events: number): string {
+  if (events === 0) return '';
+  if (!stat) return `\n\n---\n**Samples:** no event of the ${events.toLocaleString('en-US')} indexed has \`${name}\`.`;
+  const types = Object.entries(stat.types)
+    .sort((a, b) => b[1] - a[1])
+    .map(([t]) => t)
+    .join(', ');
+  const values = stat.values.slice(0, HOVER_VALUES).map((v) => `\`${JSON.stringify(v.value)}\` (${v.count.toLocaleString('en-US')})`);
+  const more = stat.values.length > HOVER_VALUES || stat.moreValues ? ', …' : '';
+  return (
+    `\n\n---\n**Samples:** in ${stat.events.toLocaleString('en-US')} of ${events.toLocaleString('en-US')} events; JSON ${types}` +
+    (values.length ? `\n\nTop values: ${values.join(', ')}${more}` : '')
+  );
+}
+
+/** The samples' part of a category hover: how many events have that `event.category`. */
+export function sampleCategoryMarkdown(category: string, samples: SampleFacts): string {
+  if (samples.events === 0) return '';
+  const count = samples.field('event.category')?.values.find((v) => v.value === category)?.count ?? 0;
+  return `\n\n---\n**Samples:** ${count.toLocaleString('en-US')} of ${samples.events.toLocaleString('en-US')} events have \`event.category\` \`${category}\`.`;
+}
 
 /**
  * The hover at `offset` of `text`.
@@ -28,9 +65,9 @@ import { EQL_FUNCTION_REFERENCE_URL, eqlKeywordDoc, eqlKeywordMarkdown } from '.
  * hovered name, or null when there is nothing to explain (whitespace, comments, operators, numbers).
  * Never throws: any failure yields null.
  */
-export function computeHover(text: string, offset: number): Hover | null {
+export function computeHover(text: string, offset: number, samples?: SampleFacts): Hover | null {
   try {
-    const found = hoverAt(text, offset);
+    const found = hoverAt(text, offset, samples);
     if (!found) return null;
     const doc = TextDocument.create('', 'eql', 0, text);
     return {
@@ -48,7 +85,7 @@ interface FoundHover {
   span: Span;
 }
 
-function hoverAt(text: string, offset: number): FoundHover | undefined {
+function hoverAt(text: string, offset: number, samples?: SampleFacts): FoundHover | undefined {
   const { statement, tokens } = parse(text);
   // The token under the cursor; at a boundary (`a|)`), the one that ends there.
   const token =
@@ -62,7 +99,7 @@ function hoverAt(text: string, offset: number): FoundHover | undefined {
     // the nodes under the hovered character.
     const path = nodesAt(statement, at).filter((n) => contains(n.span, at));
     for (let i = path.length - 1; i >= 0; i--) {
-      const found = hoverForNode(path[i], path[i - 1], at, token);
+      const found = hoverForNode(path[i], path[i - 1], at, token, samples);
       if (found) return found;
     }
   }
@@ -73,10 +110,12 @@ function contains(span: Span, offset: number): boolean {
   return span.start <= offset && offset < span.end;
 }
 
-function hoverForNode(node: Node, parent: Node | undefined, offset: number, token: Token): FoundHover | undefined {
+function hoverForNode(node: Node, parent: Node | undefined, offset: number, token: Token, samples?: SampleFacts): FoundHover | undefined {
   switch (node.kind) {
-    case 'field':
-      return { markdown: fieldMarkdown(node.name), span: node.span };
+    case 'field': {
+      const stat = samples?.field(node.name);
+      return { markdown: fieldMarkdown(node.name) + (samples ? sampleFieldMarkdown(node.name, stat, samples.events) : ''), span: node.span };
+    }
     case 'call': {
       if (!contains(node.nameSpan, offset)) return undefined;
       const info = findFunction(node.name);
@@ -86,7 +125,7 @@ function hoverForNode(node: Node, parent: Node | undefined, offset: number, toke
     case 'eventFilter': {
       if (!contains(node.categorySpan, offset)) return undefined;
       if (node.category === null) return keywordHover('any', node.categorySpan);
-      return { markdown: categoryMarkdown(node.category), span: node.categorySpan };
+      return { markdown: categoryMarkdown(node.category) + (samples ? sampleCategoryMarkdown(node.category, samples) : ''), span: node.categorySpan };
     }
     case 'literal': {
       if (node.type !== 'string' || token.kind !== 'string' || !parent) return undefined;

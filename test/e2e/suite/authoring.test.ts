@@ -58,11 +58,13 @@ describe('authoring', () => {
     assert.equal(startsWith.insertText.value, 'startsWith(${1:source}, ${2:substring})$0');
   });
 
-  it('completes the ECS allowed values of event.type inside its string', async () => {
+  it('completes the ECS allowed values of event.type inside its string: those ECS expects with the stage\'s category', async () => {
     const items = await completions(3, 32);
+    // Line 3 is a `network` stage.
+    const expected = (ecs['event.category'].allowed_values as Array<{ name: string; expected_event_types?: string[] }>).find((v) => v.name === 'network')!.expected_event_types!;
     assert.deepEqual(
       items.map(label).sort(),
-      ecs['event.type'].allowed_values!.map((v) => v.name).sort(),
+      ecs['event.type'].allowed_values!.map((v) => v.name).filter((t) => expected.includes(t)).sort(),
     );
   });
 

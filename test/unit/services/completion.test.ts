@@ -196,10 +196,16 @@ describe('completion: allowed values', () => {
   });
 
   it('replaces the part of the value already typed', () => {
-    // `event.type` is characters 14-23, `==` 25-26, `"` 28: the content `st` is characters 29-30.
-    const items = complete('process where event.type == "st|"');
+    // `event.type` is characters 10-19, `==` 21-22, `"` 24: the content `st` is characters 25-26.
+    const items = complete('any where event.type == "st|"');
     assert.deepEqual(labels(items), allowed('event.type'));
-    assert.deepEqual(edit(item(items, 'start')).range, { start: { line: 0, character: 29 }, end: { line: 0, character: 31 } });
+    assert.deepEqual(edit(item(items, 'start')).range, { start: { line: 0, character: 25 }, end: { line: 0, character: 27 } });
+  });
+
+  it('offers only the event.type values ECS expects with the condition\'s category', () => {
+    const expected = (ecs['event.category'] as unknown as { allowed_values: Array<{ name: string; expected_event_types?: string[] }> }).allowed_values.find((v) => v.name === 'process')!.expected_event_types!;
+    assert.deepEqual(labels(complete('process where event.type == "|"')), allowed('event.type').filter((t) => expected.includes(t)));
+    assert.deepEqual(labels(complete('sequence [process where event.type in (|')), allowed('event.type').filter((t) => expected.includes(t)).map((t) => `"${t}"`).concat(['true', 'false', 'null']));
   });
 
   it('closes an unterminated string', () => {
