@@ -5,7 +5,7 @@
  * last N, in ascending order), "EQL search" (`size` with `result_position` `head` or `tail`);
  * `planner/` folds consecutive pipes into one `Limit` (`| tail 2 | head 1` = the first of the last two).
  */
-import type { Pipe } from '../eql/ast';
+import type { Expression, Pipe } from '../eql/ast';
 
 /** One limit step: keep the first (`head`) or last (`tail`) `count` items. */
 export interface LimitStep {
@@ -23,12 +23,26 @@ export function limitSteps(pipes: readonly Pipe[]): LimitStep[] {
   return pipes.map((pipe) => {
     const name = pipe.name.toLowerCase();
     if (name !== 'head' && name !== 'tail') throw new Error(`pipe "${pipe.name}" is not supported by Elasticsearch EQL`);
-    const arg = pipe.args[0];
-    if (arg === undefined || arg.kind !== 'literal' || typeof arg.value !== 'number' || !Number.isInteger(arg.value) || arg.value < 0) {
+    const count = pipe.args[0] === undefined ? undefined : integerConstant(pipe.args[0]);
+    if (count === undefined || !Number.isInteger(count) || count < 0) {
       throw new Error(`pipe "${pipe.name}" needs a non-negative integer`);
     }
-    return { kind: name, count: arg.value };
+    return { kind: name, count: count === 0 ? 0 : count };
   });
+}
+
+/**
+ * The value of an integer literal under unary signs (`+1`, `-0`), as Elasticsearch folds the pipe's
+ * argument (`ExpressionBuilder.visitArithmeticUnary`: `+x` is `x`); undefined for anything else.
+ */
+function integerConstant(e: Expression): number | undefined {
+  let sign = 1;
+  let x = e;
+  while (x.kind === 'negate') {
+    if (x.operator === '-') sign = -sign;
+    x = x.operand;
+  }
+  return x.kind === 'literal' && typeof x.value === 'number' ? sign * x.value : undefined;
 }
 
 /**

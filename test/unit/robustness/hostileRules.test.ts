@@ -78,3 +78,11 @@ test('head / tail with a number too large for Elasticsearch are checker errors',
   assert.deepEqual(errorsOf(`process where process.pid == 1${'0'.repeat(400)}`), [`Number [1${'0'.repeat(400)}] is too large`]);
   assert.deepEqual(errorsOf('process where process.pid == 100000000000000000000'), []);
 });
+
+test('head / tail counts under unary signs replay as Elasticsearch folds them (found by fuzzing)', () => {
+  const docs = [proc(1, {}), proc(2, {}), proc(3, {})];
+  assert.deepEqual(replayLines('process where true | head +1', docs), [1]);
+  assert.deepEqual(replayLines('process where true | tail + + 2', docs), [2, 3]);
+  assert.deepEqual(replayLines('process where true | head -0', docs), []);
+  assert.deepEqual(errorsOf('process where true | head -1'), ['Pipe [head] expects a positive integer but found [-1]']);
+});
