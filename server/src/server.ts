@@ -42,7 +42,7 @@ import { checkCodeActionParams, checkPositionParams, InvalidParamsError } from '
 import { serverTransport } from './transport';
 import { WorkspaceFields } from './services/workspaceFields';
 import { SEMANTIC_TOKENS_LEGEND, semanticTokensInDocument } from './services/semanticTokens';
-import { documentHighlightsInDocument, documentSymbolsInDocument, foldingRangesInDocument, selectionRangesInDocument } from './services/documentFeatures';
+import { documentHighlightsInDocument, documentSymbolsInDocument, foldingRangesInDocument, formattingInDocument, selectionRangesInDocument } from './services/documentFeatures';
 import { SampleIndexer } from './services/sampleIndexer';
 import { fileURLToPath } from 'node:url';
 
@@ -104,6 +104,8 @@ connection.onInitialize(
         foldingRangeProvider: true,
         documentHighlightProvider: true,
         selectionRangeProvider: true,
+        documentFormattingProvider: true,
+        documentRangeFormattingProvider: true,
       },
       serverInfo: { name: 'eql-workbench' },
     };
@@ -142,6 +144,8 @@ connection.onCompletion((params) =>
 connection.onCompletionResolve((item) => request('completion resolve', async () => resolveCompletionItem(item)));
 connection.languages.semanticTokens.on((params) => request('semantic tokens', async () => withRule(params.textDocument.uri, { data: [] }, (r) => semanticTokensInDocument(r, fieldsOf(r)))));
 connection.languages.semanticTokens.onRange((params) => request('semantic tokens', async () => withRule(params.textDocument.uri, { data: [] }, (r) => semanticTokensInDocument(r, fieldsOf(r), params.range))));
+connection.onDocumentFormatting((params) => request('formatting', async () => withRule(params.textDocument.uri, [], (r) => formattingInDocument(r))));
+connection.onDocumentRangeFormatting((params) => request('range formatting', async () => withRule(params.textDocument.uri, [], (r) => formattingInDocument(r, params.range))));
 connection.onDocumentSymbol((params) => request('document symbols', async () => withRule(params.textDocument.uri, [], (r) => documentSymbolsInDocument(r))));
 connection.onFoldingRanges((params) => request('folding ranges', async () => withRule(params.textDocument.uri, [], (r) => foldingRangesInDocument(r))));
 connection.onDocumentHighlight((params) => request('document highlight', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => documentHighlightsInDocument(r, params.position)))));
