@@ -73,6 +73,18 @@ Exit status:
      or the output cannot be written
 `;
 
+const DEBUG_ADAPTER_NOTES = `
+Speaks the Debug Adapter Protocol over stdin/stdout until the client disconnects.
+Launch attributes (as in VS Code's launch.json, type "eql-replay"):
+  rule                .eql or detection-rules .toml file (required)
+  samples             NDJSON files, folders or globs (default: the folder above the rule's folder)
+  cwd                 folder relative paths are resolved against (default: the current folder)
+  timestampField, tiebreakerField, eventCategoryField
+                      default: the TOML rule's timestamp_field, tiebreaker_field and
+                      event_category_override, else @timestamp, none, event.category
+  stopOnEntry         stop before the first event (default true)
+`;
+
 const TEST_NOTES = `
 Test files: see README "Rule tests". Each names a rule, its samples and cases
 with expectations (number of matches, matches that must be found, events that
@@ -141,6 +153,15 @@ function createProgram(io: CliIo, result: { code: number }): Command {
     .action(async (rule: string, samples: string[], options: ReplayCommandOptions) => {
       const { runReplay } = await import('./cli/replay');
       result.code = await runReplay(rule, samples, options, io);
+    });
+
+  program
+    .command('debug-adapter')
+    .description('Run the replay debugger as a Debug Adapter Protocol server on stdin/stdout (nvim-dap, Emacs dap-mode, JetBrains).')
+    .addHelpText('after', DEBUG_ADAPTER_NOTES)
+    .action(async () => {
+      const { runDebugAdapter } = await import('./cli/debugAdapter');
+      result.code = await runDebugAdapter();
     });
 
   program

@@ -1,0 +1,714 @@
+/**
+ * The replay debugger over the Debug Adapter Protocol (`@vscode/debugadapter`, Microsoft's
+ * implementation of the protocol's wire format and request dispatch). No `vscode` import: the same
+ * class runs inline in VS Code's extension host and over stdio as `eql-workbench debug-adapter`.
+ *
+ * Model: one thread (the replay); the current event is the top stack frame at its NDJSON file and
+ * line, the rule stage(s) it passed the second frame. Stepping: `next` = next event, `stepIn` =
+ * next event that passes a stage or `until` filter, `continue` = next breakpoint or the end,
+ * `stepBack` / `reverseContinue` restore the engine's saved state (see `ReplayDebugger`).
+ * Spec: https://microsoft.github.io/debug-adapter-protocol/specification. No file is ever written.
+ */
+import * as nodePath from 'node:path';
+import {
+  Breakpoint,
+  BreakpointEvent,
+  DebugSession,
+  Handles,
+  InitializedEvent,
+  OutputEvent,
+  Scope,
+  Source,
+  StackFrame,
+  StoppedEvent,
+  TerminatedEvent,
+  Thread,
+} from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { Expression } from '../eql/ast';
+import { forEachNode } from '../eql/walk';
+import { printExpression } from '../eql/printer';
+import { getFieldValue } from '../engine/fields';
+import type { OrderedEvent } from '../engine/sequence';
+import { compileEqlExpression, type CompiledEqlExpression } from './eqlExpression';
+import { LaunchError, prepareReplay, type EqlReplayLaunchArguments } from './launch';
+import { HAPPENING_FILTERS, keyText, ReplayDebugger, where, type EventOutcome, type HappeningKind } from './replayDebugger';
+
+const THREAD_ID = 1;
+const EVENT_FRAME = 1;
+const STAGE_FRAME = 2;
+/** Events fed between two checks for a `pause` request during a long `continue`. */
+const YIELD_EVERY = 2000;
+
+type LaunchArgs = DebugProtocol.LaunchRequestArguments & EqlReplayLaunchArguments;
+
+interface LineBreakpoint {
+  id: number;
+  /** As requested (1-based line), to verify again on restart. */
+  request: DebugProtocol.SourceBreakpoint;
+  line: number;
+  verified: boolean;
+  condition?: CompiledEqlExpression;
+  hit?: (hits: number) => boolean;
+  logMessage?: string;
+  hits: number;
+}
+
+type VariablesOf = () => DebugProtocol.Variable[];
+
+/** Why the replay stopped: DAP reason, a short description, optional breakpoint ids. */
+interface StopReason {
+  reason: string;
+  description: string;
+  text?: string;
+  hitBreakpointIds?: number[];
+}
+
+/** An `eql-replay` debug session. */
+export class EqlReplayDebugSession extends DebugSession {
+  private args?: LaunchArgs;
+  private model?: ReplayDebugger;
+  private readonly breakpoints = new Map<string, LineBreakpoint[]>();
+  private readonly sourceLines = new Map<string, number[]>();
+  private filters = new Set<string>();
+  private nextBreakpointId = 1;
+  private readonly variables = new Handles<VariablesOf>();
+  private lastStop?: StopReason;
+  private pauseRequested = false;
+  private running = false;
+
+  constructor() {
+    super();
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+  }
+
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+    response.body = {
+      supportsConfigurationDoneRequest: true,
+      supportsStepBack: true,
+      supportsRestartRequest: true,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
+      supportsLogPoints: true,
+      supportsTerminateRequest: true,
+      supportsEvaluateForHovers: false,
+      exceptionBreakpointFilters: HAPPENING_FILTERS.map((f) => ({ filter: f.filter, label: f.label, default: false })),
+    };
+    this.sendResponse(response);
+  }
+
+  protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchArgs): Promise<void> {
+    this.args = args;
+    try {
+      await this.load();
+    } catch (e) {
+      this.sendErrorResponse(response, { id: 1001, format: launchMessage(e), showUser: true });
+      return;
+    }
+    this.sendResponse(response);
+    this.sendEvent(new InitializedEvent());
+  }
+
+  protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.sendResponse(response);
+    this.begin();
+  }
+
+  protected override async restartRequest(response: DebugProtocol.RestartResponse, args: DebugProtocol.RestartArguments | undefined): Promise<void> {
+    if (args?.arguments) this.args = { ...this.args, ...(args.arguments as LaunchArgs) };
+    try {
+      await this.load();
+    } catch (e) {
+      this.sendErrorResponse(response, { id: 1002, format: launchMessage(e), showUser: true });
+      return;
+    }
+    // Breakpoints were verified against the files of the previous launch.
+    for (const [path, list] of [...this.breakpoints]) {
+      const fresh: LineBreakpoint[] = [];
+      const again = this.verify(path, list.map((b) => b.request), fresh, list);
+      this.breakpoints.set(path, fresh);
+      again.forEach((b) => this.sendEvent(new BreakpointEvent('changed', b)));
+    }
+    this.sendResponse(response);
+    this.begin();
+  }
+
+  /** Reads the rule and samples and builds the model. @throws LaunchError and engine compile errors. */
+  private async load(): Promise<void> {
+    const prepared = await prepareReplay(this.args ?? ({} as LaunchArgs));
+    this.model = new ReplayDebugger(prepared);
+    this.sourceLines.clear();
+    for (const note of prepared.notes) this.output(`${note}\n`, 'stderr');
+    const warnings = this.model.session.warnings;
+    for (const w of warnings) this.output(`warning: ${w}\n`, 'stderr');
+    const query = prepared.statement.query;
+    const kind = query.kind === 'event' ? 'event query' : `${query.kind} of ${query.stages.length} stages`;
+    this.output(
+      `Replaying ${prepared.rulePath} (${kind}) over ${this.model.events.length} events from ${prepared.files.length} sample file${prepared.files.length === 1 ? '' : 's'}.\n`,
+    );
+  }
+
+  private begin(): void {
+    for (const list of this.breakpoints.values()) for (const b of list) b.hits = 0;
+    if (this.args?.stopOnEntry === false) this.runSafely('continue');
+    else this.stopHere({ reason: 'entry', description: 'Before the first event' });
+  }
+
+  // ------------------------------------------------------------------------------ breakpoints
+
+  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+    const path = args.source.path ? nodePath.resolve(this.convertClientPathToDebugger(args.source.path)) : '';
+    const requested = (args.breakpoints ?? []).map((b) => ({ ...b, line: this.convertClientLineToDebugger(b.line) }));
+    const list: LineBreakpoint[] = [];
+    const result = this.verify(path, requested, list);
+    this.breakpoints.set(path, list);
+    response.body = { breakpoints: result };
+    this.sendResponse(response);
+  }
+
+  /**
+   * Checks requested breakpoints against the replay: a sample line holding an event, or a rule line
+   * inside a stage. Fills `list` (reusing ids of `previous`) and returns the protocol breakpoints.
+   */
+  private verify(path: string, requested: DebugProtocol.SourceBreakpoint[], list: LineBreakpoint[], previous?: LineBreakpoint[]): DebugProtocol.Breakpoint[] {
+    const out: DebugProtocol.Breakpoint[] = [];
+    requested.forEach((req, i) => {
+      const id = previous?.[i]?.id ?? this.nextBreakpointId++;
+      const problem = this.lineProblem(path, req.line);
+      let condition: CompiledEqlExpression | undefined;
+      let message = problem;
+      if (!problem && req.condition?.trim()) {
+        condition = compileEqlExpression(req.condition, this.expressionOptions());
+        if (condition.error) message = `Condition is not a valid EQL expression: ${condition.error}`;
+      }
+      const hit = req.hitCondition?.trim() ? parseHitCondition(req.hitCondition) : undefined;
+      if (!message && req.hitCondition?.trim() && !hit) message = `Hit count "${req.hitCondition}" is not understood: use N, >= N, > N, == N or % N`;
+      const verified = message === undefined;
+      list.push({ id, request: req, line: req.line, verified, condition, hit, logMessage: req.logMessage, hits: 0 });
+      const bp: DebugProtocol.Breakpoint = new Breakpoint(verified, this.convertDebuggerLineToClient(req.line));
+      bp.id = id;
+      if (message) bp.message = message;
+      out.push(bp);
+    });
+    return out;
+  }
+
+  /** Why a breakpoint at `line` (1-based) of `path` can never be hit, or undefined when it can. */
+  private lineProblem(path: string, line: number): string | undefined {
+    const model = this.model;
+    if (!model) return 'The replay has not started';
+    const prepared = model.prepared;
+    if (path === prepared.rulePath) {
+      return model.stages.some((s) => line >= s.startLine && line <= s.endLine)
+        ? undefined
+        : `Line ${line} is not inside a stage of the rule: put the breakpoint on a stage ([… where …]) to stop when an event passes its filter`;
+    }
+    if (!prepared.files.includes(path)) return 'This file is neither the rule nor a sample file of this replay';
+    if (this.eventsAt(path, line).length > 0) return undefined;
+    const skipped = prepared.skippedLines.get(path)?.get(line);
+    if (skipped) return `Line ${line} is not an event (skipped: ${skipped})`;
+    if (prepared.events.some((e) => e.source.file === path && e.source.line === line)) {
+      return `The event on line ${line} has no readable "${prepared.options.timestampField}" value, so the replay leaves it out`;
+    }
+    return `Line ${line} holds no event (blank line or past the end of the file)`;
+  }
+
+  /** Indexes (into the model's events) of the events read from `path` at `line`. */
+  private eventsAt(path: string, line: number): number[] {
+    let lines = this.sourceLines.get(path);
+    if (!lines) {
+      lines = [];
+      this.model!.events.forEach((e, i) => {
+        if (e.record.source.file === path) lines![i] = e.record.source.line;
+      });
+      this.sourceLines.set(path, lines);
+    }
+    const out: number[] = [];
+    lines.forEach((l, i) => {
+      if (l === line) out.push(i);
+    });
+    return out;
+  }
+
+  protected override setExceptionBreakPointsRequest(
+    response: DebugProtocol.SetExceptionBreakpointsResponse,
+    args: DebugProtocol.SetExceptionBreakpointsArguments,
+  ): void {
+    this.filters = new Set(args.filters);
+    response.body = { breakpoints: args.filters.map(() => ({ verified: true })) };
+    this.sendResponse(response);
+  }
+
+  /**
+   * The breakpoints the event at `index` hits. Forwards, hit counts advance and log points print;
+   * backwards (`counting` false) only locations and conditions are tested.
+   */
+  private hitsAt(index: number, counting: boolean): StopReason | undefined {
+    const model = this.model!;
+    const event = model.events[index];
+    const outcome = model.outcome(index);
+    const doc = event.record.doc;
+    const ids: number[] = [];
+    const descriptions: string[] = [];
+    const test = (b: LineBreakpoint, what: string) => {
+      if (!b.verified) return;
+      if (b.condition && b.condition.error === undefined) {
+        let ok = false;
+        try {
+          ok = b.condition.test(doc);
+        } catch (e) {
+          if (counting) this.output(`Breakpoint condition failed on ${where(event)}: ${(e as Error).message}\n`, 'stderr');
+        }
+        if (!ok) return;
+      }
+      if (counting) {
+        b.hits++;
+        if (b.hit && !b.hit(b.hits)) return;
+        if (b.logMessage !== undefined) {
+          this.output(`${this.interpolate(b.logMessage, doc)}\n`);
+          return;
+        }
+      } else if (b.logMessage !== undefined) {
+        return;
+      }
+      ids.push(b.id);
+      descriptions.push(what);
+    };
+    for (const b of this.breakpoints.get(event.record.source.file) ?? []) {
+      if (b.line === event.record.source.line) test(b, `Breakpoint at ${where(event)}`);
+    }
+    for (const b of this.breakpoints.get(model.prepared.rulePath) ?? []) {
+      const stage = outcome.passed.find((s) => b.line >= model.stages[s].startLine && b.line <= model.stages[s].endLine);
+      if (stage !== undefined) test(b, `Breakpoint: ${model.stages[stage].label} passed`);
+    }
+    if (ids.length > 0) return { reason: 'breakpoint', description: [...new Set(descriptions)].join('; '), hitBreakpointIds: ids };
+    const happened = outcome.happenings.find((h) => this.filters.has(h.kind as HappeningKind));
+    if (happened) {
+      const label = HAPPENING_FILTERS.find((f) => f.filter === happened.kind)!.label;
+      return { reason: 'exception', description: label, text: happened.text };
+    }
+    return undefined;
+  }
+
+  // ------------------------------------------------------------------------------ execution
+
+  protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
+    this.sendResponse(response);
+    this.runSafely('continue');
+  }
+
+  protected override nextRequest(response: DebugProtocol.NextResponse): void {
+    this.sendResponse(response);
+    this.runSafely('next');
+  }
+
+  protected override stepInRequest(response: DebugProtocol.StepInResponse): void {
+    this.sendResponse(response);
+    this.runSafely('stepIn');
+  }
+
+  protected override stepOutRequest(response: DebugProtocol.StepOutResponse): void {
+    // No nested calls in a replay: Step Out is Continue.
+    this.sendResponse(response);
+    this.runSafely('continue');
+  }
+
+  protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
+    this.pauseRequested = true;
+    this.sendResponse(response);
+  }
+
+  protected override stepBackRequest(response: DebugProtocol.StepBackResponse): void {
+    const model = this.model;
+    this.sendResponse(response);
+    if (!model) return;
+    model.goTo(model.position - 1);
+    this.stopHere(model.position === 0 ? { reason: 'entry', description: 'Before the first event' } : { reason: 'step', description: 'Stepped back' });
+  }
+
+  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
+    const model = this.model;
+    this.sendResponse(response);
+    if (!model) return;
+    for (let index = model.position - 2; index >= 0; index--) {
+      const hit = this.hitsAt(index, false);
+      if (hit) {
+        model.goTo(index + 1);
+        this.stopHere(hit);
+        return;
+      }
+    }
+    model.goTo(0);
+    this.stopHere({ reason: 'entry', description: 'Before the first event' });
+  }
+
+  /** {@link run}, with any failure reported in the debug console instead of ending the adapter. */
+  private runSafely(mode: 'next' | 'stepIn' | 'continue'): void {
+    this.run(mode).catch((e: unknown) => {
+      this.running = false;
+      this.output(`Internal error while replaying: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`, 'stderr');
+      this.stopHere({ reason: 'exception', description: 'Internal error', text: e instanceof Error ? e.message : String(e) });
+    });
+  }
+
+  /** Feeds events until the mode's stop condition, a breakpoint, a pause or the end. */
+  private async run(mode: 'next' | 'stepIn' | 'continue'): Promise<void> {
+    const model = this.model;
+    if (!model || this.running) return;
+    this.running = true;
+    this.pauseRequested = false;
+    try {
+      for (let fed = 0; ; fed++) {
+        if (model.atEnd) {
+          this.stopAtEnd();
+          return;
+        }
+        if (fed > 0 && fed % YIELD_EVERY === 0) {
+          await new Promise((resolve) => setImmediate(resolve));
+          if (this.pauseRequested) {
+            this.stopHere({ reason: 'pause', description: 'Paused' });
+            return;
+          }
+        }
+        let outcome: EventOutcome | undefined;
+        try {
+          outcome = model.forward();
+        } catch (e) {
+          const message = e instanceof Error ? e.message : String(e);
+          this.stopHere({ reason: 'exception', description: 'The rule fails on this event', text: message });
+          return;
+        }
+        if (!outcome) continue;
+        const index = model.position - 1;
+        if (mode !== 'continue') this.output(this.stepLine(index));
+        const hit = this.hitsAt(index, true);
+        if (hit) {
+          if (mode === 'continue') this.output(this.stepLine(index));
+          this.stopHere(hit);
+          return;
+        }
+        if (mode === 'next' || (mode === 'stepIn' && outcome.passed.length > 0)) {
+          this.stopHere({ reason: 'step', description: model.describe(index)[0] ?? 'Next event' });
+          return;
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private stopAtEnd(): void {
+    const model = this.model!;
+    const { result, happenings } = model.finalResult();
+    for (const h of happenings) this.output(`End of stream: ${h.text}\n`);
+    const n = result.matches.length;
+    const description = `End of replay: ${n} match${n === 1 ? '' : 'es'}`;
+    this.output(`${description}.\n`);
+    this.stopHere({ reason: 'end', description });
+  }
+
+  private stopHere(stop: StopReason): void {
+    this.lastStop = stop;
+    this.variables.reset();
+    const event: DebugProtocol.StoppedEvent = new StoppedEvent(stop.reason, THREAD_ID, stop.text);
+    event.body.description = stop.description;
+    event.body.allThreadsStopped = true;
+    if (stop.hitBreakpointIds) event.body.hitBreakpointIds = stop.hitBreakpointIds;
+    this.sendEvent(event);
+  }
+
+  /** `[12/36] win-dc01.ndjson:4 2024-…Z network: passed stage 1 [network]; started …` */
+  private stepLine(index: number): string {
+    const model = this.model!;
+    const event = model.events[index];
+    return `[${index + 1}/${model.events.length}] ${where(event)} ${timeText(event)}: ${model.describe(index).join('; ')}\n`;
+  }
+
+  // ------------------------------------------------------------------------------ inspection
+
+  protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    response.body = { threads: [new Thread(THREAD_ID, 'replay')] };
+    this.sendResponse(response);
+  }
+
+  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse): void {
+    const model = this.model;
+    const frames: DebugProtocol.StackFrame[] = [];
+    if (model) {
+      const rule = model.prepared.rulePath;
+      const current = model.current;
+      if (!current) {
+        const line = model.stages[0]?.startLine ?? 1;
+        frames.push(new StackFrame(EVENT_FRAME, `start of the replay (${model.events.length} events)`, this.source(rule), this.convertDebuggerLineToClient(line), 1));
+      } else {
+        const index = model.position - 1;
+        const file = current.record.source.file;
+        frames.push(
+          new StackFrame(
+            EVENT_FRAME,
+            `event ${index + 1}/${model.events.length}: ${eventTitle(current, model.prepared.options.eventCategoryField)}`,
+            this.source(file),
+            this.convertDebuggerLineToClient(current.record.source.line),
+            1,
+          ),
+        );
+        const passed = model.outcome(index).passed;
+        const line = passed.length > 0 ? model.stages[passed[0]].startLine : (model.stages[0]?.startLine ?? 1);
+        const name = passed.length > 0 ? `${passed.map((s) => model.stages[s].label).join(', ')} passed` : 'no stage passed';
+        frames.push(new StackFrame(STAGE_FRAME, name, this.source(rule), this.convertDebuggerLineToClient(line), 1));
+      }
+    }
+    response.body = { stackFrames: frames, totalFrames: frames.length };
+    this.sendResponse(response);
+  }
+
+  private source(path: string): Source {
+    return new Source(nodePath.basename(path), this.convertDebuggerPathToClient(path));
+  }
+
+  protected override scopesRequest(response: DebugProtocol.ScopesResponse): void {
+    const model = this.model;
+    const scopes: DebugProtocol.Scope[] = [];
+    if (model) {
+      scopes.push(new Scope('Event', this.variables.create(() => this.eventVariables()), false));
+      scopes.push(new Scope('Stages', this.variables.create(() => this.stageVariables()), false));
+      const kind = model.prepared.statement.query.kind;
+      if (kind === 'sequence') scopes.push(new Scope('Sequences', this.variables.create(() => this.sequenceVariables()), false));
+      if (kind === 'sample') scopes.push(new Scope('Samples', this.variables.create(() => this.sampleVariables()), false));
+      scopes.push(new Scope('Matches so far', this.variables.create(() => this.matchVariables()), false));
+    }
+    response.body = { scopes };
+    this.sendResponse(response);
+  }
+
+  protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
+    const of = this.variables.get(args.variablesReference);
+    response.body = { variables: of ? of() : [] };
+    this.sendResponse(response);
+  }
+
+  /** The fields the rule reads, with the event's values, then the whole document. */
+  private eventVariables(): DebugProtocol.Variable[] {
+    const model = this.model!;
+    const event = model.current;
+    if (!event) return [text('event', 'none yet: step to the first event')];
+    const { timestampField, eventCategoryField } = model.prepared.options;
+    const names = [timestampField, eventCategoryField, ...fieldsRead(model.prepared.statement.query)];
+    const vars = [...new Set(names)].map((name) => this.valueVariable(name, getFieldValue(event.record.doc, name) ?? null));
+    vars.push(text('source', `${event.record.source.file}:${event.record.source.line}`));
+    vars.push(this.valueVariable('document', event.record.doc));
+    return vars;
+  }
+
+  /** Per stage: passed or not, and its filter. */
+  private stageVariables(): DebugProtocol.Variable[] {
+    const model = this.model!;
+    const index = model.position - 1;
+    const outcome = index >= 0 ? model.outcome(index) : undefined;
+    return model.stages.map((stage, i) => {
+      const state = !outcome ? 'no event yet' : outcome.passed.includes(i) ? 'passed' : 'not passed';
+      const children: VariablesOf = () => [
+        text('filter', `${stage.filter.category ?? 'any'} where ${printExpression(stage.filter.condition)}`),
+        text('lines', stage.startLine === stage.endLine ? `${stage.startLine}` : `${stage.startLine}–${stage.endLine}`),
+      ];
+      return { name: stage.label, value: state, variablesReference: this.variables.create(children) };
+    });
+  }
+
+  /** Per join key: the pending sequence at each stage, its events and the time left before maxspan. */
+  private sequenceVariables(): DebugProtocol.Variable[] {
+    const model = this.model!;
+    const snap = model.snapshot();
+    if (snap.kind !== 'sequence') return [];
+    const now = snap.lastTimestamp;
+    const vars = snap.keys
+      .filter((k) => k.pending.length > 0)
+      .map((k) => {
+        const children: VariablesOf = () =>
+          k.pending.map((p) => {
+            const events = p.events.filter((e): e is OrderedEvent => e !== undefined);
+            const details: VariablesOf = () => {
+              const out = events.map((e, i) => text(`event ${i + 1}`, `${where(e)} ${timeText(e)}`));
+              if (p.expiresAt !== undefined && now !== undefined) {
+                const left = p.expiresAt - now;
+                out.push(text('time left before maxspan', left >= 0 ? `${formatSeconds(left)}` : `expired ${formatSeconds(-left)} ago`));
+              }
+              if (p.cancelledByUntil) out.push(text('cancelled by until', 'yes: it can no longer advance'));
+              return out;
+            };
+            return {
+              name: `pending at stage ${model.queryStageOf(p.stage)}`,
+              value: events.map(where).join(' → '),
+              variablesReference: this.variables.create(details),
+            };
+          });
+        return { name: `join key ${keyText(k.joinKeys)}`, value: `${k.pending.length} pending`, variablesReference: this.variables.create(children) };
+      });
+    vars.push(text('completed so far', `${snap.completed}`));
+    return vars;
+  }
+
+  private sampleVariables(): DebugProtocol.Variable[] {
+    const snap = this.model!.snapshot();
+    if (snap.kind !== 'sample') return [];
+    return snap.keys.map((k) => ({
+      name: `join key ${keyText(k.joinKeys)}`,
+      value: k.eventsPerStage.map((l, i) => `stage ${i + 1}: ${l.length}`).join(', '),
+      variablesReference: this.variables.create(() =>
+        k.eventsPerStage.map((l, i) => text(`stage ${i + 1}`, l.map(where).join(', ') || 'none yet')),
+      ),
+    }));
+  }
+
+  private matchVariables(): DebugProtocol.Variable[] {
+    const model = this.model!;
+    if (model.atEnd && model.position > 0) {
+      return model.finalResult().result.matches.map((m, i) => ({
+        name: `match ${i + 1}`,
+        value: m.events.map((e) => (e.event ? `${nodePath.basename(e.event.source.file)}:${e.event.source.line}` : `![stage ${e.stage + 1}]`)).join(' → '),
+        variablesReference: 0,
+      }));
+    }
+    const kind = model.prepared.statement.query.kind;
+    if (kind === 'sample') return [text('samples', 'built at the end of the replay')];
+    return model.matchesSoFar().map((m, i) => ({
+      name: `match ${i + 1}`,
+      value: `${m.events.map(where).join(' → ')}${m.joinKeys ? ` (join key ${keyText(m.joinKeys)})` : ''}`,
+      variablesReference: 0,
+    }));
+  }
+
+  private valueVariable(name: string, value: unknown): DebugProtocol.Variable {
+    if (value !== null && typeof value === 'object') {
+      const entries = Array.isArray(value) ? value.map((v, i) => [`[${i}]`, v] as const) : Object.entries(value);
+      return {
+        name,
+        value: Array.isArray(value) ? `Array(${value.length})` : `{${Object.keys(value).slice(0, 4).join(', ')}${Object.keys(value).length > 4 ? ', …' : ''}}`,
+        variablesReference: this.variables.create(() => entries.map(([k, v]) => this.valueVariable(k, v))),
+      };
+    }
+    return { name, value: JSON.stringify(value) ?? 'null', variablesReference: 0 };
+  }
+
+  protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+    const event = this.model?.current;
+    if (!event) {
+      this.sendErrorResponse(response, { id: 2001, format: 'No current event: step to an event first', showUser: false });
+      return;
+    }
+    const compiled = compileEqlExpression(args.expression, this.expressionOptions(), true);
+    if (compiled.error !== undefined) {
+      this.sendErrorResponse(response, { id: 2002, format: `EQL: ${compiled.error}`, showUser: false });
+      return;
+    }
+    try {
+      const value = compiled.value(event.record.doc);
+      const v = this.valueVariable(args.expression, value);
+      response.body = { result: v.value, variablesReference: v.variablesReference };
+      this.sendResponse(response);
+    } catch (e) {
+      this.sendErrorResponse(response, { id: 2003, format: `EQL: ${(e as Error).message}`, showUser: false });
+    }
+  }
+
+  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments): void {
+    this.pauseRequested = true;
+    // Responds, then ends the process when running alone over stdio (not inline nor as a server).
+    super.disconnectRequest(response, args);
+  }
+
+  protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
+    this.pauseRequested = true;
+    this.sendResponse(response);
+    this.sendEvent(new TerminatedEvent());
+  }
+
+  private expressionOptions() {
+    return { eventCategoryField: this.model?.prepared.options.eventCategoryField ?? 'event.category' };
+  }
+
+  /** A log message with each `{expression}` replaced by its value on `doc`. */
+  private interpolate(message: string, doc: Record<string, unknown>): string {
+    return message.replace(/\{([^{}]+)\}/g, (_, expression: string) => {
+      const c = compileEqlExpression(expression, this.expressionOptions(), true);
+      if (c.error !== undefined) return `{${expression}: ${c.error}}`;
+      try {
+        return JSON.stringify(c.value(doc)) ?? 'null';
+      } catch (e) {
+        return `{${expression}: ${(e as Error).message}}`;
+      }
+    });
+  }
+
+  private output(message: string, category: 'console' | 'stdout' | 'stderr' = 'console'): void {
+    this.sendEvent(new OutputEvent(message, category));
+  }
+
+  /** For tests and tools: the reason of the last stop. */
+  get lastStopReason(): StopReason | undefined {
+    return this.lastStop;
+  }
+}
+
+/** The message shown when a launch fails. */
+function launchMessage(e: unknown): string {
+  if (e instanceof LaunchError) return e.message;
+  return `The replay cannot start: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+/**
+ * Parses a hit count: `N` or `>= N` (from the N-th hit on), `> N`, `== N` / `= N` (only the N-th),
+ * `% N` (every N-th). @returns the test on the hit number (1-based), or undefined when not understood.
+ */
+export function parseHitCondition(text: string): ((hits: number) => boolean) | undefined {
+  const m = /^\s*(>=|>|==|=|%)?\s*(\d+)\s*$/.exec(text);
+  if (!m) return undefined;
+  const n = Number(m[2]);
+  switch (m[1]) {
+    case '>':
+      return (h) => h > n;
+    case '==':
+    case '=':
+      return (h) => h === n;
+    case '%':
+      return n > 0 ? (h) => h % n === 0 : undefined;
+    default:
+      return (h) => h >= n;
+  }
+}
+
+/** Dotted names of the fields a query reads (conditions and join keys), in order of appearance. */
+function fieldsRead(query: DebugQuery): string[] {
+  const names: string[] = [];
+  forEachNode(query, (n) => {
+    if (n.kind === 'field') names.push((n as Expression & { kind: 'field' }).name);
+  });
+  return names;
+}
+
+type DebugQuery = Parameters<typeof forEachNode>[0];
+
+function text(name: string, value: string): DebugProtocol.Variable {
+  return { name, value, variablesReference: 0 };
+}
+
+function timeText(e: OrderedEvent): string {
+  return new Date(e.ordinal.timestamp).toISOString();
+}
+
+function formatSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(3).replace(/\.?0+$/, '')} s`;
+}
+
+/** `network · 10.0.1.15` style title: the category and the event's most telling field. */
+function eventTitle(e: OrderedEvent, categoryField: string): string {
+  const doc = e.record.doc;
+  const category = getFieldValue(doc, categoryField);
+  const cat = Array.isArray(category) ? category.join(',') : (category ?? 'event');
+  for (const f of ['process.name', 'destination.port', 'file.name', 'registry.path', 'dns.question.name', 'event.action']) {
+    const v = getFieldValue(doc, f);
+    if (v !== undefined && v !== null) return `${cat} ${f}=${JSON.stringify(v)} (${where(e)})`;
+  }
+  return `${cat} (${where(e)})`;
+}

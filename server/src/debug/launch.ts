@@ -1,0 +1,197 @@
+/**
+ * The `eql-replay` launch configuration: its attributes, and turning them into a rule and the
+ * events to step through (reading the rule file, finding the sample files, reading NDJSON).
+ *
+ * The same attributes serve VS Code's `launch.json` and any other Debug Adapter Protocol client
+ * (nvim-dap, Emacs dap-mode, JetBrains) talking to `eql-workbench debug-adapter`.
+ */
+import { promises as fs } from 'node:fs';
+import * as nodePath from 'node:path';
+import picomatch from 'picomatch';
+import { parse as parseToml } from 'smol-toml';
+import { analyze } from '../eql/analyze';
+import type { Statement } from '../eql/ast';
+import { formatDiagnostic } from '../cli/ruleCheck';
+import { DEFAULT_EVENT_CATEGORY_FIELD } from '../engine/replay';
+import type { EventRecord } from '../engine/types';
+import { missingCategoryWarning } from '../engine/categoryCheck';
+import { discoverSampleFiles, SAMPLE_FILE_GLOB } from '../samples/discover';
+import { describeFsError } from '../samples/fsErrors';
+import { formatNdjsonProblem, readNdjsonFile } from '../samples/ndjson';
+import { isTable, readRuleFile, type RuleSource } from '../samples/ruleFile';
+
+/** The launch attributes of an `eql-replay` debug configuration (all paths may be relative to `cwd`). */
+export interface EqlReplayLaunchArguments {
+  /** The rule: an `.eql` file or a detection-rules `.toml` file. */
+  rule: string;
+  /**
+   * Sample files, folders (searched recursively for `*.ndjson` and `*.jsonl`) or globs
+   * (`logs/**\/*.ndjson`). Default: the folder holding the rule's folder (`samples/` for
+   * `samples/rules/x.eql`).
+   */
+  samples?: string[];
+  /** Folder relative paths are resolved against; default: the adapter's working directory. */
+  cwd?: string;
+  /** Elasticsearch `timestamp_field`; default the TOML rule's `timestamp_field`, else `@timestamp`. */
+  timestampField?: string;
+  /** Elasticsearch `tiebreaker_field`; default the TOML rule's `tiebreaker_field`, else none. */
+  tiebreakerField?: string;
+  /** Elasticsearch `event_category_field`; default the TOML rule's `event_category_override`, else `event.category`. */
+  eventCategoryField?: string;
+  /** Stop before the first event (default true). */
+  stopOnEntry?: boolean;
+}
+
+/** A launch that cannot start: a message for the person (one problem per line). */
+export class LaunchError extends Error {}
+
+/** Everything a replay debug session needs, read once per launch or restart. */
+export interface PreparedReplay {
+  rule: RuleSource;
+  /** The rule file, absolute. */
+  rulePath: string;
+  statement: Statement;
+  /** Events in input order (files in replay order, lines in file order); `source.file` absolute. */
+  events: EventRecord[];
+  /** The sample files read, absolute, in replay order. */
+  files: string[];
+  /** Per absolute file: 1-based lines skipped with the reason (malformed JSON, not an object). */
+  skippedLines: Map<string, Map<number, string>>;
+  options: { timestampField: string; tiebreakerField?: string; eventCategoryField: string };
+  /** Readable notes for the debug console (unreadable files, malformed lines, warnings). */
+  notes: string[];
+}
+
+/** At most this many malformed-line notes are printed per file. */
+const MAX_NOTES_PER_FILE = 20;
+
+/**
+ * Reads the rule and the samples of a launch.
+ *
+ * @param args the launch attributes.
+ * @returns the prepared replay; sample files that cannot be read are left out and noted.
+ * @throws LaunchError when `rule` is missing or unreadable, the rule has errors
+ *   (`path:line:column: error: message` per error), or no sample file can be read.
+ */
+export async function prepareReplay(args: EqlReplayLaunchArguments): Promise<PreparedReplay> {
+  if (typeof args.rule !== 'string' || args.rule.trim() === '') {
+    throw new LaunchError('The launch configuration has no "rule": give the path of an .eql or detection-rules .toml file.');
+  }
+  const cwd = args.cwd ? nodePath.resolve(args.cwd) : process.cwd();
+  const rulePath = nodePath.resolve(cwd, args.rule);
+  const read = await readRuleFile(rulePath);
+  if (read.problem) {
+    const p = read.problem;
+    throw new LaunchError(p.kind === 'unreadable' ? `${rulePath}: ${p.message}` : `${rulePath}:${p.line}:${p.column}: error: ${p.message}`);
+  }
+  const rule = read.rule;
+  const analysed = analyze(rule.query);
+  const errors = analysed.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0 || !analysed.statement) {
+    const lines = errors.map((d) => formatDiagnostic(rule, d));
+    throw new LaunchError(`The rule has ${errors.length || 'no query and'} error${errors.length === 1 ? '' : 's'}; fix it to replay:\n${lines.join('\n')}`);
+  }
+  const fromToml = rule.format === 'toml' ? tomlRuleOptions(rule.fileText) : {};
+  const options = {
+    timestampField: args.timestampField || fromToml.timestampField || '@timestamp',
+    tiebreakerField: args.tiebreakerField || fromToml.tiebreakerField || undefined,
+    eventCategoryField: args.eventCategoryField || fromToml.eventCategoryField || DEFAULT_EVENT_CATEGORY_FIELD,
+  };
+
+  const notes: string[] = [];
+  const sampleArgs = args.samples && args.samples.length > 0 ? args.samples : [nodePath.dirname(nodePath.dirname(rulePath))];
+  const files = await resolveSamples(sampleArgs, cwd, notes);
+  const events: EventRecord[] = [];
+  const skippedLines = new Map<string, Map<number, string>>();
+  const readFiles: string[] = [];
+  for (const file of files) {
+    let shown = 0;
+    const skipped = new Map<number, string>();
+    try {
+      const result = await readNdjsonFile(file, (p) => {
+        if (p.severity !== 'warning') skipped.set(p.line, p.message);
+        if (++shown <= MAX_NOTES_PER_FILE) notes.push(formatNdjsonProblem(p));
+      });
+      for (const e of result.events) events.push(e);
+    } catch (e) {
+      notes.push(`${file}: ${describeFsError(e)} (left out)`);
+      continue;
+    }
+    if (shown > MAX_NOTES_PER_FILE) notes.push(`${file}: … and ${shown - MAX_NOTES_PER_FILE} more problems not shown`);
+    readFiles.push(file);
+    skippedLines.set(file, skipped);
+  }
+  if (readFiles.length === 0) {
+    throw new LaunchError(`No sample file could be read (samples: ${sampleArgs.join(', ')}).${notes.length ? `\n${notes.join('\n')}` : ''}`);
+  }
+  const category = missingCategoryWarning(analysed.statement, events, options.eventCategoryField, 'the "eventCategoryField" launch attribute');
+  if (category) notes.push(`warning: ${category}`);
+  return { rule, rulePath, statement: analysed.statement, events, files: readFiles, skippedLines, options, notes };
+}
+
+/**
+ * The EQL request options a detection-rules TOML file sets in its `[rule]` table (Kibana passes
+ * them to `_eql/search`: `timestamp_field`, `tiebreaker_field`, and `event_category_override` as
+ * `event_category_field`). Unreadable TOML gives none (the rule reader reports it).
+ */
+export function tomlRuleOptions(text: string): { timestampField?: string; tiebreakerField?: string; eventCategoryField?: string } {
+  let rule: unknown;
+  try {
+    rule = (parseToml(text) as Record<string, unknown>).rule;
+  } catch {
+    return {};
+  }
+  if (!isTable(rule)) return {};
+  const str = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
+  return {
+    timestampField: str(rule.timestamp_field),
+    tiebreakerField: str(rule.tiebreaker_field),
+    eventCategoryField: str(rule.event_category_override),
+  };
+}
+
+/**
+ * Expands `samples` entries into absolute file paths: files and folders as the command line does
+ * (`discoverSampleFiles`), globs (`*`, `?`, `[…]`, `{…}`) by walking their base folder and keeping
+ * the files they match (sorted by path). Problems are pushed onto `notes`.
+ */
+async function resolveSamples(entries: readonly string[], cwd: string, notes: string[]): Promise<string[]> {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const add = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    out.push(file);
+  };
+  for (const entry of entries) {
+    const absolute = nodePath.resolve(cwd, entry);
+    const scan = picomatch.scan(absolute.split(nodePath.sep).join('/'));
+    if (!scan.isGlob) {
+      const found = await discoverSampleFiles([absolute]);
+      notes.push(...found.errors);
+      found.files.forEach((f) => add(nodePath.resolve(f)));
+      continue;
+    }
+    const base = scan.base || '/';
+    const isMatch = picomatch(scan.glob, { dot: true });
+    let listed: string[];
+    try {
+      listed = (await fs.readdir(base, { recursive: true })) as string[];
+    } catch (e) {
+      notes.push(`${entry}: ${describeFsError(e)}`);
+      continue;
+    }
+    const matched = listed.map((rel) => rel.split(nodePath.sep).join('/')).filter((rel) => isMatch(rel) && !rel.split('/').includes('node_modules'));
+    matched.sort();
+    let files = 0;
+    for (const rel of matched) {
+      const file = nodePath.join(base, ...rel.split('/'));
+      const stat = await fs.stat(file).catch(() => undefined);
+      if (!stat?.isFile()) continue;
+      add(file);
+      files++;
+    }
+    if (files === 0) notes.push(`${entry}: no file matches this pattern (sample files are ${SAMPLE_FILE_GLOB})`);
+  }
+  return out;
+}

@@ -1,0 +1,335 @@
+/**
+ * The replay debugger's model, without any protocol: the engine's own {@link ReplaySession} fed one
+ * event at a time, what each event did (from the sequence matcher's observer and the stage filters),
+ * and moves back in time by restoring saved engine states (checkpoints every `interval` events,
+ * then re-feeding the few events after the checkpoint through the engine itself).
+ *
+ * Memory: one saved state per `interval` events reached (at most about 200 per replay, whatever
+ * its size) and one small record per event that passed a filter or made the matcher decide something.
+ */
+import type { EventFilter, SampleQuery, SequenceQuery, Stage } from '../eql/ast';
+import { compileFilter } from '../engine/filter';
+import type { KeyValue } from '../engine/joinKeys';
+import { ReplaySession, type ReplaySessionState, type ReplaySnapshot } from '../engine/replay';
+import type { OrderedEvent, SequenceObserver, SequenceState } from '../engine/sequence';
+import type { ReplayResult } from '../engine/types';
+import { lineColumnAt } from '../samples/textPosition';
+import type { PreparedReplay } from './launch';
+
+/** The exception-style breakpoint filters: things the sequence matcher decides. */
+export const HAPPENING_FILTERS = [
+  { filter: 'sequenceCompleted', label: 'Sequence completed' },
+  { filter: 'pendingReplaced', label: 'Pending sequence replaced' },
+  { filter: 'maxspanExpired', label: 'Expired past maxspan' },
+  { filter: 'untilCancelled', label: 'Cancelled by until' },
+  { filter: 'missingEventSeen', label: 'Missing-event stage seen' },
+] as const;
+
+/** One of {@link HAPPENING_FILTERS}' ids. */
+export type HappeningKind = (typeof HAPPENING_FILTERS)[number]['filter'] | 'unmatched';
+
+/** Something the state machine decided while taking one event, in words. */
+export interface Happening {
+  kind: HappeningKind;
+  text: string;
+  /** For `sequenceCompleted`: the events of the sequence. */
+  events?: OrderedEvent[];
+  joinKeys?: KeyValue[];
+}
+
+/** What one event did. */
+export interface EventOutcome {
+  /** Indexes (into {@link ReplayDebugger.stages}) of the stages whose filter the event passed. */
+  passed: number[];
+  happenings: Happening[];
+  /** Evaluation errors of stage filters on this event (the stage counts as not passed). */
+  errors: string[];
+}
+
+/** A stage of the rule as the debugger shows it: filter, label and place in the rule file. */
+export interface DebugStage {
+  /** `stage 1 [network]`, `until [process]`, `query [process]` (1-based). */
+  label: string;
+  kind: 'stage' | 'missing' | 'until' | 'query';
+  filter: EventFilter;
+  /** 1-based lines of the rule file the stage covers (TOML rules: lines of the TOML file). */
+  startLine: number;
+  endLine: number;
+  test(doc: Record<string, unknown>): boolean;
+}
+
+const NO_OUTCOME: EventOutcome = { passed: [], happenings: [], errors: [] };
+
+/** How many events between two saved engine states: at most ~200 states, at least 64 events apart. */
+export function checkpointInterval(events: number): number {
+  return Math.max(64, Math.ceil(events / 200));
+}
+
+/** Steps a prepared replay forwards and backwards. */
+export class ReplayDebugger {
+  readonly session: ReplaySession;
+  readonly stages: DebugStage[];
+  /** Query-stage index of each expanded (runs) sequence stage. */
+  private readonly expandedToQuery: number[];
+  private readonly outcomes = new Map<number, EventOutcome>();
+  private readonly checkpoints = new Map<number, ReplaySessionState>();
+  private readonly interval: number;
+  private recording: Happening[] | undefined;
+  private final?: { result: ReplayResult; happenings: Happening[] };
+
+  /**
+   * @param prepared the rule and events (see `prepareReplay`).
+   * @throws Error when the engine cannot compile the rule (a pattern it refuses).
+   */
+  constructor(readonly prepared: PreparedReplay) {
+    const query = prepared.statement.query;
+    this.stages = debugStages(prepared);
+    this.expandedToQuery = query.kind === 'sequence' ? query.stages.flatMap((s, i) => new Array<number>(Math.max(1, s.runs ?? 1)).fill(i)) : [];
+    this.session = new ReplaySession(prepared.statement, prepared.events, {
+      ...prepared.options,
+      sequenceObserver: this.observer(),
+    });
+    this.interval = checkpointInterval(this.session.events.length);
+  }
+
+  /** Events in the order the engine takes them. */
+  get events(): readonly OrderedEvent[] {
+    return this.session.events;
+  }
+
+  /** Number of events fed; the current event is `events[position - 1]`. */
+  get position(): number {
+    return this.session.fed;
+  }
+
+  /** The event the replay stands on (the last one fed), or undefined before the first. */
+  get current(): OrderedEvent | undefined {
+    return this.position > 0 ? this.events[this.position - 1] : undefined;
+  }
+
+  /** True when every event was fed. */
+  get atEnd(): boolean {
+    return this.position >= this.events.length;
+  }
+
+  /** What the event at `index` (0-based, into `events`) did; known for every event fed at least once. */
+  outcome(index: number): EventOutcome {
+    return this.outcomes.get(index) ?? NO_OUTCOME;
+  }
+
+  /**
+   * Feeds the next event to the engine. @returns its outcome, or undefined at the end.
+   * @throws EqlEvaluationError when the rule fails on the event (as Elasticsearch fails the search).
+   */
+  forward(): EventOutcome | undefined {
+    const position = this.position;
+    if (position >= this.events.length) return undefined;
+    if (position % this.interval === 0 && !this.checkpoints.has(position)) this.checkpoints.set(position, this.session.saveState());
+    const happenings: Happening[] = [];
+    this.recording = happenings;
+    try {
+      this.session.step();
+    } finally {
+      this.recording = undefined;
+    }
+    const event = this.events[position];
+    const passed: number[] = [];
+    const errors: string[] = [];
+    this.stages.forEach((stage, i) => {
+      try {
+        if (stage.test(event.record.doc)) passed.push(i);
+      } catch (e) {
+        errors.push(`${stage.label}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    });
+    const outcome = { passed, happenings, errors };
+    if (passed.length > 0 || happenings.length > 0 || errors.length > 0) this.outcomes.set(position, outcome);
+    else this.outcomes.delete(position);
+    return outcome;
+  }
+
+  /**
+   * Moves to `target` events fed (0 … events.length): forwards by feeding, backwards by restoring
+   * the nearest saved engine state at or before it and feeding the events after it.
+   */
+  goTo(target: number): void {
+    const to = Math.max(0, Math.min(target, this.events.length));
+    if (to < this.position) {
+      let from = to - (to % this.interval);
+      while (from > 0 && !this.checkpoints.has(from)) from -= this.interval;
+      const state = this.checkpoints.get(from);
+      if (!state) throw new Error(`no saved replay state at ${from}`);
+      this.session.restoreState(state);
+    }
+    while (this.position < to) this.forward();
+  }
+
+  /** The engine's state now (pending sequences per join key, kept sample events, counters). */
+  snapshot(): ReplaySnapshot {
+    return this.session.snapshot();
+  }
+
+  /**
+   * The replay's result, as the replay command gives it (pipes and `size` applied), and what the end
+   * of the stream decided (missing-event checks). Computed once, on a copy of the engine's state.
+   */
+  finalResult(): { result: ReplayResult; happenings: Happening[] } {
+    if (!this.final) {
+      const saved = this.session.saveState();
+      const happenings: Happening[] = [];
+      this.recording = happenings;
+      try {
+        this.final = { result: this.session.finish(), happenings };
+      } finally {
+        this.recording = undefined;
+        this.session.restoreState(saved);
+      }
+    }
+    return this.final;
+  }
+
+  /** The matches found by the events fed so far (all of them, with pipes applied, at the end). */
+  matchesSoFar(): Array<{ joinKeys?: KeyValue[]; events: OrderedEvent[]; at: number }> {
+    const query = this.prepared.statement.query;
+    const out: Array<{ joinKeys?: KeyValue[]; events: OrderedEvent[]; at: number }> = [];
+    for (let i = 0; i < this.position; i++) {
+      const o = this.outcomes.get(i);
+      if (!o) continue;
+      if (query.kind === 'event' && o.passed.includes(0)) out.push({ events: [this.events[i]], at: i });
+      for (const h of o.happenings) if (h.kind === 'sequenceCompleted' && h.events) out.push({ joinKeys: h.joinKeys, events: h.events, at: i });
+    }
+    return out;
+  }
+
+  /**
+   * What the current event did, as sentences: the stages it passed, the sequences it started,
+   * advanced, completed or replaced, the ones it found expired or cancelled by `until`.
+   */
+  describe(index = this.position - 1): string[] {
+    if (index < 0) return [];
+    const event = this.events[index];
+    const o = this.outcome(index);
+    const lines: string[] = [];
+    lines.push(o.passed.length === 0 ? 'matched no stage' : `passed ${o.passed.map((i) => this.stages[i].label).join(', ')}`);
+    if (index === this.position - 1) lines.push(...this.progressOf(event));
+    for (const h of o.happenings) lines.push(h.text);
+    lines.push(...o.errors.map((e) => `evaluation failed: ${e}`));
+    return lines;
+  }
+
+  /** Sequences whose latest event is `event` in the current state: started or advanced by it. */
+  private progressOf(event: OrderedEvent): string[] {
+    const snap = this.snapshot();
+    if (snap.kind !== 'sequence') return [];
+    const out: string[] = [];
+    const firstPositive = this.firstPositiveStage();
+    for (const key of snap.keys) {
+      for (const p of key.pending) {
+        if (p.events[p.stage] !== event) continue;
+        const stage = this.expandedToQuery[p.stage] + 1;
+        out.push(
+          p.stage === firstPositive
+            ? `started a sequence for join key ${keyText(key.joinKeys)} (stage ${stage})`
+            : `advanced the sequence of join key ${keyText(key.joinKeys)} to stage ${stage}`,
+        );
+      }
+    }
+    return out;
+  }
+
+  private firstPositiveStage(): number {
+    const query = this.prepared.statement.query;
+    if (query.kind !== 'sequence') return 0;
+    let expanded = 0;
+    for (const s of query.stages) {
+      if (!s.missing) return expanded;
+      expanded += Math.max(1, s.runs ?? 1);
+    }
+    return 0;
+  }
+
+  /** Human stage number (1-based, as written in the rule) of an expanded sequence stage. */
+  queryStageOf(expanded: number): number {
+    return (this.expandedToQuery[expanded] ?? expanded) + 1;
+  }
+
+  private observer(): SequenceObserver {
+    const record = (h: Happening) => this.recording?.push(h);
+    const stageText = (expanded: number) => `stage ${this.queryStageOf(expanded)}`;
+    return {
+      unmatched: (stage, key) =>
+        record({ kind: 'unmatched', text: `passed ${stageText(stage)} for join key ${keyText(key)}, but no sequence of that key was waiting for it` }),
+      replaced: (dropped, by) =>
+        record({
+          kind: 'pendingReplaced',
+          text: `replaced the pending sequence of join key ${keyText(dropped.key)} at ${stageText(dropped.stage)} (was ${eventsText(dropped.events)}; ${where(by)} is newer)`,
+        }),
+      rejected: (r) => {
+        if (r.reason === 'maxspan') {
+          record({ kind: 'maxspanExpired', text: `found the pending sequence of join key ${keyText(r.key)} (${eventsText(r.events)}) expired: past maxspan` });
+        } else if (r.reason === 'until') {
+          record({
+            kind: 'untilCancelled',
+            text: `found the pending sequence of join key ${keyText(r.key)} (${eventsText(r.events)}) cancelled by until${r.at ? ` (${where(r.at)})` : ''}`,
+          });
+        } else {
+          record({
+            kind: 'missingEventSeen',
+            text: `the candidate sequence of join key ${keyText(r.key)} (${eventsText(r.events)}) was dropped: missing-event stage seen${r.at ? ` at ${where(r.at)}` : ''}`,
+          });
+        }
+      },
+      completed: (seq: SequenceState) =>
+        record({
+          kind: 'sequenceCompleted',
+          text: `completed the sequence of join key ${keyText(seq.key)}: ${eventsText(seq.events)}`,
+          events: seq.events.filter((e): e is OrderedEvent => e !== undefined),
+          joinKeys: seq.key,
+        }),
+      missingSeen: (stage) => record({ kind: 'missingEventSeen', text: `passed missing-event ${stageText(stage)} ![…]; it cancels candidates around it` }),
+    };
+  }
+}
+
+/** The rule's stages with their lines in the rule file and their compiled filters. */
+function debugStages(prepared: PreparedReplay): DebugStage[] {
+  const { rule, statement, options } = prepared;
+  const ctx = { eventCategoryField: options.eventCategoryField };
+  const lines = (span: { start: number; end: number }) => ({
+    startLine: lineColumnAt(rule.fileText, rule.toFileOffset(span.start)).line,
+    endLine: lineColumnAt(rule.fileText, rule.toFileOffset(Math.max(span.start, span.end - 1))).line,
+  });
+  const category = (f: EventFilter) => f.category ?? 'any';
+  const query = statement.query;
+  if (query.kind === 'event') {
+    return [{ label: `query [${category(query.filter)}]`, kind: 'query', filter: query.filter, ...lines(query.span), test: compileFilter(query.filter, ctx) }];
+  }
+  const stages: Stage[] = (query as SequenceQuery | SampleQuery).stages;
+  const out: DebugStage[] = stages.map((s, i) => ({
+    label: `stage ${i + 1} ${s.missing ? '!' : ''}[${category(s.filter)}]`,
+    kind: s.missing ? 'missing' : 'stage',
+    filter: s.filter,
+    ...lines(s.span),
+    test: compileFilter(s.filter, ctx),
+  }));
+  if (query.kind === 'sequence' && query.until) {
+    const u = query.until;
+    out.push({ label: `until [${category(u.filter)}]`, kind: 'until', filter: u.filter, ...lines(u.span), test: compileFilter(u.filter, ctx) });
+  }
+  return out;
+}
+
+/** `"a3f1…"` or `"h1", 42`: join key values as EQL literals. */
+export function keyText(key: readonly KeyValue[]): string {
+  return key.map((v) => JSON.stringify(v)).join(', ');
+}
+
+/** `win-dc01.ndjson:4` for an event. */
+export function where(e: OrderedEvent): string {
+  const file = e.record.source.file;
+  return `${file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1)}:${e.record.source.line}`;
+}
+
+function eventsText(events: ReadonlyArray<OrderedEvent | undefined>): string {
+  return events.filter((e): e is OrderedEvent => e !== undefined).map(where).join(' → ');
+}

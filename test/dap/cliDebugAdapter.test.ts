@@ -1,0 +1,57 @@
+/**
+ * `eql-workbench debug-adapter`: the same adapter over stdin/stdout of its own process, as nvim-dap,
+ * Emacs dap-mode or JetBrains start it (run from the TypeScript sources through tsx).
+ * Expected stops: see `replayAdapter.test.ts` (win-dc01.ndjson:4 is the 5th event in time order and
+ * the first to pass stage 1).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+
+const root = join(__dirname, '../..');
+
+/** A DebugClient speaking over a child process's pipes. */
+class PipeClient extends DebugClient {
+  attachTo(stdout: NodeJS.ReadableStream, stdin: NodeJS.WritableStream): void {
+    this.connect(stdout as never, stdin as never);
+  }
+}
+
+test('debug-adapter over stdio: launch with relative paths and cwd, Step Into, stack trace, disconnect ends the process', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/src/cli.ts'), 'debug-adapter'], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const dc = new PipeClient('node', 'unused', 'eql-replay');
+  dc.attachTo(child.stdout, child.stdin);
+  try {
+    await dc.initializeRequest({ adapterID: 'eql-replay', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+    const initialized = dc.waitForEvent('initialized', 20_000);
+    await dc.launchRequest({ rule: 'rules/incoming_execution_via_powershell_remoting.toml', samples: ['logs/**/*.ndjson'], cwd: 'samples' } as DebugProtocol.LaunchRequestArguments);
+    await initialized;
+    const entry = dc.waitForEvent('stopped');
+    await dc.configurationDoneRequest();
+    assert.equal((await entry).body.reason, 'entry');
+    const stopped = dc.waitForEvent('stopped');
+    await dc.stepInRequest({ threadId: 1 });
+    await stopped;
+    const frames = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    assert.deepEqual(
+      frames.map((f) => [f.source?.path, f.line]),
+      [
+        [join(root, 'samples/logs/endpoint/win-dc01.ndjson'), 4],
+        [join(root, 'samples/rules/incoming_execution_via_powershell_remoting.toml'), 26],
+      ],
+    );
+    // The glob left out wks-07.jsonl: 24 events (16 + 3 + 5).
+    assert.match(frames[0].name, /^event 5\/24: /);
+    await dc.disconnectRequest({});
+    assert.equal(await exited, 0);
+  } finally {
+    child.kill();
+  }
+});

@@ -1,0 +1,434 @@
+/**
+ * The replay debugger over the Debug Adapter Protocol, driven by `DebugClient`
+ * (`@vscode/debugadapter-testsupport`) without VS Code.
+ *
+ * Expected values are worked out by hand from `samples/logs` (timestamps read from the lines) and
+ * the near-miss table of `samples/README.md`. The 36 events in time order begin
+ *   1 win-dc01:1 09:10:00, 2 win-dc01:2, 3 win-dc01:3, 4 web01:1 09:14:01.000,
+ *   5 win-dc01:4 09:14:02.113 (network, 10.0.1.15 → 5985: stage 1), 6 web01:2, 7 web01:3 09:14:03.000,
+ *   8 win-dc01:5 09:14:03.020, 9 win-dc01:6 09:14:04.520 (whoami.exe under wsmprovhost.exe: stage 2,
+ *   completes match 1), …, 13 win-dc01:10, 15 win-dc01:12, 17 win-dc01:14, 18–28 wks-07:1–11,
+ *   29 win-dc01:15, 30 wks-07:12, 31 win-dc01:16, 32–36 sysmon-srv-app02:1–5.
+ * Stage 1 passes (incoming 5985/5986 http, not loopback): win-dc01:4, :10, :12, wks-07:7, :11, win-dc01:15.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { startAdapterServer } from './adapterServer';
+
+const root = join(__dirname, '../..');
+const RULE_EQL = join(root, 'samples/rules/incoming_execution_via_powershell_remoting.eql');
+const RULE_TOML = join(root, 'samples/rules/incoming_execution_via_powershell_remoting.toml');
+const LOGS = join(root, 'samples/logs');
+const DC01 = join(LOGS, 'endpoint/win-dc01.ndjson');
+const DC01_KEY = '"a3f1c2d4-5b6e-4f70-8a91-0b2c3d4e5f60"';
+const WKS07_KEY = '"5e0b9d2a-8c47-4a1e-b3f6-2d7c9e1a4b80"';
+/** Lines of the network and process stages in the `.eql` rule (1-based). */
+const EQL_NETWORK_LINE = 2;
+const EQL_PROCESS_LINE = 4;
+
+let server: Awaited<ReturnType<typeof startAdapterServer>>;
+before(async () => {
+  server = await startAdapterServer();
+});
+after(async () => {
+  await server.close();
+});
+
+/** A connected client with helpers that never miss an event sent right after a response. */
+class Replay {
+  readonly dc = new DebugClient('node', 'unused', 'eql-replay');
+  readonly output: string[] = [];
+
+  async start(args: Record<string, unknown>, setup?: (r: Replay) => Promise<void>): Promise<DebugProtocol.StoppedEvent> {
+    await this.dc.start(server.port);
+    this.dc.on('output', (e: DebugProtocol.OutputEvent) => this.output.push(e.body.output));
+    await this.dc.initializeRequest({ adapterID: 'eql-replay', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    const initialized = this.dc.waitForEvent('initialized');
+    await this.dc.launchRequest(args as DebugProtocol.LaunchRequestArguments);
+    await initialized;
+    await setup?.(this);
+    return this.stopped(() => this.dc.configurationDoneRequest());
+  }
+
+  async stopped(action: () => Promise<unknown>): Promise<DebugProtocol.StoppedEvent> {
+    const stopped = this.dc.waitForEvent('stopped', 10_000);
+    await action();
+    return (await stopped) as DebugProtocol.StoppedEvent;
+  }
+
+  next = () => this.stopped(() => this.dc.nextRequest({ threadId: 1 }));
+  stepIn = () => this.stopped(() => this.dc.stepInRequest({ threadId: 1 }));
+  back = () => this.stopped(() => this.dc.stepBackRequest({ threadId: 1 }));
+  cont = () => this.stopped(() => this.dc.continueRequest({ threadId: 1 }));
+  reverse = () => this.stopped(() => this.dc.reverseContinueRequest({ threadId: 1 }));
+
+  /** `file:line` of each frame (file name only). */
+  async frames(): Promise<string[]> {
+    const r = await this.dc.stackTraceRequest({ threadId: 1 });
+    return r.body.stackFrames.map((f) => `${f.source?.name}:${f.line}`);
+  }
+
+  async frameNames(): Promise<string[]> {
+    return (await this.dc.stackTraceRequest({ threadId: 1 })).body.stackFrames.map((f) => f.name);
+  }
+
+  /** The variables of a scope as `name → value`. */
+  async scope(name: string): Promise<Map<string, string>> {
+    const scopes = await this.dc.scopesRequest({ frameId: 1 });
+    const scope = scopes.body.scopes.find((s) => s.name === name);
+    assert.ok(scope, `scope ${name}`);
+    return this.children(scope.variablesReference);
+  }
+
+  async children(ref: number): Promise<Map<string, string>> {
+    const vars = await this.dc.variablesRequest({ variablesReference: ref });
+    return new Map(vars.body.variables.map((v) => [v.name, v.value]));
+  }
+
+  async child(ref: number, name: string): Promise<number> {
+    const vars = await this.dc.variablesRequest({ variablesReference: ref });
+    const v = vars.body.variables.find((x) => x.name === name);
+    assert.ok(v, `variable ${name}`);
+    return v.variablesReference;
+  }
+
+  /** Every scope, expanded two levels deep, as text (to compare whole states). */
+  async dump(): Promise<string> {
+    const lines: string[] = [];
+    const scopes = await this.dc.scopesRequest({ frameId: 1 });
+    const walk = async (ref: number, depth: number, indent: string) => {
+      for (const v of (await this.dc.variablesRequest({ variablesReference: ref })).body.variables) {
+        lines.push(`${indent}${v.name} = ${v.value}`);
+        if (v.variablesReference && depth > 0 && v.name !== 'document') await walk(v.variablesReference, depth - 1, `${indent}  `);
+      }
+    };
+    for (const s of scopes.body.scopes) {
+      lines.push(`[${s.name}]`);
+      await walk(s.variablesReference, 2, '  ');
+    }
+    lines.push(...(await this.frames()));
+    return lines.join('\n');
+  }
+
+  async evaluate(expression: string): Promise<string> {
+    return (await this.dc.evaluateRequest({ expression, context: 'repl', frameId: 1 })).body.result;
+  }
+
+  stop = () => this.dc.stop();
+}
+
+async function session(args: Record<string, unknown>, setup?: (r: Replay) => Promise<void>): Promise<{ r: Replay; first: DebugProtocol.StoppedEvent }> {
+  const r = new Replay();
+  const first = await r.start(args, setup);
+  return { r, first };
+}
+
+describe('replay debugger over DAP: the sample rule on samples/logs', () => {
+  test('stops on entry, then Step Over walks the events in timestamp order with what each did', async () => {
+    const { r, first } = await session({ rule: RULE_EQL, samples: [LOGS] });
+    try {
+      assert.equal(first.body.reason, 'entry');
+      assert.deepEqual(await r.frames(), ['incoming_execution_via_powershell_remoting.eql:2']);
+      const order = ['win-dc01.ndjson:1', 'win-dc01.ndjson:2', 'win-dc01.ndjson:3', 'web01.ndjson:1', 'win-dc01.ndjson:4', 'web01.ndjson:2', 'web01.ndjson:3', 'win-dc01.ndjson:5', 'win-dc01.ndjson:6'];
+      const seen: string[] = [];
+      for (let i = 0; i < order.length; i++) {
+        const stop = await r.next();
+        assert.equal(stop.body.reason, 'step');
+        seen.push((await r.frames())[0]);
+      }
+      assert.deepEqual(seen, order);
+      // Event 9: stage 2 passed (second frame on the process stage), match 1 completed.
+      assert.deepEqual(await r.frames(), ['win-dc01.ndjson:6', `incoming_execution_via_powershell_remoting.eql:${EQL_PROCESS_LINE}`]);
+      assert.match((await r.frameNames())[0], /^event 9\/36: /);
+      const stages = await r.scope('Stages');
+      assert.deepEqual([...stages], [['stage 1 [network]', 'not passed'], ['stage 2 [process]', 'passed']]);
+      const matches = await r.scope('Matches so far');
+      assert.deepEqual([...matches], [['match 1', `win-dc01.ndjson:4 → win-dc01.ndjson:6 (join key ${DC01_KEY})`]]);
+      assert.ok(r.output.some((o) => o.startsWith('[5/36] win-dc01.ndjson:4 2024-05-14T09:14:02.113Z: passed stage 1 [network]; started a sequence for join key')));
+      assert.ok(r.output.some((o) => o.startsWith('[9/36] win-dc01.ndjson:6 2024-05-14T09:14:04.520Z: passed stage 2 [process]; completed the sequence of join key')));
+    } finally {
+      await r.stop();
+    }
+  });
+
+  test('Variables after win-dc01:4 and win-dc01:5: the event fields, the pending sequence and the time left before maxspan', async () => {
+    const { r } = await session({ rule: RULE_EQL, samples: [LOGS] });
+    try {
+      for (let i = 0; i < 5; i++) await r.next();
+      const event = await r.scope('Event');
+      assert.equal(event.get('@timestamp'), '"2024-05-14T09:14:02.113Z"');
+      assert.equal(event.get('source.ip'), '"10.0.1.15"');
+      assert.equal(event.get('destination.port'), '5985');
+      assert.equal(event.get('network.direction'), '"incoming"');
+      assert.equal(event.get('process.parent.name'), 'null');
+      const scopes = await r.dc.scopesRequest({ frameId: 1 });
+      const ref = scopes.body.scopes.find((s) => s.name === 'Sequences')!.variablesReference;
+      const keys = await r.children(ref);
+      assert.equal(keys.get(`join key ${DC01_KEY}`), '1 pending');
+      const pending = await r.children(await r.child(ref, `join key ${DC01_KEY}`));
+      assert.deepEqual([...pending], [['pending at stage 1', 'win-dc01.ndjson:4']]);
+      const details = async () =>
+        r.children(await r.child(await r.child(ref, `join key ${DC01_KEY}`), 'pending at stage 1'));
+      assert.equal((await details()).get('time left before maxspan'), '30 s');
+      // web01:2, web01:3, win-dc01:5 (09:14:03.020): 30 s from 09:14:02.113 leaves 29.093 s.
+      await r.next();
+      await r.next();
+      await r.next();
+      const scopes2 = await r.dc.scopesRequest({ frameId: 1 });
+      const ref2 = scopes2.body.scopes.find((s) => s.name === 'Sequences')!.variablesReference;
+      const d2 = await r.children(await r.child(await r.child(ref2, `join key ${DC01_KEY}`), 'pending at stage 1'));
+      assert.equal(d2.get('time left before maxspan'), '29.093 s');
+      assert.equal(d2.get('event 1'), 'win-dc01.ndjson:4 2024-05-14T09:14:02.113Z');
+    } finally {
+      await r.stop();
+    }
+  });
+
+  test('Step Into stops only on events that pass a stage: win-dc01:4, then win-dc01:6', async () => {
+    const { r } = await session({ rule: RULE_EQL, samples: [LOGS] });
+    try {
+      await r.stepIn();
+      assert.deepEqual(await r.frames(), ['win-dc01.ndjson:4', `incoming_execution_via_powershell_remoting.eql:${EQL_NETWORK_LINE}`]);
+      await r.stepIn();
+      assert.equal((await r.frames())[0], 'win-dc01.ndjson:6');
+    } finally {
+      await r.stop();
+    }
+  });
+
+  test('Step Back restores the previous state exactly, and Reverse Continue returns to the previous breakpoint', async () => {
+    const { r } = await session({ rule: RULE_EQL, samples: [LOGS] });
+    try {
+      for (let i = 0; i < 8; i++) await r.next();
+      const before8 = await r.dump();
+      await r.next(); // win-dc01:6 completes match 1
+      assert.equal((await r.scope('Matches so far')).size, 1);
+      const back = await r.back();
+      assert.equal(back.body.reason, 'step');
+      assert.equal(await r.dump(), before8);
+      assert.equal((await r.scope('Matches so far')).size, 0);
+      // Forward again: the same completion.
+      await r.next();
+      assert.deepEqual([...(await r.scope('Matches so far'))], [['match 1', `win-dc01.ndjson:4 → win-dc01.ndjson:6 (join key ${DC01_KEY})`]]);
+      // Back to the very start.
+      for (let i = 0; i < 9; i++) await r.back();
+      assert.deepEqual(await r.frames(), ['incoming_execution_via_powershell_remoting.eql:2']);
+      await r.dc.setBreakpointsRequest({ source: { path: DC01 }, breakpoints: [{ line: 4 }] });
+      const end = await r.cont();
+      assert.equal(end.body.reason, 'breakpoint');
+      assert.equal((await r.frames())[0], 'win-dc01.ndjson:4');
+      await r.dc.setBreakpointsRequest({ source: { path: DC01 }, breakpoints: [{ line: 4 }, { line: 12 }] });
+      assert.equal((await r.cont()).body.reason, 'breakpoint');
+      assert.equal((await r.frames())[0], 'win-dc01.ndjson:12');
+      const atEnd = await r.cont();
+      assert.equal(atEnd.body.reason, 'end');
+      assert.equal(atEnd.body.description, 'End of replay: 2 matches');
+      const rev = await r.reverse();
+      assert.equal(rev.body.reason, 'breakpoint');
+      assert.equal((await r.frames())[0], 'win-dc01.ndjson:12');
+      await r.reverse();
+      assert.equal((await r.frames())[0], 'win-dc01.ndjson:4');
+      assert.equal((await r.reverse()).body.reason, 'entry');
+    } finally {
+      await r.stop();
+    }
+  });
+
+  test('a stage breakpoint stops on every event that passes the stage, in time order', async () => {
+    const { r } = await session({ rule: RULE_EQL, samples: [LOGS] }, async (r) => {
+      const set = await r.dc.setBreakpointsRequest({ source: { path: RULE_EQL }, breakpoints: [{ line: EQL_NETWORK_LINE }, { line: 3 }, { line: 1 }] });
+      assert.deepEqual(set.body.breakpoints.map((b) => b.verified), [true, true, false]);
+      assert.match(set.body.breakpoints[2].message ?? '', /not inside a stage/);
+    });
+    try {
+      const stops: string[] = [];
+      for (;;) {
+        const s = await r.cont();
+        if (s.body.reason === 'end') break;
+        assert.equal(s.body.reason, 'breakpoint');
+        assert.equal(s.body.description, 'Breakpoint: stage 1 [network] passed');
+        stops.push((await r.frames())[0]);
+      }
+      assert.deepEqual(stops, ['win-dc01.ndjson:4', 'win-dc01.ndjson:10', 'win-dc01.ndjson:12', 'wks-07.jsonl:7', 'wks-07.jsonl:11', 'win-dc01.ndjson:15']);
+    } finally {
+      await r.stop();
+    }
+  });
+
+  test('TOML rule: a breakpoint on the process stage line of the TOML file stops where stage 2 passes', async () => {
+    const { r } = await session({ rule: RULE_TOML, samples: [LOGS] }, async (r) => {
+      const set = await r.dc.setBreakpointsRequest({ source: { path: RULE_TOML }, breakpoints: [{ line: 28 }, { line: 24 }] });
+      assert.deepEqual(set.body.breakpoints.map((b) => b.verified), [true, false]);
+    });
+    try {
+      await r.cont();
+      assert.deepEqual(await r.frames(), ['win-dc01.ndjson:6', 'incoming_execution_via_powershell_remoting.toml:28']);
+    } finally {
+      await r.stop();
+    }
+  });
+
+  test('NDJSON breakpoints: verified on event lines, unverified with a reason on blank lines and other files', async () => {
+    const { r } = await session({ rule: RULE_EQL, samples: [LOGS] }, async (r) => {
+      const set = await r.dc.setBreakpointsRequest({ source: { path: DC01 }, breakpoints: [{ line: 14 }, { line: 17 }] });
+      assert.equal(set.body.breakpoints[0].verified, true);
+      assert.equal(set.body.breakpoints[1].verified, false);
+      assert.match(set.body.breakpoints[1].message ?? '', /holds no event/);
+      const other = await r.dc.setBreakpointsRequest({ source: { path: join(root, 'package.json') }, breakpoints: [{ line: 1 }] });
+      assert.equal(other.body.breakpoints[0].verified, false);
+    });
+    try {
+      const s = await r.cont();
+      assert.equal(s.body.description, 'Breakpoint at win-dc01.ndjson:14');
+      assert.equal((await r.frames())[0], 'win-dc01.ndjson:14');
+    } finally {
+      await r.stop();
+    }
+  });
+
+  test('conditional breakpoint with an EQL expression, hit count and log point', async () => {
+    const { r } = await session({ rule: RULE_EQL, samples: [LOGS] }, async (r) => {
+      const set = await r.dc.setBreakpointsRequest({
+        source: { path: RULE_EQL },
+        breakpoints: [{ line: EQL_NETWORK_LINE, condition: 'cidrMatch(source.ip, "10.0.2.0/24") and destination.port == 5985' }],
+      });
+      assert.equal(set.body.breakpoints[0].verified, true);
+    });
+    try {
+      // Stage-1 events from 10.0.2.0/24 to 5985: wks-07:11 (10.0.2.44) and win-dc01:15 (10.0.2.17);
+      // wks-07:7 goes to 5986.
+      await r.cont();
+      assert.equal((await r.frames())[0], 'wks-07.jsonl:11');
+      await r.cont();
+      assert.equal((await r.frames())[0], 'win-dc01.ndjson:15');
+      assert.equal((await r.cont()).body.reason, 'end');
+    } finally {
+      await r.stop();
+    }
+    const hits = await session({ rule: RULE_EQL, samples: [LOGS] }, async (r) => {
+      await r.dc.setBreakpointsRequest({ source: { path: RULE_EQL }, breakpoints: [{ line: EQL_NETWORK_LINE, hitCondition: '3' }] });
+      const bad = await r.dc.setBreakpointsRequest({ source: { path: DC01 }, breakpoints: [{ line: 4, condition: 'source.ip ==' }] });
+      assert.equal(bad.body.breakpoints[0].verified, false);
+      assert.match(bad.body.breakpoints[0].message ?? '', /not a valid EQL expression: column 13: Expected an expression after \[==\]/);
+    });
+    try {
+      // Third stage-1 event: win-dc01:12, then every later one (hit count >= 3).
+      await hits.r.cont();
+      assert.equal((await hits.r.frames())[0], 'win-dc01.ndjson:12');
+      await hits.r.cont();
+      assert.equal((await hits.r.frames())[0], 'wks-07.jsonl:7');
+    } finally {
+      await hits.r.stop();
+    }
+    const logs = await session({ rule: RULE_EQL, samples: [LOGS] }, async (r) => {
+      await r.dc.setBreakpointsRequest({ source: { path: RULE_EQL }, breakpoints: [{ line: EQL_NETWORK_LINE, logMessage: 'incoming from {source.ip} to {destination.port}' }] });
+    });
+    try {
+      assert.equal((await logs.r.cont()).body.reason, 'end');
+      assert.deepEqual(
+        logs.r.output.filter((o) => o.startsWith('incoming from')),
+        ['"10.0.1.15" to 5985', '"10.0.1.22" to 5986', '"10.0.1.31" to 5985', '"10.0.2.44" to 5986', '"10.0.2.44" to 5985', '"10.0.2.17" to 5985'].map(
+          (s) => `incoming from ${s}\n`,
+        ),
+      );
+    } finally {
+      await logs.r.stop();
+    }
+  });
+
+  test('exception filters: sequence completed, pending sequence replaced, expired past maxspan', async () => {
+    const run = async (filter: string) => {
+      const { r } = await session({ rule: RULE_EQL, samples: [LOGS] }, async (r) => {
+        await r.dc.setExceptionBreakpointsRequest({ filters: [filter] });
+      });
+      const stops: string[] = [];
+      try {
+        for (;;) {
+          const s = await r.cont();
+          if (s.body.reason === 'end') break;
+          assert.equal(s.body.reason, 'exception');
+          stops.push(`${(await r.frames())[0]} ${s.body.description}`);
+        }
+      } finally {
+        await r.stop();
+      }
+      return stops;
+    };
+    assert.deepEqual(await run('sequenceCompleted'), ['win-dc01.ndjson:6 Sequence completed', 'wks-07.jsonl:9 Sequence completed']);
+    // win-dc01:12 arrives while win-dc01:10 waits at stage 1 for the same host.
+    assert.deepEqual(await run('pendingReplaced'), ['win-dc01.ndjson:12 Pending sequence replaced']);
+    // win-dc01:14 is 31 s after :12; wks-07:12 (11:00:03) is 40 min after wks-07:11.
+    assert.deepEqual(await run('maxspanExpired'), ['win-dc01.ndjson:14 Expired past maxspan', 'wks-07.jsonl:12 Expired past maxspan']);
+    assert.deepEqual(await run('untilCancelled'), []);
+  });
+
+  test('evaluate: a field, an EQL function call, and EQL diagnostics for a broken expression', async () => {
+    const { r } = await session({ rule: RULE_EQL, samples: [LOGS] }, async (r) => {
+      await r.dc.setBreakpointsRequest({ source: { path: DC01 }, breakpoints: [{ line: 6 }] });
+    });
+    try {
+      await assert.rejects(r.evaluate('process.name'), /No current event/);
+      await r.cont();
+      assert.equal(await r.evaluate('process.parent.name'), '"wsmprovhost.exe"');
+      assert.equal(await r.evaluate('process.name : "WHOAMI.EXE"'), 'true');
+      assert.equal(await r.evaluate('length(process.name)'), '10');
+      assert.equal(await r.evaluate('cidrMatch(host.ip, "10.0.1.0/24")'), 'true');
+      await assert.rejects(r.evaluate('lenght(process.name)'), /EQL: column 1: Unknown function \[lenght\], did you mean \[length\]\?/);
+    } finally {
+      await r.stop();
+    }
+  });
+});
+
+describe('replay debugger over DAP: errors', () => {
+  test('a rule with errors gives a clear launch error with the position of each error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eql-dap-'));
+    const rule = join(dir, 'broken.eql');
+    writeFileSync(rule, 'process where lenght(process.name) > 3\n');
+    const dc = new DebugClient('node', 'unused', 'eql-replay');
+    try {
+      await dc.start(server.port);
+      await dc.initializeRequest();
+      await assert.rejects(dc.launchRequest({ rule, samples: [LOGS] } as DebugProtocol.LaunchRequestArguments), (e: Error) => {
+        assert.match(e.message, /^The rule has 1 error; fix it to replay:\n/);
+        assert.ok(e.message.includes(`${rule}:1:15: error: Unknown function [lenght], did you mean [length]?`), e.message);
+        return true;
+      });
+      await assert.rejects(dc.launchRequest({ rule: join(dir, 'missing.eql'), samples: [LOGS] } as DebugProtocol.LaunchRequestArguments), /missing\.eql: /);
+    } finally {
+      await dc.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a sample file deleted mid-session: stepping, variables and restart go on with the other files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eql-dap-'));
+    cpSync(LOGS, join(dir, 'logs'), { recursive: true });
+    const dc01 = join(dir, 'logs/endpoint/win-dc01.ndjson');
+    const { r } = await session({ rule: RULE_EQL, samples: [join(dir, 'logs')] });
+    try {
+      for (let i = 0; i < 5; i++) await r.next();
+      unlinkSync(dc01);
+      await r.next();
+      assert.equal((await r.frames())[0], 'web01.ndjson:2');
+      assert.equal((await r.cont()).body.reason, 'end');
+      assert.equal((await r.scope('Matches so far')).size, 2);
+      const set = await r.dc.setBreakpointsRequest({ source: { path: join(dir, 'logs/endpoint/wks-07.jsonl') }, breakpoints: [{ line: 9 }] });
+      assert.equal(set.body.breakpoints[0].verified, true);
+      const restarted = await r.stopped(() => r.dc.restartRequest({}));
+      assert.equal(restarted.body.reason, 'entry');
+      assert.ok(r.output.some((o) => o.startsWith('Replaying') && o.includes('over 20 events from 3 sample files')), r.output.join(''));
+      await r.cont();
+      assert.equal((await r.frames())[0], 'wks-07.jsonl:9');
+      assert.deepEqual([...(await r.scope('Matches so far'))], [['match 1', `wks-07.jsonl:7 → wks-07.jsonl:9 (join key ${WKS07_KEY})`]]);
+    } finally {
+      await r.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
