@@ -128,8 +128,9 @@ function createProgram(io: CliIo, result: { code: number }): Command {
     .description('Report the errors and warnings of EQL rules (.eql, or detection-rules .toml).')
     .argument('<rule...>', 'rule files')
     .option('--mapping <file>', 'Elasticsearch index mapping (JSON); fields it lacks are errors, as in Elasticsearch')
+    .option('--format-check', 'also report rules whose query is not formatted (exit 1), as the editor formats them')
     .addHelpText('after', CHECK_NOTES)
-    .action(async (rules: string[], options: { mapping?: string }) => {
+    .action(async (rules: string[], options: { mapping?: string; formatCheck?: boolean }) => {
       // Commands load on use: `check` does not pull in the replay engine.
       const { runCheck } = await import('./cli/check');
       result.code = await runCheck(rules, options, io);

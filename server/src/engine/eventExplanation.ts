@@ -26,8 +26,8 @@ import { printExpression } from '../eql/printer';
 import { compileFieldGetter, type FieldGetter } from './fields';
 import { compileFilterTree, type CompiledPredicate, type FilterContext } from './filter';
 import { compileJoinKeys, keyId, type JoinKeyExtractor, type KeyValue } from './joinKeys';
-import { DEFAULT_EVENT_CATEGORY_FIELD, ReplaySession, type ReplayRunOptions } from './replay';
-import type { OrderedEvent, SequenceObserver, SequenceSnapshot, SequenceState } from './sequence';
+import { DEFAULT_EVENT_CATEGORY_FIELD, expandRuns, ReplaySession, type ReplayRunOptions } from './replay';
+import { beyondMaxspan, type OrderedEvent, type SequenceObserver, type SequenceSnapshot, type SequenceState } from './sequence';
 import { equalsIgnoreCase } from './values';
 import { compileWildcard, hasWildcard } from './wildcard';
 import type { EventRecord, SourceRef } from './types';
@@ -712,7 +712,7 @@ export function sequenceStepNotes(
       if (!p || p.cancelledByUntil) continue;
       const first = firstOf(p.events)!;
       const afterMillis = event.ordinal.timestamp - first.ordinal.timestamp;
-      const withinMaxspan = p.expiresAt === undefined || event.ordinal.timestamp <= p.expiresAt;
+      const withinMaxspan = !beyondMaxspan(first.ordinal.timestamp, event.ordinal.timestamp, maxspanMillis);
       notes.push({
         kind: 'waiting',
         stage,
@@ -770,10 +770,7 @@ export function explainEventInReplay(
     };
   }
   const ordered = session.events[index];
-  const queryStages: number[] = [];
-  query.stages.forEach((s, i) => {
-    for (let r = 0; r < (s.runs !== undefined && s.runs > 0 ? s.runs : 1); r++) queryStages.push(i);
-  });
+  const queryStages = expandRuns(query.stages).map((e) => e.queryStage);
   try {
     while (session.fed < index) session.step();
     const before = session.snapshot();

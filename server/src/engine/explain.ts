@@ -27,8 +27,8 @@ import { compileFieldGetter, type FieldGetter } from './fields';
 import { compileFilterTree, type CompiledPredicate } from './filter';
 import { compileJoinKeys, compareKeyTuples, keyId, type JoinKeyExtractor, type KeyValue } from './joinKeys';
 import { compareOrdinals } from './order';
-import { DEFAULT_EVENT_CATEGORY_FIELD, ReplaySession, type ReplayRunOptions } from './replay';
-import type { OrderedEvent, SequenceRejection, SequenceState } from './sequence';
+import { DEFAULT_EVENT_CATEGORY_FIELD, expandRuns, ReplaySession, type ReplayRunOptions } from './replay';
+import { beyondMaxspan, type OrderedEvent, type SequenceRejection, type SequenceState } from './sequence';
 import type { EventRecord } from './types';
 
 /** Where an event is: sample file, 1-based line, and its timestamp in epoch milliseconds. */
@@ -412,15 +412,10 @@ function explainSequence(
   max: number,
 ): Explanation {
   const maxspan = query.maxspan?.millis ?? 0;
-  const stageOfExpanded: number[] = [];
-  const missing: boolean[] = [];
-  query.stages.forEach((s, i) => {
-    const runs = s.runs !== undefined && s.runs > 0 ? s.runs : 1;
-    for (let r = 0; r < runs; r++) {
-      stageOfExpanded.push(i);
-      missing.push(s.missing);
-    }
-  });
+  // The engine's own expansion of `with runs=N`.
+  const expanded = expandRuns(query.stages);
+  const stageOfExpanded = expanded.map((e) => e.queryStage);
+  const missing = expanded.map((e) => e.stage.missing);
   const evaluators = query.stages.map((s, i) => stageEvaluator(s.filter, i, ctx));
   const keyExtractors: JoinKeyExtractor[] = query.stages.map((s) => compileJoinKeys([...query.joinKeys, ...s.joinKeys], ctx.mapping, 'sequence'));
   const untilEvaluator = query.until ? stageEvaluator(query.until.filter, -1, ctx) : undefined;
@@ -462,7 +457,7 @@ function explainSequence(
         const start = startOf(dropped.events);
         let end: PartialEnd;
         if (cancelledBy) end = { reason: 'until', at: refOf(cancelledBy) };
-        else if (maxspan > 0 && by.ordinal.timestamp - start.ordinal.timestamp > maxspan) {
+        else if (beyondMaxspan(start.ordinal.timestamp, by.ordinal.timestamp, maxspan)) {
           end = { reason: 'expired', maxspanMillis: maxspan, replacedBy: refOf(by) };
         } else end = { reason: 'replaced', by: refOf(by) };
         ended.push({ seq: dropped, end, windowEnd: by });
@@ -503,7 +498,7 @@ function explainSequence(
       for (const p of k.pending) {
         let end: PartialEnd;
         if (p.cancelledByUntil && k.lastUntil) end = { reason: 'until', at: refOf(k.lastUntil) };
-        else if (p.expiresAt !== undefined && lastTimestamp > p.expiresAt) end = { reason: 'expired', maxspanMillis: maxspan };
+        else if (beyondMaxspan(startOf(p.events).ordinal.timestamp, lastTimestamp, maxspan)) end = { reason: 'expired', maxspanMillis: maxspan };
         else end = { reason: 'no-next-event' };
         ended.push({ seq: { key: k.joinKeys, events: p.events }, end });
       }

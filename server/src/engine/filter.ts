@@ -455,7 +455,7 @@ class Compiler {
           count++;
         }
         const inner = this.predicate(operand);
-        if (inner.form === 'script') return this.script(e);
+        if (inner.form === 'script') return count % 2 === 1 ? this.negateScript(e, inner) : { ...inner, node: e };
         return count % 2 === 1 ? this.negate(e, inner) : { ...inner, node: e };
       }
       case 'field': {
@@ -535,6 +535,19 @@ class Compiler {
       return { node: e, form: 'constant', op: 'constant', children: [inner], test: () => v };
     }
     return { node: e, form: 'query', op: 'not', children: [inner], test: (doc) => !t(doc) };
+  }
+
+  /**
+   * `not` over a script: the script's "any value (combination) matches" negated as a whole, as
+   * Elasticsearch translates it: `not(multiValueDocValues(doc, f, X0 -> nullSafeFilter(…)))`
+   * (`querytranslator_tests.txt`: `disjunctionOfFunctionAndNegatedFunction`,
+   * `negatedInFilterWithScripting`). So `not (length(user.name) == 1)` fails on `["a", "bb"]`,
+   * and holds when the field is missing (the script then sees null, which `nullSafeFilter` makes false).
+   */
+  private negateScript(e: Expression, inner: CompiledPredicate): CompiledPredicate {
+    if (inner.form === 'constant') return this.negate(e, inner);
+    const t = inner.test;
+    return { node: e, form: 'script', op: 'not', children: [inner], fields: inner.fields, test: (doc) => !t(doc) };
   }
 
   private script(e: Expression): CompiledPredicate {
@@ -627,7 +640,7 @@ class Compiler {
       const other = rightNull ? left : right;
       const f = this.pushableField(other);
       if (f) return this.exists(e, f, op === '!=');
-      return this.script(e);
+      return op === '!=' ? this.negateScript(e, this.script({ ...e, operator: '==' })) : this.script(e);
     }
     // LiteralsOnTheRight.
     if (this.isFoldable(left) && !this.isFoldable(right)) {
@@ -635,7 +648,10 @@ class Compiler {
       if (op !== '==' && op !== '!=') op = flip(op);
     }
     const f = this.pushableField(left);
-    if (!f || !this.isFoldable(right)) return this.script(e);
+    if (!f || !this.isFoldable(right)) {
+      // `a != b` is `not (a == b)` (EQL `ExpressionBuilder.visitComparison`, NEQ).
+      return op === '!=' ? this.negateScript(e, this.script({ ...e, operator: '==' })) : this.script(e);
+    }
     const value = this.tryFold(right);
     const type = this.value(right, new Scope(this)).type;
     if (op === '==' || op === '!=') {
@@ -653,7 +669,9 @@ class Compiler {
 
   private inPredicate(e: InExpression): CompiledPredicate {
     const f = this.pushableField(e.value);
-    if (!f || !e.list.every((x) => this.isFoldable(x))) return this.script(e);
+    if (!f || !e.list.every((x) => this.isFoldable(x))) {
+      return e.negated ? this.negateScript(e, this.script({ ...e, negated: false })) : this.script(e);
+    }
     const consts = e.list.map((x) => ({ value: this.tryFold(x), type: this.value(x, new Scope(this)).type }));
     let pred: CompiledPredicate;
     if (e.caseInsensitive) {

@@ -117,8 +117,11 @@ function compileEventFilter(filter: EventFilter, ctx: Context): (doc: Record<str
   return compileFilter(filter, { eventCategoryField: ctx.eventCategoryField, mapping: ctx.mapping });
 }
 
-/** Expands `with runs=N` into N consecutive copies of the stage (Elasticsearch's parser does the same). */
-function expandRuns(stages: readonly Stage[]): Array<{ stage: Stage; queryStage: number }> {
+/**
+ * Expands `with runs=N` into N consecutive copies of the stage (Elasticsearch's parser does the same).
+ * @returns per expanded stage: the stage and its 0-based index as written in the query.
+ */
+export function expandRuns(stages: readonly Stage[]): Array<{ stage: Stage; queryStage: number }> {
   const out: Array<{ stage: Stage; queryStage: number }> = [];
   stages.forEach((stage, queryStage) => {
     const runs = stage.runs !== undefined && stage.runs > 0 ? stage.runs : 1;

@@ -26,6 +26,16 @@ import type { EventRecord } from './types';
 import { Ordinal, compareOrdinals } from './order';
 import { JoinKeyExtractor, KeyValue, keyId } from './joinKeys';
 
+/**
+ * Whether an event at `to` lies beyond the `maxspan` of a sequence whose first event is at `from`
+ * (epoch ms): `to - from > maxspan`, so the window is inclusive (`SequenceMatcher.match` in
+ * Elasticsearch); a maxspan of 0 or undefined is no limit. The matcher decides with it, and
+ * explanations say "expired" with it, so the two cannot disagree.
+ */
+export function beyondMaxspan(from: number, to: number, maxspan: number | undefined): boolean {
+  return maxspan !== undefined && maxspan > 0 && to - from > maxspan;
+}
+
 /** An event with its position in the ordered stream. */
 export interface OrderedEvent {
   record: EventRecord;
@@ -268,7 +278,7 @@ export class SequenceMatcher {
     // affect sequences that start later (bounded memory on long streams).
     if (state.pending.every((p) => p === undefined)) this.byKey.delete(id);
     const start = seq.events[this.firstPositive]!;
-    if (this.maxspan > 0 && event.ordinal.timestamp - start.ordinal.timestamp > this.maxspan) {
+    if (beyondMaxspan(start.ordinal.timestamp, event.ordinal.timestamp, this.maxspan)) {
       this.stats.rejectedMaxspan++;
       this.reject({ reason: 'maxspan', key, events: seq.events, at: event });
       return;
@@ -447,7 +457,7 @@ export class SequenceMatcher {
     const leadingStage = this.stages[0].missing;
     const trailingStage = this.stages[this.stages.length - 1].missing;
     const beyond = (from: number | undefined, to: number | undefined) =>
-      from === undefined || to === undefined || (this.maxspan > 0 && to - from > this.maxspan);
+      from === undefined || to === undefined || beyondMaxspan(from, to, this.maxspan);
     const keep =
       (firstTrailing === undefined && lastLeading === undefined) ||
       (lastLeading === undefined && leadingStage) ||

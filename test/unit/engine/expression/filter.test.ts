@@ -152,7 +152,13 @@ describe('null and missing fields', () => {
   });
   it('scripts: null compares to null, and not null is null (test_queries.toml "badFieldWithLength", "fakeFieldWithHead1")', () => {
     assert.equal(holds('length(bad_field) > 0', {}), false);
-    assert.equal(holds('not (length(bad_field) > 0)', {}), false);
+    // A field the mapping lacks is the constant null: `not null` is still null.
+    const closed = inferMapping([{ other: 'x' }]);
+    assert.equal(holds('not (length(bad_field) > 0)', {}, closed), false);
+  });
+  it('not over a script negates its "any value matches" as a whole: a missing value is null inside, false outside, so not holds (InternalEqlScriptUtils.multiValueDocValues: "missing value means null"; querytranslator_tests.txt disjunctionOfFunctionAndNegatedFunction)', () => {
+    assert.equal(holds('not (length(bad_field) > 0)', {}), true);
+    assert.equal(holds('length(bad_field) != 0', {}), true);
   });
   it('null : (exit_code > -1) holds exactly when exit_code is missing (test_queries.toml "nullEqualityWithGtAndHead")', () => {
     // The current grammar only allows constants after `:`; the suite's grammar (`:` as a comparison
@@ -188,9 +194,11 @@ describe('null and missing fields', () => {
     assert.equal(holds('exit_code < null', { exit_code: 5 }), true);
     assert.equal(holds('exit_code >= null', {}), false);
   });
-  it('comparing with null in a script is null, never true (QL Comparisons)', () => {
+  it('comparing with null in a script is null, never true (QL Comparisons); not negates the filtered script as a whole', () => {
     assert.equal(holds('length(x) < null', { x: 'a' }), false);
-    assert.equal(holds('not (length(x) < null)', { x: 'a' }), false);
+    // EQL's optimizer has no FoldNull (Optimizer.java batches): the script stays, nullSafeFilter
+    // turns its null into false, and `not(multiValueDocValues(…))` into true.
+    assert.equal(holds('not (length(x) < null)', { x: 'a' }), true);
   });
 });
 
@@ -379,5 +387,23 @@ describe('float and scaled_float fields keep their stored precision (NumberField
     assert.equal(holds('p == 0.123', { p: 0.12 }, mapping), true); // term constant rounds to 0.12
     assert.equal(holds('p >= 0.123', { p: 0.12 }, mapping), false);
     assert.equal(holds('p < 0.123', { p: 0.1249 }, mapping), true); // stored as 0.12
+  });
+});
+
+describe('not over a function or arithmetic on a multi-valued field (querytranslator_tests.txt: disjunctionOfFunctionAndNegatedFunction, negatedInFilterWithScripting → not(multiValueDocValues(…)))', () => {
+  it('negates "any value matches" as a whole, not value by value', () => {
+    assert.equal(holds('not (length(user.name) == 1)', { user: { name: ['a', 'bb'] } }), false);
+    assert.equal(holds('not (length(user.name) == 1)', { user: { name: ['bb', 'cc'] } }), true);
+    assert.equal(holds('substring(process.name, 0, 1) not in ("a")', { process: { name: ['ab', 'cd'] } }), false);
+    assert.equal(holds('substring(process.name, 0, 1) not in ("a")', { process: { name: ['cd', 'ef'] } }), true);
+    assert.equal(holds('not (process.pid + 1 == 3)', { process: { pid: [1, 2] } }), false);
+    assert.equal(holds('not (process.pid + 1 == 3)', { process: { pid: [5, 6] } }), true);
+  });
+  it('!= on a script is not (==) (EQL ExpressionBuilder.visitComparison: NEQ → Not(Equals))', () => {
+    assert.equal(holds('length(user.name) != 1', { user: { name: ['a', 'bb'] } }), false);
+    assert.equal(holds('length(user.name) != 1', { user: { name: ['bb'] } }), true);
+  });
+  it('not not keeps "any value matches"', () => {
+    assert.equal(holds('not not (length(user.name) == 1)', { user: { name: ['a', 'bb'] } }), true);
   });
 });
