@@ -25,7 +25,8 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { ExplainEventRequest, ExplainReplayRequest, ReplayRequest } from './protocol';
+import { ExplainEventRequest, ExplainReplayRequest, ListRuleTestsRequest, ReplayRequest, RunRuleTestsRequest } from './protocol';
+import { listRuleTests, runRuleTests } from './ruletests/ruleTestService';
 import {
   codeActionsInDocument,
   completionsInDocument,
@@ -41,7 +42,7 @@ import { checkCodeActionParams, checkPositionParams, InvalidParamsError } from '
 import { serverTransport } from './transport';
 import { WorkspaceFields } from './services/workspaceFields';
 import { SEMANTIC_TOKENS_LEGEND, semanticTokensInDocument } from './services/semanticTokens';
-import { documentHighlightsInDocument, documentSymbolsInDocument, foldingRangesInDocument, selectionRangesInDocument } from './services/documentFeatures';
+import { documentHighlightsInDocument, documentSymbolsInDocument, foldingRangesInDocument, formattingInDocument, selectionRangesInDocument } from './services/documentFeatures';
 import { SampleIndexer } from './services/sampleIndexer';
 import { fileURLToPath } from 'node:url';
 
@@ -103,6 +104,8 @@ connection.onInitialize(
         foldingRangeProvider: true,
         documentHighlightProvider: true,
         selectionRangeProvider: true,
+        documentFormattingProvider: true,
+        documentRangeFormattingProvider: true,
       },
       serverInfo: { name: 'eql-workbench' },
     };
@@ -141,6 +144,8 @@ connection.onCompletion((params) =>
 connection.onCompletionResolve((item) => request('completion resolve', async () => resolveCompletionItem(item)));
 connection.languages.semanticTokens.on((params) => request('semantic tokens', async () => withRule(params.textDocument.uri, { data: [] }, (r) => semanticTokensInDocument(r, fieldsOf(r)))));
 connection.languages.semanticTokens.onRange((params) => request('semantic tokens', async () => withRule(params.textDocument.uri, { data: [] }, (r) => semanticTokensInDocument(r, fieldsOf(r), params.range))));
+connection.onDocumentFormatting((params) => request('formatting', async () => withRule(params.textDocument.uri, [], (r) => formattingInDocument(r))));
+connection.onDocumentRangeFormatting((params) => request('range formatting', async () => withRule(params.textDocument.uri, [], (r) => formattingInDocument(r, params.range))));
 connection.onDocumentSymbol((params) => request('document symbols', async () => withRule(params.textDocument.uri, [], (r) => documentSymbolsInDocument(r))));
 connection.onFoldingRanges((params) => request('folding ranges', async () => withRule(params.textDocument.uri, [], (r) => foldingRangesInDocument(r))));
 connection.onDocumentHighlight((params) => request('document highlight', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => documentHighlightsInDocument(r, params.position)))));
@@ -150,6 +155,8 @@ connection.onSignatureHelp((params) => request('signature help', async () => (ch
 connection.onRequest(ReplayRequest, (params) => request('replay', () => replayOpenOrSaved(params)));
 connection.onRequest(ExplainEventRequest, (params) => request('explain event', () => explainEvent(params, openRuleText(params.uri))));
 connection.onRequest(ExplainReplayRequest, (params) => request('explain replay', () => explainReplayOpenOrSaved(params)));
+connection.onRequest(ListRuleTestsRequest, (params) => request('list rule tests', () => listRuleTests(params)));
+connection.onRequest(RunRuleTestsRequest, (params) => request('run rule tests', () => runRuleTests(params)));
 
 documents.listen(connection);
 connection.listen();

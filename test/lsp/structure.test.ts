@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { DocumentHighlight, DocumentSymbol, FoldingRange, SelectionRange, SemanticTokens } from 'vscode-languageserver-protocol';
+import type { DocumentHighlight, DocumentSymbol, FoldingRange, SelectionRange, SemanticTokens, TextEdit } from 'vscode-languageserver-protocol';
 import { SEMANTIC_TOKENS_LEGEND } from '../../server/src/services/semanticTokens';
 import { startServer, type TestServer } from './lspTestClient';
 
@@ -130,5 +130,39 @@ describe('structure requests over LSP', () => {
     const other = 'file:///Cargo.toml';
     await server.open(other, '[package]\nname = "x"\n');
     assert.deepEqual(((await server.connection.sendRequest('textDocument/semanticTokens/full', { textDocument: { uri: other } })) as SemanticTokens).data, []);
+  });
+});
+
+describe('formatting over LSP', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer('source');
+  });
+  after(async () => {
+    assert.equal(await server.stop(), 0, server.stderr());
+  });
+
+  it('formats the query of a TOML rule in place, leaving the rest of the file alone', async () => {
+    const uri = 'file:///rules/format.toml';
+    const text = '[rule]\nname = "a  b"\nlanguage = "eql"\ntype = "eql"\nquery = \'\'\'\nsequence by host.id with maxspan = 5m\n[process where process.name=="x"]\n    [network where true]\n\'\'\'\n';
+    await server.open(uri, text);
+    const edits = (await server.connection.sendRequest('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 4, insertSpaces: true } })) as TextEdit[];
+    const { TextDocument } = await import('vscode-languageserver-textdocument');
+    const formatted = TextDocument.applyEdits(TextDocument.create(uri, 'toml', 1, text), edits);
+    assert.equal(formatted, '[rule]\nname = "a  b"\nlanguage = "eql"\ntype = "eql"\nquery = \'\'\'\nsequence by host.id with maxspan=5m\n  [process where process.name == "x"]\n  [network where true]\n\'\'\'\n');
+    assert.ok(edits.every((e) => e.range.start.line >= 5 && e.range.end.line <= 8), JSON.stringify(edits));
+  });
+
+  it('formats a range of an .eql document only', async () => {
+    const uri = 'file:///rules/range.eql';
+    const text = 'process where a==1 and\nb==2';
+    await server.open(uri, text);
+    const edits = (await server.connection.sendRequest('textDocument/rangeFormatting', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 20 }, end: { line: 1, character: 4 } },
+      options: { tabSize: 2, insertSpaces: true },
+    })) as TextEdit[];
+    const { TextDocument } = await import('vscode-languageserver-textdocument');
+    assert.equal(TextDocument.applyEdits(TextDocument.create(uri, 'eql', 1, text), edits), 'process where a==1 and\n  b == 2');
   });
 });

@@ -19,6 +19,7 @@ import type {
 import { DocumentHighlightKind, FoldingRangeKind, InsertTextFormat, SymbolKind } from 'vscode-languageserver-protocol';
 import type { DocumentHighlight, DocumentSymbol, FoldingRange, SelectionRange } from 'vscode-languageserver-protocol';
 import type { Span } from '../eql/ast';
+import { formatEdits } from '../eql/formatter';
 import { fieldHighlights, queryFolds, querySymbols, selectionSpans, type QuerySymbol } from './documentStructure';
 import { quickFixes } from './codeActions';
 import { computeDiagnostics, type DiagnosticsOptions } from './diagnostics';
@@ -206,4 +207,41 @@ export function selectionRangesInDocument(rule: RuleDocument, positions: readonl
     }
     return result!;
   });
+}
+
+// ------------------------------------------------------------------------------------------------
+// Formatting (eql/formatter.ts): whitespace edits of the query, placed in the document.
+// ------------------------------------------------------------------------------------------------
+
+/**
+ * The edits that format the rule's query (all of it, or the part in `range`, document positions).
+ * In TOML only the query string is edited; an edit the string cannot hold (a line break in a
+ * one-line `"…"` string) is left out. Empty when the query is formatted already.
+ */
+export function formattingInDocument(rule: RuleDocument, range?: Range): TextEdit[] {
+  const query = rule.query;
+  let span: Span | undefined;
+  if (range) {
+    const r = rule.toQueryRange(range) ?? clampToQuery(rule, range);
+    if (!r) return [];
+    span = { start: query.offsetAt(r.start), end: query.offsetAt(r.end) };
+  }
+  const out: TextEdit[] = [];
+  for (const e of formatEdits(query.getText(), span)) {
+    const documentRange = rule.toDocumentRange({ start: query.positionAt(e.span.start), end: query.positionAt(e.span.end) });
+    const newText = rule.toDocumentText(e.text, documentRange);
+    if (newText !== undefined) out.push({ range: documentRange, newText });
+  }
+  return out;
+}
+
+/** A document range that reaches past the query string, cut to the query (undefined when it misses the query). */
+function clampToQuery(rule: RuleDocument, range: Range): Range | undefined {
+  const first = rule.toDocumentPosition(rule.query.positionAt(0));
+  const last = rule.toDocumentPosition(rule.query.positionAt(rule.query.getText().length));
+  const before = (a: Position, b: Position): boolean => a.line < b.line || (a.line === b.line && a.character < b.character);
+  const start = before(range.start, first) ? first : range.start;
+  const end = before(last, range.end) ? last : range.end;
+  if (before(end, start)) return undefined;
+  return rule.toQueryRange({ start, end });
 }

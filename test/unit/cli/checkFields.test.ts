@@ -36,3 +36,17 @@ test('check: no output on the prebuilt rules inside their checkout', { skip: exi
   assert.equal(r.stdout, '');
   assert.equal(r.status, 0);
 });
+
+test('check --format-check: an unformatted query is an error at its first whitespace change; a formatted one passes', () => {
+  const unformatted = join(dir, 'unformatted.eql');
+  // `process where` then two spaces: the first change is at column 14.
+  writeFileSync(unformatted, 'process where  process.pid==1\n');
+  const r = spawnCli(['check', '--format-check', unformatted]);
+  assert.equal(r.stdout, `${unformatted}:1:14: error: the query is not formatted (3 whitespace changes; format the document in the editor)\n`);
+  assert.equal(r.status, 1);
+  const formatted = join(dir, 'formatted.eql');
+  writeFileSync(formatted, 'sequence by host.id with maxspan=1m\n  [process where process.pid == 1]\n  [network where true]\n');
+  const ok = spawnCli(['check', '--format-check', formatted]);
+  assert.equal(ok.stdout, '');
+  assert.equal(ok.status, 0);
+});

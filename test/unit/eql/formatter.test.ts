@@ -1,0 +1,107 @@
+/**
+ * The formatter (server/src/eql/formatter.ts): the layout of Elastic's prebuilt rules, worked by
+ * hand on small inputs; and, over every query of Elasticsearch's conformance specs and every
+ * prebuilt rule in `../shared` (skipped with a message when absent), that formatting changes
+ * whitespace only (the text parses to the same tree) and that formatting twice changes nothing.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import { applyWhitespaceEdits, formatEdits, formatQuery } from '../../../server/src/eql/formatter';
+import { parse } from '../../../server/src/eql/parser';
+import { readRuleFile } from '../../../server/src/samples/ruleFile';
+import { strip } from './treeCompare';
+
+describe('formatter', () => {
+  it('lays a sequence out as Elastic\'s rules do', () => {
+    assert.equal(
+      formatQuery('sequence   by host.id   with maxspan = 3s [process where host.os.type=="linux" and\nprocess.name in ( "bash","dash" ) and not (a like "x" and\nb : "y")\n] by process.entity_id [network where cidrmatch ( destination.ip , "10.0.0.0/8" )] until [process where true]|head 5'),
+      [
+        'sequence by host.id with maxspan=3s',
+        '  [process where host.os.type == "linux" and',
+        '   process.name in ("bash", "dash") and not (a like "x" and',
+        '     b : "y")',
+        '  ] by process.entity_id',
+        '  [network where cidrmatch(destination.ip, "10.0.0.0/8")]',
+        'until [process where true]',
+        '| head 5',
+      ].join('\n'),
+    );
+  });
+
+  it('indents the continuation of an event query by 2, keeps comments, unary signs and units', () => {
+    assert.equal(formatQuery('process where a == -1 and\n      b : "x"   // why\n and c == 1\n'), 'process where a == -1 and\n  b : "x" // why\n  and c == 1\n');
+    assert.equal(formatQuery('sample by host.id [a where true]  [b where true] with runs=2'), 'sample by host.id\n  [a where true]\n  [b where true] with runs=2');
+    assert.equal(formatQuery('sequence with maxspan=5m [a where ?x.y == 1] [b where `a b`.c != 2]'), 'sequence with maxspan=5m\n  [a where ?x.y == 1]\n  [b where `a b`.c != 2]');
+  });
+
+  it('never joins tokens that would lex differently', () => {
+    // `= =` is not `==`, `- -1` is not `--1`: the space stays.
+    for (const q of ['process where a = = 1', 'process where a == - -1', 'process where a - -1 == 2']) {
+      assert.deepEqual(strip(parse(formatQuery(q)).statement), strip(parse(q).statement), q);
+    }
+  });
+
+  it('formats a range only', () => {
+    const text = 'process where a==1 and\nb==2';
+    const edits = formatEdits(text, { start: 20, end: text.length });
+    assert.equal(applyWhitespaceEdits(text, edits), 'process where a==1 and\n  b == 2');
+  });
+
+  it('leaves a formatted text alone and an empty one empty', () => {
+    const formatted = 'sequence by host.id with maxspan=1m\n  [process where true]\n  [network where true]\n';
+    assert.deepEqual(formatEdits(formatted), []);
+    assert.deepEqual(formatEdits(''), []);
+    assert.deepEqual(formatEdits('  // only a comment\n'), [{ span: { start: 0, end: 2 }, text: '' }]);
+  });
+});
+
+const CONFORMANCE = path.resolve(__dirname, '../../../../shared/conformance/elasticsearch');
+const RULES = path.resolve(__dirname, '../../../../shared/detection-rules');
+
+function sameTreeAndIdempotent(q: string, where: string): boolean {
+  const before = parse(q);
+  const formatted = formatQuery(q);
+  const after = parse(formatted);
+  assert.deepEqual(strip(after.statement), strip(before.statement), `${where}\n${q}\n---\n${formatted}`);
+  assert.deepEqual(after.diagnostics.map((d) => d.message), before.diagnostics.map((d) => d.message), where);
+  assert.equal(formatQuery(formatted), formatted, `${where}: not idempotent\n${formatted}`);
+  return formatted !== q;
+}
+
+describe('formatter over the conformance specs', { skip: fs.existsSync(CONFORMANCE) ? false : 'shared conformance data not found at ../shared' }, () => {
+  it('changes whitespace only and is idempotent for every query', () => {
+    let n = 0;
+    for (const f of fs.readdirSync(CONFORMANCE).filter((x) => x.endsWith('.toml'))) {
+      const text = fs.readFileSync(path.join(CONFORMANCE, f), 'utf8').replace(/^(\s*join_keys\s*=)[^\]]*\]/gm, '$1 []');
+      for (const q of (parseToml(text) as unknown as { queries: Array<{ query: string }> }).queries) {
+        sameTreeAndIdempotent(q.query, f);
+        n++;
+      }
+    }
+    assert.ok(n > 400, `only ${n} queries checked`);
+  });
+});
+
+describe('formatter over the prebuilt rules', { skip: fs.existsSync(RULES) ? false : 'prebuilt rules not found at ../shared/detection-rules' }, () => {
+  it('changes whitespace only and is idempotent for every rule', async () => {
+    const files: string[] = [];
+    const walk = (d: string): void => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(path.join(d, e.name));
+        else if (e.name.endsWith('.toml')) files.push(path.join(d, e.name));
+      }
+    };
+    walk(RULES);
+    let changed = 0;
+    for (const file of files) {
+      const read = await readRuleFile(file);
+      assert.ok(read.rule, file);
+      if (sameTreeAndIdempotent(read.rule.query, file)) changed++;
+    }
+    assert.equal(files.length, 120);
+    console.log(`prebuilt rules: ${files.length} formatted, ${changed} changed (whitespace only), all idempotent`);
+  });
+});
