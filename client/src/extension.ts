@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { ReplayCodeLensProvider } from './replay/codeLens';
+import { registerReplayDebugger } from './debug/replayDebugger';
 import { type AppliedDecoration, decorationsFor, type LineDecoration, MAX_DECORATED_LINES, MatchDecorations, mostCappedFile } from './replay/decorations';
 import { decorationCapNote, fileNameOfUri } from './replay/format';
 import { OPEN_MATCH_EVENT_COMMAND, openMatchEvent } from './replay/openMatchEvent';
@@ -14,6 +15,8 @@ import { clearReplayCommand, type ReplayCommandResult, replayCommand } from './r
 import { ReplayStore, uriKey } from './replay/replayState';
 import { createResultsView, type ResultsTreeItem } from './replay/resultsView';
 import { isRuleDocument, isToml, RULE_DOCUMENT_SELECTOR } from './replay/ruleDocuments';
+import { RuleTestController, type ReportedOutcome, type RuleTestItemInfo } from './testing/ruleTestController';
+import { configuredExceptionFiles } from './testing/exceptionFiles';
 import { SAMPLE_HOVER_SELECTOR, SampleHoverProvider } from './replay/sampleHover';
 import { StageCountHintsProvider } from './replay/stageCountHints';
 
@@ -36,6 +39,9 @@ export interface EqlWorkbenchApi {
   isResultsViewVisible(): boolean;
   /** Number of `eqlWorkbench/replay` requests sent so far (a replay's inputs are recorded by then). */
   replayRequestsSent(): number;
+  /** The Testing view's rule test items (after the first discovery), and what the last run reported per item id. */
+  ruleTestItems(): Promise<RuleTestItemInfo[]>;
+  ruleTestOutcome(id: string): ReportedOutcome | undefined;
   /** What the editors of a sample file last received: per decorated range its 1-based line, label and the line's text. */
   getAppliedDecorations(uri: vscode.Uri | string): AppliedDecoration[];
   /** The results view's "Why not?" item with everything under it, or undefined before the replay's explanation arrived. */
@@ -78,6 +84,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
   };
   const deps = { client: languageClient, clientReady, store, output, sampleProblems, afterReplay, onRequestSent };
   const lenses = new ReplayCodeLensProvider(store);
+  const ruleTests = new RuleTestController(languageClient, clientReady, configuredExceptionFiles);
   const decorations = new MatchDecorations(store, vscode.Uri.joinPath(context.extensionUri, 'client', 'media', 'match.svg'));
   const stageCounts = new StageCountHintsProvider(store);
   context.subscriptions.push(
@@ -94,6 +101,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
     lenses,
     vscode.languages.registerCodeLensProvider(RULE_DOCUMENT_SELECTOR, lenses),
     ...trackTomlRuleEditor(),
+    ...registerReplayDebugger(),
+    ruleTests,
     ...trackStaleness(store, sampleProblems),
     vscode.commands.registerCommand('eqlWorkbench.replay', (rule?: vscode.Uri | string): Promise<ReplayCommandResult | undefined> =>
       replayCommand(deps, rule),
@@ -116,6 +125,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
     getResultsHeader: () => ({ message: results.view.message ?? '', description: results.view.description ?? '' }),
     isResultsViewVisible: () => results.view.visible,
     replayRequestsSent: () => requestsSent,
+    ruleTestItems: async () => {
+      await ruleTests.discovered;
+      return ruleTests.snapshot();
+    },
+    ruleTestOutcome: (id) => ruleTests.reported.get(id),
     getAppliedDecorations: (uri) => decorations.appliedTo(uri),
     getWhyNotTree: () => results.provider.whyNotSnapshot(),
   };

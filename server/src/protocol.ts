@@ -173,3 +173,77 @@ export interface ExplainReplayResult {
 
 /** `eqlWorkbench/explainReplay` (client → server): the explanation of a replay. Params as `eqlWorkbench/replay`. */
 export const ExplainReplayRequest = new RequestType<ReplayParams, ExplainReplayResult, void>('eqlWorkbench/explainReplay');
+
+// ---- Rule tests (`*.test.toml`) --------------------------------------------------------------
+
+/** Params of `eqlWorkbench/listRuleTests`. */
+export interface ListRuleTestsParams {
+  /** The test file (`file:` URI). */
+  uri: string;
+  /** Its text when an editor holds it (unsaved changes); else it is read from disk. */
+  text?: string;
+}
+
+/** A problem of a test file: 1-based line (0: the file as a whole). */
+export interface RuleTestProblem {
+  line: number;
+  message: string;
+}
+
+/** Result of `eqlWorkbench/listRuleTests`: the cases of a test file (1-based lines of their `[[case]]`). */
+export interface ListRuleTestsResult {
+  cases: Array<{ name: string; line: number }>;
+  /** Non-empty when the file is invalid (then `cases` is empty). */
+  problems: RuleTestProblem[];
+}
+
+/** `eqlWorkbench/listRuleTests` (client → server): read a rule test file's cases, for the Testing view. */
+export const ListRuleTestsRequest = new RequestType<ListRuleTestsParams, ListRuleTestsResult, void>('eqlWorkbench/listRuleTests');
+
+/** Params of `eqlWorkbench/runRuleTests`. */
+export interface RunRuleTestsParams {
+  /** The test file (`file:` URI); it is run as saved on disk. */
+  uri: string;
+  /** Names of the cases to run; absent: all. */
+  cases?: string[];
+  /** Exception files (`file:` URIs) applied to every case, besides the test file's own. */
+  exceptions?: string[];
+}
+
+/** An event of a sample file: URI and 1-based line. */
+export interface SampleEventLocation {
+  uri: string;
+  line: number;
+}
+
+/** The outcome of one case. */
+export interface RuleTestCaseOutcome {
+  name: string;
+  /** 1-based line of the case's `[[case]]` header. */
+  line: number;
+  status: 'passed' | 'failed' | 'error';
+  /** Why it failed (one reason per line), or why it could not run. */
+  message?: string;
+  /** The expected matches as text (one per line: `file:line → file:line`), for a diff against `actual`. */
+  expected?: string;
+  /** The actual matches as text, in the same form and order as `expected` where they agree. */
+  actual?: string;
+  /** The whole report of the case (reasons, side-by-side table, must-not-match hits, exceptions). */
+  report: string;
+  /** Per match that made the case fail (unexpected, or holding a must-not-match event): its first event and a one-line description. */
+  offending: Array<SampleEventLocation & { description: string }>;
+  /** Every match found, each as its events (missing-event stages left out), for recording them as expected. */
+  matches: Array<{ events: Array<SampleEventLocation & { id?: { field: string; value: string | number } }> }>;
+  /** Wall-clock time, in milliseconds. */
+  durationMs: number;
+}
+
+/** Result of `eqlWorkbench/runRuleTests`. */
+export interface RunRuleTestsResult {
+  /** Non-empty when the file (or its rule) cannot be used: no case ran. */
+  problems: RuleTestProblem[];
+  cases: RuleTestCaseOutcome[];
+}
+
+/** `eqlWorkbench/runRuleTests` (client → server): run a rule test file's cases on the replay engine. */
+export const RunRuleTestsRequest = new RequestType<RunRuleTestsParams, RunRuleTestsResult, void>('eqlWorkbench/runRuleTests');

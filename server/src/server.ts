@@ -25,7 +25,8 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { ExplainEventRequest, ExplainReplayRequest, ReplayRequest } from './protocol';
+import { ExplainEventRequest, ExplainReplayRequest, ListRuleTestsRequest, ReplayRequest, RunRuleTestsRequest } from './protocol';
+import { listRuleTests, runRuleTests } from './ruletests/ruleTestService';
 import {
   codeActionsInDocument,
   completionsInDocument,
@@ -154,6 +155,8 @@ connection.onSignatureHelp((params) => request('signature help', async () => (ch
 connection.onRequest(ReplayRequest, (params) => request('replay', () => replayOpenOrSaved(params)));
 connection.onRequest(ExplainEventRequest, (params) => request('explain event', () => explainEvent(params, openRuleText(params.uri))));
 connection.onRequest(ExplainReplayRequest, (params) => request('explain replay', () => explainReplayOpenOrSaved(params)));
+connection.onRequest(ListRuleTestsRequest, (params) => request('list rule tests', () => listRuleTests(params)));
+connection.onRequest(RunRuleTestsRequest, (params) => request('run rule tests', () => runRuleTests(params)));
 
 documents.listen(connection);
 connection.listen();

@@ -1,0 +1,119 @@
+/**
+ * The `eqlWorkbench/listRuleTests` and `eqlWorkbench/runRuleTests` requests: a rule test file's
+ * cases for the Testing view, and their outcomes with the expected and actual matches as text and
+ * the sample lines of the offending matches. Plain data in, plain data out.
+ */
+import { promises as fs } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { getFieldValues } from '../engine/fields';
+import type { EventRecord, Match } from '../engine/types';
+import type { ListRuleTestsParams, ListRuleTestsResult, RuleTestCaseOutcome, RunRuleTestsParams, RunRuleTestsResult } from '../protocol';
+import { describeFsError } from '../samples/fsErrors';
+import { matchEvents } from './expectations';
+import { eventText, formatCaseResult, refText } from './report';
+import { runTestFile, type CaseResult, type TestFileResult } from './runner';
+import { parseRuleTestFile, type RuleTestCase } from './testFile';
+
+/** Fields that identify an event across edits of its file, tried in this order when recording. */
+export const STABLE_ID_FIELDS = ['event.id', '_id', 'process.entity_id', 'winlog.record_id', 'event.sequence'] as const;
+
+function pathOf(uri: string): string {
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    throw new Error(`${uri} is not a file URI`);
+  }
+}
+
+/** The cases of a test file (its open text, or the file on disk). Never throws for bad input. */
+export async function listRuleTests(params: ListRuleTestsParams): Promise<ListRuleTestsResult> {
+  const path = pathOf(params.uri);
+  let text = params.text;
+  if (text === undefined) {
+    try {
+      text = await fs.readFile(path, 'utf8');
+    } catch (e) {
+      return { cases: [], problems: [{ line: 0, message: describeFsError(e) }] };
+    }
+  }
+  const parsed = parseRuleTestFile(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, path);
+  if (!parsed.testFile) return { cases: [], problems: parsed.problems.map((p) => ({ line: p.line, message: p.message })) };
+  return { cases: parsed.testFile.cases.map((c) => ({ name: c.name, line: c.at })), problems: [] };
+}
+
+const toUri = (file: string): string => pathToFileURL(file).toString();
+
+/** The value of the first stable id field an event has (for `{ "field" = value }` references). */
+export function stableId(event: EventRecord): { field: string; value: string | number } | undefined {
+  for (const field of STABLE_ID_FIELDS) {
+    const values = getFieldValues(event.doc, field);
+    if (values.length === 1 && (typeof values[0] === 'string' || typeof values[0] === 'number')) return { field, value: values[0] };
+  }
+  return undefined;
+}
+
+function matchLine(match: Match): string {
+  return matchEvents(match).map((e) => `${e.source.file}:${e.source.line}`).join(' → ');
+}
+
+/**
+ * Expected and actual matches as two texts that line up where they agree: found matches first (the
+ * same line on both sides), then the missing ones (expected side only) and the other results
+ * (actual side only), so a diff editor shows exactly what differs.
+ */
+function expectedAndActual(testCase: RuleTestCase, result: CaseResult): { expected: string; actual: string } {
+  const c = result.comparison!;
+  const expected: string[] = [];
+  const actual: string[] = [];
+  for (const f of c.found) {
+    const line = matchLine(result.matches[f.match]);
+    expected.push(line);
+    actual.push(line);
+  }
+  for (const i of c.missing) expected.push(testCase.matches[i].events.map(refText).join(' → '));
+  for (const j of c.unexpected) actual.push(matchLine(result.matches[j]));
+  const count = (n: number) => `${n} match${n === 1 ? '' : 'es'}`;
+  const wanted = testCase.matches.length > 0 ? count(testCase.matches.length) : '(no match listed)';
+  return { expected: [`# ${wanted}`, ...expected].join('\n') + '\n', actual: [`# ${count(result.matches.length)}`, ...actual].join('\n') + '\n' };
+}
+
+function outcomeOf(file: TestFileResult, result: CaseResult): RuleTestCaseOutcome {
+  const testCase = file.testFile!.cases.find((c) => c.name === result.name)!;
+  const base = {
+    name: result.name,
+    line: result.line,
+    status: result.status,
+    report: formatCaseResult(file, result).join('\n'),
+    durationMs: result.durationMs,
+    matches: result.matches.map((m) => ({
+      events: matchEvents(m).map((e) => {
+        const id = stableId(e);
+        return { uri: toUri(e.source.file), line: e.source.line, ...(id ? { id } : {}) };
+      }),
+    })),
+    offending: [] as RuleTestCaseOutcome['offending'],
+  };
+  if (result.status === 'error') return { ...base, message: result.error };
+  const c = result.comparison!;
+  if (result.status === 'passed') return base;
+  const offendingMatches = new Map<number, string>();
+  if (c.unexpectedFail) for (const j of c.unexpected) offendingMatches.set(j, `unexpected match #${j + 1}`);
+  for (const hit of c.forbidden) offendingMatches.set(hit.matchIndex, `match #${hit.matchIndex + 1} holds the must-not-match event ${refText(hit.ref)}`);
+  const offending = [...offendingMatches].map(([j, description]) => {
+    const first = matchEvents(result.matches[j])[0];
+    return { uri: toUri(first.source.file), line: first.source.line, description: `${description}: ${matchEvents(result.matches[j]).map(eventText).join(' → ')}` };
+  });
+  return { ...base, message: c.reasons.join('\n'), ...expectedAndActual(testCase, result), offending };
+}
+
+/**
+ * Runs a test file's cases (as saved on disk).
+ * @returns the file's problems (no case ran), or one outcome per case run.
+ * @throws Error when the URI is not a `file:` URI.
+ */
+export async function runRuleTests(params: RunRuleTestsParams): Promise<RunRuleTestsResult> {
+  const path = pathOf(params.uri);
+  const file = await runTestFile(path, { caseNames: params.cases, exceptions: params.exceptions?.map(pathOf) });
+  if (file.status === 'error') return { problems: file.problems.map((p) => ({ line: p.line, message: p.message })), cases: [] };
+  return { problems: [], cases: file.cases.map((c) => outcomeOf(file, c)) };
+}

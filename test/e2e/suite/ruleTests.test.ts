@@ -1,0 +1,78 @@
+/**
+ * Rule tests in the Testing view: the items of rules/cmd-then-https.test.toml appear (file and
+ * cases, each case at its `[[case]]` line), a run started with VS Code's own `testing.runAll`
+ * marks them passed and failed, the failure carries the expected and actual matches and is located
+ * at the case, and each unexpected match is located at its first event's NDJSON line; edits to the
+ * test file update its items.
+ *
+ * Hand-worked (see replay.test.ts): the rule matches h1 A1 → B2 and h2 A3 → B4 (a-process.ndjson,
+ * b-network.ndjson, 1-based lines); h3's A4 → B5 are 10 min apart, beyond maxspan=5m. So case 1
+ * (expects exactly those two) passes, and case 2 (expects only A4 → B5) fails: its match is missing
+ * and the two actual matches are unexpected.
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { extensionApi, fixtureUri, waitFor, type EqlWorkbenchApi } from './helpers';
+
+describe('rule tests in the Testing view', () => {
+  let api: EqlWorkbenchApi;
+  const testFile = () => fixtureUri('rules/cmd-then-https.test.toml');
+  const PASSING = 'cmd.exe then https on h1 and h2';
+  const FAILING = 'h3 within maxspan (wrong on purpose)';
+  const caseId = (name: string) => `${testFile().toString()}#${name}`;
+
+  before(async () => {
+    api = await extensionApi();
+  });
+
+  it('lists the test file and its cases at their [[case]] lines', async () => {
+    const items = await waitFor('the rule test file item with its cases', async () => {
+      const found = (await api.ruleTestItems()).find((i) => i.id === testFile().toString());
+      return found && found.children.length === 2 ? found : undefined;
+    });
+    assert.equal(items.label, 'rules/cmd-then-https.test.toml');
+    assert.deepEqual(
+      items.children.map((c) => [c.label, c.line]).sort(),
+      [
+        [PASSING, 4],
+        [FAILING, 11],
+      ].sort(),
+    );
+  });
+
+  it('a run marks the cases passed and failed, with expected/actual and the locations of the case and of the unexpected matches', async () => {
+    await vscode.commands.executeCommand('testing.runAll');
+    const passed = await waitFor('the passing case reported', () => api.ruleTestOutcome(caseId(PASSING)), 30_000);
+    assert.equal(passed.state, 'passed');
+    const failed = await waitFor('the failing case reported', () => api.ruleTestOutcome(caseId(FAILING)), 30_000);
+    assert.equal(failed.state, 'failed');
+    const [main, ...offending] = failed.messages;
+    // The case lists one match and no count: exactly that one is expected.
+    assert.match(main.message, /^expected exactly 1 match, got 2\n1 expected match not found\n2 unexpected matches\n/);
+    assert.equal(main.uri, testFile().toString());
+    assert.equal(main.line, 12);
+    assert.match(main.expected ?? '', /a-process\.ndjson:4 → .*b-network\.ndjson:5/);
+    assert.match(main.actual ?? '', /a-process\.ndjson:1 → .*b-network\.ndjson:2\n.*a-process\.ndjson:3 → .*b-network\.ndjson:4/);
+    assert.deepEqual(
+      offending.map((m) => [m.uri, m.line]),
+      [
+        [fixtureUri('samples/a-process.ndjson').toString(), 1],
+        [fixtureUri('samples/a-process.ndjson').toString(), 3],
+      ],
+    );
+    assert.match(offending[0].message, /^unexpected match #1: /);
+  });
+
+  it('an edit of the test file updates its cases', async () => {
+    const doc = await vscode.workspace.openTextDocument(testFile());
+    await vscode.window.showTextDocument(doc, { preview: false });
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(testFile(), new vscode.Position(doc.lineCount, 0), '\n[[case]]\nname = "added"\nmatches = 2\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    try {
+      await waitFor('the added case', async () => (await api.ruleTestItems()).find((i) => i.id === testFile().toString())?.children.some((c) => c.label === 'added'));
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+  });
+});
