@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, processIo, type CliIo } from './cli/io';
+import { escapeControlCharacters } from './samples/controlCharacters';
 import type { ReplayCommandOptions } from './cli/replay';
 import type { TestCommandOptions } from './cli/test';
 import { collectRepeated } from './cli/exceptionsOption';
@@ -50,8 +51,10 @@ Exit status:
   1  the rule has errors (printed on stderr as path:line:column: error: message)
   2  usage error or unreadable input (missing file, unreadable folder, no sample
      file found, a file that is UTF-16 or not text, unusable mapping), or the
-     output cannot be written (no replay is done when any sample file is
-     unreadable)
+     output cannot be written. A sample file that cannot be read is reported as
+     path: reason and the other files are still replayed and their matches
+     printed; the exit status is then 2 (nothing is printed on stdout when no
+     file could be read).
   3  internal error
 `;
 
@@ -96,6 +99,11 @@ Exit status:
      a rule with errors), or a report that cannot be written
 `;
 
+/** Escapes control and format characters of each line, keeping the line breaks. */
+function escapeLines(text: string): string {
+  return text.split('\n').map(escapeControlCharacters).join('\n');
+}
+
 /** Parses `--size`: a non-negative integer (Elasticsearch rejects negative sizes). */
 function parseSize(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer.');
@@ -109,7 +117,8 @@ function parseSize(value: string): number {
 function createProgram(io: CliIo, result: { code: number }): Command {
   const program = new Command('eql-workbench')
     .description('Check Elastic Security EQL rules and replay them over NDJSON sample logs.')
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    // Usage errors quote the arguments, which may come from a shell glob over hostile file names.
+    .configureOutput({ writeOut: io.stdout, writeErr: (text) => io.stderr(escapeLines(text)) })
     .version(version)
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');

@@ -150,3 +150,13 @@ describe('replay texts', () => {
     assert.equal(queryStartOffset('/* a /* b */ c */ // d\n  any where true'), 25);
   });
 });
+
+it('values from the samples are shown safely in labels: format characters escaped, values with spaces, = or , quoted', async () => {
+  const { formatKeyValue, formatJoinKeys, eventDescription, fileNameOfUri } = await import('../../client/src/replay/format');
+  assert.equal(formatKeyValue('h1'), 'h1');
+  assert.equal(formatKeyValue('a\u200bb\u202e'), 'a\\u200bb\\u202e');
+  assert.equal(formatJoinKeys(['host.id', 'user.name'], ['abc, user.name=root', 'bob']), 'host.id="abc, user.name=root", user.name=bob');
+  assert.equal(formatKeyValue(''), '""');
+  assert.equal(eventDescription({ category: 'process', processName: 'x\u061cy' } as never), 'process · x\\u061cy');
+  assert.equal(fileNameOfUri('file:///w/a%E2%80%AEtxt.ndjson'), 'a\\u202etxt.ndjson');
+});

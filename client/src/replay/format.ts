@@ -7,6 +7,7 @@
  */
 import { lex } from '../../../server/src/eql/lexer';
 import type { ReplayMatch, ReplayMatchEvent } from '../../../server/src/protocol';
+import { escapeControlCharacters } from '../../../server/src/samples/controlCharacters';
 
 /** CodeLens title of a rule that has not been replayed (or whose results were cleared). */
 export const REPLAY_LENS_TITLE = '▶ Replay on samples';
@@ -84,9 +85,17 @@ export function decorationCapNote(cap: number, most: number, fileName: string): 
   return `Only the first ${formatCount(cap)} matched lines of each sample file are decorated (most: ${formatCount(most)} in ${fileName}).`;
 }
 
-/** Formats one join key value the way it reads in a query: strings bare, others as JSON (`null`, `42`, `true`). */
+/**
+ * Formats one join key value the way it reads in a query: strings bare, others as JSON (`null`, `42`,
+ * `true`). Strings from the samples are shown safely: in double quotes when empty or holding a
+ * space, `=` or `,` (so `a, user.name=x` cannot read as another key), with control, format and
+ * bidirectional characters escaped (`\u200b`, see `escapeControlCharacters`).
+ */
 export function formatKeyValue(value: unknown): string {
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') {
+    const shown = escapeControlCharacters(value);
+    return shown === '' || /[\s=,"]/.test(value) ? `"${shown.replace(/"/g, '\\"')}"` : shown;
+  }
   if (value === undefined) return 'null';
   try {
     return JSON.stringify(value) ?? String(value);
@@ -175,7 +184,7 @@ export function formatTimestamp(value: string | number): string {
     const date = new Date(value);
     if (!Number.isNaN(date.getTime())) return date.toISOString();
   }
-  return String(value);
+  return escapeControlCharacters(String(value));
 }
 
 /**
@@ -195,7 +204,7 @@ export function fileNameOfUri(uri: string): string {
   const path = uri.replace(/[?#].*$/, '');
   const name = path.slice(path.lastIndexOf('/') + 1);
   try {
-    return decodeURIComponent(name);
+    return escapeControlCharacters(decodeURIComponent(name));
   } catch {
     return name;
   }
@@ -213,7 +222,7 @@ export function eventLabel(match: ReplayMatch, event: ReplayMatchEvent): string 
 
 /** Results-view description of one event: its category, action and process name, those it has, `process · start · cmd.exe`. */
 export function eventDescription(event: ReplayMatchEvent): string {
-  return [event.category, event.action, event.processName].filter((s): s is string => !!s).join(' · ');
+  return [event.category, event.action, event.processName].filter((s): s is string => !!s).map(escapeControlCharacters).join(' · ');
 }
 
 /**

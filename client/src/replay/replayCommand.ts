@@ -218,9 +218,23 @@ async function runReplay(deps: ReplayDeps, ruleUri: vscode.Uri, run: number): Pr
     } catch {
       // showing the results view is a convenience; the replay itself succeeded
     }
-    await explainReplay(deps, params, result);
+    // The explanation re-reads every event and keeps them all (near misses may lie anywhere): it
+    // runs after the replay is shown, not before, and only up to a size where that stays cheap.
+    if (result.events <= MAX_EXPLAINED_EVENTS) void explainReplay(deps, params, result);
+    else deps.output.info(tooManyToExplain(result.events));
   }
   return { ...toCommandResult(ruleUri, samples, result, ruleErrors), notifications };
+}
+
+/**
+ * Most events of a replay that the editor explains (stage counts, "Why not?", hover): the
+ * explanation holds every event in memory; `eql-workbench replay --explain` has no such limit.
+ */
+export const MAX_EXPLAINED_EVENTS = 200_000;
+
+/** `Not explained in the editor: the replay read 1,234,567 events (more than 200,000); eql-workbench replay --explain explains it.` */
+export function tooManyToExplain(events: number): string {
+  return `Not explained in the editor: the replay read ${events.toLocaleString('en-US')} events (more than ${MAX_EXPLAINED_EVENTS.toLocaleString('en-US')}); eql-workbench replay --explain explains it.`;
 }
 
 /**

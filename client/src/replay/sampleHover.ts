@@ -9,6 +9,7 @@ import type { BaseLanguageClient } from 'vscode-languageclient';
 import { ExplainEventRequest } from '../../../server/src/protocol';
 import { eventHoverMarkdown } from './explainFormat';
 import { fileNameOfUri } from './format';
+import { MAX_EXPLAINED_EVENTS, tooManyToExplain } from './replayCommand';
 import { type ReplayStore, uriKey } from './replayState';
 
 /** Document selector of the hover: any file; only the sample files of the shown replay get one. */
@@ -32,6 +33,7 @@ export class SampleHoverProvider implements vscode.HoverProvider {
     if (sampleUri === undefined || !session.options) return undefined;
     const line = document.lineAt(position.line);
     if (line.isEmptyOrWhitespace) return undefined;
+    if (session.result.events > MAX_EXPLAINED_EVENTS) return new vscode.Hover(new vscode.MarkdownString().appendText(tooManyToExplain(session.result.events)), line.range);
     await this.clientReady;
     const result = await this.client.sendRequest(
       ExplainEventRequest,

@@ -4,8 +4,9 @@
  * timestamp, category and a few key ECS fields; a total line closes the output.
  *
  * Event values and file names come from the samples, which an attacker may have written: control
- * characters in them are escaped (`\x1b`, `\n`, see `escapeControlCharacters`), so an event can
- * neither drive the terminal nor fake an output line.
+ * characters in them are escaped (`\x1b`, `\n`, `\u200b`, see `escapeControlCharacters`), and values
+ * with spaces, `=` or `,` are quoted, so an event can neither drive the terminal, nor fake an output
+ * line, nor show a field it does not have.
  */
 import { getFieldValues } from '../engine/fields';
 import type { FieldMapping } from '../engine/mapping';
@@ -55,7 +56,7 @@ export function formatMatchText(match: Match, index: number, fields: SummaryFiel
     const parts = [`${e.event.source.file}:${e.event.source.line}`];
     parts.push(formatTimestamp(getFieldValues(doc, fields.timestampField, fields.mapping)));
     const category = getFieldValues(doc, fields.eventCategoryField, fields.mapping);
-    parts.push(category.length > 0 ? category.map(String).join(',') : '-');
+    parts.push(category.length > 0 ? category.map(formatValue).join(',') : '-');
     const shown: string[] = [];
     for (const name of SUMMARY_FIELDS) {
       if (shown.length >= MAX_FIELDS) break;
@@ -92,6 +93,17 @@ function formatTimestamp(values: unknown[]): string {
   return formatValue(v);
 }
 
+/**
+ * A value as shown after `field=`: strings as written, but in double quotes when they are
+ * empty or hold a space, `=`, `,` (the separator of several values), a quote or a character that
+ * is escaped anyway, so that `lsass.exe process.name=x` cannot read as another field.
+ */
 function formatValue(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v);
+  if (typeof v !== 'string') return JSON.stringify(v);
+  // Quotes inside are escaped; backslashes stay as written (Windows paths), and control characters
+  // are escaped with the whole line.
+  return v === '' || NEEDS_QUOTES.test(v) ? `"${v.replace(/"/g, '\\"')}"` : v;
 }
+
+/** Whitespace (any Unicode space), `=`, `,`, `"`, and the characters `escapeControlCharacters` escapes. */
+const NEEDS_QUOTES = /[\s=,"\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;

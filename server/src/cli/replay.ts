@@ -127,9 +127,10 @@ export async function runReplay(
         io.stderr(`${escapeControlCharacters(file)}: … and ${n - MAX_PRINTED_LINE_PROBLEMS} more problems not shown\n`);
       }
     }
-    // Encoding errors and file system errors alike: `path: reason`; nothing is replayed then.
+    // Encoding errors and file system errors alike: `path: reason`. The other files are replayed and
+    // their matches printed; the exit code still says that some input could not be read.
     for (const u of outcome.unreadable) io.stderr(`${escapeControlCharacters(`${u.path}: ${u.reason}`)}\n`);
-    if (outcome.unreadable.length > 0) return ExitCode.usage;
+    if (outcome.unreadable.length === discovered.files.length) return ExitCode.usage;
     // An event skipped over an engine limit is already `path:line: warning: …`.
     for (const w of outcome.warnings) io.stderr(`${/:\d+: warning: /.test(w) ? '' : 'warning: '}${escapeControlCharacters(w)}\n`);
     // With exceptions, the explanation too sees only the events the items leave.
@@ -162,5 +163,5 @@ export async function runReplay(
     if (explanation) io.stdout(`\n${formatExplanationText(explanation).join('\n')}\n`);
     if (effects) io.stdout(`\n${formatExceptionEffects(effects).join('\n')}\n`);
   }
-  return ExitCode.ok;
+  return outcome.unreadable.length > 0 ? ExitCode.usage : ExitCode.ok;
 }

@@ -21,6 +21,7 @@
 import { RE2JS } from 're2js';
 import type { Span } from '../eql/ast';
 import { EqlCompileError } from './errors';
+import { DETERMINIZE_WORK_LIMIT, MAX_REGEX_LENGTH, tooComplexToDeterminize } from './regexComplexity';
 
 /** A compiled Lucene regular expression. */
 export interface CompiledRegex {
@@ -34,7 +35,7 @@ export interface CompiledRegex {
   re2: string;
 }
 
-type RNode =
+export type RNode =
   | { t: 'union'; alts: RNode[] }
   | { t: 'concat'; parts: RNode[] }
   | { t: 'repeat'; node: RNode; min: number; max: number }
@@ -46,7 +47,7 @@ type RNode =
   | { t: 'anystring' }
   | { t: 'interval'; min: number; max: number; digits: number };
 
-type ClassItem = { lo: number; hi: number; fold: boolean } | { preset: string };
+export type ClassItem = { lo: number; hi: number; fold: boolean } | { preset: string };
 
 class LuceneRegexError extends Error {}
 
@@ -423,6 +424,16 @@ export function compileLuceneRegex(pattern: string, caseInsensitive: boolean, sp
     ast = new Parser(pattern).parse();
   } catch (e) {
     throw new EqlCompileError(`invalid regular expression [${pattern}]: ${(e as Error).message}`, span);
+  }
+  // Limits of Elasticsearch's regexp query (see regexComplexity.ts), so no pattern can stall a replay.
+  if (pattern.length > MAX_REGEX_LENGTH) {
+    throw new EqlCompileError(
+      `The length of regex [${pattern.length}] used in the Regexp Query request has exceeded the allowed maximum of [${MAX_REGEX_LENGTH}]. This maximum can be set by changing the [index.max_regex_length] index level setting.`,
+      span,
+    );
+  }
+  if (tooComplexToDeterminize(ast, caseInsensitive)) {
+    throw new EqlCompileError(`Determinizing ${pattern} would require more than ${DETERMINIZE_WORK_LIMIT} effort.`, span);
   }
   let re2: string;
   try {

@@ -56,13 +56,16 @@ export function formatNdjsonProblem(problem: NdjsonProblem): string {
  *   `invalid JSON: Expected ',' or '}' after property value at column 8`, and has its control
  *   characters escaped (the parser may quote the line). A document with a key twice in one object
  *   or nested deeper than 1000 levels is an error too, as Elasticsearch refuses it
- *   (see `jsonDocumentChecks.ts`).
+ *   (see `jsonDocumentChecks.ts`). A byte order mark (U+FEFF) opening the line is ignored, as at
+ *   the start of a file: it marks where a concatenated file begins.
  */
 export function parseNdjsonLine(text: string): { doc: Record<string, unknown> } | { error: string } | undefined {
   if (text.trim() === '') return undefined;
+  // A byte order mark opening a line is the start of another file (files concatenated): not data.
+  const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(json);
   } catch (e) {
     return { error: `invalid JSON: ${escapeControlCharacters(withColumn((e as Error).message))}` };
   }
@@ -71,7 +74,7 @@ export function parseNdjsonLine(text: string): { doc: Record<string, unknown> } 
     return { error: `not a JSON object (found ${kind}); each line must hold one event document` };
   }
   // Documents Elasticsearch would refuse: duplicate keys in one object, nesting deeper than 1000.
-  const problem = documentProblem(text, value);
+  const problem = documentProblem(json, value);
   if (problem !== undefined) return { error: problem };
   return { doc: value as Record<string, unknown> };
 }
