@@ -37,10 +37,11 @@ import {
 import { computeCompletions, resolveCompletionItem, type CompletionOptions } from './services/completion';
 import { ReplayInputError, replayRule } from './services/replayService';
 import { explainEvent, explainReplayOfRule } from './services/explainService';
-import { ruleDocument, type RuleDocumentResult } from './services/ruleDocument';
+import { isTomlDocument, ruleDocument, type RuleDocumentResult } from './services/ruleDocument';
 import { checkCodeActionParams, checkPositionParams, InvalidParamsError } from './requestParams';
 import { serverTransport } from './transport';
 import { WorkspaceFields } from './services/workspaceFields';
+import { ruleMetadataDiagnostics } from './services/ruleMetadata';
 import { SEMANTIC_TOKENS_LEGEND, semanticTokensInDocument } from './services/semanticTokens';
 import { documentHighlightsInDocument, documentSymbolsInDocument, foldingRangesInDocument, formattingInDocument, selectionRangesInDocument } from './services/documentFeatures';
 import { SampleIndexer } from './services/sampleIndexer';
@@ -168,7 +169,8 @@ function publishDiagnostics(uri: string): void {
   if (!document) return;
   guarded(`check ${uri}`, () => {
     const read = ruleOf(document);
-    const diagnostics = diagnosticsInDocument(read, read.rule ? fields.diagnosticsOptions(uri, read.rule.format === 'toml' ? document.getText() : undefined) : {});
+    const diagnostics = [...diagnosticsInDocument(read, read.rule ? fields.diagnosticsOptions(uri, read.rule.format === 'toml' ? document.getText() : undefined) : {})];
+    if (isTomlDocument(uri, document.languageId)) diagnostics.push(...ruleMetadataDiagnostics(document));
     send(`publish diagnostics of ${uri}`, connection.sendDiagnostics({ uri, version: document.version, diagnostics }));
   });
 }
