@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { ReplayCodeLensProvider } from './replay/codeLens';
+import { registerReplayDebugger } from './debug/replayDebugger';
 import { type AppliedDecoration, decorationsFor, type LineDecoration, MAX_DECORATED_LINES, MatchDecorations, mostCappedFile } from './replay/decorations';
 import { decorationCapNote, fileNameOfUri } from './replay/format';
 import { OPEN_MATCH_EVENT_COMMAND, openMatchEvent } from './replay/openMatchEvent';
@@ -100,6 +101,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
     lenses,
     vscode.languages.registerCodeLensProvider(RULE_DOCUMENT_SELECTOR, lenses),
     ...trackTomlRuleEditor(),
+    ...registerReplayDebugger(),
     ruleTests,
     ...trackStaleness(store, sampleProblems),
     vscode.commands.registerCommand('eqlWorkbench.replay', (rule?: vscode.Uri | string): Promise<ReplayCommandResult | undefined> =>

@@ -4,13 +4,17 @@
  * (`▶ 2 sequences matched in 3 sample files`, `▶ No matches in 3 sample files`,
  * `▶ No sample files match "logs/*.ndjson"`), and once the rule, a sample file or a setting
  * changed, `▶ Replay again — rule changed (last: …)`. Clicking any of them runs
- * `eqlWorkbench.replay` on that rule. In a detection-rules TOML file it sits
+ * `eqlWorkbench.replay` on that rule; beside it, `Debug replay` starts the replay debugger. In a detection-rules TOML file it sits
  * on the `query = …` line; TOML files that are not EQL rules get none.
  */
 import * as vscode from 'vscode';
 import { noSamplesLensTitle, REPLAY_LENS_TITLE, REPLAYING_LENS_TITLE, replayLensTitle, replaySummary, staleLensTitle } from './format';
 import { type ReplayStore, uriKey } from './replayState';
 import { ruleLensLine } from './ruleDocuments';
+import { DEBUG_REPLAY_COMMAND } from '../debug/replayDebugger';
+
+/** Title of the lens beside the replay lens that starts the replay debugger. */
+export const DEBUG_LENS_TITLE = '$(debug-alt) Debug replay';
 
 /** Command the lens runs; its one argument is the rule document's URI. */
 export const REPLAY_COMMAND = 'eqlWorkbench.replay';
@@ -52,6 +56,12 @@ export class ReplayCodeLensProvider implements vscode.CodeLensProvider, vscode.D
         title: lensTitle(this.store, document.uri),
         tooltip: 'Replay this rule over the sample NDJSON files of the workspace (setting eqlWorkbench.samples)',
         command: REPLAY_COMMAND,
+        arguments: [document.uri],
+      }),
+      new vscode.CodeLens(range, {
+        title: DEBUG_LENS_TITLE,
+        tooltip: 'Step through the replay event by event in the debugger (breakpoints on sample lines and on the rule\'s stages)',
+        command: DEBUG_REPLAY_COMMAND,
         arguments: [document.uri],
       }),
     ];
