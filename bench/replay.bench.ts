@@ -1,131 +1,182 @@
 /**
- * Replay throughput, as ratios against a plain `JSON.parse` loop over the same file, measured in the
- * same run (so the figures compare across machines). Never run by the tests: `npm run bench`.
+ * Replay throughput and memory, as ratios against a floor measured in the same run: a chunked read
+ * + `JSON.parse` of every line of the same file, in the same process type (a child process per
+ * measurement, so each peak RSS is its own). Never run by the tests: `npm run bench`.
  *
- * Input: a synthetic ECS NDJSON file of N events (default 200,000; `--events N`), written to a
- * temporary folder, mixing network and process events on a few hosts so the sequence rule from
- * `samples/rules/` keeps pending sequences and completes some.
+ *   npm run bench -- [--events N] [--relevant F] [--dir D] [--rounds R] [--real-logs PATH]
+ *
+ * Input: ECS-shaped NDJSON of N events (default 1,000,000; about 600 bytes each) generated once into
+ * D (default the system temp folder; reused when present, never in the repository), mixing network,
+ * process, file and authentication events on 200 hosts; a fraction F (default 0.002) of the events
+ * are the ones the rules look for, in bursts of four on one host (a WinRM connection, two
+ * wsmprovhost.exe children, whoami.exe).
+ * With `--real-logs`, the PowerShell Remoting rule is also replayed over the NDJSON files there.
+ *
+ * Each case prints wall time (fastest of R rounds, default 2), events/s, the ratio to the floor
+ * (floor time / case time: above 1 is faster than the floor) and its peak RSS.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyze } from '../server/src/eql/analyze';
-import { replay } from '../server/src/engine/replay';
-import { readNdjsonFile } from '../server/src/samples/ndjson';
 
-const RULE = readFileSync(join(__dirname, '../samples/rules/incoming_execution_via_powershell_remoting.eql'), 'utf8');
+const USAGE = 'usage: npm run bench -- [--events N] [--relevant F] [--dir D] [--rounds R] [--real-logs PATH]';
 
-function syntheticEvent(i: number): Record<string, unknown> {
-  const host = `host-${i % 50}`;
-  const at = new Date(Date.UTC(2026, 0, 1) + i * 250).toISOString();
-  if (i % 3 === 0) {
-    return {
-      '@timestamp': at,
-      event: { category: ['network'], type: ['connection', 'start'], action: 'connection_accepted' },
-      host: { id: host, name: host, os: { type: 'windows' } },
-      network: { direction: i % 6 === 0 ? 'ingress' : 'egress', protocol: 'http', transport: 'tcp' },
-      source: { ip: `10.0.${i % 200}.${i % 250}`, port: 40000 + (i % 20000) },
-      destination: { ip: '10.0.0.5', port: i % 9 === 0 ? 5985 : 443 },
-    };
-  }
-  return {
-    '@timestamp': at,
-    event: { category: ['process'], type: ['start'], action: 'start' },
-    host: { id: host, name: host, os: { type: 'windows' } },
-    process: {
-      pid: 1000 + i,
-      name: i % 7 === 0 ? 'whoami.exe' : 'svchost.exe',
-      executable: 'C:\\Windows\\System32\\svchost.exe',
-      parent: { name: i % 7 === 0 ? 'wsmprovhost.exe' : 'services.exe' },
-      command_line: `svchost.exe -k netsvcs -p -s Schedule ${i}`,
-    },
-  };
+function option(argv: readonly string[], name: string): string | undefined {
+  const at = argv.indexOf(name);
+  return at < 0 ? undefined : argv[at + 1];
 }
 
-/** Runs `fn` `rounds` times and returns the fastest wall time in ms (the least disturbed run). */
-async function fastest(rounds: number, fn: () => Promise<unknown> | unknown): Promise<number> {
-  let best = Infinity;
-  for (let r = 0; r < rounds; r++) {
-    const t0 = process.hrtime.bigint();
-    await fn();
-    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  return best;
+function positive(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} needs a positive number, got ${JSON.stringify(value)}\n${USAGE}`);
+  return n;
 }
-
-const USAGE = 'usage: npm run bench -- [--events N]   (N: a positive whole number of events, default 200000)';
 
 /**
- * Reads `--events N` from the command line.
- * @returns the number of events, or an error message (with the usage) when the value is missing or
- *   not a positive whole number.
+ * One synthetic ECS event. `burst` (0–3, or -1) places the event in a burst of four on one host that
+ * the rules look for: a WinRM connection, two wsmprovhost.exe children, whoami.exe.
  */
-function eventCount(argv: readonly string[]): number | string {
-  const at = argv.indexOf('--events');
-  if (at < 0) return 200_000;
-  const value = argv[at + 1];
-  const count = value === undefined || !/^\d+$/.test(value) ? NaN : Number(value);
-  if (!Number.isSafeInteger(count) || count < 1) {
-    return `--events needs a positive whole number, got ${value === undefined ? 'nothing' : JSON.stringify(value)}\n${USAGE}`;
+function event(i: number, burst: number, burstHost: number): Record<string, unknown> {
+  const relevant = burst >= 0;
+  const hostName = `host-${relevant ? burstHost : i % 200}`;
+  const host = { id: `id-${hostName}`, name: hostName, hostname: hostName, os: { type: 'windows', family: 'windows', version: '10.0' }, ip: [`10.1.${i % 200}.7`] };
+  const base = {
+    '@timestamp': new Date(Date.UTC(2026, 0, 1) + i * 50).toISOString(),
+    agent: { type: 'endpoint', version: '8.15.0', id: `agent-${i % 200}` },
+    ecs: { version: '8.11.0' },
+    data_stream: { type: 'logs', dataset: 'endpoint.events', namespace: 'default' },
+    host,
+    user: { name: i % 5 === 0 ? 'SYSTEM' : `user${i % 40}`, domain: 'CORP' },
+  };
+  if (relevant) {
+    switch (burst) {
+      case 0:
+        return {
+          ...base,
+          event: { category: ['network'], type: ['connection', 'start'], action: 'connection_accepted', kind: 'event' },
+          network: { direction: 'ingress', protocol: 'http', transport: 'tcp' },
+          source: { ip: `10.2.${i % 250}.9`, port: 50000 + (i % 10000) },
+          destination: { ip: '10.1.0.5', port: 5985 },
+        };
+      case 1:
+      case 2:
+        return {
+          ...base,
+          event: { category: ['process'], type: ['start'], action: 'start', kind: 'event' },
+          process: { pid: i, name: 'powershell.exe', executable: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', command_line: 'powershell.exe -enc AAAA', parent: { name: 'wsmprovhost.exe', pid: i - 1 } },
+        };
+      default:
+        return {
+          ...base,
+          event: { category: ['process'], type: ['start'], action: 'start', kind: 'event' },
+          process: { pid: i, name: 'whoami.exe', executable: 'C:\\Windows\\System32\\whoami.exe', command_line: 'whoami /all', parent: { name: 'powershell.exe', pid: i - 1 } },
+        };
+    }
   }
-  return count;
+  switch (i % 4) {
+    case 0:
+      return {
+        ...base,
+        event: { category: ['network'], type: ['connection', 'start'], action: 'connection_attempted', kind: 'event' },
+        network: { direction: 'egress', protocol: 'tls', transport: 'tcp' },
+        source: { ip: `10.1.${i % 200}.7`, port: 40000 + (i % 20000) },
+        destination: { ip: `93.184.${i % 250}.34`, port: 443 },
+      };
+    case 1:
+      return {
+        ...base,
+        event: { category: ['process'], type: ['start'], action: 'start', kind: 'event' },
+        process: { pid: 1000 + i, name: 'svchost.exe', executable: 'C:\\Windows\\System32\\svchost.exe', command_line: `svchost.exe -k netsvcs -p -s Schedule ${i}`, parent: { name: 'services.exe', pid: 700 } },
+      };
+    case 2:
+      return {
+        ...base,
+        event: { category: ['file'], type: ['creation'], action: 'creation', kind: 'event' },
+        file: { path: `C:\\Users\\user${i % 40}\\AppData\\Local\\Temp\\tmp${i}.dat`, name: `tmp${i}.dat`, extension: 'dat', size: i % 65536 },
+        process: { pid: 2000 + (i % 500), name: 'chrome.exe' },
+      };
+    default:
+      return {
+        ...base,
+        event: { category: ['authentication'], type: ['start'], action: 'logged-in', outcome: 'success', kind: 'event' },
+        source: { ip: `10.3.${i % 250}.1` },
+        winlog: { event_id: '4624', logon: { type: 'Network' }, channel: 'Security' },
+      };
+  }
+}
+
+/** Writes the synthetic file once (streaming, never the whole file in memory). */
+async function generate(path: string, count: number, fraction: number): Promise<void> {
+  const out = createWriteStream(path);
+  // One burst of four relevant events every `every` events.
+  const every = Math.max(8, Math.round(4 / fraction));
+  for (let i = 0; i < count; i++) {
+    const at = i % every;
+    const burst = at >= every - 4 ? at - (every - 4) : -1;
+    if (!out.write(`${JSON.stringify(event(i, burst, Math.floor(i / every) % 200))}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+  }
+  await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+}
+
+interface Measurement {
+  case: string;
+  ms: number;
+  events: number;
+  matches: number;
+  maxRssMiB: number;
+}
+
+function measure(name: string, files: string[], rounds: number): Measurement {
+  let best: Measurement | undefined;
+  for (let r = 0; r < rounds; r++) {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'measure.ts'), name, ...files], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (run.status !== 0) throw new Error(`${name} failed: ${run.stderr}`);
+    const m = JSON.parse(run.stdout.trim().split('\n').pop()!) as Measurement;
+    if (!best || m.ms < best.ms) best = { ...m, maxRssMiB: Math.max(m.maxRssMiB, best?.maxRssMiB ?? 0) };
+  }
+  return best!;
+}
+
+function report(title: string, files: string[], cases: string[], rounds: number): void {
+  const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
+  console.log(`\n${title}: ${files.length} file(s), ${(bytes / 1e6).toFixed(0)} MB; load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const floor = measure('floor', files, rounds);
+  const row = (m: Measurement): string =>
+    `${m.case.padEnd(26)} ${m.ms.toFixed(0).padStart(7)} ms  ${((m.events / m.ms) * 1000).toFixed(0).padStart(9)} events/s  ${(floor.ms / m.ms).toFixed(2).padStart(6)}x floor  peak RSS ${m.maxRssMiB.toFixed(0).padStart(4)} MiB  ${m.matches} matches`;
+  console.log(row(floor));
+  for (const c of cases) console.log(row(measure(c, files, rounds)));
+  console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 
 async function main(): Promise<void> {
-  const count = eventCount(process.argv);
-  if (typeof count === 'string') {
-    console.error(count);
-    process.exitCode = 2;
-    return;
+  const argv = process.argv.slice(2);
+  const count = positive(option(argv, '--events'), 1_000_000, '--events');
+  const fraction = positive(option(argv, '--relevant'), 0.002, '--relevant');
+  const rounds = positive(option(argv, '--rounds'), 2, '--rounds');
+  const dir = option(argv, '--dir') ?? tmpdir();
+  const file = join(dir, `eql-bench-${count}-${fraction}.ndjson`);
+  if (!existsSync(file)) {
+    console.log(`generating ${file} …`);
+    await generate(file, count, fraction);
   }
-  const dir = mkdtempSync(join(tmpdir(), 'eql-bench-'));
-  try {
-    await measure(dir, count);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  const cases = ['powershell', 'powershell:noprefilter', 'event', 'sequence'];
+  report(`${count} synthetic events (${fraction * 100}% relevant)`, [file], cases, rounds);
+  const real = option(argv, '--real-logs');
+  if (real) {
+    const files = statSync(real).isDirectory()
+      ? readdirSync(real, { recursive: true })
+          .map(String)
+          .filter((f) => /\.(ndjson|jsonl)$/i.test(f))
+          .sort()
+          .map((f) => join(real, f))
+      : [real];
+    report(`real logs ${real}`, files, ['powershell', 'powershell:noprefilter'], rounds);
   }
-}
-
-/** Writes `count` synthetic events into `dir` and prints the timings. */
-async function measure(dir: string, count: number): Promise<void> {
-  const file = join(dir, 'events.ndjson');
-  const lines: string[] = [];
-  for (let i = 0; i < count; i++) lines.push(JSON.stringify(syntheticEvent(i)));
-  writeFileSync(file, lines.join('\n') + '\n');
-  const bytes = statSync(file).size;
-
-  const analysis = analyze(RULE);
-  if (!analysis.statement || analysis.diagnostics.some((d) => d.severity === 'error')) {
-    throw new Error('the sample rule does not check clean');
-  }
-  const statement = analysis.statement;
-
-  const baseline = await fastest(3, () => {
-    const text = readFileSync(file, 'utf8');
-    let n = 0;
-    for (const line of text.split('\n')) if (line) n += JSON.parse(line) ? 1 : 0;
-    return n;
-  });
-  const reading = await fastest(3, () => readNdjsonFile(file));
-  let matches = 0;
-  const full = await fastest(3, async () => {
-    const { events } = await readNdjsonFile(file);
-    matches = replay(statement, events).matches.length;
-  });
-  const { events } = await readNdjsonFile(file);
-  const replayOnly = await fastest(3, () => replay(statement, events));
-
-  const mb = bytes / 1e6;
-  const row = (name: string, ms: number): string =>
-    `${name.padEnd(34)} ${ms.toFixed(0).padStart(7)} ms  ${(mb / (ms / 1000)).toFixed(1).padStart(7)} MB/s  ${(ms / baseline).toFixed(2)}x baseline`;
-  console.log(`${count} events, ${mb.toFixed(1)} MB, sequence rule from samples/rules (${matches} matches)`);
-  console.log(row('baseline: readFileSync + JSON.parse', baseline));
-  console.log(row('readNdjsonFile (streaming)', reading));
-  console.log(row('replay on parsed events', replayOnly));
-  console.log(row('read + replay', full));
 }
 
 main().catch((e) => {
-  console.error(e);
+  console.error(e instanceof Error ? e.message : e);
   process.exitCode = 1;
 });

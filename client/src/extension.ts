@@ -17,6 +17,7 @@ import { createResultsView, type ResultsTreeItem } from './replay/resultsView';
 import { isRuleDocument, isToml, RULE_DOCUMENT_SELECTOR } from './replay/ruleDocuments';
 import { RuleTestController, type ReportedOutcome, type RuleTestItemInfo } from './testing/ruleTestController';
 import { configuredExceptionFiles } from './testing/exceptionFiles';
+import { RECORD_COMMAND, RecordCodeLensProvider, RecordedTexts, recordRuleTestCase } from './testing/recordCommand';
 import { SAMPLE_HOVER_SELECTOR, SampleHoverProvider } from './replay/sampleHover';
 import { StageCountHintsProvider } from './replay/stageCountHints';
 
@@ -85,6 +86,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
   const deps = { client: languageClient, clientReady, store, output, sampleProblems, afterReplay, onRequestSent };
   const lenses = new ReplayCodeLensProvider(store);
   const ruleTests = new RuleTestController(languageClient, clientReady, configuredExceptionFiles);
+  const recorded = new RecordedTexts();
   const decorations = new MatchDecorations(store, vscode.Uri.joinPath(context.extensionUri, 'client', 'media', 'match.svg'));
   const stageCounts = new StageCountHintsProvider(store);
   context.subscriptions.push(
@@ -103,6 +105,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
     ...trackTomlRuleEditor(),
     ...registerReplayDebugger(),
     ruleTests,
+    ...recorded.register(),
+    vscode.languages.registerCodeLensProvider({ scheme: 'file', pattern: '**/*.test.toml' }, new RecordCodeLensProvider((d) => ruleTests.casesOf(d))),
+    vscode.commands.registerCommand(RECORD_COMMAND, (uri?: vscode.Uri | string, caseName?: string, options?: { confirmed?: boolean }) =>
+      recordRuleTestCase({ client: languageClient, clientReady, recorded }, uri, caseName, options, (d) => ruleTests.casesOf(d)),
+    ),
     ...trackStaleness(store, sampleProblems),
     vscode.commands.registerCommand('eqlWorkbench.replay', (rule?: vscode.Uri | string): Promise<ReplayCommandResult | undefined> =>
       replayCommand(deps, rule),

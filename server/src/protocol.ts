@@ -247,3 +247,24 @@ export interface RunRuleTestsResult {
 
 /** `eqlWorkbench/runRuleTests` (client → server): run a rule test file's cases on the replay engine. */
 export const RunRuleTestsRequest = new RequestType<RunRuleTestsParams, RunRuleTestsResult, void>('eqlWorkbench/runRuleTests');
+
+/** Params of `eqlWorkbench/recordRuleTestCase`. */
+export interface RecordRuleTestCaseParams {
+  /** The test file (`file:` URI), as saved on disk. */
+  uri: string;
+  caseName: string;
+}
+
+/** Result of `eqlWorkbench/recordRuleTestCase`: the whole new text of the test file (not written). */
+export interface RecordRuleTestCaseResult {
+  text: string;
+  /** Number of matches recorded. */
+  matches: number;
+}
+
+/**
+ * `eqlWorkbench/recordRuleTestCase` (client → server): run one case and return the test file with
+ * the case's expected matches replaced by the matches found (stable ids where events have one).
+ * Fails with `InvalidParams` when the file is invalid or the case cannot run.
+ */
+export const RecordRuleTestCaseRequest = new RequestType<RecordRuleTestCaseParams, RecordRuleTestCaseResult, void>('eqlWorkbench/recordRuleTestCase');

@@ -25,8 +25,8 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { ExplainEventRequest, ExplainReplayRequest, ListRuleTestsRequest, ReplayRequest, RunRuleTestsRequest } from './protocol';
-import { listRuleTests, runRuleTests } from './ruletests/ruleTestService';
+import { ExplainEventRequest, ExplainReplayRequest, ListRuleTestsRequest, RecordRuleTestCaseRequest, ReplayRequest, RunRuleTestsRequest } from './protocol';
+import { listRuleTests, recordRuleTestCase, RecordInputError, runRuleTests } from './ruletests/ruleTestService';
 import {
   codeActionsInDocument,
   completionsInDocument,
@@ -157,6 +157,7 @@ connection.onRequest(ExplainEventRequest, (params) => request('explain event', (
 connection.onRequest(ExplainReplayRequest, (params) => request('explain replay', () => explainReplayOpenOrSaved(params)));
 connection.onRequest(ListRuleTestsRequest, (params) => request('list rule tests', () => listRuleTests(params)));
 connection.onRequest(RunRuleTestsRequest, (params) => request('run rule tests', () => runRuleTests(params)));
+connection.onRequest(RecordRuleTestCaseRequest, (params) => request('record rule test case', () => recordRuleTestCase(params)));
 
 documents.listen(connection);
 connection.listen();
@@ -288,7 +289,7 @@ async function request<T>(what: string, run: () => Promise<T>): Promise<T | Resp
   try {
     return await run();
   } catch (e) {
-    if (e instanceof ReplayInputError || e instanceof InvalidParamsError) return new ResponseError(ErrorCodes.InvalidParams, e.message);
+    if (e instanceof ReplayInputError || e instanceof InvalidParamsError || e instanceof RecordInputError) return new ResponseError(ErrorCodes.InvalidParams, e.message);
     connection.console.error(`EQL Workbench: ${what} failed: ${describe(e)}`);
     return new ResponseError(ErrorCodes.InternalError, `EQL Workbench: ${what} failed: ${(e as Error)?.message ?? e}`);
   }

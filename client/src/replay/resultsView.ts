@@ -25,6 +25,7 @@ import {
 } from './format';
 import { type WhyNode, whyNotDescription, whyNotTree } from './explainFormat';
 import { OPEN_MATCH_EVENT_COMMAND } from './openMatchEvent';
+import { MAX_EXPLAINED_EVENTS } from './replayCommand';
 import type { ReplaySession, ReplayStore } from './replayState';
 
 /** View id, as contributed in package.json. */
@@ -43,6 +44,9 @@ type ResultNode =
 
 /** Label of the results view's explanation item. */
 export const WHY_NOT_LABEL = 'Why not?';
+
+/** Results-view line of a replay that matched nothing (when its events are explained). */
+export const WHY_NOT_HINT = '“Why not?” below says what each stage missed; hover a sample line for one event.';
 
 /** A plain snapshot of one tree item, as returned by the test API. */
 export interface ResultsTreeItem {
@@ -213,6 +217,7 @@ export function resultsMessage(session: ReplaySession): string {
   const result = session.result;
   const lines = [`${vscode.workspace.asRelativePath(vscode.Uri.parse(session.ruleUri))}: ${replaySummary(result.matches, result.sampleFiles)}.`];
   if (session.stale) lines.push(staleMessage(session.stale));
+  if (result.matches.length === 0 && result.events > 0 && result.events <= MAX_EXPLAINED_EVENTS) lines.push(WHY_NOT_HINT);
   if (session.sampleUris.length === 0) {
     lines.push(noSampleFilesMessage(session.glob ?? ''));
   }

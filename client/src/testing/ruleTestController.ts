@@ -206,6 +206,17 @@ export class RuleTestController implements vscode.Disposable {
     });
   }
 
+  /** The cases of an open test file, from its current text (for CodeLenses). */
+  async casesOf(document: vscode.TextDocument): Promise<Array<{ name: string; line: number }>> {
+    if (!isRuleTestUri(document.uri)) return [];
+    try {
+      await this.clientReady;
+      return (await this.client.sendRequest(ListRuleTestsRequest, { uri: document.uri.toString(), text: document.getText() })).cases;
+    } catch {
+      return [];
+    }
+  }
+
   /** The items as plain data. */
   snapshot(): RuleTestItemInfo[] {
     const info = (item: vscode.TestItem): RuleTestItemInfo => {

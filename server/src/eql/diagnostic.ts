@@ -10,4 +10,6 @@ export interface EqlDiagnostic {
   severity: 'error' | 'warning' | 'information' | 'hint';
   message: string;
   code: string;
+  /** Other places the problem concerns (the `[` a missing `]` should close), with a short message each. */
+  related?: Array<{ span: Span; message: string }>;
 }

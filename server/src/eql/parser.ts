@@ -128,14 +128,18 @@ class Parser {
     return this.peek().kind === 'eof';
   }
 
-  private report(span: Span, message: string, code: string = ParserCodes.syntax): void {
-    this.diagnostics.push({ span: { start: span.start, end: span.end }, severity: 'error', message, code });
+  private report(span: Span, message: string, code: string = ParserCodes.syntax, related?: EqlDiagnostic['related']): void {
+    this.diagnostics.push({ span: { start: span.start, end: span.end }, severity: 'error', message, code, ...(related ? { related } : {}) });
   }
-  /** Reports a syntax error at the current token once per offset. */
-  private syntaxError(message: string, tok: Token = this.peek()): void {
-    if (this.reported.has(tok.span.start)) return;
-    this.reported.add(tok.span.start);
-    this.report(tok.span, message);
+  /**
+   * Reports a syntax error at the current token once per offset. At the end of the query the error
+   * sits right after the last token (zero width), not on the line breaks or comments that follow it.
+   */
+  private syntaxError(message: string, tok: Token = this.peek(), related?: EqlDiagnostic['related']): void {
+    const span = tok.kind === 'eof' ? { start: this.prevEnd(), end: this.prevEnd() } : tok.span;
+    if (this.reported.has(span.start)) return;
+    this.reported.add(span.start);
+    this.report(span, message, ParserCodes.syntax, related);
   }
   /**
    * Span of a composite node: from `start` (its first token, so a parenthesised first operand keeps its
@@ -145,14 +149,14 @@ class Parser {
     return { start, end: Math.max(this.prevEnd(), last.span.end, start) };
   }
   private describe(tok: Token): string {
-    return tok.kind === 'eof' ? 'the end of the query' : `[${tok.text}]`;
+    return tok.kind === 'eof' ? 'the end of the query' : quoteToken(tok.text);
   }
   private expectOp(text: string, context: string): boolean {
     if (this.isOp(text)) {
       this.next();
       return true;
     }
-    this.syntaxError(`Expected [${text}] ${context} but found ${this.describe(this.peek())}`);
+    this.syntaxError(`Expected ${quoteToken(text)} ${context} but found ${this.describe(this.peek())}`);
     return false;
   }
 
@@ -357,7 +361,7 @@ class Parser {
     let untilSpan: Span | undefined;
     while (this.isOp('[') || this.isOp('![')) stages.push(this.parseStage());
     if (stages.length === 0) {
-      this.syntaxError(`Expected a stage such as [[process where true]] but found ${this.describe(this.peek())}`);
+      this.syntaxError(`Expected a stage such as \`[process where true]\` but found ${this.describe(this.peek())}`);
     }
     if (this.isKw('until')) {
       const u = this.next();
@@ -365,7 +369,7 @@ class Parser {
         until = this.parseStage();
         untilSpan = { start: u.span.start, end: until.span.end };
       } else {
-        this.syntaxError(`Expected a stage such as [[process where true]] after [until] but found ${this.describe(this.peek())}`);
+        this.syntaxError(`Expected a stage such as \`[process where true]\` after [until] but found ${this.describe(this.peek())}`);
         untilSpan = u.span;
       }
     }
@@ -378,7 +382,7 @@ class Parser {
     const filter = this.parseEventFilter();
     if (this.isOp(']')) this.next();
     else {
-      this.syntaxError(`Expected [\]] to close the stage but found ${this.describe(this.peek())}`);
+      this.syntaxError(`Expected \`]\` to close the stage but found ${this.describe(this.peek())}`, this.peek(), [{ span: open.span, message: `the stage opened here with \`${open.text}\`` }]);
       this.skipToStageEnd();
     }
     let joinKeys: Expression[] = [];
@@ -530,10 +534,10 @@ class Parser {
         this.next();
         this.parseEventFilter();
         if (this.isOp(']')) this.next();
-        else this.syntaxError(`Expected [\]] to close the [${rel.text} of] subquery but found ${this.describe(this.peek())}`);
+        else this.syntaxError(`Expected \`]\` to close the [${rel.text} of] subquery but found ${this.describe(this.peek())}`);
         end = this.prevEnd();
       } else {
-        this.syntaxError(`Expected [[] after [${rel.text} of] but found ${this.describe(this.peek())}`);
+        this.syntaxError(`Expected \`[\` after [${rel.text} of] but found ${this.describe(this.peek())}`);
       }
       const span = { start: rel.span.start, end };
       this.report(span, 'Process relationships are not supported', ParserCodes.relationship);
@@ -743,7 +747,7 @@ class Parser {
       case 'tildeIdentifier': {
         this.next();
         if (this.isOp('(')) return this.parseCall(t, true);
-        this.syntaxError(`Expected [(] after the function name [${t.text}] but found ${this.describe(this.peek())}`);
+        this.syntaxError(`Expected \`(\` after the function name [${t.text}] but found ${this.describe(this.peek())}`);
         return { kind: 'error', span: t.span };
       }
       case 'identifier': {
@@ -838,7 +842,7 @@ class Parser {
         if (this.isOp(']')) {
           end = this.next().span.end;
         } else {
-          this.syntaxError(`Expected [\]] to close the array index but found ${this.describe(this.peek())}`);
+          this.syntaxError(`Expected \`]\` to close the array index but found ${this.describe(this.peek())}`);
           end = this.prevEnd();
         }
         continue;
@@ -899,4 +903,12 @@ export function fieldName(path: ReadonlyArray<string | number>): string {
     else s += s === '' ? p : `.${p}`;
   }
   return s;
+}
+
+/**
+ * A token as messages quote it: `[where]` in Elasticsearch's style, but in backticks when the
+ * token holds a bracket, so that `]` reads as `` `]` `` instead of the illegible `[]]`.
+ */
+export function quoteToken(text: string): string {
+  return /[[\]]/.test(text) ? `\`${text}\`` : `[${text}]`;
 }

@@ -5,17 +5,23 @@
  */
 import { promises as fs } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { getFieldValues } from '../engine/fields';
-import type { EventRecord, Match } from '../engine/types';
-import type { ListRuleTestsParams, ListRuleTestsResult, RuleTestCaseOutcome, RunRuleTestsParams, RunRuleTestsResult } from '../protocol';
+import type { Match } from '../engine/types';
+import type {
+  ListRuleTestsParams,
+  ListRuleTestsResult,
+  RecordRuleTestCaseParams,
+  RecordRuleTestCaseResult,
+  RuleTestCaseOutcome,
+  RunRuleTestsParams,
+  RunRuleTestsResult,
+} from '../protocol';
 import { describeFsError } from '../samples/fsErrors';
 import { matchEvents } from './expectations';
+import { recordCase, stableId } from './recordCase';
+import * as nodePath from 'node:path';
 import { eventText, formatCaseResult, refText } from './report';
 import { runTestFile, type CaseResult, type TestFileResult } from './runner';
 import { parseRuleTestFile, type RuleTestCase } from './testFile';
-
-/** Fields that identify an event across edits of its file, tried in this order when recording. */
-export const STABLE_ID_FIELDS = ['event.id', '_id', 'process.entity_id', 'winlog.record_id', 'event.sequence'] as const;
 
 function pathOf(uri: string): string {
   try {
@@ -42,15 +48,6 @@ export async function listRuleTests(params: ListRuleTestsParams): Promise<ListRu
 }
 
 const toUri = (file: string): string => pathToFileURL(file).toString();
-
-/** The value of the first stable id field an event has (for `{ "field" = value }` references). */
-export function stableId(event: EventRecord): { field: string; value: string | number } | undefined {
-  for (const field of STABLE_ID_FIELDS) {
-    const values = getFieldValues(event.doc, field);
-    if (values.length === 1 && (typeof values[0] === 'string' || typeof values[0] === 'number')) return { field, value: values[0] };
-  }
-  return undefined;
-}
 
 function matchLine(match: Match): string {
   return matchEvents(match).map((e) => `${e.source.file}:${e.source.line}`).join(' → ');
@@ -116,4 +113,27 @@ export async function runRuleTests(params: RunRuleTestsParams): Promise<RunRuleT
   const file = await runTestFile(path, { caseNames: params.cases, exceptions: params.exceptions?.map(pathOf) });
   if (file.status === 'error') return { problems: file.problems.map((p) => ({ line: p.line, message: p.message })), cases: [] };
   return { problems: [], cases: file.cases.map((c) => outcomeOf(file, c)) };
+}
+
+/** Thrown when a case cannot be recorded (an invalid test file, a case that cannot run); its message is for the user. */
+export class RecordInputError extends Error {}
+
+/**
+ * The test file's text with the case's expected result replaced by the matches it produces now
+ * (see `recordCase`). Nothing is written: the client shows the difference and writes on approval.
+ *
+ * @throws RecordInputError when the file is invalid, the case is unknown or cannot run.
+ */
+export async function recordRuleTestCase(params: RecordRuleTestCaseParams): Promise<RecordRuleTestCaseResult> {
+  const path = pathOf(params.uri);
+  const file = await runTestFile(path, { caseNames: [params.caseName] });
+  if (file.status === 'error') {
+    throw new RecordInputError(`The test file cannot be used: ${file.problems.map((p) => (p.line > 0 ? `line ${p.line}: ${p.message}` : p.message)).join('; ')}`);
+  }
+  const result = file.cases[0];
+  if (!result) throw new RecordInputError(`No case named "${params.caseName}" in ${path}.`);
+  if (result.status === 'error') throw new RecordInputError(`The case "${params.caseName}" cannot run: ${result.error}`);
+  let text = await fs.readFile(path, 'utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return { text: recordCase(text, result.line, result.matches, nodePath.dirname(path)), matches: result.matches.length };
 }

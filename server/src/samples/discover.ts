@@ -9,8 +9,8 @@ import { describeFsError } from './fsErrors';
 /** Re-exported: `services/replayService.ts` imports it from here. */
 export { describeFsError };
 
-/** File names searched for inside folders: NDJSON and JSON Lines, matched whatever the letter case. */
-export const SAMPLE_FILE_GLOB = '*.{ndjson,jsonl}';
+/** File names searched for inside folders: NDJSON and JSON Lines, plain or gzip-compressed, matched whatever the letter case. */
+export const SAMPLE_FILE_GLOB = '*.{ndjson,jsonl,ndjson.gz,jsonl.gz}';
 
 // Case-insensitive: `A.NDJSON` written on Windows is a sample file on every system.
 const isSampleFileName = picomatch(SAMPLE_FILE_GLOB, { dot: true, nocase: true });

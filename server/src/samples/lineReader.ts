@@ -98,6 +98,21 @@ async function* prepend(head: Buffer | undefined, rest: AsyncIterator<Buffer>): 
   }
 }
 
+/**
+ * Looks at the first non-empty chunk of a content without losing it.
+ * @returns that chunk (undefined for an empty content) and the whole content, first chunk included.
+ */
+export async function peekContent(chunks: AsyncIterable<Buffer>): Promise<{ head: Buffer | undefined; content: AsyncIterable<Buffer> }> {
+  const { head, rest } = await peek(chunks);
+  return { head, content: prepend(head, rest) };
+}
+
+/** An in-memory text as content chunks of at most 256 KiB (an editor's unsaved text). */
+export async function* textContent(text: string): AsyncGenerator<Buffer> {
+  const bytes = Buffer.from(text, 'utf8');
+  for (let at = 0; at < bytes.length; at += 256 * 1024) yield bytes.subarray(at, at + 256 * 1024);
+}
+
 /** True for the gzip magic bytes `1f 8b` (RFC 1952, section 2.3.1). */
 export function isGzip(head: Uint8Array | undefined): boolean {
   return head !== undefined && head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;

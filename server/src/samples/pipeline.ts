@@ -18,7 +18,9 @@ import { compilePrefilter } from '../engine/prefilter';
 import { DEFAULT_EVENT_CATEGORY_FIELD, ReplaySession, type ReplayRunOptions } from '../engine/replay';
 import type { EventRecord, Match } from '../engine/types';
 import { describeFsError } from './fsErrors';
-import { openSampleContent, splitLines } from './lineReader';
+import { detectUnsupportedEncoding, UnsupportedEncodingError } from './encoding';
+import { detectSampleFormat, readJsonDocuments } from './jsonDocuments';
+import { openSampleContent, peekContent, splitLines, textContent } from './lineReader';
 import { decodeNdjsonLine, type NdjsonProblem } from './ndjson';
 
 /** One sample file: its path, and its text when an editor holds unsaved changes. */
@@ -94,9 +96,6 @@ export interface SampleReplayOutcome {
   matchesWithoutExclusions?: Match[];
 }
 
-/** Lines of an in-memory text between two cancellation checks. */
-const TEXT_LINES_PER_CHECK = 10_000;
-
 /**
  * Replays `request.statement` over `request.sources`, in the order given (files in that order,
  * lines in file order: the implicit tiebreaker).
@@ -152,22 +151,21 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
     const source = request.sources[i];
     signal?.throwIfAborted();
     try {
-      if (source.text !== undefined) {
-        readText(source.text, (bytes, line) => {
-          if (line % TEXT_LINES_PER_CHECK === 0) signal?.throwIfAborted();
-          visit(bytes, source.path, line);
-        });
+      let fileBytes = 0;
+      const raw = source.text !== undefined ? textContent(source.text) : await openSampleContent(source.path, ({ bytesRead }) => (fileBytes = bytesRead));
+      const { head, content } = await peekContent(raw);
+      const onChunk = (chunk: Buffer): void => {
+        signal?.throwIfAborted();
+        if (source.text !== undefined) fileBytes += chunk.length;
+        request.onProgress?.({ bytesRead: bytesBefore + fileBytes, totalBytes, events: outcome.events });
+      };
+      const format = head === undefined ? 'ndjson' : detectSampleFormat(head);
+      if (format === 'ndjson') {
+        await splitLines(content, (bytes, line) => visit(bytes, source.path, line), onChunk);
       } else {
-        let fileBytes = 0;
-        const content = await openSampleContent(source.path, ({ bytesRead }) => (fileBytes = bytesRead));
-        await splitLines(
-          content,
-          (bytes, line) => visit(bytes, source.path, line),
-          () => {
-            signal?.throwIfAborted();
-            request.onProgress?.({ bytesRead: bytesBefore + fileBytes, totalBytes, events: outcome.events });
-          },
-        );
+        const reason = head === undefined ? undefined : detectUnsupportedEncoding(head);
+        if (reason !== undefined) throw new UnsupportedEncodingError(reason);
+        await readJsonDocuments(content, format, source.path, addEvent, report, onChunk);
       }
     } catch (e) {
       if (signal?.aborted || isEngineError(e)) throw e;
@@ -213,20 +211,4 @@ async function fileSize(path: string): Promise<number> {
   } catch {
     return 0; // Reported when the file is read.
   }
-}
-
-/**
- * Splits an in-memory text into lines as {@link splitLines} splits a file (a leading U+FEFF ignored;
- * `\n`, `\r\n`, a lone `\r`), giving each line as UTF-8 bytes.
- */
-function readText(text: string, visit: (bytes: Buffer, line: number) => void): void {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const pattern = /\r\n|\r|\n/g;
-  let from = 0;
-  let line = 0;
-  for (let m = pattern.exec(body); m !== null; m = pattern.exec(body)) {
-    visit(Buffer.from(body.slice(from, m.index), 'utf8'), ++line);
-    from = m.index + m[0].length;
-  }
-  if (from < body.length) visit(Buffer.from(body.slice(from), 'utf8'), ++line);
 }

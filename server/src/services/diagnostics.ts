@@ -36,6 +36,14 @@ export function toLspDiagnostic(document: TextDocument, diagnostic: EqlDiagnosti
     source: DIAGNOSTIC_SOURCE,
     code: diagnostic.code,
     message: diagnostic.message,
+    ...(diagnostic.related
+      ? {
+          relatedInformation: diagnostic.related.map((r) => ({
+            location: { uri: document.uri, range: { start: document.positionAt(r.span.start), end: document.positionAt(r.span.end) } },
+            message: r.message,
+          })),
+        }
+      : {}),
   };
 }
 

@@ -36,7 +36,14 @@ export function diagnosticsInDocument(read: RuleDocumentResult, options: Diagnos
   if (!read.rule) return read.diagnostics;
   const rule = read.rule;
   const diagnostics = computeDiagnostics(rule.query, options);
-  return rule.format === 'eql' ? diagnostics : diagnostics.map((d) => ({ ...d, range: rule.toDocumentRange(d.range) }));
+  if (rule.format === 'eql') return diagnostics;
+  return diagnostics.map((d) => ({
+    ...d,
+    range: rule.toDocumentRange(d.range),
+    ...(d.relatedInformation
+      ? { relatedInformation: d.relatedInformation.map((r) => ({ ...r, location: { ...r.location, range: rule.toDocumentRange(r.location.range) } })) }
+      : {}),
+  }));
 }
 
 /**

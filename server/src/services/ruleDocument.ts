@@ -122,7 +122,7 @@ function syntaxErrorDiagnostic(document: TextDocument, line: number, column: num
   const startOffset = document.offsetAt(start);
   const next = document.getText().charAt(startOffset);
   const end = next !== '' && next !== '\n' && next !== '\r' ? document.positionAt(startOffset + 1) : document.positionAt(startOffset);
-  return { range: { start: document.positionAt(startOffset), end }, severity: DiagnosticSeverity.Error, source: RULE_FILE_DIAGNOSTIC_SOURCE, message };
+  return { range: { start: document.positionAt(startOffset), end }, severity: DiagnosticSeverity.Error, source: RULE_FILE_DIAGNOSTIC_SOURCE, code: 'toml-syntax', message };
 }
 
 function fromRuleSource(document: TextDocument, source: RuleSource, located: TomlQueryString | undefined): RuleDocument {

@@ -146,6 +146,29 @@ describe('reasons in the editor', () => {
     assert.match(b[1].lineText, /"@timestamp":"2026-01-10T10:04:00.000Z".*"id":"h2".*"port":443/);
   });
 
+  it('a misspelt field: no matches, and “Why not?” says the field is absent from every process event', async () => {
+    const typo = fixtureUri('rules/typo.eql');
+    await vscode.workspace.fs.writeFile(typo, new TextEncoder().encode('process where proces.name == "cmd.exe"\n'));
+    try {
+      const result = await replay(typo);
+      assert.deepEqual(result.matches, []);
+      assert.ok(api.getResultsHeader().message.split('\n').includes('“Why not?” below says what each stage missed; hover a sample line for one event.'));
+      const why = await waitFor('the Why not? item of the typo rule', () => {
+        const w = api.getWhyNotTree();
+        return w && w.description === '9 events replayed · 0 events matched' ? w : undefined;
+      });
+      const [query] = why.children ?? [];
+      // A1–A4 are the 4 process events; none has a `proces.name`.
+      assert.deepEqual([query.label, query.description], ['Query [process]', '0 of 4 process events passed']);
+      assert.deepEqual(
+        query.children?.[0].children?.map((t) => [t.label, t.description]),
+        [['proces.name == "cmd.exe"', 'not true for 4 process events · the only failing term for 4 · proces.name absent in 4']],
+      );
+    } finally {
+      await vscode.workspace.fs.delete(typo);
+    }
+  });
+
   it('puts the stage counts of a TOML rule at the TOML lines of its stages', async () => {
     const toml = fixtureUri('rules/cmd-then-https.toml');
     await openRule('cmd-then-https.toml');

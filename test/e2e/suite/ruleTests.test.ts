@@ -76,3 +76,45 @@ describe('rule tests in the Testing view', () => {
     }
   });
 });
+
+describe('recording a rule test case', () => {
+  const testFile = () => fixtureUri('rules/cmd-then-https.test.toml');
+
+  it('shows a CodeLens above each case and writes the current matches as the expected result', async () => {
+    const doc = await vscode.workspace.openTextDocument(testFile());
+    await vscode.window.showTextDocument(doc, { preview: false });
+    const original = doc.getText();
+    const lenses = await waitFor('the recording CodeLenses', async () => {
+      const found = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', testFile());
+      const record = (found ?? []).filter((l) => l.command?.command === 'eqlWorkbench.recordRuleTestCase');
+      return record.length === 2 ? record : undefined;
+    });
+    assert.deepEqual(lenses.map((l) => l.range.start.line).sort((a, b) => a - b), [4, 11]);
+    try {
+      // The CodeLens's command with its arguments; `confirmed` stands for the approval dialog.
+      const outcome = await vscode.commands.executeCommand<{ written: boolean; matches: number }>(
+        'eqlWorkbench.recordRuleTestCase',
+        testFile().toString(),
+        'h3 within maxspan (wrong on purpose)',
+        { confirmed: true },
+      );
+      assert.deepEqual(outcome, { written: true, matches: 2 });
+      const written = new TextDecoder().decode(await vscode.workspace.fs.readFile(testFile()));
+      // Hand-worked: the rule's two matches, h1 A1 → B2 and h2 A3 → B4; the fixture events have no stable id.
+      assert.ok(
+        written.endsWith(
+          '[[case]]\nname = "h3 within maxspan (wrong on purpose)"\n[[case.match]]\nevents = ["../samples/a-process.ndjson:1", "../samples/b-network.ndjson:2"]\n[[case.match]]\nevents = ["../samples/a-process.ndjson:3", "../samples/b-network.ndjson:4"]\n',
+        ),
+        written,
+      );
+      // The first case is untouched.
+      assert.equal(written.slice(0, written.indexOf('[[case]]\nname = "h3')), original.slice(0, original.indexOf('[[case]]\nname = "h3')));
+    } finally {
+      const edit = new vscode.WorkspaceEdit();
+      const current = await vscode.workspace.openTextDocument(testFile());
+      edit.replace(testFile(), new vscode.Range(current.positionAt(0), current.positionAt(current.getText().length)), original);
+      await vscode.workspace.applyEdit(edit);
+      await current.save();
+    }
+  });
+});

@@ -152,7 +152,8 @@ describe('parser: recovery on half-typed text', () => {
     const text = 'process where process.name == ';
     const r = parse(text);
     assert.equal(r.diagnostics.length, 1);
-    assert.deepEqual(r.diagnostics[0].span, { start: 30, end: 30 });
+    // Right after the last token (`==` ends at 29), not after the whitespace that follows it.
+    assert.deepEqual(r.diagnostics[0].span, { start: 29, end: 29 });
     const c = cond(text);
     assert.ok(c.kind === 'comparison' && c.right.kind === 'error');
   });

@@ -66,8 +66,8 @@ test('missing paths and folders without samples are errors; other arguments are 
   assert.deepEqual(r.files, [ok]);
   assert.deepEqual(r.errors, [
     `${missing}: no such file or directory`,
-    `${join(root, 'emptydir')}: no sample files (*.{ndjson,jsonl}) found in this folder`,
-    `${join(root, 'onlytext')}: no sample files (*.{ndjson,jsonl}) found in this folder`,
+    `${join(root, 'emptydir')}: no sample files (*.{ndjson,jsonl,ndjson.gz,jsonl.gz}) found in this folder`,
+    `${join(root, 'onlytext')}: no sample files (*.{ndjson,jsonl,ndjson.gz,jsonl.gz}) found in this folder`,
   ]);
 });
 

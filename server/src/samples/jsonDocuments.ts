@@ -1,0 +1,153 @@
+/**
+ * Samples held in one JSON document rather than one event per line: a JSON array of event
+ * documents (or of hits), an Elasticsearch search response (`{"hits":{"hits":[{"_index":…,"_id":…,
+ * "_source":{…}}]}}`, also as saved from Kibana Dev Tools), and an `_eql/search` response, whose
+ * events are under `hits.events` and `hits.sequences[].events`.
+ *
+ * The document is parsed as a stream (`@streamparser/json`: a maintained streaming JSON parser, so
+ * a large export is never held whole and each event is handed over as soon as it is complete);
+ * each event keeps the 1-based line where its object starts. The format is told from the content
+ * ({@link detectSampleFormat}), never from the file name alone.
+ */
+import { Tokenizer, TokenizerError, TokenParser, TokenParserError, TokenType } from '@streamparser/json';
+import type { EventRecord } from '../engine/types';
+import { escapeControlCharacters } from './controlCharacters';
+import type { NdjsonProblem } from './ndjson';
+
+/** How a sample file holds its events. */
+export type SampleFormat = 'ndjson' | 'json-array' | 'search-response';
+
+const isSpace = (b: number): boolean => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
+
+/**
+ * Tells the format from the first bytes of the content.
+ *
+ * - first character `[`: a JSON array of documents (or hits);
+ * - first character `{`: a search response when the first line is a complete JSON object with
+ *   `hits`, or is not complete JSON and the next line does not start another object (a
+ *   pretty-printed document); NDJSON otherwise (a malformed first line of NDJSON is then reported
+ *   as usual and the following lines still read);
+ * - anything else: NDJSON (its lines are reported as they are read).
+ *
+ * @param head the first chunk of the content (a UTF-8 byte order mark is skipped).
+ */
+export function detectSampleFormat(head: Buffer): SampleFormat {
+  let i = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  while (i < head.length && isSpace(head[i])) i++;
+  if (head[i] === 0x5b) return 'json-array';
+  if (head[i] !== 0x7b) return 'ndjson';
+  const end = head.indexOf(0x0a, i);
+  const firstLine = head.subarray(i, end < 0 ? head.length : end);
+  let value: unknown;
+  try {
+    value = JSON.parse(firstLine.toString('utf8'));
+  } catch {
+    if (end < 0) return head.length >= 64 * 1024 ? 'search-response' : 'ndjson';
+    // The next non-blank line: another object (NDJSON) or the inside of one document.
+    let j = end + 1;
+    while (j < head.length && isSpace(head[j])) j++;
+    return j >= head.length || head[j] === 0x7b ? 'ndjson' : 'search-response';
+  }
+  const hits = value !== null && typeof value === 'object' ? (value as Record<string, unknown>).hits : undefined;
+  return hits !== null && typeof hits === 'object' && !Array.isArray(hits) ? 'search-response' : 'ndjson';
+}
+
+/** The JSON paths whose values are events, per format (`@streamparser/json` path syntax). */
+const PATHS: Record<Exclude<SampleFormat, 'ndjson'>, string[]> = {
+  'json-array': ['$.*'],
+  'search-response': ['$.hits.hits.*', '$.hits.events.*', '$.hits.sequences.*.events.*'],
+};
+
+/**
+ * The event of one element: a hit's `_source` (a hit is an object with `_source` and `_index` or
+ * `_id`), or the element itself when it is a plain document.
+ * @returns the document, or an error message.
+ */
+function documentOf(value: unknown): Record<string, unknown> | string {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+    return `not a JSON object (found ${kind}); each element must be an event document or a hit`;
+  }
+  const o = value as Record<string, unknown>;
+  if ('_source' in o && ('_index' in o || '_id' in o)) {
+    const source = o._source;
+    if (source === null || typeof source !== 'object' || Array.isArray(source)) return 'a hit without a _source object (request _source in the search)';
+    return source as Record<string, unknown>;
+  }
+  return o;
+}
+
+/**
+ * Reads the events of a JSON array or search response.
+ *
+ * @param chunks the content (UTF-8, gzip already decompressed).
+ * @param format from {@link detectSampleFormat} (not `ndjson`).
+ * @param file the path recorded in `source.file` and in problems.
+ * @param onEvent called for each event, in document order, with the 1-based line where it starts.
+ * @param onProblem called for each element that is not an event (and for invalid JSON, after which
+ *   the rest of the file is not read: a JSON document cannot be resynchronised).
+ * @param onChunk called after each chunk (for progress and cancellation: it may throw to stop).
+ */
+export async function readJsonDocuments(
+  chunks: AsyncIterable<Buffer>,
+  format: Exclude<SampleFormat, 'ndjson'>,
+  file: string,
+  onEvent: (event: EventRecord) => void,
+  onProblem: (problem: NdjsonProblem) => void,
+  onChunk?: (chunk: Buffer) => void,
+): Promise<void> {
+  const tokenizer = new Tokenizer();
+  const parser = new TokenParser({ paths: PATHS[format], keepStack: false });
+  // Line bookkeeping: newlines are counted up to each `{` that opens an element.
+  let chunk: Buffer = Buffer.alloc(0);
+  let chunkStart = 0; // offset of `chunk` in the stream (bytes)
+  let counted = 0; // bytes counted so far
+  let line = 1;
+  const lineAt = (offset: number): number => {
+    for (let i = Math.max(counted, chunkStart); i < offset; i++) if (chunk[i - chunkStart] === 0x0a) line++;
+    counted = Math.max(counted, offset);
+    return line;
+  };
+  // The line where the object or array at each depth opened.
+  const openedAt: number[] = [];
+  let depth = 0;
+  tokenizer.onToken = (info) => {
+    if (info.token === TokenType.LEFT_BRACE || info.token === TokenType.LEFT_BRACKET) {
+      openedAt[depth] = lineAt(info.offset);
+      depth++;
+    } else if (info.token === TokenType.RIGHT_BRACE || info.token === TokenType.RIGHT_BRACKET) {
+      depth--;
+    } else if (depth >= 0) {
+      // A scalar element starts where it is.
+      openedAt[depth] = lineAt(info.offset);
+    }
+    parser.write(info);
+  };
+  parser.onValue = ({ value, stack }) => {
+    const at = openedAt[stack.length] ?? line;
+    const doc = documentOf(value);
+    if (typeof doc === 'string') onProblem({ file, line: at, message: doc, severity: 'error' });
+    else onEvent({ doc, source: { file, line: at } });
+  };
+  let first = true;
+  try {
+    for await (const c of chunks) {
+      let bytes = c;
+      if (first && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+      first = false;
+      // Counting happens within the current chunk: finish the previous one first.
+      lineAt(chunkStart + chunk.length);
+      chunkStart += chunk.length;
+      chunk = bytes;
+      tokenizer.write(bytes);
+      onChunk?.(c);
+    }
+    tokenizer.end();
+    if (depth !== 0) {
+      onProblem({ file, line: lineAt(chunkStart + chunk.length), message: 'invalid JSON: the document ends before it is complete (truncated?)', severity: 'error' });
+    }
+  } catch (e) {
+    if (!(e instanceof TokenizerError || e instanceof TokenParserError)) throw e;
+    onProblem({ file, line: lineAt(chunkStart + chunk.length), message: `invalid JSON: ${escapeControlCharacters(e.message)}; the rest of the file is not read`, severity: 'error' });
+  }
+}
