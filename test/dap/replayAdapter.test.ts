@@ -189,6 +189,44 @@ describe('replay debugger over DAP: the sample rule on samples/logs', () => {
     }
   });
 
+  test('Stages: the condition tree of win-dc01:5 (wsmprovhost.exe started by svchost.exe) shows the failing term with the value', async () => {
+    const { r } = await session({ rule: RULE_EQL, samples: [LOGS] }, async (r) => {
+      await r.dc.setBreakpointsRequest({ source: { path: DC01 }, breakpoints: [{ line: 5 }] });
+    });
+    try {
+      await r.cont();
+      const scopes = await r.dc.scopesRequest({ frameId: 1 });
+      const stagesRef = scopes.body.scopes.find((s) => s.name === 'Stages')!.variablesReference;
+      const stages = await r.children(stagesRef);
+      assert.deepEqual([...stages], [['stage 1 [network]', 'not passed'], ['stage 2 [process]', 'not passed']]);
+      const stage2 = await r.child(stagesRef, 'stage 2 [process]');
+      const details = await r.children(stage2);
+      assert.match(details.get('category') ?? '', /^matched: event\.category is "process"/);
+      // The whole condition is false; walk down to the parent-name term.
+      const conditionName = [...details.keys()].find((k) => k.startsWith('host.os.type == "windows"'))!;
+      assert.match(details.get(conditionName) ?? '', /^false/);
+      const terms: Array<[string, string]> = [];
+      const walk = async (ref: number) => {
+        const vars = await r.dc.variablesRequest({ variablesReference: ref });
+        for (const v of vars.body.variables) {
+          terms.push([v.name, v.value]);
+          if (v.variablesReference) await walk(v.variablesReference);
+        }
+      };
+      await walk(await r.child(stage2, conditionName));
+      const parent = terms.find(([name]) => name === 'process.parent.name : "wsmprovhost.exe"');
+      assert.ok(parent, JSON.stringify(terms));
+      assert.match(parent[1], /^false — .*svchost\.exe/);
+      assert.ok(terms.some(([name, value]) => name === 'process.parent.name' && value === '"svchost.exe"'));
+      assert.ok(terms.some(([name, value]) => name === 'event.type == "start"' && value === 'true'));
+      // Stage 1 on a process event: the category does not match.
+      const stage1 = await r.children(await r.child(stagesRef, 'stage 1 [network]'));
+      assert.match(stage1.get('category') ?? '', /^not matched: event\.category is "process", stage needs "network"/);
+    } finally {
+      await r.stop();
+    }
+  });
+
   test('Step Into stops only on events that pass a stage: win-dc01:4, then win-dc01:6', async () => {
     const { r } = await session({ rule: RULE_EQL, samples: [LOGS] });
     try {

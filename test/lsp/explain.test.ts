@@ -5,7 +5,9 @@
  * are read off the rule files (the `]` closing each stage ends its line: 83 and 136 characters).
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ExplainEventRequest, ExplainReplayRequest, type ReplayParams } from '../../server/src/protocol';
@@ -55,6 +57,24 @@ describe('eqlWorkbench/explainEvent and eqlWorkbench/explainReplay', () => {
       line: 1,
     });
     assert.deepEqual(result.explanation?.stages[1].why, ['process.parent.name is "svchost.exe", not "wsmprovhost.exe"']);
+  });
+
+  it('explains a sample changed on disk between two hovers from its new content', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'eql-explain-'));
+    try {
+      const file = path.join(dir, 'one.ndjson');
+      const event = (parent: string) =>
+        JSON.stringify({ '@timestamp': '2024-05-14T09:00:00Z', event: { category: 'process', type: 'start' }, host: { id: 'h', os: { type: 'windows' } }, process: { parent: { name: parent }, executable: 'C:\\x.exe' } });
+      const ask = () =>
+        server.connection.sendRequest(ExplainEventRequest, { uri: fileUri(RULE_EQL), sampleUris: [pathToFileURL(file).toString()], options: OPTIONS, sampleUri: pathToFileURL(file).toString(), line: 1 });
+      writeFileSync(file, `${event('svchost.exe')}\n`);
+      assert.deepEqual((await ask()).explanation?.stages[1].why, ['process.parent.name is "svchost.exe", not "wsmprovhost.exe"']);
+      assert.deepEqual((await ask()).explanation?.stages[1].why, ['process.parent.name is "svchost.exe", not "wsmprovhost.exe"'], 'asked again: same answer');
+      writeFileSync(file, `${event('wsmprovhost.exe')}\n`);
+      assert.equal((await ask()).explanation?.stages[1].passed, true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a line without an event, or a file outside the samples: no explanation', async () => {

@@ -29,6 +29,7 @@ import type { Expression } from '../eql/ast';
 import { forEachNode } from '../eql/walk';
 import { printExpression } from '../eql/printer';
 import { getFieldValue } from '../engine/fields';
+import { compileRuleExplainer, type ConditionExplanation, type EventExplanation, type RuleExplainer } from '../engine/eventExplanation';
 import type { OrderedEvent } from '../engine/sequence';
 import { compileEqlExpression, type CompiledEqlExpression } from './eqlExpression';
 import { LaunchError, prepareReplay, type EqlReplayLaunchArguments } from './launch';
@@ -501,19 +502,70 @@ export class EqlReplayDebugSession extends DebugSession {
     return vars;
   }
 
-  /** Per stage: passed or not, and its filter. */
+  /**
+   * Per stage: passed or not, and on the current event the condition tree with each term's values
+   * and result (true, false, or null when a field it reads is absent), from the engine's per-event
+   * explanation (`compileRuleExplainer`, the stage filters' own compiled predicate trees).
+   */
   private stageVariables(): DebugProtocol.Variable[] {
     const model = this.model!;
     const index = model.position - 1;
     const outcome = index >= 0 ? model.outcome(index) : undefined;
+    const event = model.current;
+    let explanation: EventExplanation | undefined;
+    if (event) {
+      try {
+        explanation = this.explainer().explainEvent(event.record.doc);
+      } catch (e) {
+        this.output(`The stage explanation failed: ${(e as Error).message}\n`, 'stderr');
+      }
+    }
+    const untilAt = model.stages.findIndex((s) => s.kind === 'until');
     return model.stages.map((stage, i) => {
       const state = !outcome ? 'no event yet' : outcome.passed.includes(i) ? 'passed' : 'not passed';
-      const children: VariablesOf = () => [
-        text('filter', `${stage.filter.category ?? 'any'} where ${printExpression(stage.filter.condition)}`),
-        text('lines', stage.startLine === stage.endLine ? `${stage.startLine}` : `${stage.startLine}–${stage.endLine}`),
-      ];
+      const explained = explanation ? (i === untilAt ? explanation.until : explanation.stages[i]) : undefined;
+      const children: VariablesOf = () => {
+        const out: DebugProtocol.Variable[] = [];
+        if (explained) {
+          const category = explained.category ?? 'any';
+          out.push(
+            text(
+              'category',
+              `${category === 'any' ? 'any' : `${explained.categoryMatched ? 'matched' : 'not matched'}: ${explained.eventCategory.field} is ${formatValues(explained.eventCategory.values)}, stage needs "${category}"`}`,
+            ),
+          );
+          out.push(this.conditionVariable(explained.condition));
+          if (explained.why.length > 0) out.push(text('why not', explained.why.join('; ')));
+        }
+        out.push(text('filter', `${stage.filter.category ?? 'any'} where ${printExpression(stage.filter.condition)}`));
+        out.push(text('lines', stage.startLine === stage.endLine ? `${stage.startLine}` : `${stage.startLine}–${stage.endLine}`));
+        return out;
+      };
       return { name: stage.label, value: state, variablesReference: this.variables.create(children) };
     });
+  }
+
+  /** One node of a condition tree: `true`, `false` or `null (…absent)`, with its reason and sub-terms. */
+  private conditionVariable(c: ConditionExplanation): DebugProtocol.Variable {
+    const result = c.result === null ? 'null' : String(c.result);
+    const value = c.why ? `${result} — ${c.why}` : result;
+    const kids: VariablesOf = () => [
+      ...c.fields.map((f) => text(f.field, formatValues(f.values))),
+      ...c.children.map((child) => this.conditionVariable(child)),
+    ];
+    const hasKids = c.fields.length > 0 || c.children.length > 0;
+    return { name: c.condition, value, variablesReference: hasKids ? this.variables.create(kids) : 0 };
+  }
+
+  private explainerCache?: { model: ReplayDebugger; explainer: RuleExplainer };
+
+  /** The rule compiled for per-event explanations, once per launch. */
+  private explainer(): RuleExplainer {
+    const model = this.model!;
+    if (this.explainerCache?.model !== model) {
+      this.explainerCache = { model, explainer: compileRuleExplainer(model.prepared.statement, model.prepared.options) };
+    }
+    return this.explainerCache.explainer;
   }
 
   /** Per join key: the pending sequence at each stage, its events and the time left before maxspan. */
@@ -688,6 +740,12 @@ function fieldsRead(query: DebugQuery): string[] {
 }
 
 type DebugQuery = Parameters<typeof forEachNode>[0];
+
+/** Values of a field: `null (absent)`, one value as JSON, or `[a, b]`. */
+function formatValues(values: unknown[]): string {
+  if (values.length === 0) return 'null (absent)';
+  return values.length === 1 ? JSON.stringify(values[0]) : `[${values.map((v) => JSON.stringify(v)).join(', ')}]`;
+}
 
 function text(name: string, value: string): DebugProtocol.Variable {
   return { name, value, variablesReference: 0 };

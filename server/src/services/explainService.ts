@@ -8,6 +8,8 @@
  * on the same events in the same order. Event references leave as sample URIs; in the words of the
  * explanations, files are named by base name (the full path when two samples share one).
  */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { analyze } from '../eql/analyze';
 import type { Span, Statement } from '../eql/ast';
@@ -64,6 +66,57 @@ async function loadInput(params: ReplayParams, openText: OpenDocumentText): Prom
   const analysis = analyze(rule.query);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0 || !analysis.statement) return { ruleErrors: errors.map((d) => d.message) };
+  const samples = await loadSamples(params);
+  const { events, uriOfName, nameOfUri } = samples;
+  const { timestampField, tiebreakerField, eventCategoryField } = params.options;
+  return {
+    rule,
+    statement: analysis.statement,
+    events,
+    uriOfName,
+    nameOfUri,
+    options: {
+      timestampField: timestampField || undefined,
+      tiebreakerField: tiebreakerField || undefined,
+      eventCategoryField: eventCategoryField || undefined,
+    },
+  };
+}
+
+/** The events of a set of sample files, with the names the explanations give the files. */
+interface LoadedSamples {
+  events: EventRecord[];
+  uriOfName: Map<string, string>;
+  nameOfUri: Map<string, string>;
+}
+
+/**
+ * The samples read last, and what they were read from: hovering line after line of a large sample
+ * explains each against the same events, which are then read once. Any change of the files (size
+ * or modification time), of the list or of an unsaved text reads them again.
+ */
+let lastSamples: { key: string; samples: LoadedSamples } | undefined;
+
+/** What decides the content of the samples: URIs, each file's size and modification time, unsaved texts. */
+async function samplesKey(params: ReplayParams, paths: Array<string | undefined>): Promise<string | undefined> {
+  const hash = createHash('sha256');
+  for (let i = 0; i < params.sampleUris.length; i++) {
+    hash.update(`${params.sampleUris[i]}\0`);
+    const path = paths[i];
+    if (!path) continue;
+    try {
+      const stat = await fs.stat(path);
+      hash.update(`${stat.size}:${stat.mtimeMs}\0`);
+    } catch {
+      return undefined;
+    }
+  }
+  for (const s of params.openSamples ?? []) hash.update(`${s.uri}\0${s.text}\0`);
+  return hash.digest('hex');
+}
+
+/** Reads the sample files (unsaved texts first), naming each by base name (its path when two share one). */
+async function loadSamples(params: ReplayParams): Promise<LoadedSamples> {
   const paths = params.sampleUris.map((uri) => {
     try {
       return fileURLToPath(uri);
@@ -71,6 +124,8 @@ async function loadInput(params: ReplayParams, openText: OpenDocumentText): Prom
       return undefined;
     }
   });
+  const key = await samplesKey(params, paths);
+  if (key !== undefined && lastSamples?.key === key) return lastSamples.samples;
   const counts = new Map<string, number>();
   for (const p of paths) if (p) counts.set(baseName(p), (counts.get(baseName(p)) ?? 0) + 1);
   const openSamples = new Map((params.openSamples ?? []).map((s) => [s.uri, s.text]));
@@ -93,19 +148,9 @@ async function loadInput(params: ReplayParams, openText: OpenDocumentText): Prom
     nameOfUri.set(uri, name);
     for (const e of read.events) events.push({ doc: e.doc, source: { file: name, line: e.source.line } });
   }
-  const { timestampField, tiebreakerField, eventCategoryField } = params.options;
-  return {
-    rule,
-    statement: analysis.statement,
-    events,
-    uriOfName,
-    nameOfUri,
-    options: {
-      timestampField: timestampField || undefined,
-      tiebreakerField: tiebreakerField || undefined,
-      eventCategoryField: eventCategoryField || undefined,
-    },
-  };
+  const samples = { events, uriOfName, nameOfUri };
+  lastSamples = key === undefined ? undefined : { key, samples };
+  return samples;
 }
 
 /** Replaces the `file` of every event reference (`{ file, line }`) with the sample's URI. */
