@@ -17,6 +17,7 @@ import { createResultsView, type ResultsTreeItem } from './replay/resultsView';
 import { isRuleDocument, isToml, RULE_DOCUMENT_SELECTOR } from './replay/ruleDocuments';
 import { RuleTestController, type ReportedOutcome, type RuleTestItemInfo } from './testing/ruleTestController';
 import { configuredExceptionFiles } from './testing/exceptionFiles';
+import { ADD_EXCEPTION_COMMAND, AddExceptionActions, addExceptionForValue } from './testing/addException';
 import { RECORD_COMMAND, RecordCodeLensProvider, RecordedTexts, recordRuleTestCase } from './testing/recordCommand';
 import { SAMPLE_HOVER_SELECTOR, SampleHoverProvider } from './replay/sampleHover';
 import { StageCountHintsProvider } from './replay/stageCountHints';
@@ -106,6 +107,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
     ...registerReplayDebugger(),
     ruleTests,
     ...recorded.register(),
+    vscode.languages.registerCodeActionsProvider({ scheme: 'file', pattern: '**/*.{ndjson,jsonl,NDJSON,JSONL}' }, new AddExceptionActions(store), {
+      providedCodeActionKinds: AddExceptionActions.kinds,
+    }),
+    vscode.commands.registerCommand(ADD_EXCEPTION_COMMAND, (field: string, value: string | number, from: string) => addExceptionForValue(store, field, value, from)),
     vscode.languages.registerCodeLensProvider({ scheme: 'file', pattern: '**/*.test.toml' }, new RecordCodeLensProvider((d) => ruleTests.casesOf(d))),
     vscode.commands.registerCommand(RECORD_COMMAND, (uri?: vscode.Uri | string, caseName?: string, options?: { confirmed?: boolean }) =>
       recordRuleTestCase({ client: languageClient, clientReady, recorded }, uri, caseName, options, (d) => ruleTests.casesOf(d)),

@@ -31,6 +31,11 @@ export interface ReplayParams {
    * same; others are ignored. Absent or empty: every sample is read from disk.
    */
   openSamples?: OpenSample[];
+  /**
+   * Exception files (`file:` URIs: Kibana export `.ndjson` or `.toml`) whose items leave events out
+   * before the rule runs, as Kibana does; the result then tells what each item removed.
+   */
+  exceptionUris?: string[];
 }
 
 /** The text of an open sample document, as the client's editor holds it. */
@@ -99,6 +104,23 @@ export interface ReplayResult {
    * event category field, as readable sentences.
    */
   warnings: string[];
+  /** With `exceptionUris`: per exception item (file order), what it did. Problems of the files are in `warnings`. */
+  exceptions?: ReplayExceptionEffect[];
+}
+
+/** What one exception item did to a replay. */
+export interface ReplayExceptionEffect {
+  /** The item's name (else its `item_id`). */
+  name: string;
+  /** Where the item was read: exception file URI and 1-based line. */
+  uri: string;
+  line: number;
+  /** An item past its `expire_time` is not applied. */
+  expired: boolean;
+  /** Number of events it left out. */
+  eventsLeftOut: number;
+  /** The matches of the replay without exceptions that lost an event to this item. */
+  removed: ReplayMatch[];
 }
 
 /**

@@ -9,6 +9,7 @@ import { ExplainReplayRequest, type MalformedLine, type OpenSample, type ReplayP
 import { fileNameOfUri, malformedLineColumn, noSampleFilesMessage, plural, replaySummary, type StaleReason } from './format';
 import { type ReplayStore, uriKey } from './replayState';
 import { isRuleDocument } from './ruleDocuments';
+import { exceptionParams } from '../testing/exceptionFiles';
 
 /** Error message shown when the rule has errors (the diagnostics already show where). */
 export const RULE_HAS_ERRORS_MESSAGE = 'The rule has errors; fix them before replaying';
@@ -151,6 +152,7 @@ async function runReplay(deps: ReplayDeps, ruleUri: vscode.Uri, run: number): Pr
       uri: ruleUri.toString(),
       sampleUris: samples.map((u) => u.toString()),
       ...(openSamples.length > 0 ? { openSamples } : {}),
+      ...exceptionParams(),
       options: {
         timestampField: config.get<string>('timestampField', '@timestamp'),
         tiebreakerField: config.get<string>('tiebreakerField', ''),

@@ -27,6 +27,7 @@ import { type WhyNode, whyNotDescription, whyNotTree } from './explainFormat';
 import { OPEN_MATCH_EVENT_COMMAND } from './openMatchEvent';
 import { MAX_EXPLAINED_EVENTS } from './replayCommand';
 import type { ReplaySession, ReplayStore } from './replayState';
+import { type RemovedNode, removedTree } from '../testing/removedMatches';
 
 /** View id, as contributed in package.json. */
 export const RESULTS_VIEW_ID = 'eqlWorkbench.results';
@@ -40,7 +41,8 @@ const MAX_LISTED_WARNINGS = 5;
 type ResultNode =
   | { kind: 'match'; match: ReplayMatch; index: number }
   | { kind: 'event'; match: ReplayMatch; index: number; event: ReplayMatchEvent }
-  | { kind: 'why'; why: WhyNode; parent?: ResultNode };
+  | { kind: 'why'; why: WhyNode; parent?: ResultNode }
+  | { kind: 'removed'; removed: RemovedNode; parent?: ResultNode };
 
 /** Label of the results view's explanation item. */
 export const WHY_NOT_LABEL = 'Why not?';
@@ -92,6 +94,7 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultNode>,
 
   private readonly whyRoots = new WeakMap<object, ResultNode>();
   private readonly whyChildren = new WeakMap<WhyNode, ResultNode[]>();
+  private readonly removedChildren = new WeakMap<RemovedNode, ResultNode[]>();
 
   getChildren(node?: ResultNode): ResultNode[] {
     if (!node) {
@@ -99,7 +102,12 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultNode>,
       const result = session?.result;
       if (!result) return [];
       let roots = this.roots.get(result);
-      if (!roots) this.roots.set(result, (roots = result.matches.map((match, index) => ({ kind: 'match', match, index }))));
+      if (!roots) {
+        roots = result.matches.map((match, index): ResultNode => ({ kind: 'match', match, index }));
+        const removed = removedTree(result.exceptions);
+        if (removed) roots.push({ kind: 'removed', removed });
+        this.roots.set(result, roots);
+      }
       const explanation = session.explanation?.explanation;
       if (!explanation) return roots;
       let why = this.whyRoots.get(explanation);
@@ -111,6 +119,11 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultNode>,
         this.whyRoots.set(explanation, why);
       }
       return [...roots, why];
+    }
+    if (node.kind === 'removed') {
+      let children = this.removedChildren.get(node.removed);
+      if (!children) this.removedChildren.set(node.removed, (children = (node.removed.children ?? []).map((removed) => ({ kind: 'removed', removed, parent: node }))));
+      return children;
     }
     if (node.kind === 'why') {
       let children = this.whyChildren.get(node.why);
@@ -126,11 +139,22 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultNode>,
   }
 
   getParent(node: ResultNode): ResultNode | undefined {
-    if (node.kind === 'why') return node.parent;
+    if (node.kind === 'why' || node.kind === 'removed') return node.parent;
     return node.kind === 'event' ? this.getChildren()[node.index] : undefined;
   }
 
   getTreeItem(node: ResultNode): vscode.TreeItem {
+    if (node.kind === 'removed') {
+      const r = node.removed;
+      const item = new vscode.TreeItem(r.label, r.children && r.children.length > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+      item.description = r.description;
+      item.tooltip = r.tooltip;
+      // Removed matches are drawn dimmed, with a slashed icon.
+      item.iconPath = r.removed ? new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground')) : new vscode.ThemeIcon(node.parent ? 'filter' : 'exclude');
+      item.contextValue = 'eqlWorkbench.removedByException';
+      if (r.open) item.command = { title: 'Open', command: OPEN_MATCH_EVENT_COMMAND, arguments: [r.open.uri, r.open.line] };
+      return item;
+    }
     if (node.kind === 'why') {
       const why = node.why;
       const state = !why.children || why.children.length === 0

@@ -13,3 +13,9 @@ export function configuredExceptionFiles(): string[] {
     .filter((p) => typeof p === 'string' && p !== '')
     .map((p) => (/^(\/|[A-Za-z]:[\\/])/.test(p) ? vscode.Uri.file(p) : vscode.Uri.joinPath(folder.uri, ...p.split(/[\\/]/))).toString());
 }
+
+/** The replay request's `exceptionUris` for the configured files (nothing when none is configured). */
+export function exceptionParams(): { exceptionUris?: string[] } {
+  const uris = configuredExceptionFiles();
+  return uris.length > 0 ? { exceptionUris: uris } : {};
+}

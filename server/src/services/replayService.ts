@@ -11,6 +11,7 @@ import { getFieldValue } from '../engine/fields';
 import type { Match, MatchedEvent } from '../engine/types';
 import type { MalformedLine, ReplayMatch, ReplayMatchEvent, ReplayParams, ReplayResult } from '../protocol';
 import { replaySamples, type SampleProgress, type SampleSource } from '../samples/pipeline';
+import { exceptionFilterForUris, replayExceptionEffects } from '../exceptions/replayExceptions';
 import { ruleFromEql, readRuleFile, type RuleSource } from '../samples/ruleFile';
 import { toLspDiagnostic } from './diagnostics';
 
@@ -91,6 +92,8 @@ export async function replayRule(params: ReplayParams, openText: OpenDocumentTex
   }
 
   const { timestampField, tiebreakerField, eventCategoryField } = params.options;
+  const exceptions = await exceptionFilterForUris(params.exceptionUris);
+  warnings.push(...exceptions.warnings);
   let outcome;
   try {
     outcome = await replaySamples({
@@ -104,6 +107,7 @@ export async function replayRule(params: ReplayParams, openText: OpenDocumentTex
       categoryOptionName: 'eqlWorkbench.eventCategoryField',
       signal: hooks.signal,
       onProgress: hooks.onProgress,
+      exclude: exceptions.filter && ((event) => exceptions.filter!.excludes(event.doc)),
     });
   } catch (e) {
     // The engine refuses what Elasticsearch refuses with a readable message: pass it on as the
@@ -123,8 +127,10 @@ export async function replayRule(params: ReplayParams, openText: OpenDocumentTex
     timestamp: timestampField || '@timestamp',
     category: eventCategoryField || 'event.category',
   };
+  const toProtocol = (m: Match): ReplayMatch => toReplayMatch(m, statement, keyFields, uriOfPath, summaryFields);
   return {
-    matches: outcome.matches.map((m) => toReplayMatch(m, statement, keyFields, uriOfPath, summaryFields)),
+    ...(exceptions.filter ? { exceptions: replayExceptionEffects(outcome.matchesWithoutExclusions ?? [], outcome.matches, exceptions.filter, toProtocol) } : {}),
+    matches: outcome.matches.map(toProtocol),
     malformedLines,
     sampleFiles: outcome.files,
     events: outcome.events,

@@ -118,3 +118,49 @@ describe('recording a rule test case', () => {
     }
   });
 });
+
+describe('an exception from a matched event', () => {
+  it('is proposed as a quick action on the event, written to the exception file, and removes that match', async () => {
+    // Hand-worked: cmd-then-https.eql matches h1 (A1 → B2) and h2 (A3 → B4). A1 is alice's cmd.exe;
+    // an exception for user.name = alice leaves A1 out, so h1 has no first stage and only h2 matches.
+    const rule = fixtureUri('rules/cmd-then-https.eql');
+    const A = fixtureUri('samples/a-process.ndjson');
+    const api = await extensionApi();
+    const config = () => vscode.workspace.getConfiguration('eqlWorkbench');
+    const before = await vscode.commands.executeCommand<{ matches: unknown[] } | undefined>('eqlWorkbench.replay', rule);
+    assert.equal(before?.matches.length, 2);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(A), { preview: false });
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', A, new vscode.Range(0, 0, 0, 0));
+    const titles = (actions ?? []).map((a) => a.title);
+    assert.ok(titles.includes('Add an exception for user.name = alice'), JSON.stringify(titles));
+    assert.ok(titles.includes('Add an exception for process.name = cmd.exe'), JSON.stringify(titles));
+    // Line 2 (powershell.exe of h2) is in no match: nothing is offered there.
+    const none = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', A, new vscode.Range(1, 0, 1, 0));
+    assert.ok(!(none ?? []).some((a) => a.title.startsWith('Add an exception')));
+    const action = actions.find((a) => a.title === 'Add an exception for user.name = alice')!;
+    const exceptionsFile = fixtureUri('exceptions.toml');
+    try {
+      await vscode.commands.executeCommand(action.command!.command, ...(action.command!.arguments ?? []));
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(exceptionsFile));
+      assert.match(text, /\[\[exception\]\]\nname = "user\.name is alice"\nentries = \[\{ field = "user\.name", operator = "included", type = "match", value = "alice" \}\]\n/);
+      assert.deepEqual(config().get('exceptions'), ['exceptions.toml']);
+      const tree = await waitFor('the replay with the exception', () => {
+        const t = api.getResultsTree();
+        return t.some((i) => i.label === 'Removed by exceptions') ? t : undefined;
+      });
+      const matches = tree.filter((i) => i.label !== 'Removed by exceptions');
+      assert.equal(matches.length, 1);
+      assert.match(matches[0].label, /h2/);
+      const removed = tree.find((i) => i.label === 'Removed by exceptions')!;
+      assert.equal(removed.description, '1 match by 1 item');
+      const item = removed.children![0];
+      assert.deepEqual([item.label, item.description], ['user.name is alice', 'left out 1 event, removed 1 match']);
+      assert.match(item.children![0].label, /h1/);
+      assert.deepEqual(item.children![0].children!.map((c) => c.label), ['a-process.ndjson:1', 'b-network.ndjson:2']);
+    } finally {
+      await config().update('exceptions', undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.workspace.fs.delete(exceptionsFile).then(undefined, () => undefined);
+      await vscode.commands.executeCommand('eqlWorkbench.replay', rule);
+    }
+  });
+});
