@@ -18,6 +18,7 @@ import {
   DidChangeWatchedFilesNotification,
   FileChangeType,
   ErrorCodes,
+  LSPErrorCodes,
   ProposedFeatures,
   ResponseError,
   TextDocuments,
@@ -36,11 +37,13 @@ import {
 } from './services/documentFeatures';
 import { computeCompletions, resolveCompletionItem, type CompletionOptions } from './services/completion';
 import { ReplayInputError, replayRule } from './services/replayService';
+import { ReplayCancelledError, ReplayRuns } from './services/replayRuns';
 import { explainEvent, explainReplayOfRule } from './services/explainService';
-import { ruleDocument, type RuleDocumentResult } from './services/ruleDocument';
+import { isTomlDocument, ruleDocument, type RuleDocumentResult } from './services/ruleDocument';
 import { checkCodeActionParams, checkPositionParams, InvalidParamsError } from './requestParams';
 import { serverTransport } from './transport';
 import { WorkspaceFields } from './services/workspaceFields';
+import { ruleMetadataDiagnostics } from './services/ruleMetadata';
 import { SEMANTIC_TOKENS_LEGEND, semanticTokensInDocument } from './services/semanticTokens';
 import { documentHighlightsInDocument, documentSymbolsInDocument, foldingRangesInDocument, formattingInDocument, selectionRangesInDocument } from './services/documentFeatures';
 import { SampleIndexer } from './services/sampleIndexer';
@@ -57,6 +60,8 @@ let shutdownReceived = false;
 connection.onShutdown(() => void (shutdownReceived = true));
 transport?.reader.onClose(() => process.exit(shutdownReceived ? 0 : 1));
 const documents = new TextDocuments(TextDocument);
+/** The replay running, cancelled by a newer replay request or by `$/cancelRequest`. */
+const replayRuns = new ReplayRuns();
 const pending = new Map<string, NodeJS.Timeout>();
 /** The rule of each open document, for the version it was read from (TOML is parsed once per version). */
 const rules = new Map<string, { version: number; result: RuleDocumentResult }>();
@@ -152,7 +157,7 @@ connection.onDocumentHighlight((params) => request('document highlight', async (
 connection.onSelectionRanges((params) => request('selection ranges', async () => withRule(params.textDocument.uri, [], (r) => selectionRangesInDocument(r, params.positions))));
 connection.onHover((params) => request('hover', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => hoverInDocument(r, params.position, samples.fields)))));
 connection.onSignatureHelp((params) => request('signature help', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => signatureHelpInDocument(r, params.position)))));
-connection.onRequest(ReplayRequest, (params) => request('replay', () => replayOpenOrSaved(params)));
+connection.onRequest(ReplayRequest, (params, token) => request('replay', () => replayRuns.run(token, (signal) => replayOpenOrSaved(params, signal))));
 connection.onRequest(ExplainEventRequest, (params) => request('explain event', () => explainEvent(params, openRuleText(params.uri))));
 connection.onRequest(ExplainReplayRequest, (params) => request('explain replay', () => explainReplayOpenOrSaved(params)));
 connection.onRequest(ListRuleTestsRequest, (params) => request('list rule tests', () => listRuleTests(params)));
@@ -168,7 +173,8 @@ function publishDiagnostics(uri: string): void {
   if (!document) return;
   guarded(`check ${uri}`, () => {
     const read = ruleOf(document);
-    const diagnostics = diagnosticsInDocument(read, read.rule ? fields.diagnosticsOptions(uri, read.rule.format === 'toml' ? document.getText() : undefined) : {});
+    const diagnostics = [...diagnosticsInDocument(read, read.rule ? fields.diagnosticsOptions(uri, read.rule.format === 'toml' ? document.getText() : undefined) : {})];
+    if (isTomlDocument(uri, document.languageId)) diagnostics.push(...ruleMetadataDiagnostics(document));
     send(`publish diagnostics of ${uri}`, connection.sendDiagnostics({ uri, version: document.version, diagnostics }));
   });
 }
@@ -193,14 +199,14 @@ function withRule<T>(uri: string, otherwise: T, run: (rule: NonNullable<RuleDocu
  * query string, with the diagnostics of a rule with errors placed in the TOML document), else the
  * file on disk (`replayRule` reads `.eql` and `.toml`).
  */
-async function replayOpenOrSaved(params: Parameters<typeof replayRule>[0]): ReturnType<typeof replayRule> {
+async function replayOpenOrSaved(params: Parameters<typeof replayRule>[0], signal?: AbortSignal): ReturnType<typeof replayRule> {
   const document = documents.get(params.uri);
   const read = document ? ruleOf(document) : undefined;
   if (document && read && !read.rule) {
     throw new ReplayInputError(`The rule ${params.uri} cannot be used: ${read.notRule}`);
   }
   const rule = read?.rule;
-  const result = await replayRule(params, (uri) => (rule && uri === params.uri ? rule.query.getText() : undefined));
+  const result = await replayRule(params, (uri) => (rule && uri === params.uri ? rule.query.getText() : undefined), { signal });
   if (!rule || !result.diagnostics) return result;
   return { ...result, diagnostics: result.diagnostics.map((d) => ({ ...d, range: rule.toDocumentRange(d.range) })) };
 }
@@ -290,6 +296,7 @@ async function request<T>(what: string, run: () => Promise<T>): Promise<T | Resp
     return await run();
   } catch (e) {
     if (e instanceof ReplayInputError || e instanceof InvalidParamsError || e instanceof RecordInputError) return new ResponseError(ErrorCodes.InvalidParams, e.message);
+    if (e instanceof ReplayCancelledError) return new ResponseError(LSPErrorCodes.RequestCancelled, e.message);
     connection.console.error(`EQL Workbench: ${what} failed: ${describe(e)}`);
     return new ResponseError(ErrorCodes.InternalError, `EQL Workbench: ${what} failed: ${(e as Error)?.message ?? e}`);
   }

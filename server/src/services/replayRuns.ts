@@ -1,0 +1,44 @@
+/**
+ * One replay at a time in the language server: a new replay request cancels the one running (its
+ * result would be out of date), and `$/cancelRequest` cancels a replay. Cancellation reaches the
+ * sample pipeline through an `AbortSignal`, which it checks between two chunks read (256 KiB), so a
+ * replay stops within one chunk's work.
+ */
+import type { CancellationToken } from 'vscode-languageserver';
+
+/** The reason a replay stopped early; the request answers LSP's `RequestCancelled`. */
+export class ReplayCancelledError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReplayCancelledError';
+  }
+}
+
+/** Runs replays so that the latest one wins. */
+export class ReplayRuns {
+  private running: AbortController | undefined;
+
+  /**
+   * Runs `replay`, first cancelling the replay still running.
+   * @param token the request's cancellation token (`$/cancelRequest`).
+   * @param replay the work, given the signal to check.
+   * @returns its result.
+   * @throws {@link ReplayCancelledError} when cancelled by `token` or by a newer replay; the
+   *   replay's own errors otherwise.
+   */
+  async run<T>(token: CancellationToken | undefined, replay: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    this.running?.abort(new ReplayCancelledError('a newer replay started'));
+    const controller = new AbortController();
+    this.running = controller;
+    const listener = token?.onCancellationRequested(() => controller.abort(new ReplayCancelledError('the replay was cancelled')));
+    try {
+      const result = await replay(controller.signal);
+      // A replay that ended between the cancellation and its next check is cancelled all the same.
+      controller.signal.throwIfAborted();
+      return result;
+    } finally {
+      listener?.dispose();
+      if (this.running === controller) this.running = undefined;
+    }
+  }
+}

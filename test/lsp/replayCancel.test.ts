@@ -1,0 +1,64 @@
+/**
+ * Cancelling replays over LSP: `$/cancelRequest` stops a running replay, and a new replay request
+ * cancels the one running; both answer LSP's `RequestCancelled` (-32800, LSP 3.17 "Cancellation
+ * Support"). The sample file is large enough that a replay is still running when it is cancelled.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc/node';
+import { ReplayRequest, type ReplayParams } from '../../server/src/protocol';
+import { startServer, type TestServer } from './lspTestClient';
+
+const REQUEST_CANCELLED = -32800;
+const EVENTS = 200_000;
+const OPTIONS: ReplayParams['options'] = { timestampField: '@timestamp', tiebreakerField: '', eventCategoryField: 'event.category' };
+
+describe('replay cancellation', () => {
+  let server: TestServer;
+  let dir: string;
+  let params: ReplayParams;
+  before(async () => {
+    server = await startServer('source');
+    dir = mkdtempSync(path.join(tmpdir(), 'eqlwb-cancel-'));
+    const lines: string[] = [];
+    for (let i = 0; i < EVENTS; i++) lines.push(`{"@timestamp":${i},"event":{"category":"process"},"x":"v${i % 97}"}`);
+    const samples = path.join(dir, 'big.ndjson');
+    writeFileSync(samples, lines.join('\n'));
+    // A script no prefilter can help with, matching nothing: every line is parsed and evaluated.
+    const rule = path.join(dir, 'rule.eql');
+    writeFileSync(rule, 'process where length(x) == 99999\n');
+    params = { uri: pathToFileURL(rule).toString(), sampleUris: [pathToFileURL(samples).toString()], options: OPTIONS };
+  });
+  after(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    assert.equal(await server.stop(), 0, `server exit code; stderr:\n${server.stderr()}`);
+  });
+
+  const cancelled = (e: unknown) => e instanceof ResponseError && e.code === REQUEST_CANCELLED;
+
+  it('$/cancelRequest stops a running replay', async () => {
+    const source = new CancellationTokenSource();
+    const running = server.connection.sendRequest(ReplayRequest, params, source.token);
+    setTimeout(() => source.cancel(), 30);
+    await assert.rejects(running, cancelled);
+  });
+
+  it('a new replay request cancels the one running; the new one completes', async () => {
+    const first = server.connection.sendRequest(ReplayRequest, params);
+    await new Promise((r) => setTimeout(r, 30));
+    const second = server.connection.sendRequest(ReplayRequest, params);
+    await assert.rejects(first, cancelled);
+    const result = await second;
+    assert.equal(result.events, EVENTS);
+    assert.deepEqual(result.matches, []);
+  });
+
+  it('the server still answers after cancelled replays', async () => {
+    const result = await server.connection.sendRequest(ReplayRequest, params);
+    assert.equal(result.events, EVENTS);
+  });
+});
