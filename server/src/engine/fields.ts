@@ -31,7 +31,17 @@ function pushLeaf(value: unknown, out: unknown[], nullValue: unknown): void {
   out.push(value);
 }
 
+/**
+ * Past this many remaining segments, the keys of the object are matched against the path instead
+ * of trying every dotted prefix of it (which is quadratic in the path's length).
+ */
+const PREFIX_TRIES = 8;
+
 function collect(obj: Record<string, unknown>, parts: string[], i: number, out: unknown[], nullValue: unknown): void {
+  if (parts.length - i > PREFIX_TRIES) {
+    collectByKeys(obj, parts, i, out, nullValue);
+    return;
+  }
   let key = '';
   for (let j = i; j < parts.length; j++) {
     key = j === i ? parts[j] : `${key}.${parts[j]}`;
@@ -42,6 +52,33 @@ function collect(obj: Record<string, unknown>, parts: string[], i: number, out: 
     } else {
       descend(v, parts, j + 1, out, nullValue);
     }
+  }
+}
+
+/**
+ * {@link collect} for long paths: each own key of `obj` that spells the next segments
+ * (`parts[i] + "." + …`) is followed. Cost: the object's keys times their length, per level.
+ */
+function collectByKeys(obj: Record<string, unknown>, parts: string[], i: number, out: unknown[], nullValue: unknown): void {
+  for (const key of Object.keys(obj)) {
+    // How many segments `key` covers from `i`, if it spells whole segments (`a.b` covers a, b).
+    let j = i;
+    let at = 0;
+    let whole = false;
+    while (j < parts.length && key.startsWith(parts[j], at)) {
+      at += parts[j].length;
+      j++;
+      if (at === key.length) {
+        whole = true;
+        break;
+      }
+      if (key.charCodeAt(at) !== 46) break;
+      at++;
+    }
+    if (!whole) continue;
+    const v = obj[key];
+    if (j === parts.length) pushLeaf(v, out, nullValue);
+    else descend(v, parts, j, out, nullValue);
   }
 }
 

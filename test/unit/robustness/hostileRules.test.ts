@@ -86,3 +86,16 @@ test('head / tail counts under unary signs replay as Elasticsearch folds them (f
   assert.deepEqual(replayLines('process where true | head -0', docs), []);
   assert.deepEqual(errorsOf('process where true | head -1'), ['Pipe [head] expects a positive integer but found [-1]']);
 });
+
+test('a field path of 20,000 segments is looked up by the document\'s keys (no walk over every dotted prefix), dotted keys as for short paths', async () => {
+  const { compileFieldGetter } = await import('../../../server/src/engine/fields');
+  const parts = Array.from({ length: 20000 }, (_, i) => `s${i}`);
+  const getter = compileFieldGetter(parts.join('.'));
+  // Nested objects and dotted keys mixed, as Elasticsearch flattens them ("Object field type").
+  const doc: Record<string, unknown> = { 's0.s1': { [parts.slice(2, 19999).join('.')]: { s19999: 'deep' } }, 's0.': { x: 1 }, s0x: 2 };
+  assert.deepEqual(getter(doc), ['deep']);
+  assert.deepEqual(getter({ 's0.s1.': 1, s0: { s1x: 2 } }), []);
+  // Short paths keep the exact behaviour: `a.b.c` from `{a: {"b.c": 1}}` and `{"a.b": {c: 2}}`.
+  const long = compileFieldGetter('a.b.c.d.e.f.g.h.i.j');
+  assert.deepEqual(long({ a: { 'b.c': { d: { 'e.f.g.h': { i: { j: 1 } } } } }, 'a.b.c.d.e': { 'f.g.h.i.j': 2 } }), [1, 2]);
+});
