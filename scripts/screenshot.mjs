@@ -4,12 +4,15 @@
 // loaded from this checkout, the sample rule replayed over samples/logs, the rule (with its
 // CodeLens) above the decorated NDJSON sample and the "Replay Results" view in the side bar.
 //
-//   node scripts/screenshot.mjs [--scene replay|why] [--theme dark|light] [--out FILE] [--width PX] [--height PX] [--no-build] [--raw FILE]
+//   node scripts/screenshot.mjs [--scene replay|why|debug] [--theme dark|light] [--out FILE] [--width PX] [--height PX] [--no-build] [--raw FILE]
 //   npm run screenshot
 //
 // `--scene why` takes client/media/screenshot-why.png instead: the same replay with the per-stage
 // counts beside the rule, the hover explaining a near miss of the sample (win-dc01.ndjson:14, past
 // maxspan) and the "Why not?" part of the results view opened.
+// `--scene debug` takes client/media/screenshot-debug.png: the replay debugger stopped by a breakpoint
+// on win-dc01.ndjson:6 (the event that completes the first sequence), the Run and Debug view with
+// its variables (Event, Stages, Sequences, Matches so far) and the call stack.
 //
 // Steps: `npm run build` when dist/ is stale (test/e2e/lib/build.mjs), code-server installed
 // into the cache if needed (test/e2e/lib/host-install.mjs), started on loopback with a throw-away
@@ -42,11 +45,14 @@ const { values: opts } = parseArgs({
   },
 });
 if (opts.help) {
-  process.stdout.write('usage: node scripts/screenshot.mjs [--scene replay|why] [--theme dark|light] [--out FILE] [--width PX] [--height PX] [--no-build] [--raw FILE]\n');
+  process.stdout.write('usage: node scripts/screenshot.mjs [--scene replay|why|debug] [--theme dark|light] [--out FILE] [--width PX] [--height PX] [--no-build] [--raw FILE]\n');
   process.exit(0);
 }
 const WHY = opts.scene === 'why';
-opts.out ??= join(REPO_ROOT, WHY ? 'client/media/screenshot-why.png' : 'client/media/screenshot-replay.png');
+const DEBUG = opts.scene === 'debug';
+/** `--scene debug`: the 1-based sample line holding the breakpoint the replay stops on. */
+const DEBUG_BREAKPOINT_LINE = 6;
+opts.out ??= join(REPO_ROOT, WHY ? 'client/media/screenshot-why.png' : DEBUG ? 'client/media/screenshot-debug.png' : 'client/media/screenshot-replay.png');
 
 /** What the picture shows, relative to the workspace folder (samples/). */
 const WORKSPACE = join(REPO_ROOT, 'samples');
@@ -174,6 +180,27 @@ exports.run = async function run() {
     // Focus back in the rule editor: a lens re-render dropped on blur is scheduled again.
     await vscode.commands.executeCommand('workbench.action.focusFirstEditorGroup');
     await vscode.commands.executeCommand('notifications.clearAll').then(undefined, () => {});
+    const breakpointLine = Number(process.env.EQL_SHOT_DEBUG_LINE || 0) - 1;
+    if (breakpointLine >= 0) {
+      // The replay debugger: a breakpoint on the sample line, started as the Debug replay lens does,
+      // continued from the entry stop to the breakpoint.
+      vscode.debug.addBreakpoints([new vscode.SourceBreakpoint(new vscode.Location(sample, new vscode.Position(breakpointLine, 0)))]);
+      const started = await vscode.commands.executeCommand('eqlWorkbench.debugReplay', rule);
+      if (started !== true) throw new Error('eqlWorkbench.debugReplay returned ' + started);
+      const session = await waitFor('the debug session', () => vscode.debug.activeDebugSession);
+      const topLine = async () => {
+        const trace = await session.customRequest('stackTrace', { threadId: 1 });
+        const f = trace.stackFrames[0];
+        return f && f.source && f.source.path && f.source.path.endsWith(process.env.EQL_SHOT_SAMPLE.split('/').pop()) ? f.line : 0;
+      };
+      await waitFor('the entry stop', () => vscode.debug.activeStackItem);
+      await vscode.commands.executeCommand('workbench.action.debug.continue');
+      await waitFor('the stop on the breakpoint', async () => (await topLine()) === breakpointLine + 1);
+      say('stopped on line ' + (breakpointLine + 1));
+      await vscode.commands.executeCommand('workbench.view.debug');
+      await vscode.commands.executeCommand('workbench.action.closePanel').then(undefined, () => {});
+      sampleEditor.revealRange(new vscode.Range(top, top), vscode.TextEditorRevealType.AtTop);
+    }
     await sleep(1500);
     say('ready');
   } catch (err) {
@@ -250,6 +277,7 @@ async function main() {
       EQL_SHOT_SAMPLE: SAMPLE,
       EQL_SHOT_TOP_LINE: String(SAMPLE_TOP_LINE),
       EQL_SHOT_HOVER_LINE: WHY ? String(HOVER_LINE) : '',
+      EQL_SHOT_DEBUG_LINE: DEBUG ? String(DEBUG_BREAKPOINT_LINE) : '',
       EQL_SHOT_DONE_FILE: doneFile,
     },
   });
@@ -299,7 +327,38 @@ async function main() {
   log(`rendered CodeLens: ${await lensText.first().innerText()}`);
 
   const sidebar = page.locator('#workbench\\.parts\\.sidebar');
-  if (WHY) {
+  if (DEBUG) {
+    // A wider side bar (drag its edge), the Watch pane folded away, then the scopes after Event
+    // (VS Code opens the first one itself) and the stage that passed opened.
+    const box = await sidebar.boundingBox();
+    if (box) {
+      await page.mouse.move(box.x + box.width + 1, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + 560, box.y + box.height / 2, { steps: 8 });
+      await page.mouse.up();
+      await page.waitForTimeout(400);
+    }
+    const watch = sidebar.locator('.pane-header[aria-expanded="true"]', { hasText: 'Watch' }).first();
+    if (await watch.count()) await watch.click();
+    await page.waitForTimeout(300);
+    // The Variables pane taller: its lower edge (above the Watch header) dragged down.
+    const watchHeader = await sidebar.locator('.pane-header', { hasText: 'Watch' }).first().boundingBox();
+    if (watchHeader) {
+      const x = watchHeader.x + watchHeader.width / 2;
+      await page.mouse.move(x, watchHeader.y - 1);
+      await page.mouse.down();
+      await page.mouse.move(x, watchHeader.y + 330, { steps: 8 });
+      await page.mouse.up();
+      await page.waitForTimeout(400);
+    }
+    for (const label of ['Stages', 'stage 2 [process]', 'Sequences', 'Matches so far']) {
+      const row = sidebar.locator('.monaco-list-row[aria-expanded="false"]', { hasText: label }).first();
+      if (await row.count()) {
+        await row.click();
+        await page.waitForTimeout(400);
+      }
+    }
+  } else if (WHY) {
     // Open “Why not?” and its partial sequences; the matches stay closed.
     for (const label of ['Why not?', 'Partial sequences']) {
       await sidebar.locator('.monaco-list-row[aria-expanded="false"]', { hasText: label }).first().click();
