@@ -44,6 +44,8 @@ export interface EqlWorkbenchApi {
   /** The Testing view's rule test items (after the first discovery), and what the last run reported per item id. */
   ruleTestItems(): Promise<RuleTestItemInfo[]>;
   ruleTestOutcome(id: string): ReportedOutcome | undefined;
+  /** Starts "Debug test" on a rule test item (as the Testing view's Debug profile does); whether a session started. */
+  debugRuleTest(id: string): Promise<boolean>;
   /** What the editors of a sample file last received: per decorated range its 1-based line, label and the line's text. */
   getAppliedDecorations(uri: vscode.Uri | string): AppliedDecoration[];
   /** The results view's "Why not?" item with everything under it, or undefined before the replay's explanation arrived. */
@@ -86,7 +88,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
   };
   const deps = { client: languageClient, clientReady, store, output, sampleProblems, afterReplay, onRequestSent };
   const lenses = new ReplayCodeLensProvider(store);
-  const ruleTests = new RuleTestController(languageClient, clientReady, configuredExceptionFiles);
+  const debuggers = (context.extension.packageJSON as { contributes?: { debuggers?: Array<{ type?: string }> } }).contributes?.debuggers ?? [];
+  const ruleTests = new RuleTestController(languageClient, clientReady, configuredExceptionFiles, debuggers.some((d) => d.type === 'eql-replay'));
   const recorded = new RecordedTexts();
   const decorations = new MatchDecorations(store, vscode.Uri.joinPath(context.extensionUri, 'client', 'media', 'match.svg'));
   const stageCounts = new StageCountHintsProvider(store);
@@ -142,6 +145,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
       return ruleTests.snapshot();
     },
     ruleTestOutcome: (id) => ruleTests.reported.get(id),
+    debugRuleTest: async (id) => {
+      let found: vscode.TestItem | undefined;
+      ruleTests.controller.items.forEach((f) => {
+        if (f.id === id) found = f;
+        f.children.forEach((c) => void (c.id === id && (found = c)));
+      });
+      return found ? ruleTests.debug(new vscode.TestRunRequest([found])) : false;
+    },
     getAppliedDecorations: (uri) => decorations.appliedTo(uri),
     getWhyNotTree: () => results.provider.whyNotSnapshot(),
   };

@@ -214,7 +214,12 @@ export interface RuleTestProblem {
 
 /** Result of `eqlWorkbench/listRuleTests`: the cases of a test file (1-based lines of their `[[case]]`). */
 export interface ListRuleTestsResult {
-  cases: Array<{ name: string; line: number }>;
+  cases: Array<{
+    name: string;
+    line: number;
+    /** What a debugger needs to replay the case: the rule's path, the sample patterns (relative to `cwd`) and options. */
+    replay?: { rule: string; cwd: string; samples: string[]; timestampField?: string; tiebreakerField?: string; eventCategoryField?: string };
+  }>;
   /** Non-empty when the file is invalid (then `cases` is empty). */
   problems: RuleTestProblem[];
 }

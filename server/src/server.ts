@@ -38,11 +38,13 @@ import {
 import { computeCompletions, resolveCompletionItem, type CompletionOptions } from './services/completion';
 import { ReplayInputError, replayRule } from './services/replayService';
 import { ReplayCancelledError, ReplayRuns } from './services/replayRuns';
+import { ruleFromToml } from './samples/ruleFile';
 import { explainEvent, explainReplayOfRule } from './services/explainService';
-import { ruleDocument, type RuleDocumentResult } from './services/ruleDocument';
+import { isTomlDocument, ruleDocument, type RuleDocumentResult } from './services/ruleDocument';
 import { checkCodeActionParams, checkPositionParams, InvalidParamsError } from './requestParams';
 import { serverTransport } from './transport';
 import { WorkspaceFields } from './services/workspaceFields';
+import { ruleMetadataDiagnostics } from './services/ruleMetadata';
 import { SEMANTIC_TOKENS_LEGEND, semanticTokensInDocument } from './services/semanticTokens';
 import { documentHighlightsInDocument, documentSymbolsInDocument, foldingRangesInDocument, formattingInDocument, selectionRangesInDocument } from './services/documentFeatures';
 import { SampleIndexer } from './services/sampleIndexer';
@@ -172,7 +174,8 @@ function publishDiagnostics(uri: string): void {
   if (!document) return;
   guarded(`check ${uri}`, () => {
     const read = ruleOf(document);
-    const diagnostics = diagnosticsInDocument(read, read.rule ? fields.diagnosticsOptions(uri, read.rule.format === 'toml' ? document.getText() : undefined) : {});
+    const diagnostics = [...diagnosticsInDocument(read, read.rule ? fields.diagnosticsOptions(uri, read.rule.format === 'toml' ? document.getText() : undefined) : {})];
+    if (isTomlDocument(uri, document.languageId)) diagnostics.push(...ruleMetadataDiagnostics(document));
     send(`publish diagnostics of ${uri}`, connection.sendDiagnostics({ uri, version: document.version, diagnostics }));
   });
 }
@@ -204,7 +207,8 @@ async function replayOpenOrSaved(params: Parameters<typeof replayRule>[0], signa
     throw new ReplayInputError(`The rule ${params.uri} cannot be used: ${read.notRule}`);
   }
   const rule = read?.rule;
-  const result = await replayRule(params, (uri) => (rule && uri === params.uri ? rule.query.getText() : undefined), { signal });
+  const ruleOptions = rule?.format === 'toml' ? ruleFromToml(params.uri, rule.document.getText()).rule?.options : undefined;
+  const result = await replayRule(params, (uri) => (rule && uri === params.uri ? rule.query.getText() : undefined), { signal, ruleOptions });
   if (!rule || !result.diagnostics) return result;
   return { ...result, diagnostics: result.diagnostics.map((d) => ({ ...d, range: rule.toDocumentRange(d.range) })) };
 }

@@ -51,10 +51,13 @@ export function formatEdits(text: string, range?: Span): WhitespaceEdit[] {
   const kind = queryKind(tokens);
   /** Open `(` and `[` (with whether a `[` opened a stage), innermost last. */
   const open: Array<'(' | 'stage' | '['> = [];
+  /** Whether a token other than a comment came yet (comments before the query sit at column 0, and so does the query). */
+  let started = false;
   for (let i = 0; i + 1 < tokens.length; i++) {
     const a = tokens[i];
     const b = tokens[i + 1];
     track(open, a, kind);
+    if (a.kind !== 'lineComment' && a.kind !== 'blockComment') started = true;
     const gap = text.slice(a.span.end, b.span.start);
     const depth0 = open.length === 0;
     const forced =
@@ -65,7 +68,7 @@ export function formatEdits(text: string, range?: Span): WhitespaceEdit[] {
     if (a.kind === 'lineComment' || forced || newlines > 0) {
       const nl = /\r\n/.test(gap) ? '\r\n' : '\n';
       const lines = a.kind === 'lineComment' || forced ? Math.max(1, Math.min(newlines, 2)) : Math.min(newlines, 2);
-      want(a.span.end, b.span.start, nl.repeat(lines) + ' '.repeat(indentFor(b, open, kind)));
+      want(a.span.end, b.span.start, nl.repeat(lines) + ' '.repeat(started ? indentFor(b, open, kind) : 0));
     } else {
       want(a.span.end, b.span.start, safeSpace(a, b, spaceBetween(a, b, gap, open)));
     }

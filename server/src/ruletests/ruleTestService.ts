@@ -44,7 +44,23 @@ export async function listRuleTests(params: ListRuleTestsParams): Promise<ListRu
   }
   const parsed = parseRuleTestFile(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, path);
   if (!parsed.testFile) return { cases: [], problems: parsed.problems.map((p) => ({ line: p.line, message: p.message })) };
-  return { cases: parsed.testFile.cases.map((c) => ({ name: c.name, line: c.at })), problems: [] };
+  const rule = parsed.testFile.rule;
+  const cwd = nodePath.dirname(path);
+  return {
+    cases: parsed.testFile.cases.map((c) => ({
+      name: c.name,
+      line: c.at,
+      replay: {
+        rule,
+        cwd,
+        samples: c.samples,
+        ...(c.options.timestampField !== undefined ? { timestampField: c.options.timestampField } : {}),
+        ...(c.options.tiebreakerField !== undefined ? { tiebreakerField: c.options.tiebreakerField } : {}),
+        ...(c.options.eventCategoryField !== undefined ? { eventCategoryField: c.options.eventCategoryField } : {}),
+      },
+    })),
+    problems: [],
+  };
 }
 
 const toUri = (file: string): string => pathToFileURL(file).toString();

@@ -164,3 +164,27 @@ describe('an exception from a matched event', () => {
     }
   });
 });
+
+describe('debugging a rule test case', () => {
+  it('starts the replay debugger (eql-replay) with the case rule, samples and folder', async () => {
+    const api = await extensionApi();
+    const testFile = fixtureUri('rules/cmd-then-https.test.toml');
+    await waitFor('the rule test items', async () => (await api.ruleTestItems()).some((i) => i.id === testFile.toString()));
+    const started = new Promise<vscode.DebugSession>((resolve) => {
+      const sub = vscode.debug.onDidStartDebugSession((s) => {
+        sub.dispose();
+        resolve(s);
+      });
+    });
+    assert.equal(await api.debugRuleTest(`${testFile.toString()}#cmd.exe then https on h1 and h2`), true);
+    const session = await started;
+    try {
+      assert.equal(session.type, 'eql-replay');
+      assert.equal(session.configuration.rule, fixtureUri('rules/cmd-then-https.eql').fsPath);
+      assert.deepEqual(session.configuration.samples, ['../samples']);
+      assert.equal(session.configuration.cwd, fixtureUri('rules').fsPath);
+    } finally {
+      await vscode.debug.stopDebugging(session);
+    }
+  });
+});

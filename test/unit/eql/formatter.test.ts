@@ -50,6 +50,11 @@ describe('formatter', () => {
     assert.equal(applyWhitespaceEdits(text, edits), 'process where a==1 and\n  b == 2');
   });
 
+  it('keeps comments before the query and the query itself at column 0', () => {
+    assert.equal(formatQuery('// why\n  sequence by h\n[a where true]\n[b where true]\n'), '// why\nsequence by h\n  [a where true]\n  [b where true]\n');
+    assert.equal(formatQuery('/* a */\n  process where true'), '/* a */\nprocess where true');
+  });
+
   it('leaves a formatted text alone and an empty one empty', () => {
     const formatted = 'sequence by host.id with maxspan=1m\n  [process where true]\n  [network where true]\n';
     assert.deepEqual(formatEdits(formatted), []);
