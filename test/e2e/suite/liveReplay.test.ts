@@ -28,11 +28,12 @@ describe('live replay', () => {
 
   after(async () => {
     await config().update('liveReplay', previous, vscode.ConfigurationTarget.Workspace);
-    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === rule().toString());
-    if (document?.isDirty) {
-      await vscode.window.showTextDocument(document);
-      await vscode.commands.executeCommand('workbench.action.files.revert');
-    }
+    await waitFor('eqlWorkbench.liveReplay to be restored', () => config().get<boolean>('liveReplay') === (previous ?? true));
+    // The rule stays as on disk for later suites.
+    const document = await vscode.workspace.openTextDocument(rule());
+    await vscode.window.showTextDocument(document, { preview: false });
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await waitFor('the rule to be reverted', () => !document.isDirty);
     await vscode.commands.executeCommand('eqlWorkbench.clearReplay');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
