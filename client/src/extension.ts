@@ -18,7 +18,15 @@ import { isRuleDocument, isToml, RULE_DOCUMENT_SELECTOR } from './replay/ruleDoc
 import { RuleTestController, type ReportedOutcome, type RuleTestItemInfo } from './testing/ruleTestController';
 import { configuredExceptionFiles } from './testing/exceptionFiles';
 import { ADD_EXCEPTION_COMMAND, AddExceptionActions, addExceptionForValue } from './testing/addException';
-import { RECORD_COMMAND, RecordCodeLensProvider, RecordedTexts, recordRuleTestCase } from './testing/recordCommand';
+import {
+  RECORD_COMMAND,
+  RECORD_REPLAY_COMMAND,
+  RecordCodeLensProvider,
+  RecordedTexts,
+  RecordReplayCodeLensProvider,
+  recordReplay,
+  recordRuleTestCase,
+} from './testing/recordCommand';
 import { SAMPLE_HOVER_SELECTOR, SampleHoverProvider } from './replay/sampleHover';
 import { StageCountHintsProvider } from './replay/stageCountHints';
 
@@ -44,6 +52,8 @@ export interface EqlWorkbenchApi {
   /** The Testing view's rule test items (after the first discovery), and what the last run reported per item id. */
   ruleTestItems(): Promise<RuleTestItemInfo[]>;
   ruleTestOutcome(id: string): ReportedOutcome | undefined;
+  /** Starts "Debug test" on a rule test item (as the Testing view's Debug profile does); whether a session started. */
+  debugRuleTest(id: string): Promise<boolean>;
   /** What the editors of a sample file last received: per decorated range its 1-based line, label and the line's text. */
   getAppliedDecorations(uri: vscode.Uri | string): AppliedDecoration[];
   /** The results view's "Why not?" item with everything under it, or undefined before the replay's explanation arrived. */
@@ -86,8 +96,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
   };
   const deps = { client: languageClient, clientReady, store, output, sampleProblems, afterReplay, onRequestSent };
   const lenses = new ReplayCodeLensProvider(store);
-  const ruleTests = new RuleTestController(languageClient, clientReady, configuredExceptionFiles);
+  const debuggers = (context.extension.packageJSON as { contributes?: { debuggers?: Array<{ type?: string }> } }).contributes?.debuggers ?? [];
+  const ruleTests = new RuleTestController(languageClient, clientReady, configuredExceptionFiles, debuggers.some((d) => d.type === 'eql-replay'));
   const recorded = new RecordedTexts();
+  const recordReplayLenses = new RecordReplayCodeLensProvider(store);
   const decorations = new MatchDecorations(store, vscode.Uri.joinPath(context.extensionUri, 'client', 'media', 'match.svg'));
   const stageCounts = new StageCountHintsProvider(store);
   context.subscriptions.push(
@@ -107,6 +119,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
     ...registerReplayDebugger(),
     ruleTests,
     ...recorded.register(),
+    recordReplayLenses,
+    vscode.languages.registerCodeLensProvider(RULE_DOCUMENT_SELECTOR, recordReplayLenses),
+    vscode.commands.registerCommand(RECORD_REPLAY_COMMAND, (rule?: vscode.Uri | string, options?: { confirmed?: boolean }) =>
+      recordReplay({ client: languageClient, clientReady, recorded, store }, rule?.toString(), options),
+    ),
     vscode.languages.registerCodeActionsProvider({ scheme: 'file', pattern: '**/*.{ndjson,jsonl,NDJSON,JSONL}' }, new AddExceptionActions(store), {
       providedCodeActionKinds: AddExceptionActions.kinds,
     }),
@@ -142,6 +159,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
       return ruleTests.snapshot();
     },
     ruleTestOutcome: (id) => ruleTests.reported.get(id),
+    debugRuleTest: async (id) => {
+      let found: vscode.TestItem | undefined;
+      ruleTests.controller.items.forEach((f) => {
+        if (f.id === id) found = f;
+        f.children.forEach((c) => void (c.id === id && (found = c)));
+      });
+      return found ? ruleTests.debug(new vscode.TestRunRequest([found])) : false;
+    },
     getAppliedDecorations: (uri) => decorations.appliedTo(uri),
     getWhyNotTree: () => results.provider.whyNotSnapshot(),
   };

@@ -151,9 +151,11 @@ function createProgram(io: CliIo, result: { code: number }): Command {
     .option('--no-prefilter', 'parse every line (default: lines holding none of the literals the rule needs are skipped unparsed, so their JSON errors are not reported)')
     .option('--exceptions <file>', 'exception file (Kibana export .ndjson, or .toml) whose items leave events out, as Kibana does; repeatable', collectRepeated)
     .addHelpText('after', REPLAY_NOTES)
-    .action(async (rule: string, samples: string[], options: ReplayCommandOptions) => {
+    .action(async (rule: string, samples: string[], options: ReplayCommandOptions, command: Command) => {
       const { runReplay } = await import('./cli/replay');
-      result.code = await runReplay(rule, samples, options, io);
+      // Flags given on the command line override the rule's own options (timestamp_override, …).
+      const given = (['timestampField', 'tiebreakerField', 'eventCategoryField'] as const).filter((k) => command.getOptionValueSource(k) === 'cli');
+      result.code = await runReplay(rule, samples, { ...options, given }, io);
     });
 
   program

@@ -214,7 +214,12 @@ export interface RuleTestProblem {
 
 /** Result of `eqlWorkbench/listRuleTests`: the cases of a test file (1-based lines of their `[[case]]`). */
 export interface ListRuleTestsResult {
-  cases: Array<{ name: string; line: number }>;
+  cases: Array<{
+    name: string;
+    line: number;
+    /** What a debugger needs to replay the case: the rule's path, the sample patterns (relative to `cwd`) and options. */
+    replay?: { rule: string; cwd: string; samples: string[]; timestampField?: string; tiebreakerField?: string; eventCategoryField?: string };
+  }>;
   /** Non-empty when the file is invalid (then `cases` is empty). */
   problems: RuleTestProblem[];
 }
@@ -290,3 +295,26 @@ export interface RecordRuleTestCaseResult {
  * Fails with `InvalidParams` when the file is invalid or the case cannot run.
  */
 export const RecordRuleTestCaseRequest = new RequestType<RecordRuleTestCaseParams, RecordRuleTestCaseResult, void>('eqlWorkbench/recordRuleTestCase');
+
+/** Params of `eqlWorkbench/recordReplay`. */
+export interface RecordReplayParams {
+  /** The rule replayed (`file:` URI). */
+  ruleUri: string;
+  /** The sample files of the replay (`file:` URIs). */
+  sampleUris: string[];
+}
+
+/** Result of `eqlWorkbench/recordReplay`: the new text of the test file beside the rule (not written). */
+export interface RecordReplayResult {
+  /** The test file (`x.test.toml` beside `x.eql` / `x.toml`). */
+  uri: string;
+  text: string;
+  /** Its text before ('' when it does not exist yet). */
+  original: string;
+  created: boolean;
+  caseName: string;
+  matches: number;
+}
+
+/** `eqlWorkbench/recordReplay` (client → server): record a rule's current matches as a case of the test file beside it. */
+export const RecordReplayRequest = new RequestType<RecordReplayParams, RecordReplayResult, void>('eqlWorkbench/recordReplay');

@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cleanup, trackTempDir } from './lib/processes.mjs';
 import { REPO_ROOT, buildSuite, ensureExtensionBuilt, packageVsix } from './lib/build.mjs';
-import { ensureHostInstalled } from './lib/host-install.mjs';
+import { E2E_DEBIAN_PACKAGES, ensureHostInstalled, hostCached, missingRunPrerequisites, which } from './lib/host-install.mjs';
 import { makeProfile, installVsix, startServer, runInBrowser, chromiumPath } from './lib/code-server.mjs';
 import { EMPTY_EXTENSION, electronAvailable, ensureDisplay, ensureElectronExecutable, runElectronPhase } from './lib/electron.mjs';
 
@@ -85,10 +85,13 @@ async function pickHost() {
   const electron = await electronAvailable({ log });
   if (electron.ok) return 'electron';
   log(`no desktop VS Code (${electron.reason}); using code-server + headless Chromium`);
-  if (!chromiumPath()) {
+  // Everything missing is named at once, with the one command that installs it.
+  const missing = missingRunPrerequisites({ chromium: !!chromiumPath(), hostCached: hostCached() });
+  if (missing.length > 0) {
     throw new SetupError(
-      'neither host is available: set VSCODE_EXECUTABLE_PATH to a VS Code, or install Chromium, ' +
-        'kerberos headers and ripgrep for code-server (Debian: bash .ci/install-e2e-deps.sh)',
+      `no desktop VS Code, and code-server + headless Chromium need: ${missing.join('; ')}.\n` +
+        `On Debian run: bash .ci/install-e2e-deps.sh (installs ${E2E_DEBIAN_PACKAGES}), ` +
+        'or set VSCODE_EXECUTABLE_PATH to a VS Code',
     );
   }
   return 'code-server';
@@ -210,6 +213,8 @@ function prepareWorkspace(phase) {
 
 async function main() {
   const host = await pickHost();
+  // The .vsix phase lists the package with unzip, whatever the host.
+  if (!which('unzip')) throw new SetupError(`unzip is missing (it lists the packaged .vsix). On Debian run: bash .ci/install-e2e-deps.sh (installs ${E2E_DEBIAN_PACKAGES})`);
   log(`host: ${host}; phases: ${phases.join(', ')}`);
 
   let hostDir;

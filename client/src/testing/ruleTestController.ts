@@ -10,6 +10,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
+  type ListRuleTestsResult,
   ListRuleTestsRequest,
   RunRuleTestsRequest,
   type RuleTestCaseOutcome,
@@ -44,6 +45,8 @@ function isRuleTestUri(uri: vscode.Uri): boolean {
 export class RuleTestController implements vscode.Disposable {
   readonly controller: vscode.TestController;
   private readonly disposables: vscode.Disposable[] = [];
+  /** What the debugger needs to replay each case, by case item id. */
+  private readonly replays = new Map<string, NonNullable<ListRuleTestsResult['cases'][number]['replay']>>();
   /** The last outcome reported per item id. */
   readonly reported = new Map<string, ReportedOutcome>();
   /** Settled when the first discovery is done. */
@@ -53,10 +56,13 @@ export class RuleTestController implements vscode.Disposable {
     private readonly client: LanguageClient,
     private readonly clientReady: Promise<void>,
     private readonly exceptionFiles: () => string[] = () => [],
+    debuggerAvailable = false,
   ) {
     this.controller = vscode.tests.createTestController('eqlWorkbench.ruleTests', 'EQL Rule Tests');
     this.controller.refreshHandler = () => this.discoverAll();
     this.controller.createRunProfile('Run', vscode.TestRunProfileKind.Run, (request, token) => this.run(request, token), true);
+    // "Debug test" only where the replay debugger (debug type `eql-replay`) is contributed.
+    if (debuggerAvailable) this.controller.createRunProfile('Debug', vscode.TestRunProfileKind.Debug, async (request) => void (await this.debug(request)), true);
     const watcher = vscode.workspace.createFileSystemWatcher(RULE_TEST_GLOB);
     this.disposables.push(
       this.controller,
@@ -103,12 +109,46 @@ export class RuleTestController implements vscode.Disposable {
       const children = listed.cases.map((c) => {
         const child = this.controller.createTestItem(`${id}#${c.name}`, c.name, uri);
         child.range = new vscode.Range(c.line - 1, 0, c.line - 1, 0);
+        if (c.replay) this.replays.set(child.id, c.replay);
         return child;
       });
       file.children.replace(children);
     } catch (e) {
       file.error = `cannot read the test file: ${e instanceof Error ? e.message : String(e)}`;
     }
+  }
+
+  /**
+   * Starts the replay debugger (`eql-replay`) on the first requested case (a file: its first case),
+   * with the case's rule, samples and options. Exception files are not applied by the debugger.
+   * @returns whether a debug session started.
+   */
+  async debug(request: vscode.TestRunRequest): Promise<boolean> {
+    const first = request.include?.[0] ?? (() => {
+      let f: vscode.TestItem | undefined;
+      this.controller.items.forEach((i) => void (f ??= i));
+      return f;
+    })();
+    let item = first;
+    if (item && !item.parent) item.children.forEach((c) => void (item === first && (item = c)));
+    const replay = item ? this.replays.get(item.id) : undefined;
+    if (!item || !replay) {
+      void vscode.window.showErrorMessage('Choose a rule test case to debug.');
+      return false;
+    }
+    const folder = item.uri ? vscode.workspace.getWorkspaceFolder(item.uri) : undefined;
+    return vscode.debug.startDebugging(folder, {
+      type: 'eql-replay',
+      request: 'launch',
+      name: `Debug rule test: ${item.label}`,
+      rule: replay.rule,
+      samples: replay.samples,
+      cwd: replay.cwd,
+      ...(replay.timestampField !== undefined ? { timestampField: replay.timestampField } : {}),
+      ...(replay.tiebreakerField !== undefined ? { tiebreakerField: replay.tiebreakerField } : {}),
+      ...(replay.eventCategoryField !== undefined ? { eventCategoryField: replay.eventCategoryField } : {}),
+      stopOnEntry: true,
+    });
   }
 
   /** Runs the requested items: whole files, or some of their cases. */

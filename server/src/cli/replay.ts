@@ -32,6 +32,12 @@ export interface ReplayCommandOptions {
   mapping?: string;
   /** Also print what the rule missed and why (`explainReplay`), after the matches. */
   explain?: boolean;
+  /**
+   * The field options set on the command line; the others take the rule's own options when it has
+   * them (a detection-rules TOML rule's `timestamp_override`, `event_category_override`,
+   * `tiebreaker_field`), as Kibana runs the rule. Absent: every field option counts as given.
+   */
+  given?: ReadonlyArray<'timestampField' | 'tiebreakerField' | 'eventCategoryField'>;
   /** False: parse every line (`--no-prefilter`); default: skip lines the rule cannot use unparsed. */
   prefilter?: boolean;
   /** Exception files (Kibana export `.ndjson`, or `.toml`): matching events are left out, as Kibana does. */
@@ -95,6 +101,15 @@ export async function runReplay(
     return ExitCode.ruleErrors;
   }
 
+  // The rule's own options where no flag was given.
+  const fromRule = rule.source.options ?? {};
+  const given = new Set(options.given ?? ['timestampField', 'tiebreakerField', 'eventCategoryField']);
+  options = {
+    ...options,
+    timestampField: (!given.has('timestampField') && fromRule.timestampField) || options.timestampField,
+    tiebreakerField: (!given.has('tiebreakerField') && fromRule.tiebreakerField) || options.tiebreakerField,
+    eventCategoryField: (!given.has('eventCategoryField') && fromRule.eventCategoryField) || options.eventCategoryField,
+  };
   const replayOptions = {
     timestampField: options.timestampField,
     tiebreakerField: options.tiebreakerField,

@@ -70,22 +70,49 @@ export function compilePrefilter(statement: Statement, ctx: PrefilterContext): L
   const query = statement.query;
   const filters: EventFilter[] =
     query.kind === 'event' ? [query.filter] : [...query.stages.map((s) => s.filter), ...(query.kind === 'sequence' && query.until ? [query.until.filter] : [])];
-  const needs: Array<Array<RegExp>> = [];
+  const needs: GroupTest[][] = [];
   for (const filter of filters) {
     const need = filterNeed(filter, ctx);
     if (need === null || need.length === 0) return undefined;
-    needs.push(need.map(toRegExp));
+    needs.push(orderGroups(need).map(toTest));
   }
   return (line) => {
-    const text = line.toString('latin1');
-    if (text.includes('\\u') && UNICODE_ESCAPE.test(text)) return true;
+    // The Latin-1 view (one character per byte) is made once, and only for groups that need it.
+    let text: string | undefined;
+    const view = (): string => (text ??= line.toString('latin1'));
+    if (line.includes(BACKSLASH_U) && UNICODE_ESCAPE.test(view())) return true;
     for (const groups of needs) {
       let all = true;
-      for (let i = 0; i < groups.length && all; i++) all = groups[i].test(text);
+      for (let i = 0; i < groups.length && all; i++) all = groups[i](line, view);
       if (all) return true;
     }
     return false;
   };
+}
+
+/** A group's test: the raw line, and its Latin-1 view made on demand. */
+type GroupTest = (line: Buffer, view: () => string) => boolean;
+
+const BACKSLASH_U = Buffer.from('\\u', 'latin1');
+
+/** Groups a byte search can decide first (case-sensitive literals only), longest literals first. */
+function orderGroups(need: AnyOf[]): AnyOf[] {
+  const plain = (g: AnyOf) => g.every((a) => 'text' in a && !a.caseInsensitive);
+  const shortest = (g: AnyOf) => Math.min(...g.map((a) => ('text' in a ? a.text.length : 0)));
+  return need.slice().sort((a, b) => Number(plain(b)) - Number(plain(a)) || shortest(b) - shortest(a));
+}
+
+/** Case-sensitive literals are searched as bytes (`Buffer.includes`); other groups as a regular expression. */
+function toTest(group: AnyOf): GroupTest {
+  if (group.every((a) => 'text' in a && !a.caseInsensitive)) {
+    const needles = group.map((a) => Buffer.from((a as { text: string }).text, 'utf8'));
+    return (line) => {
+      for (let i = 0; i < needles.length; i++) if (line.includes(needles[i])) return true;
+      return false;
+    };
+  }
+  const re = toRegExp(group);
+  return (_line, view) => re.test(view());
 }
 
 /**
@@ -244,16 +271,19 @@ function longestPiece(texts: string[], ci: boolean): { text: string; caseInsensi
   return longest === '' ? undefined : { text: longest, caseInsensitive: ci };
 }
 
-/** A group as one regular expression over the line read as Latin-1 (one character per byte). */
+/**
+ * A group as one regular expression over the line read as Latin-1 (one character per byte). With a
+ * case-insensitive literal the whole expression takes the `i` flag (V8 searches such a literal
+ * faster than character classes); its case-sensitive literals then match in any case too, which
+ * only keeps more lines. Without the `u` flag, case folding never maps a character above 0x7F to
+ * ASCII (ECMAScript `Canonicalize`), so bytes of UTF-8 sequences never pass for letters; lines
+ * with such bytes are kept by the `[\x80-\xff]` alternative instead (see the module comment).
+ */
 function toRegExp(group: AnyOf): RegExp {
-  const sources = group.map((a) => {
-    if ('pattern' in a) return a.pattern;
-    const latin1 = Buffer.from(a.text, 'utf8').toString('latin1');
-    if (!a.caseInsensitive) return escapeRegExp(latin1);
-    return [...latin1].map((c) => (/[a-zA-Z]/.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : escapeRegExp(c))).join('');
-  });
-  if (group.some((a) => 'text' in a && a.caseInsensitive)) sources.push('[\\x80-\\xff]');
-  return new RegExp(sources.join('|'));
+  const ci = group.some((a) => 'text' in a && a.caseInsensitive);
+  const sources = group.map((a) => ('pattern' in a ? a.pattern : escapeRegExp(Buffer.from(a.text, 'utf8').toString('latin1'))));
+  if (ci) sources.push('[\\x80-\\xff]');
+  return new RegExp(sources.join('|'), ci ? 'i' : '');
 }
 
 function escapeRegExp(s: string): string {

