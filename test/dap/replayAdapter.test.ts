@@ -423,6 +423,57 @@ describe('replay debugger over DAP: the sample rule on samples/logs', () => {
   });
 });
 
+describe('replay debugger over DAP: until and missing-event stages', () => {
+  /** Runs a rule written to a temp file with one exception filter; returns `file:line description` per stop and the end description. */
+  async function stopsOf(query: string, filter: string): Promise<{ stops: string[]; end: string }> {
+    const dir = mkdtempSync(join(tmpdir(), 'eql-dap-'));
+    const rule = join(dir, 'rule.eql');
+    writeFileSync(rule, query);
+    const { r } = await session({ rule, samples: [LOGS] }, async (r) => {
+      await r.dc.setExceptionBreakpointsRequest({ filters: [filter] });
+    });
+    const stops: string[] = [];
+    try {
+      for (;;) {
+        const s = await r.cont();
+        if (s.body.reason === 'end') return { stops, end: s.body.description ?? '' };
+        stops.push(`${(await r.frames())[0]} ${s.body.description}`);
+      }
+    } finally {
+      await r.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  test('cancelled by until: wsmprovhost.exe starting (win-dc01:5) between win-dc01:4 and :6 cancels match 1', async () => {
+    const { stops, end } = await stopsOf(
+      `sequence by host.id with maxspan = 30s
+  [network where network.direction : ("incoming", "ingress") and destination.port in (5985, 5986) and network.protocol == "http" and source.ip != "127.0.0.1" and source.ip != "::1"]
+  [process where event.type == "start" and process.parent.name : "wsmprovhost.exe" and not process.executable : "?:\\\\Windows\\\\System32\\\\conhost.exe"]
+until [process where process.name == "wsmprovhost.exe"]
+`,
+      'untilCancelled',
+    );
+    // Docs "EQL syntax reference", until: the until event lies between the pending sequence's last
+    // event and the event that would advance it. The rule is the sample rule plus `until`; WKS-07 has
+    // no wsmprovhost.exe start, so its match (wks-07:7 → :9) stands.
+    assert.deepEqual(stops, ['win-dc01.ndjson:6 Cancelled by until']);
+    assert.equal(end, 'End of replay: 1 match');
+  });
+
+  test('missing-event stage seen: the one process end event (win-dc01:7) passes ![process where event.type == "end"]', async () => {
+    const { stops } = await stopsOf(
+      `sequence by host.id with maxspan = 1h
+  [network where destination.port == 5985]
+  ![process where event.type == "end"]
+  [process where process.parent.name : "wsmprovhost.exe"]
+`,
+      'missingEventSeen',
+    );
+    assert.deepEqual(stops, ['win-dc01.ndjson:7 Missing-event stage seen']);
+  });
+});
+
 describe('replay debugger over DAP: errors', () => {
   test('a rule with errors gives a clear launch error with the position of each error', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'eql-dap-'));
