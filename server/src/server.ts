@@ -26,8 +26,8 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { ExplainEventRequest, ExplainReplayRequest, ListRuleTestsRequest, RecordRuleTestCaseRequest, ReplayRequest, RunRuleTestsRequest } from './protocol';
-import { listRuleTests, recordRuleTestCase, RecordInputError, runRuleTests } from './ruletests/ruleTestService';
+import { ExplainEventRequest, ExplainReplayRequest, ListRuleTestsRequest, RecordReplayRequest, RecordRuleTestCaseRequest, ReplayRequest, RunRuleTestsRequest } from './protocol';
+import { listRuleTests, recordReplayAsTestCase, recordRuleTestCase, RecordInputError, runRuleTests } from './ruletests/ruleTestService';
 import {
   codeActionsInDocument,
   completionsInDocument,
@@ -165,6 +165,7 @@ connection.onRequest(ExplainReplayRequest, (params) => request('explain replay',
 connection.onRequest(ListRuleTestsRequest, (params) => request('list rule tests', () => listRuleTests(params)));
 connection.onRequest(RunRuleTestsRequest, (params) => request('run rule tests', () => runRuleTests(params)));
 connection.onRequest(RecordRuleTestCaseRequest, (params) => request('record rule test case', () => recordRuleTestCase(params)));
+connection.onRequest(RecordReplayRequest, (params) => request('record replay', () => recordReplayAsTestCase(params)));
 
 documents.listen(connection);
 connection.listen();
