@@ -495,6 +495,65 @@ describe('replay debugger over DAP: errors', () => {
     }
   });
 
+  /** The error message of a request that must fail. */
+  async function refusal(dc: DebugClient, command: string, args?: unknown): Promise<string> {
+    const error = await dc.send(command, args).then(
+      () => undefined,
+      (e: Error) => e.message,
+    );
+    assert.ok(error !== undefined, `${command} must fail`);
+    return error;
+  }
+
+  test('requests before launch: execution requests are refused with a clear message', async () => {
+    const dc = new DebugClient('node', 'unused', 'eql-replay');
+    await dc.start(server.port);
+    try {
+      await dc.initializeRequest({ adapterID: 'eql-replay', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+      for (const command of ['next', 'stepIn', 'continue', 'stepBack', 'reverseContinue', 'configurationDone']) {
+        assert.equal(await refusal(dc, command, { threadId: 1 }), `No replay is running: send "launch" before "${command}"`);
+      }
+      assert.match(await refusal(dc, 'variables', { variablesReference: 1 }), /^No variables with reference 1/);
+    } finally {
+      await dc.stop();
+    }
+  });
+
+  test('requests with missing or mistyped arguments get a DAP error naming the argument, no stack, and the session goes on', async () => {
+    const { r } = await session({ rule: RULE_EQL, samples: [LOGS] });
+    try {
+      const messages = [
+        await refusal(r.dc, 'setBreakpoints', {}),
+        await refusal(r.dc, 'setBreakpoints', { source: { path: DC01 }, breakpoints: [{ line: '4' }] }),
+        await refusal(r.dc, 'setBreakpoints', { source: { path: DC01 }, breakpoints: [{ line: 4, condition: 7 }] }),
+        await refusal(r.dc, 'setExceptionBreakpoints', {}),
+        await refusal(r.dc, 'evaluate', {}),
+        await refusal(r.dc, 'evaluate', { expression: 42 }),
+        await refusal(r.dc, 'variables', {}),
+        await refusal(r.dc, 'variables', { variablesReference: 99_999 }),
+      ];
+      assert.deepEqual(messages, [
+        'setBreakpoints: "source" (an object with a "path") is required',
+        'setBreakpoints: breakpoints[0] needs an integer "line"',
+        'setBreakpoints: breakpoints[0].condition must be a string',
+        'setExceptionBreakpoints: "filters" (an array of filter ids) is required',
+        'evaluate: "expression" (a string) is required',
+        'evaluate: "expression" (a string) is required',
+        'variables: "variablesReference" (an integer) is required',
+        'No variables with reference 99999: references from before the last stop are no longer valid',
+      ]);
+      for (const m of messages) assert.doesNotMatch(m, /TypeError|\bat |\.js:|\.ts:/);
+      // A reference from before a stop is stale after it (DAP: valid while suspended).
+      const scopes = await r.dc.scopesRequest({ frameId: 1 });
+      const stale = scopes.body.scopes[0].variablesReference;
+      await r.next();
+      assert.match(await refusal(r.dc, 'variables', { variablesReference: stale }), /^No variables with reference/);
+      assert.deepEqual(await r.frames(), ['win-dc01.ndjson:1', 'incoming_execution_via_powershell_remoting.eql:2']);
+    } finally {
+      await r.stop();
+    }
+  });
+
   test('a sample file deleted mid-session: stepping, variables and restart go on with the other files', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'eql-dap-'));
     cpSync(LOGS, join(dir, 'logs'), { recursive: true });
