@@ -379,6 +379,56 @@ describe('replay debugger over DAP: the sample rule on samples/logs', () => {
     }
   });
 
+  test('Reverse Continue keeps hit counts (counted from the first event) and passes log points without printing', async () => {
+    // Stage 1 passes, in time order: win-dc01:4, :10, :12, wks-07:7, :11, win-dc01:15 (hits 1–6).
+    const { r } = await session({ rule: RULE_EQL, samples: [LOGS] }, async (r) => {
+      await r.dc.setBreakpointsRequest({ source: { path: RULE_EQL }, breakpoints: [{ line: EQL_NETWORK_LINE, hitCondition: '>= 3' }] });
+      await r.dc.setBreakpointsRequest({ source: { path: DC01 }, breakpoints: [{ line: 10, logMessage: 'at dc01:10 {destination.port}' }] });
+    });
+    try {
+      const forward: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        await r.cont();
+        forward.push((await r.frames())[0]);
+      }
+      assert.deepEqual(forward, ['win-dc01.ndjson:12', 'wks-07.jsonl:7', 'wks-07.jsonl:11']);
+      const logged = () => r.output.filter((o) => o.startsWith('at dc01:10'));
+      assert.deepEqual(logged(), ['at dc01:10 5986\n']);
+      const backward: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        assert.equal((await r.reverse()).body.reason, 'breakpoint');
+        backward.push((await r.frames())[0]);
+      }
+      assert.deepEqual(backward, ['wks-07.jsonl:7', 'win-dc01.ndjson:12']);
+      // Hits 1 and 2 (win-dc01:4, :10) do not reach ">= 3"; the log point does not stop: the start.
+      assert.equal((await r.reverse()).body.reason, 'entry');
+      assert.deepEqual(logged(), ['at dc01:10 5986\n']);
+      // Forwards again: the same third hit, and the log point prints once more on the way.
+      await r.cont();
+      assert.equal((await r.frames())[0], 'win-dc01.ndjson:12');
+      assert.deepEqual(logged(), ['at dc01:10 5986\n', 'at dc01:10 5986\n']);
+    } finally {
+      await r.stop();
+    }
+    const only = await session({ rule: RULE_EQL, samples: [LOGS] }, async (r) => {
+      await r.dc.setBreakpointsRequest({ source: { path: RULE_EQL }, breakpoints: [{ line: EQL_NETWORK_LINE, hitCondition: '== 3' }] });
+    });
+    try {
+      await only.r.cont();
+      assert.equal((await only.r.frames())[0], 'win-dc01.ndjson:12');
+      assert.equal((await only.r.cont()).body.reason, 'end');
+      assert.equal((await only.r.reverse()).body.reason, 'breakpoint');
+      assert.equal((await only.r.frames())[0], 'win-dc01.ndjson:12');
+      await only.r.back();
+      await only.r.back();
+      // Win-dc01:12 is still the third hit after stepping back over it.
+      await only.r.cont();
+      assert.equal((await only.r.frames())[0], 'win-dc01.ndjson:12');
+    } finally {
+      await only.r.stop();
+    }
+  });
+
   test('exception filters: sequence completed, pending sequence replaced, expired past maxspan', async () => {
     const run = async (filter: string) => {
       const { r } = await session({ rule: RULE_EQL, samples: [LOGS] }, async (r) => {

@@ -53,7 +53,15 @@ interface LineBreakpoint {
   condition?: CompiledEqlExpression;
   hit?: (hits: number) => boolean;
   logMessage?: string;
-  hits: number;
+  /** The file it is in (absolute path): the rule or a sample file. */
+  path: string;
+  /**
+   * For a hit count: the indexes (into the model's events, ascending) of the events that hit the
+   * breakpoint's location and condition, found so far, and the next index to look at. A hit's number
+   * is its rank in replay order from the start, the same going forwards, back, or forwards again.
+   */
+  hitIndexes: number[];
+  scanned: number;
 }
 
 type VariablesOf = () => DebugProtocol.Variable[];
@@ -235,7 +243,12 @@ export class EqlReplayDebugSession extends DebugSession {
   }
 
   private begin(): void {
-    for (const list of this.breakpoints.values()) for (const b of list) b.hits = 0;
+    for (const list of this.breakpoints.values()) {
+      for (const b of list) {
+        b.hitIndexes = [];
+        b.scanned = 0;
+      }
+    }
     if (this.args?.stopOnEntry === false) this.runSafely('continue');
     else this.stopHere({ reason: 'entry', description: 'Before the first event' });
   }
@@ -270,7 +283,7 @@ export class EqlReplayDebugSession extends DebugSession {
       const hit = req.hitCondition?.trim() ? parseHitCondition(req.hitCondition) : undefined;
       if (!message && req.hitCondition?.trim() && !hit) message = `Hit count "${req.hitCondition}" is not understood: use N, >= N, > N, == N or % N`;
       const verified = message === undefined;
-      list.push({ id, request: req, line: req.line, verified, condition, hit, logMessage: req.logMessage, hits: 0 });
+      list.push({ id, request: req, line: req.line, verified, condition, hit, logMessage: req.logMessage, path, hitIndexes: [], scanned: 0 });
       const bp: DebugProtocol.Breakpoint = new Breakpoint(verified, this.convertDebuggerLineToClient(req.line));
       bp.id = id;
       if (message) bp.message = message;
@@ -326,47 +339,28 @@ export class EqlReplayDebugSession extends DebugSession {
   }
 
   /**
-   * The breakpoints the event at `index` hits. Forwards, hit counts advance and log points print;
-   * backwards (`counting` false) only locations and conditions are tested.
+   * The breakpoints the event at `index` hits. Forwards (`counting`) log points print and condition
+   * failures are reported; backwards (Reverse Continue) the same breakpoints stop on the same events
+   * (location, condition and hit count alike), and log points print nothing. Log points never stop.
    */
   private hitsAt(index: number, counting: boolean): StopReason | undefined {
     const model = this.model!;
     const event = model.events[index];
-    const outcome = model.outcome(index);
     const doc = event.record.doc;
     const ids: number[] = [];
     const descriptions: string[] = [];
-    const test = (b: LineBreakpoint, what: string) => {
-      if (!b.verified) return;
-      if (b.condition && b.condition.error === undefined) {
-        let ok = false;
-        try {
-          ok = b.condition.test(doc);
-        } catch (e) {
-          if (counting) this.output(`Breakpoint condition failed on ${where(event)}: ${(e as Error).message}\n`, 'stderr');
-        }
-        if (!ok) return;
-      }
-      if (counting) {
-        b.hits++;
-        if (b.hit && !b.hit(b.hits)) return;
-        if (b.logMessage !== undefined) {
-          this.output(`${this.interpolate(b.logMessage, doc)}\n`);
-          return;
-        }
-      } else if (b.logMessage !== undefined) {
-        return;
+    for (const b of [...(this.breakpoints.get(event.record.source.file) ?? []), ...(this.breakpoints.get(model.prepared.rulePath) ?? [])]) {
+      const what = this.locatedAt(b, index);
+      if (what === undefined || !this.conditionHolds(b, index, counting)) continue;
+      if (b.hit && !b.hit(this.hitNumber(b, index))) continue;
+      if (b.logMessage !== undefined) {
+        if (counting) this.output(`${this.interpolate(b.logMessage, doc)}\n`);
+        continue;
       }
       ids.push(b.id);
       descriptions.push(what);
-    };
-    for (const b of this.breakpoints.get(event.record.source.file) ?? []) {
-      if (b.line === event.record.source.line) test(b, `Breakpoint at ${where(event)}`);
     }
-    for (const b of this.breakpoints.get(model.prepared.rulePath) ?? []) {
-      const stage = outcome.passed.find((s) => b.line >= model.stages[s].startLine && b.line <= model.stages[s].endLine);
-      if (stage !== undefined) test(b, `Breakpoint: ${model.stages[stage].label} passed`);
-    }
+    const outcome = model.outcome(index);
     if (ids.length > 0) return { reason: 'breakpoint', description: [...new Set(descriptions)].join('; '), hitBreakpointIds: ids };
     const happened = outcome.happenings.find((h) => this.filters.has(h.kind as HappeningKind));
     if (happened) {
@@ -374,6 +368,49 @@ export class EqlReplayDebugSession extends DebugSession {
       return { reason: 'exception', description: label, text: happened.text };
     }
     return undefined;
+  }
+
+  /** When the event at `index` is at the breakpoint's place, the stop description; else undefined. */
+  private locatedAt(b: LineBreakpoint, index: number): string | undefined {
+    if (!b.verified) return undefined;
+    const model = this.model!;
+    const event = model.events[index];
+    if (b.path === model.prepared.rulePath) {
+      const stage = model.outcome(index).passed.find((s) => b.line >= model.stages[s].startLine && b.line <= model.stages[s].endLine);
+      return stage === undefined ? undefined : `Breakpoint: ${model.stages[stage].label} passed`;
+    }
+    return event.record.source.file === b.path && event.record.source.line === b.line ? `Breakpoint at ${where(event)}` : undefined;
+  }
+
+  /** The breakpoint's condition on the event at `index` (true without one); a failure is false. */
+  private conditionHolds(b: LineBreakpoint, index: number, report: boolean): boolean {
+    if (!b.condition || b.condition.error !== undefined) return true;
+    const event = this.model!.events[index];
+    try {
+      return b.condition.test(event.record.doc);
+    } catch (e) {
+      if (report) this.output(`Breakpoint condition failed on ${where(event)}: ${(e as Error).message}\n`, 'stderr');
+      return false;
+    }
+  }
+
+  /**
+   * The hit number (1-based) of the event at `index`, which hits `b`: how many events up to it, in
+   * replay order from the first, hit the breakpoint's location and condition. Every event up to
+   * `index` has been fed at least once, so each one's stage outcome is known.
+   */
+  private hitNumber(b: LineBreakpoint, index: number): number {
+    for (; b.scanned <= index; b.scanned++) {
+      if (this.locatedAt(b, b.scanned) !== undefined && this.conditionHolds(b, b.scanned, false)) b.hitIndexes.push(b.scanned);
+    }
+    let lo = 0;
+    let hi = b.hitIndexes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (b.hitIndexes[mid] <= index) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   // ------------------------------------------------------------------------------ execution
