@@ -18,9 +18,18 @@ import { isRuleDocument, isToml, RULE_DOCUMENT_SELECTOR } from './replay/ruleDoc
 import { RuleTestController, type ReportedOutcome, type RuleTestItemInfo } from './testing/ruleTestController';
 import { configuredExceptionFiles } from './testing/exceptionFiles';
 import { ADD_EXCEPTION_COMMAND, AddExceptionActions, addExceptionForValue } from './testing/addException';
-import { RECORD_COMMAND, RecordCodeLensProvider, RecordedTexts, recordRuleTestCase } from './testing/recordCommand';
+import {
+  RECORD_COMMAND,
+  RECORD_REPLAY_COMMAND,
+  RecordCodeLensProvider,
+  RecordedTexts,
+  RecordReplayCodeLensProvider,
+  recordReplay,
+  recordRuleTestCase,
+} from './testing/recordCommand';
 import { SAMPLE_HOVER_SELECTOR, SampleHoverProvider } from './replay/sampleHover';
 import { StageCountHintsProvider } from './replay/stageCountHints';
+import { LiveReplay } from './replay/liveReplay';
 
 /** Context key: the active editor holds a TOML file with an EQL rule (shows the replay button in its title bar). */
 const TOML_RULE_EDITOR_CONTEXT = 'eqlWorkbench.tomlRuleEditor';
@@ -91,6 +100,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
   const debuggers = (context.extension.packageJSON as { contributes?: { debuggers?: Array<{ type?: string }> } }).contributes?.debuggers ?? [];
   const ruleTests = new RuleTestController(languageClient, clientReady, configuredExceptionFiles, debuggers.some((d) => d.type === 'eql-replay'));
   const recorded = new RecordedTexts();
+  const recordReplayLenses = new RecordReplayCodeLensProvider(store);
   const decorations = new MatchDecorations(store, vscode.Uri.joinPath(context.extensionUri, 'client', 'media', 'match.svg'));
   const stageCounts = new StageCountHintsProvider(store);
   context.subscriptions.push(
@@ -110,6 +120,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
     ...registerReplayDebugger(),
     ruleTests,
     ...recorded.register(),
+    recordReplayLenses,
+    vscode.languages.registerCodeLensProvider(RULE_DOCUMENT_SELECTOR, recordReplayLenses),
+    vscode.commands.registerCommand(RECORD_REPLAY_COMMAND, (rule?: vscode.Uri | string, options?: { confirmed?: boolean }) =>
+      recordReplay({ client: languageClient, clientReady, recorded, store }, rule?.toString(), options),
+    ),
     vscode.languages.registerCodeActionsProvider({ scheme: 'file', pattern: '**/*.{ndjson,jsonl,NDJSON,JSONL}' }, new AddExceptionActions(store), {
       providedCodeActionKinds: AddExceptionActions.kinds,
     }),
@@ -119,6 +134,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
       recordRuleTestCase({ client: languageClient, clientReady, recorded }, uri, caseName, options, (d) => ruleTests.casesOf(d)),
     ),
     ...trackStaleness(store, sampleProblems),
+    new LiveReplay(store, (rule) => replayCommand(deps, rule, { live: true })),
     vscode.commands.registerCommand('eqlWorkbench.replay', (rule?: vscode.Uri | string): Promise<ReplayCommandResult | undefined> =>
       replayCommand(deps, rule),
     ),

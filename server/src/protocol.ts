@@ -295,3 +295,26 @@ export interface RecordRuleTestCaseResult {
  * Fails with `InvalidParams` when the file is invalid or the case cannot run.
  */
 export const RecordRuleTestCaseRequest = new RequestType<RecordRuleTestCaseParams, RecordRuleTestCaseResult, void>('eqlWorkbench/recordRuleTestCase');
+
+/** Params of `eqlWorkbench/recordReplay`. */
+export interface RecordReplayParams {
+  /** The rule replayed (`file:` URI). */
+  ruleUri: string;
+  /** The sample files of the replay (`file:` URIs). */
+  sampleUris: string[];
+}
+
+/** Result of `eqlWorkbench/recordReplay`: the new text of the test file beside the rule (not written). */
+export interface RecordReplayResult {
+  /** The test file (`x.test.toml` beside `x.eql` / `x.toml`). */
+  uri: string;
+  text: string;
+  /** Its text before ('' when it does not exist yet). */
+  original: string;
+  created: boolean;
+  caseName: string;
+  matches: number;
+}
+
+/** `eqlWorkbench/recordReplay` (client → server): record a rule's current matches as a case of the test file beside it. */
+export const RecordReplayRequest = new RequestType<RecordReplayParams, RecordReplayResult, void>('eqlWorkbench/recordReplay');

@@ -26,8 +26,8 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { ExplainEventRequest, ExplainReplayRequest, ListRuleTestsRequest, RecordRuleTestCaseRequest, ReplayRequest, RunRuleTestsRequest } from './protocol';
-import { listRuleTests, recordRuleTestCase, RecordInputError, runRuleTests } from './ruletests/ruleTestService';
+import { ExplainEventRequest, ExplainReplayRequest, ListRuleTestsRequest, RecordReplayRequest, RecordRuleTestCaseRequest, ReplayRequest, RunRuleTestsRequest } from './protocol';
+import { listRuleTests, recordReplayAsTestCase, recordRuleTestCase, RecordInputError, runRuleTests } from './ruletests/ruleTestService';
 import {
   codeActionsInDocument,
   completionsInDocument,
@@ -37,6 +37,7 @@ import {
 } from './services/documentFeatures';
 import { computeCompletions, resolveCompletionItem, type CompletionOptions } from './services/completion';
 import { ReplayInputError, replayRule } from './services/replayService';
+import { replayRuleInWorker } from './services/replayInWorker';
 import { ReplayCancelledError, ReplayRuns } from './services/replayRuns';
 import { ruleFromToml } from './samples/ruleFile';
 import { explainEvent, explainReplayOfRule } from './services/explainService';
@@ -164,6 +165,7 @@ connection.onRequest(ExplainReplayRequest, (params) => request('explain replay',
 connection.onRequest(ListRuleTestsRequest, (params) => request('list rule tests', () => listRuleTests(params)));
 connection.onRequest(RunRuleTestsRequest, (params) => request('run rule tests', () => runRuleTests(params)));
 connection.onRequest(RecordRuleTestCaseRequest, (params) => request('record rule test case', () => recordRuleTestCase(params)));
+connection.onRequest(RecordReplayRequest, (params) => request('record replay', () => recordReplayAsTestCase(params)));
 
 documents.listen(connection);
 connection.listen();
@@ -208,7 +210,8 @@ async function replayOpenOrSaved(params: Parameters<typeof replayRule>[0], signa
   }
   const rule = read?.rule;
   const ruleOptions = rule?.format === 'toml' ? ruleFromToml(params.uri, rule.document.getText()).rule?.options : undefined;
-  const result = await replayRule(params, (uri) => (rule && uri === params.uri ? rule.query.getText() : undefined), { signal, ruleOptions });
+  // In a worker thread: the server keeps answering while the logs are read.
+  const result = await replayRuleInWorker(params, rule?.query.getText(), { signal, ruleOptions });
   if (!rule || !result.diagnostics) return result;
   return { ...result, diagnostics: result.diagnostics.map((d) => ({ ...d, range: rule.toDocumentRange(d.range) })) };
 }

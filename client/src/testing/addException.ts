@@ -111,6 +111,11 @@ export async function addExceptionForValue(
   value: string | number,
   from: string,
 ): Promise<string | undefined> {
+  // Only the quick action's arguments are accepted: nothing is written for anything else.
+  if (typeof field !== 'string' || field === '' || (typeof value !== 'string' && typeof value !== 'number') || typeof from !== 'string') {
+    void vscode.window.showErrorMessage('Add an exception from a matched event: use the quick action on its line in a sample file.');
+    return undefined;
+  }
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) {
     void vscode.window.showErrorMessage('Open a workspace folder to keep exceptions in a file.');

@@ -6,7 +6,8 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { RecordRuleTestCaseRequest } from '../../../server/src/protocol';
+import { RecordReplayRequest, RecordRuleTestCaseRequest } from '../../../server/src/protocol';
+import type { ReplayStore } from '../replay/replayState';
 
 export const RECORD_COMMAND = 'eqlWorkbench.recordRuleTestCase';
 
@@ -115,5 +116,74 @@ export class RecordCodeLensProvider implements vscode.CodeLensProvider {
           arguments: [document.uri.toString(), c.name],
         }),
     );
+  }
+}
+
+export const RECORD_REPLAY_COMMAND = 'eqlWorkbench.saveReplayAsExpected';
+
+/**
+ * "Save these matches as the expected result" from a replay in the editor: the case "recorded from
+ * replay" of the test file beside the rule (created when missing) is set to the rule's current
+ * matches over the replay's sample files; the diff is shown and the file written on approval.
+ *
+ * @param ruleUri the rule (default: the rule of the current replay).
+ */
+export async function recordReplay(
+  deps: { client: LanguageClient; clientReady: Promise<void>; recorded: RecordedTexts; store: ReplayStore },
+  ruleUri: string | undefined,
+  options: { confirmed?: boolean } = {},
+): Promise<(RecordOutcome & { uri: string }) | undefined> {
+  const session = deps.store.current;
+  const rule = ruleUri ?? session?.ruleUri;
+  if (!session || !rule || session.ruleUri !== rule) {
+    void vscode.window.showErrorMessage('Replay the rule first: its matches are what gets saved as the expected result.');
+    return undefined;
+  }
+  let result;
+  try {
+    await deps.clientReady;
+    result = await deps.client.sendRequest(RecordReplayRequest, { ruleUri: rule, sampleUris: session.sampleUris });
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Cannot save the matches: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
+  const uri = vscode.Uri.parse(result.uri);
+  if (!options.confirmed) {
+    const before = deps.recorded.put(uri.with({ path: `${uri.path}.before` }), result.original);
+    const after = deps.recorded.put(uri, result.text);
+    await vscode.commands.executeCommand('vscode.diff', before, after, `${vscode.workspace.asRelativePath(uri)}: "${result.caseName}"${result.created ? ' (new file)' : ''}`);
+    const choice = await vscode.window.showInformationMessage(
+      `Save the ${result.matches} current match${result.matches === 1 ? '' : 'es'} as the expected result of "${result.caseName}" in ${vscode.workspace.asRelativePath(uri)}?`,
+      { modal: true },
+      SAVE,
+    );
+    if (choice !== SAVE) return { written: false, matches: result.matches, uri: result.uri };
+  }
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(result.text));
+  return { written: true, matches: result.matches, uri: result.uri };
+}
+
+/** CodeLens on a rule just replayed: "Save these matches as the expected result". */
+export class RecordReplayCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+  constructor(private readonly store: ReplayStore) {
+    this.subscription = store.onDidChange(() => this.changed.fire());
+  }
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    const session = this.store.current;
+    if (!session || session.ruleUri !== document.uri.toString() || session.stale) return [];
+    return [
+      new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), {
+        title: '$(record) Save these matches as the expected result',
+        command: RECORD_REPLAY_COMMAND,
+        arguments: [session.ruleUri],
+      }),
+    ];
   }
 }

@@ -9,6 +9,8 @@ import type { Match } from '../engine/types';
 import type {
   ListRuleTestsParams,
   ListRuleTestsResult,
+  RecordReplayParams,
+  RecordReplayResult,
   RecordRuleTestCaseParams,
   RecordRuleTestCaseResult,
   RuleTestCaseOutcome,
@@ -17,10 +19,10 @@ import type {
 } from '../protocol';
 import { describeFsError } from '../samples/fsErrors';
 import { matchEvents } from './expectations';
-import { recordCase, stableId } from './recordCase';
+import { recordCase, stableId, testFileFor } from './recordCase';
 import * as nodePath from 'node:path';
 import { eventText, formatCaseResult, refText } from './report';
-import { runTestFile, type CaseResult, type TestFileResult } from './runner';
+import { runTestFile, runTestFileText, type CaseResult, type TestFileResult } from './runner';
 import { parseRuleTestFile, type RuleTestCase } from './testFile';
 
 function pathOf(uri: string): string {
@@ -152,4 +154,49 @@ export async function recordRuleTestCase(params: RecordRuleTestCaseParams): Prom
   let text = await fs.readFile(path, 'utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return { text: recordCase(text, result.line, result.matches, nodePath.dirname(path)), matches: result.matches.length };
+}
+
+/** Name of the case a replay in the editor is recorded into. */
+export const RECORDED_CASE_NAME = 'recorded from replay';
+
+/**
+ * The test file beside a rule (`x.eql` → `x.test.toml`) with the case "recorded from replay" expecting
+ * the matches the rule finds now over the replay's sample files: the file and the case are created
+ * when missing (the case names the sample files, relative to the test file). Nothing is written.
+ *
+ * @throws RecordInputError when the existing test file is invalid or the case cannot run.
+ */
+export async function recordReplayAsTestCase(params: RecordReplayParams): Promise<RecordReplayResult> {
+  const rulePath = pathOf(params.ruleUri);
+  const path = testFileFor(rulePath);
+  const dir = nodePath.dirname(path);
+  let text: string | undefined;
+  try {
+    text = await fs.readFile(path, 'utf8');
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  } catch {
+    text = undefined;
+  }
+  const created = text === undefined;
+  let base = text ?? `# Rule tests (see the README, "Rule tests").\nrule = ${JSON.stringify(nodePath.basename(rulePath))}\n`;
+  const parsedBefore = parseRuleTestFile(base, path);
+  const hasCase = parsedBefore.testFile?.cases.some((c) => c.name === RECORDED_CASE_NAME) ?? false;
+  if (!hasCase) {
+    const samples = params.sampleUris.map((u) => nodePath.relative(dir, pathOf(u)).split(nodePath.sep).join('/'));
+    base = `${base.replace(/\s*$/, '\n')}\n[[case]]\nname = ${JSON.stringify(RECORDED_CASE_NAME)}\nsamples = [${samples.map((s) => JSON.stringify(s)).join(', ')}]\n`;
+  }
+  const file = await runTestFileText(base, path, { caseNames: [RECORDED_CASE_NAME] });
+  if (file.status === 'error') {
+    throw new RecordInputError(`The test file ${path} cannot be used: ${file.problems.map((p) => (p.line > 0 ? `line ${p.line}: ${p.message}` : p.message)).join('; ')}`);
+  }
+  const result = file.cases[0];
+  if (!result || result.status === 'error') throw new RecordInputError(`The replay cannot be recorded: ${result?.error ?? 'no case ran'}`);
+  return {
+    uri: toUri(path),
+    text: recordCase(base, result.line, result.matches, dir),
+    original: text ?? '',
+    created,
+    caseName: RECORDED_CASE_NAME,
+    matches: result.matches.length,
+  };
 }

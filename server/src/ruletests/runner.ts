@@ -111,6 +111,14 @@ export async function runTestFile(path: string, options: RunOptions = {}): Promi
   } catch (e) {
     return { path, status: 'error', problems: [problemAt(path, 0, describeFsError(e))], cases: [] };
   }
+  return runTestFileText(text, path, options);
+}
+
+/**
+ * Runs a test file from its text (an editor's, or one about to be written), as {@link runTestFile}.
+ * @param text the file's content; @param path where it is (or will be): paths inside are relative to its folder.
+ */
+export async function runTestFileText(text: string, path: string, options: RunOptions = {}): Promise<TestFileResult> {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const parsed = parseRuleTestFile(text, path);
   if (!parsed.testFile) return { path, status: 'error', problems: parsed.problems, cases: [] };

@@ -188,3 +188,33 @@ describe('debugging a rule test case', () => {
     }
   });
 });
+
+describe('saving a replay as the expected result', () => {
+  it('offers a CodeLens on the replayed rule and writes the case "recorded from replay" into the test file beside it', async () => {
+    const rule = fixtureUri('rules/cmd-then-https.eql');
+    const testFile = fixtureUri('rules/cmd-then-https.test.toml');
+    const original = new TextDecoder().decode(await vscode.workspace.fs.readFile(testFile));
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(rule), { preview: false });
+    await vscode.commands.executeCommand('eqlWorkbench.replay', rule);
+    const lens = await waitFor('the save-as-expected CodeLens', async () => {
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', rule);
+      return (lenses ?? []).find((l) => l.command?.command === 'eqlWorkbench.saveReplayAsExpected');
+    });
+    assert.equal(lens.command?.title, '$(record) Save these matches as the expected result');
+    try {
+      const outcome = await vscode.commands.executeCommand<{ written: boolean; matches: number }>('eqlWorkbench.saveReplayAsExpected', rule.toString(), { confirmed: true });
+      assert.deepEqual([outcome?.written, outcome?.matches], [true, 2]);
+      const written = new TextDecoder().decode(await vscode.workspace.fs.readFile(testFile));
+      assert.ok(written.startsWith(original.trimEnd()), 'the existing cases are kept');
+      const added = written.slice(original.trimEnd().length);
+      // Hand-worked (see the header): the two sequences h1 A1 → B2 and h2 A3 → B4.
+      assert.match(added, /^\n\n\[\[case\]\]\nname = "recorded from replay"\nsamples = \[.*"\.\.\/samples\/a-process\.ndjson".*"\.\.\/samples\/b-network\.ndjson".*\]\n/);
+      assert.ok(
+        added.endsWith('[[case.match]]\nevents = ["../samples/a-process.ndjson:1", "../samples/b-network.ndjson:2"]\n[[case.match]]\nevents = ["../samples/a-process.ndjson:3", "../samples/b-network.ndjson:4"]\n'),
+        added,
+      );
+    } finally {
+      await vscode.workspace.fs.writeFile(testFile, new TextEncoder().encode(original));
+    }
+  });
+});

@@ -75,3 +75,49 @@ test('no match: `matches = 0` among the case keys, before its sub-tables; the la
   assert.throws(() => recordCase(TEXT, 5, [], dir), /line 5 is not a \[\[case\]\] header/);
   assert.equal(testFileFor('/w/rules/x.eql'), '/w/rules/x.test.toml');
 });
+
+test('a replay recorded beside a rule with no test file: the file is created with the rule, the case and its samples', async () => {
+  const { mkdtempSync, mkdirSync, writeFileSync, rmSync, existsSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { pathToFileURL } = await import('node:url');
+  const { recordReplayAsTestCase } = await import('../../../server/src/ruletests/ruleTestService');
+  const root = mkdtempSync(join(tmpdir(), 'eqlwb-record-'));
+  try {
+    mkdirSync(join(root, 'rules'));
+    mkdirSync(join(root, 'logs'));
+    writeFileSync(join(root, 'rules', 'r.eql'), 'process where process.name == "cmd.exe"\n');
+    const events = [
+      { '@timestamp': '2026-01-01T00:00:01Z', event: { category: 'process', id: 'a1' }, process: { name: 'cmd.exe' } },
+      { '@timestamp': '2026-01-01T00:00:02Z', event: { category: 'process' }, process: { name: 'calc.exe' } },
+      { '@timestamp': '2026-01-01T00:00:03Z', event: { category: 'process' }, process: { name: 'cmd.exe' } },
+    ];
+    writeFileSync(join(root, 'logs', 'a.ndjson'), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    const r = await recordReplayAsTestCase({
+      ruleUri: pathToFileURL(join(root, 'rules', 'r.eql')).toString(),
+      sampleUris: [pathToFileURL(join(root, 'logs', 'a.ndjson')).toString()],
+    });
+    assert.equal(r.created, true);
+    assert.equal(r.matches, 2);
+    assert.equal(r.uri, pathToFileURL(join(root, 'rules', 'r.test.toml')).toString());
+    // Lines 1 and 3 are the cmd.exe starts; line 1 has an event.id, line 3 none.
+    assert.equal(
+      r.text,
+      [
+        '# Rule tests (see the README, "Rule tests").',
+        'rule = "r.eql"',
+        '',
+        '[[case]]',
+        'name = "recorded from replay"',
+        'samples = ["../logs/a.ndjson"]',
+        '[[case.match]]',
+        'events = [{ "event.id" = "a1" }]',
+        '[[case.match]]',
+        'events = ["../logs/a.ndjson:3"]',
+        '',
+      ].join('\n'),
+    );
+    assert.equal(existsSync(join(root, 'rules', 'r.test.toml')), false, 'nothing is written');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
