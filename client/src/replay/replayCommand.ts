@@ -4,7 +4,7 @@
  * sample files, the rule's CodeLens, the results view, malformed lines as warnings.
  */
 import * as vscode from 'vscode';
-import type { BaseLanguageClient } from 'vscode-languageclient';
+import { type BaseLanguageClient, LSPErrorCodes, ResponseError } from 'vscode-languageclient';
 import { ExplainReplayRequest, type MalformedLine, type OpenSample, type ReplayParams, type ReplayResult, ReplayRequest } from '../../../server/src/protocol';
 import { fileNameOfUri, malformedLineColumn, noSampleFilesMessage, plural, replaySummary, type StaleReason } from './format';
 import { type ReplayStore, uriKey } from './replayState';
@@ -163,6 +163,11 @@ async function runReplay(deps: ReplayDeps, ruleUri: vscode.Uri, run: number): Pr
     deps.onRequestSent?.();
     result = await response;
   } catch (e) {
+    if (e instanceof ResponseError && e.code === LSPErrorCodes.RequestCancelled && !deps.store.isLatestRun(run)) {
+      // The server cancels a running replay when a newer one is requested: not a failure.
+      deps.output.info(`${ruleUri.fsPath}: a later replay started while this one ran; this one was cancelled.`);
+      return undefined;
+    }
     const message = e instanceof Error ? e.message : String(e);
     deps.output.error(`Replay of ${ruleUri.fsPath} failed: ${message}`);
     if (deps.store.isLatestRun(run)) void vscode.window.showErrorMessage(`EQL replay failed: ${message}`);

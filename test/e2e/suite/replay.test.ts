@@ -437,8 +437,9 @@ describe('replay', () => {
       // The broken rule has errors: it is answered at once, without reading any sample.
       const newer = await replay(brokenRule());
       assert.ok(newer.ruleErrors.length > 0);
-      assert.ok(!older.settled(), 'the older replay was still running when the newer one ended');
-      await older.done;
+      // The server cancels the running replay when the newer request arrives: the older command
+      // ends without a result, whichever of the two answers reaches the editor first.
+      assert.equal(await older.done, undefined);
       // The newer replay showed nothing (its rule has errors); the older one's match must not appear.
       assert.equal((await replayLens(slowRule()))?.command?.title, REPLAY_TITLE);
       assert.deepEqual(api.getDecorations(big()), []);
