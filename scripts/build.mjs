@@ -1,7 +1,7 @@
 // Bundles the extension client, the language server and the command line with esbuild.
 //   node scripts/build.mjs           one build
 //   node scripts/build.mjs --watch   rebuild on change
-// Output: dist/client.js (vscode external), dist/server.js, dist/cli.js; Node 20, CommonJS, source maps.
+// Output: dist/client.js (vscode external), dist/server.js, dist/replayWorker.js, dist/cli.js; Node 20, CommonJS, source maps.
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,6 +15,8 @@ const entries = [
   { in: 'client/src/extension.ts', out: 'client' },
   { in: 'server/src/server.ts', out: 'server' },
   { in: 'server/src/cli.ts', out: 'cli' },
+  // The language server's replay worker thread (loaded from beside dist/server.js).
+  { in: 'server/src/services/replayWorker.ts', out: 'replayWorker' },
 ];
 
 // The language server bundles a compact ECS field catalogue extracted from @elastic/ecs.

@@ -37,6 +37,7 @@ import {
 } from './services/documentFeatures';
 import { computeCompletions, resolveCompletionItem, type CompletionOptions } from './services/completion';
 import { ReplayInputError, replayRule } from './services/replayService';
+import { replayRuleInWorker } from './services/replayInWorker';
 import { ReplayCancelledError, ReplayRuns } from './services/replayRuns';
 import { ruleFromToml } from './samples/ruleFile';
 import { explainEvent, explainReplayOfRule } from './services/explainService';
@@ -209,7 +210,8 @@ async function replayOpenOrSaved(params: Parameters<typeof replayRule>[0], signa
   }
   const rule = read?.rule;
   const ruleOptions = rule?.format === 'toml' ? ruleFromToml(params.uri, rule.document.getText()).rule?.options : undefined;
-  const result = await replayRule(params, (uri) => (rule && uri === params.uri ? rule.query.getText() : undefined), { signal, ruleOptions });
+  // In a worker thread: the server keeps answering while the logs are read.
+  const result = await replayRuleInWorker(params, rule?.query.getText(), { signal, ruleOptions });
   if (!rule || !result.diagnostics) return result;
   return { ...result, diagnostics: result.diagnostics.map((d) => ({ ...d, range: rule.toDocumentRange(d.range) })) };
 }

@@ -279,6 +279,9 @@ function checkVsixEntries(entries) {
     'extension/package.json',
     'extension/readme.md',
     inVsix(manifest.main),
+    // The language server and its replay worker thread, which the client starts from dist/.
+    'extension/dist/server.js',
+    'extension/dist/replayWorker.js',
     ...(manifest.contributes?.languages ?? []).filter((l) => l.configuration).map((l) => inVsix(l.configuration)),
     ...(manifest.contributes?.grammars ?? []).map((g) => inVsix(g.path)),
   ];

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc/node';
+import type { CompletionItem, CompletionList } from 'vscode-languageserver-protocol';
 import { ReplayRequest, type ReplayParams } from '../../server/src/protocol';
 import { startServer, type TestServer } from './lspTestClient';
 
@@ -21,10 +22,11 @@ describe('replay cancellation', () => {
   let server: TestServer;
   let dir: string;
   let params: ReplayParams;
+  let lines: string[];
   before(async () => {
     server = await startServer('source');
     dir = mkdtempSync(path.join(tmpdir(), 'eqlwb-cancel-'));
-    const lines: string[] = [];
+    lines = [];
     for (let i = 0; i < EVENTS; i++) lines.push(`{"@timestamp":${i},"event":{"category":"process"},"x":"v${i % 97}"}`);
     const samples = path.join(dir, 'big.ndjson');
     writeFileSync(samples, lines.join('\n'));
@@ -55,6 +57,32 @@ describe('replay cancellation', () => {
     const result = await second;
     assert.equal(result.events, EVENTS);
     assert.deepEqual(result.matches, []);
+  });
+
+  it('answers completion while a replay runs (the replay runs off the main thread)', async () => {
+    // The rule and the samples come as unsaved editor texts: read from memory, the replay never
+    // waits for I/O, so on the server's main thread it would hold every other request until it ended.
+    const text = lines.join('\n');
+    const replayedUri = pathToFileURL(path.join(dir, 'replayed.eql')).toString();
+    await server.open(replayedUri, 'process where length(x) == 99999\n');
+    const ruleUri = pathToFileURL(path.join(dir, 'open.eql')).toString();
+    const query = 'process where process.';
+    await server.open(ruleUri, query);
+    const order: string[] = [];
+    const replaying = server.connection
+      .sendRequest(ReplayRequest, { ...params, uri: replayedUri, openSamples: [{ uri: params.sampleUris[0], text }] })
+      .then((result) => (order.push('replay'), result));
+    const completing = server.connection
+      .sendRequest('textDocument/completion', { textDocument: { uri: ruleUri }, position: { line: 0, character: query.length } })
+      .then((list) => (order.push('completion'), list as CompletionList | CompletionItem[]));
+    const [result, list] = await Promise.all([replaying, completing]);
+    assert.deepEqual(order, ['completion', 'replay']);
+    // ECS fields under process. are offered (ECS field reference: process.name, process.pid).
+    const labels = (Array.isArray(list) ? list : list.items).map((i) => i.label);
+    assert.ok(labels.includes('name') || labels.includes('process.name'), labels.slice(0, 20).join(', '));
+    assert.equal(result.events, EVENTS);
+    await server.close(ruleUri);
+    await server.close(replayedUri);
   });
 
   it('the server still answers after cancelled replays', async () => {

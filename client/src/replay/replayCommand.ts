@@ -58,6 +58,16 @@ export interface ReplayDeps {
   onRequestSent?: () => void;
 }
 
+/** How a replay was asked for. */
+export interface ReplayRunOptions {
+  /**
+   * A live re-run after an edit of the rule ({@link LiveReplay}): a rule with errors keeps the
+   * last replay shown as out of date (the diagnostics say what is wrong) and nothing pops up
+   * for what the author already saw (no sample files, a failed request).
+   */
+  live?: boolean;
+}
+
 /** Action of the no-sample-files notification: opens the settings at `eqlWorkbench.samples`. */
 export const OPEN_SETTINGS_ACTION = 'Open Settings';
 
@@ -89,7 +99,7 @@ export function malformedLinesMessage(lines: readonly MalformedLine[]): string {
  *   When the rule or a sample file was edited while the replay ran, the result is shown as out of
  *   date (`rule` or `samples` changed).
  */
-export async function replayCommand(deps: ReplayDeps, ruleArg?: vscode.Uri | string): Promise<ReplayCommandResult | undefined> {
+export async function replayCommand(deps: ReplayDeps, ruleArg?: vscode.Uri | string, runOptions: ReplayRunOptions = {}): Promise<ReplayCommandResult | undefined> {
   const ruleUri = resolveRuleUri(ruleArg);
   if (!ruleUri) {
     void vscode.window.showErrorMessage(NO_RULE_MESSAGE);
@@ -101,7 +111,7 @@ export async function replayCommand(deps: ReplayDeps, ruleArg?: vscode.Uri | str
   try {
     return await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `Replaying ${name} on samples` },
-      () => runReplay(deps, ruleUri, run),
+      () => runReplay(deps, ruleUri, run, runOptions.live === true),
     );
   } finally {
     deps.store.finishRun(run);
@@ -128,7 +138,7 @@ function changedSince(sentVersion: number | undefined, now: vscode.TextDocument 
   return sentVersion === undefined ? now.isDirty : now.version !== sentVersion;
 }
 
-async function runReplay(deps: ReplayDeps, ruleUri: vscode.Uri, run: number): Promise<ReplayCommandResult | undefined> {
+async function runReplay(deps: ReplayDeps, ruleUri: vscode.Uri, run: number, live: boolean): Promise<ReplayCommandResult | undefined> {
   const notifications: string[] = [];
   const config = vscode.workspace.getConfiguration('eqlWorkbench', ruleUri);
   const glob = config.get<string>('samples', DEFAULT_SAMPLES_GLOB) || DEFAULT_SAMPLES_GLOB;
@@ -170,7 +180,7 @@ async function runReplay(deps: ReplayDeps, ruleUri: vscode.Uri, run: number): Pr
     }
     const message = e instanceof Error ? e.message : String(e);
     deps.output.error(`Replay of ${ruleUri.fsPath} failed: ${message}`);
-    if (deps.store.isLatestRun(run)) void vscode.window.showErrorMessage(`EQL replay failed: ${message}`);
+    if (deps.store.isLatestRun(run) && !live) void vscode.window.showErrorMessage(`EQL replay failed: ${message}`);
     return undefined;
   }
   const ruleErrors = (result.diagnostics ?? []).map((d) => (typeof d.message === 'string' ? d.message : d.message.value));
@@ -179,7 +189,10 @@ async function runReplay(deps: ReplayDeps, ruleUri: vscode.Uri, run: number): Pr
     return { ...toCommandResult(ruleUri, samples, result, ruleErrors), notifications };
   }
 
-  if (ruleErrors.length > 0) {
+  if (ruleErrors.length > 0 && live) {
+    // Half-typed: the last replay stays, marked out of date, until the rule checks again.
+    deps.output.info(`${ruleUri.fsPath}: not replayed again yet, the rule has ${plural(ruleErrors.length, 'error')}.`);
+  } else if (ruleErrors.length > 0) {
     deps.output.warn(`${ruleUri.fsPath}: not replayed, the rule has ${plural(ruleErrors.length, 'error')}.`);
     // Results of an earlier version of this rule would be misleading now.
     if (deps.store.current?.ruleUri === ruleUri.toString()) clearReplayCommand(deps);
@@ -212,7 +225,7 @@ async function runReplay(deps: ReplayDeps, ruleUri: vscode.Uri, run: number): Pr
       `${ruleUri.fsPath}: replayed over ${plural(result.sampleFiles, 'sample file')} (${plural(result.events, 'event')}): ` +
         replaySummary(result.matches, result.sampleFiles),
     );
-    if (samples.length === 0) {
+    if (samples.length === 0 && !live) {
       const message = noSampleFilesMessage(glob);
       deps.output.warn(message);
       notifications.push(message);

@@ -23,6 +23,13 @@ const EFFORT_BUDGET = DETERMINIZE_WORK_LIMIT * 10;
 /** `index.max_regex_length`, Elasticsearch's default. */
 export const MAX_REGEX_LENGTH = 1000;
 
+/**
+ * Bound on the construction's follow-set and first/last entries. A position automaton this dense
+ * makes subsets larger than the effort budget once determinized (a position followed by k
+ * positions puts them all in one subset), so nothing Lucene accepts is refused by it in practice.
+ */
+const CONSTRUCTION_BUDGET = EFFORT_BUDGET * 20;
+
 const MAX_CP = 0x10ffff;
 type Ranges = Array<[number, number]>;
 
@@ -67,6 +74,19 @@ class Positions {
   readonly follow: Array<Set<number>> = [];
   /** Set when the automaton grows past the budget: the estimate stops there. */
   overflow = false;
+  /** Entries written to follow sets and first/last lists so far (the estimate's own work). */
+  private work = 0;
+
+  /**
+   * Counts `n` units of construction work. The Glushkov automaton can have quadratically many
+   * transitions (`(a?){1,1000}`): past {@link CONSTRUCTION_BUDGET} the estimate stops and the
+   * pattern is refused, so the check stays linear in its budget whatever the pattern.
+   */
+  spend(n: number): boolean {
+    this.work += n;
+    if (this.work > CONSTRUCTION_BUDGET) this.overflow = true;
+    return !this.overflow;
+  }
 
   add(label: Ranges): number {
     this.labels.push(label);
@@ -85,11 +105,13 @@ interface Fragment {
 const EMPTY: Fragment = { nullable: true, first: [], last: [] };
 
 function link(p: Positions, from: number[], to: number[]): void {
+  if (!p.spend(from.length * to.length)) return;
   for (const a of from) for (const b of to) p.follow[a].add(b);
 }
 
 function concat(p: Positions, a: Fragment, b: Fragment): Fragment {
   link(p, a.last, b.first);
+  if (!p.spend((a.nullable ? a.first.length : 0) + (b.nullable ? a.last.length : 0))) return EMPTY;
   return {
     nullable: a.nullable && b.nullable,
     first: a.nullable ? [...a.first, ...b.first] : a.first,
@@ -145,6 +167,7 @@ function build(p: Positions, n: RNode, ci: boolean): Fragment {
       const out: Fragment = { nullable: false, first: [], last: [] };
       for (const alt of n.alts) {
         const f = build(p, alt, ci);
+        if (!p.spend(f.first.length + f.last.length)) return EMPTY;
         out.nullable ||= f.nullable;
         out.first.push(...f.first);
         out.last.push(...f.last);
@@ -160,16 +183,23 @@ function build(p: Positions, n: RNode, ci: boolean): Fragment {
         link(p, x.last, x.first);
         return concat(p, f, { nullable: true, first: x.first, last: x.last });
       }
-      // Optional copies nest: each may stop the repetition.
+      // Optional copies nest, x(x(x)?)?: each may stop the repetition, so each copy's last
+      // positions lead to the next copy and end the whole. Built in one pass (linear in the copies).
       const optional: Fragment[] = [];
       for (let k = n.min; k < n.max && !p.overflow; k++) optional.push(build(p, n.node, ci));
-      for (let k = optional.length - 1; k > 0; k--) {
-        const tail = optional[k];
-        const head = optional[k - 1];
-        link(p, head.last, tail.first);
-        optional[k - 1] = { nullable: true, first: head.first, last: [...head.last, ...tail.last] };
+      if (p.overflow || optional.length === 0) return f;
+      // From the last copy back: `reach` is the first positions of the copies after k that can
+      // come next (past nullable ones).
+      let reach: number[] = [];
+      const last: number[] = [];
+      for (let k = optional.length - 1; k >= 0; k--) {
+        const copy = optional[k];
+        link(p, copy.last, reach);
+        if (!p.spend(copy.last.length + copy.first.length + (copy.nullable ? reach.length : 0))) return EMPTY;
+        for (const i of copy.last) last.push(i);
+        reach = copy.nullable ? [...copy.first, ...reach] : copy.first;
       }
-      return optional.length ? concat(p, f, { ...optional[0], nullable: true }) : f;
+      return concat(p, f, { nullable: true, first: reach, last });
     }
   }
 }

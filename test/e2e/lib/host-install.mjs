@@ -53,6 +53,12 @@ export function missingInstallPrerequisites() {
   return missing;
 }
 
+/** The prefix whose `include/node/node.h` holds the running Node's headers, or undefined. */
+function nodeHeadersPrefix() {
+  const prefix = join(process.execPath, '..', '..');
+  return existsSync(join(prefix, 'include', 'node', 'node.h')) ? prefix : undefined;
+}
+
 /** The Debian packages `.ci/install-e2e-deps.sh` installs, for messages. */
 export const E2E_DEBIAN_PACKAGES = 'chromium, libkrb5-dev, ripgrep, unzip and build-essential';
 
@@ -122,6 +128,10 @@ export async function ensureHostInstalled({ log }) {
     npm_config_audit: 'false',
     npm_config_fund: 'false',
     npm_config_update_notifier: 'false',
+    // node-gyp builds the native modules against Node's headers: those installed with Node
+    // (Debian's nodejs puts them in /usr/include/node) instead of a download from nodejs.org, which
+    // an offline machine with an empty ~/.cache/node-gyp cannot make.
+    ...(nodeHeadersPrefix() && !process.env.npm_config_nodedir ? { npm_config_nodedir: nodeHeadersPrefix() } : {}),
     // Install scripts of code-server and argon2 are allowed by `allowScripts` in
     // test/e2e/host/package.json (npm 11 reports unreviewed ones).
   };

@@ -434,12 +434,11 @@ describe('replay', () => {
       const older = startReplay(slowRule());
       await waitForLensTitle(slowRule(), RUNNING);
       await older.sent();
-      // The broken rule has errors: it is answered at once, without reading any sample.
+      // The broken rule has errors: it is answered without reading any sample. Its request
+      // cancels the older replay in the language server (a newer replay cancels the one running).
       const newer = await replay(brokenRule());
       assert.ok(newer.ruleErrors.length > 0);
-      // The server cancels the running replay when the newer request arrives: the older command
-      // ends without a result, whichever of the two answers reaches the editor first.
-      assert.equal(await older.done, undefined);
+      assert.equal(await older.done, undefined, 'the older replay was cancelled: no result');
       // The newer replay showed nothing (its rule has errors); the older one's match must not appear.
       assert.equal((await replayLens(slowRule()))?.command?.title, REPLAY_TITLE);
       assert.deepEqual(api.getDecorations(big()), []);
@@ -449,6 +448,8 @@ describe('replay', () => {
     it('keeps "Replaying…" while the newer replay runs when an older one ends first', async () => {
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(slowRule()));
       const older = startReplay(brokenRule());
+      // Sent in this order (a newer replay request cancels the one running in the server).
+      await older.sent();
       const newer = startReplay(slowRule());
       await older.done;
       assert.ok(!newer.settled(), 'the newer replay was still running when the older one ended');

@@ -32,3 +32,27 @@ test('the patterns of real rules stay accepted', () => {
     assert.deepEqual(errorsOf(`process where process.name regex "${p}"`), [], p);
   }
 });
+
+test('a large bounded repeat gets the clean repetition error, never an out-of-memory crash', () => {
+  // x{1,n} is n nested optional copies: n positions, n - 1 transitions between copies (hand-worked),
+  // under the effort budget for n < 100,000, then refused by the repeat limit of the regex engine.
+  for (const n of [2000, 11000, 15000, 99999]) {
+    assert.deepEqual(errorsOf(`process where process.name regex "a{1,${n}}"`), [
+      `cannot run regular expression [a{1,${n}}]: repetition counts above 1000 are not supported`,
+    ]);
+  }
+  assert.deepEqual(errorsOf('process where process.name regex "a{99999}"'), [
+    'cannot run regular expression [a{99999}]: repetition counts above 1000 are not supported',
+  ]);
+});
+
+test('a dense position automaton is refused as too complex without being built whole', () => {
+  // (a?){1,1500}: after k a's, every later copy is still possible: subsets of 1500, 1499, … states,
+  // over a million units of effort (hand-worked); its automaton has about 1.1 million transitions.
+  assert.deepEqual(errorsOf('process where process.name regex "(a?){1,1500}"'), [
+    'Determinizing (a?){1,1500} would require more than 10000 effort.',
+  ]);
+  assert.deepEqual(errorsOf('process where process.name regex "((a?){1,100}){1,1000}"'), [
+    'Determinizing ((a?){1,100}){1,1000} would require more than 10000 effort.',
+  ]);
+});

@@ -1,0 +1,117 @@
+/**
+ * Authoring latency over the LSP connection, as the editor sees it: the language server runs as a
+ * child process (stdio, JSON-RPC), its workspace holds 100,000 sample events (indexed in the
+ * background first), and a 40-line sequence rule is open. For completion, hover, diagnostics after
+ * an edit, semantic tokens and formatting it prints the median and the 99th percentile in ms, and
+ * the ratio of the median to the connection's floor measured in the same run (a hover on a comment,
+ * which answers null at once).
+ *
+ * Diagnostics are timed from `didChange` to `publishDiagnostics` minus the server's 150 ms
+ * debounce. Usage: `npm run bench:authoring [-- EVENTS]`.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { startServer } from '../test/lsp/lspTestClient';
+
+const EVENTS = Number(process.argv[2] ?? 100_000);
+const RUNS = 200;
+const DEBOUNCE_MS = 150;
+
+const NAMES = ['cmd.exe', 'powershell.exe', 'whoami.exe', 'net.exe', 'rundll32.exe', 'svchost.exe', 'explorer.exe', 'bash', 'curl', 'python3'];
+
+function sampleLines(n: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const network = i % 4 === 0;
+    out.push(
+      JSON.stringify({
+        '@timestamp': new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+        event: { category: network ? 'network' : 'process', type: [network ? 'connection' : i % 3 ? 'start' : 'end'] },
+        host: { id: `h${i % 50}`, name: `host-${i % 50}`, os: { type: i % 2 ? 'windows' : 'linux' } },
+        user: { name: `user${i % 200}` },
+        process: { name: NAMES[i % NAMES.length], pid: 1000 + (i % 5000), entity_id: `p${i % 9000}`, parent: { name: NAMES[(i * 7) % NAMES.length] }, args: ['-c', `job ${i % 100}`] },
+        ...(network ? { destination: { ip: `10.0.${i % 256}.${(i * 3) % 256}`, port: [443, 80, 5985, 22][i % 4] } } : {}),
+      }),
+    );
+  }
+  return out.join('\n') + '\n';
+}
+
+/** A 40-line rule in the layout of Elastic's prebuilt rules. */
+function rule(): string {
+  const lines = ['// benchmark rule', 'sequence by host.id with maxspan=5m', '  [process where host.os.type == "windows" and event.type == "start" and'];
+  for (let i = 0; i < 30; i++) lines.push(`   process.name : "tool${i}.exe" and not process.args : "--flag${i}" and user.name != "svc${i}" and`);
+  lines.push('   process.parent.name in ("cmd.exe", "powershell.exe")', '  ] by process.entity_id');
+  lines.push('  [network where destination.port == 443 and', '   not cidrmatch(destination.ip, "10.0.0.0/8", "192.168.0.0/16")', '  ] by process.entity_id');
+  lines.push('  [process where process.name == "whoami.exe"] by process.parent.entity_id', '| head 10');
+  return lines.join('\n') + '\n';
+}
+
+function stats(ms: number[]): { median: number; p99: number } {
+  const s = [...ms].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)], p99: s[Math.min(s.length - 1, Math.floor(s.length * 0.99))] };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'eql-bench-'));
+  writeFileSync(path.join(dir, 'events.ndjson'), sampleLines(EVENTS));
+  const server = await startServer('source', { rootUri: pathToFileURL(dir).toString() });
+  try {
+    const uri = pathToFileURL(path.join(dir, 'rule.eql')).toString();
+    const text = rule();
+    await server.open(uri, text);
+    // Wait for the samples to be indexed: the hover on `process.name` counts the events.
+    const indexStart = performance.now();
+    for (;;) {
+      const hover = (await server.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 8 } })) as { contents: { value: string } } | null;
+      if (hover?.contents.value.includes(`of ${EVENTS.toLocaleString('en-US')} events`)) break;
+      if (performance.now() - indexStart > 60_000) throw new Error(`not indexed after 60 s; hover: ${hover?.contents.value.slice(-200)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const indexMs = performance.now() - indexStart;
+
+    const time = async (what: () => Promise<unknown>): Promise<number[]> => {
+      const out: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const t = performance.now();
+        await what();
+        out.push(performance.now() - t);
+      }
+      return out;
+    };
+    const at = (line: number, character: number) => ({ textDocument: { uri }, position: { line, character } });
+    const results: Record<string, number[]> = {};
+    results['floor (hover on a comment)'] = await time(() => server.connection.sendRequest('textDocument/hover', at(0, 5)));
+    results['completion (field position)'] = await time(() => server.connection.sendRequest('textDocument/completion', at(3, 3)));
+    results['completion (values after ==)'] = await time(() => server.connection.sendRequest('textDocument/completion', at(38, 34)));
+    results['hover (field with sample facts)'] = await time(() => server.connection.sendRequest('textDocument/hover', at(3, 8)));
+    results['semantic tokens'] = await time(() => server.connection.sendRequest('textDocument/semanticTokens/full', { textDocument: { uri } }));
+    results['formatting'] = await time(() => server.connection.sendRequest('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } }));
+    const diagnostics: number[] = [];
+    for (let v = 2; v < 2 + RUNS / 4; v++) {
+      const t = performance.now();
+      await server.change(uri, v, [{ range: { start: { line: 0, character: 2 }, end: { line: 0, character: 2 } }, text: 'x' }]);
+      await server.diagnostics(uri, (p) => p.version === v);
+      diagnostics.push(performance.now() - t - DEBOUNCE_MS);
+    }
+    results['diagnostics after an edit (minus debounce)'] = diagnostics;
+
+    const floor = stats(results['floor (hover on a comment)']).median;
+    console.log(`${EVENTS.toLocaleString('en-US')} sample events indexed in ${(indexMs / 1000).toFixed(1)} s (background); 40-line rule; ${RUNS} runs each`);
+    for (const [name, ms] of Object.entries(results)) {
+      const s = stats(ms);
+      console.log(`${name.padEnd(44)} median ${s.median.toFixed(2).padStart(7)} ms   p99 ${s.p99.toFixed(2).padStart(7)} ms   ×${(s.median / floor).toFixed(1)} floor`);
+    }
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

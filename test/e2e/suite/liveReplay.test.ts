@@ -1,0 +1,65 @@
+/**
+ * Live re-run: with `eqlWorkbench.liveReplay` on, editing a replayed rule replays it again by
+ * itself (no command), debounced; a half-typed rule keeps the last replay, marked out of date.
+ *
+ * Expected counts are worked out by hand from samples/a-process.ndjson (process starts: line 1
+ * cmd.exe, 2 powershell.exe, 3 cmd.exe, 4 cmd.exe) and samples/b-network.ndjson (network events
+ * only): `process where process.name == "cmd.exe"` matches 3 events, the same with
+ * "powershell.exe" 1 event. `process where process.name == "powershell.exe" and` is cut short
+ * (EqlBase.g4: `and` needs a right operand), so it has an error and is not replayed.
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { extensionApi, fixtureUri, replay, waitFor, waitForLensTitle, type EqlWorkbenchApi } from './helpers';
+
+describe('live replay', () => {
+  const rule = () => fixtureUri('rules/cmd-started.eql');
+  const config = () => vscode.workspace.getConfiguration('eqlWorkbench');
+  let api: EqlWorkbenchApi;
+  let previous: boolean | undefined;
+
+  before(async () => {
+    api = await extensionApi();
+    // The fixture workspace turns live re-runs off (other suites pin the out-of-date display).
+    previous = config().inspect<boolean>('liveReplay')?.workspaceValue;
+    await config().update('liveReplay', true, vscode.ConfigurationTarget.Workspace);
+    await waitFor('eqlWorkbench.liveReplay to apply', () => config().get<boolean>('liveReplay') === true);
+  });
+
+  after(async () => {
+    await config().update('liveReplay', previous, vscode.ConfigurationTarget.Workspace);
+    await waitFor('eqlWorkbench.liveReplay to be restored', () => config().get<boolean>('liveReplay') === (previous ?? true));
+    // The rule stays as on disk for later suites.
+    const document = await vscode.workspace.openTextDocument(rule());
+    await vscode.window.showTextDocument(document, { preview: false });
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await waitFor('the rule to be reverted', () => !document.isDirty);
+    await vscode.commands.executeCommand('eqlWorkbench.clearReplay');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('replays an edited rule again by itself, once for a burst of edits, and keeps the last result while the rule has errors', async () => {
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(rule()), { preview: false });
+    await replay(rule());
+    await waitForLensTitle(rule(), '▶ 3 events matched in 2 sample files');
+    const sentBefore = api.replayRequestsSent();
+
+    // Two edits in a row (cmd.exe → powershell.exe): one re-run after the last one.
+    const text = editor.document.getText();
+    const at = text.indexOf('cmd');
+    assert.ok(at > 0, text);
+    assert.ok(await editor.edit((e) => e.replace(new vscode.Range(editor.document.positionAt(at), editor.document.positionAt(at + 3)), 'powershell')));
+    assert.ok(await editor.edit((e) => e.insert(editor.document.lineAt(0).range.end, ' ')));
+    await waitForLensTitle(rule(), '▶ 1 event matched in 2 sample files');
+    assert.equal(api.replayRequestsSent(), sentBefore + 1, 'one replay request for the two edits');
+    assert.deepEqual(
+      api.getDecorations(fixtureUri('samples/a-process.ndjson')).map((d) => d.line),
+      [2],
+    );
+
+    // Half-typed: re-run, not replayed (the rule has an error), the last result stays as out of date.
+    assert.ok(await editor.edit((e) => e.insert(editor.document.lineAt(0).range.end, 'and')));
+    await waitFor('the re-run of the half-typed rule to be sent', () => api.replayRequestsSent() > sentBefore + 1);
+    await waitForLensTitle(rule(), '▶ Replay again — rule changed (last: 1 event matched in 2 sample files)');
+  });
+});
