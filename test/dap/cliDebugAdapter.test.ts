@@ -55,3 +55,60 @@ test('debug-adapter over stdio: launch with relative paths and cwd, Step Into, s
     child.kill();
   }
 });
+
+test('debug-adapter over stdio: a frame that is not a JSON message is reported and skipped, and the session goes on', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/src/cli.ts'), 'debug-adapter'], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const dc = new PipeClient('node', 'unused', 'eql-replay');
+  const output: string[] = [];
+  dc.on('output', (e: DebugProtocol.OutputEvent) => output.push(e.body.output));
+  dc.attachTo(child.stdout, child.stdin);
+  try {
+    // Well framed (the Content-Length is right) but not a message: a body that is not JSON, and JSON null.
+    child.stdin.write('Content-Length: 5\r\n\r\n{bad}');
+    child.stdin.write('Content-Length: 4\r\n\r\nnull');
+    await dc.initializeRequest({ adapterID: 'eql-replay', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+    const initialized = dc.waitForEvent('initialized', 20_000);
+    await dc.launchRequest({ rule: 'rules/incoming_execution_via_powershell_remoting.eql', samples: ['logs'], cwd: 'samples' } as DebugProtocol.LaunchRequestArguments);
+    await initialized;
+    const entry = dc.waitForEvent('stopped');
+    await dc.configurationDoneRequest();
+    assert.equal((await entry).body.reason, 'entry');
+    const skipped = output.filter((o) => o.startsWith('Cannot read a message from the client'));
+    assert.equal(skipped.length, 2, output.join(''));
+    assert.match(skipped[0], /not JSON/);
+    assert.match(skipped[1], /expected a JSON object with a "type", got null/);
+    assert.equal(stderr.match(/^eql-workbench debug adapter: cannot read a message from the client \(.*\); the message is skipped$/gm)?.length, 2, stderr);
+    await dc.disconnectRequest({});
+    assert.equal(await exited, 0);
+  } finally {
+    child.kill();
+  }
+});
+
+test('debug-adapter over stdio: a frame header without a valid Content-Length ends the process with exit code 1 and says why', async () => {
+  for (const header of ['Content-Length: abc', 'Content-Length: -5']) {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/src/cli.ts'), 'debug-adapter'], {
+      cwd: root,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      child.stdin.write(`${header}\r\n\r\n{"seq":1,"type":"request","command":"threads"}`);
+      assert.equal(await exited, 1, header);
+      assert.equal(
+        stderr,
+        'eql-workbench debug adapter: cannot read a message from the client (a frame header has no valid Content-Length); exiting so that the client can start a new session\n',
+      );
+    } finally {
+      child.kill();
+    }
+  }
+});

@@ -379,6 +379,56 @@ describe('replay debugger over DAP: the sample rule on samples/logs', () => {
     }
   });
 
+  test('Reverse Continue keeps hit counts (counted from the first event) and passes log points without printing', async () => {
+    // Stage 1 passes, in time order: win-dc01:4, :10, :12, wks-07:7, :11, win-dc01:15 (hits 1–6).
+    const { r } = await session({ rule: RULE_EQL, samples: [LOGS] }, async (r) => {
+      await r.dc.setBreakpointsRequest({ source: { path: RULE_EQL }, breakpoints: [{ line: EQL_NETWORK_LINE, hitCondition: '>= 3' }] });
+      await r.dc.setBreakpointsRequest({ source: { path: DC01 }, breakpoints: [{ line: 10, logMessage: 'at dc01:10 {destination.port}' }] });
+    });
+    try {
+      const forward: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        await r.cont();
+        forward.push((await r.frames())[0]);
+      }
+      assert.deepEqual(forward, ['win-dc01.ndjson:12', 'wks-07.jsonl:7', 'wks-07.jsonl:11']);
+      const logged = () => r.output.filter((o) => o.startsWith('at dc01:10'));
+      assert.deepEqual(logged(), ['at dc01:10 5986\n']);
+      const backward: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        assert.equal((await r.reverse()).body.reason, 'breakpoint');
+        backward.push((await r.frames())[0]);
+      }
+      assert.deepEqual(backward, ['wks-07.jsonl:7', 'win-dc01.ndjson:12']);
+      // Hits 1 and 2 (win-dc01:4, :10) do not reach ">= 3"; the log point does not stop: the start.
+      assert.equal((await r.reverse()).body.reason, 'entry');
+      assert.deepEqual(logged(), ['at dc01:10 5986\n']);
+      // Forwards again: the same third hit, and the log point prints once more on the way.
+      await r.cont();
+      assert.equal((await r.frames())[0], 'win-dc01.ndjson:12');
+      assert.deepEqual(logged(), ['at dc01:10 5986\n', 'at dc01:10 5986\n']);
+    } finally {
+      await r.stop();
+    }
+    const only = await session({ rule: RULE_EQL, samples: [LOGS] }, async (r) => {
+      await r.dc.setBreakpointsRequest({ source: { path: RULE_EQL }, breakpoints: [{ line: EQL_NETWORK_LINE, hitCondition: '== 3' }] });
+    });
+    try {
+      await only.r.cont();
+      assert.equal((await only.r.frames())[0], 'win-dc01.ndjson:12');
+      assert.equal((await only.r.cont()).body.reason, 'end');
+      assert.equal((await only.r.reverse()).body.reason, 'breakpoint');
+      assert.equal((await only.r.frames())[0], 'win-dc01.ndjson:12');
+      await only.r.back();
+      await only.r.back();
+      // Win-dc01:12 is still the third hit after stepping back over it.
+      await only.r.cont();
+      assert.equal((await only.r.frames())[0], 'win-dc01.ndjson:12');
+    } finally {
+      await only.r.stop();
+    }
+  });
+
   test('exception filters: sequence completed, pending sequence replaced, expired past maxspan', async () => {
     const run = async (filter: string) => {
       const { r } = await session({ rule: RULE_EQL, samples: [LOGS] }, async (r) => {
@@ -492,6 +542,65 @@ describe('replay debugger over DAP: errors', () => {
     } finally {
       await dc.stop();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  /** The error message of a request that must fail. */
+  async function refusal(dc: DebugClient, command: string, args?: unknown): Promise<string> {
+    const error = await dc.send(command, args).then(
+      () => undefined,
+      (e: Error) => e.message,
+    );
+    assert.ok(error !== undefined, `${command} must fail`);
+    return error;
+  }
+
+  test('requests before launch: execution requests are refused with a clear message', async () => {
+    const dc = new DebugClient('node', 'unused', 'eql-replay');
+    await dc.start(server.port);
+    try {
+      await dc.initializeRequest({ adapterID: 'eql-replay', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+      for (const command of ['next', 'stepIn', 'continue', 'stepBack', 'reverseContinue', 'configurationDone']) {
+        assert.equal(await refusal(dc, command, { threadId: 1 }), `No replay is running: send "launch" before "${command}"`);
+      }
+      assert.match(await refusal(dc, 'variables', { variablesReference: 1 }), /^No variables with reference 1/);
+    } finally {
+      await dc.stop();
+    }
+  });
+
+  test('requests with missing or mistyped arguments get a DAP error naming the argument, no stack, and the session goes on', async () => {
+    const { r } = await session({ rule: RULE_EQL, samples: [LOGS] });
+    try {
+      const messages = [
+        await refusal(r.dc, 'setBreakpoints', {}),
+        await refusal(r.dc, 'setBreakpoints', { source: { path: DC01 }, breakpoints: [{ line: '4' }] }),
+        await refusal(r.dc, 'setBreakpoints', { source: { path: DC01 }, breakpoints: [{ line: 4, condition: 7 }] }),
+        await refusal(r.dc, 'setExceptionBreakpoints', {}),
+        await refusal(r.dc, 'evaluate', {}),
+        await refusal(r.dc, 'evaluate', { expression: 42 }),
+        await refusal(r.dc, 'variables', {}),
+        await refusal(r.dc, 'variables', { variablesReference: 99_999 }),
+      ];
+      assert.deepEqual(messages, [
+        'setBreakpoints: "source" (an object with a "path") is required',
+        'setBreakpoints: breakpoints[0] needs an integer "line"',
+        'setBreakpoints: breakpoints[0].condition must be a string',
+        'setExceptionBreakpoints: "filters" (an array of filter ids) is required',
+        'evaluate: "expression" (a string) is required',
+        'evaluate: "expression" (a string) is required',
+        'variables: "variablesReference" (an integer) is required',
+        'No variables with reference 99999: references from before the last stop are no longer valid',
+      ]);
+      for (const m of messages) assert.doesNotMatch(m, /TypeError|\bat |\.js:|\.ts:/);
+      // A reference from before a stop is stale after it (DAP: valid while suspended).
+      const scopes = await r.dc.scopesRequest({ frameId: 1 });
+      const stale = scopes.body.scopes[0].variablesReference;
+      await r.next();
+      assert.match(await refusal(r.dc, 'variables', { variablesReference: stale }), /^No variables with reference/);
+      assert.deepEqual(await r.frames(), ['win-dc01.ndjson:1', 'incoming_execution_via_powershell_remoting.eql:2']);
+    } finally {
+      await r.stop();
     }
   });
 

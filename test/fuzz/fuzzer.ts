@@ -1,6 +1,7 @@
 /**
  * Fuzzing of the whole path a rule and a log take: random and mutated EQL rules through `analyze`,
- * and when they have no error through `replay` (and `explainReplay`) over ECS and Endgame events;
+ * and when they have no error through `replay` (and `explainReplay`, and the sample replay's raw-line
+ * prefilter) over ECS and Endgame events;
  * mutated NDJSON lines through `parseNdjsonText` and a few replays. The property: no input ever
  * gives an `internal` diagnostic or an error that is neither a rule error Elasticsearch also reports
  * (`EqlEvaluationError`, a script failing on one event) nor a reported input problem.
@@ -16,6 +17,7 @@ import { parse as parseToml } from 'smol-toml';
 import { analyze } from '../../server/src/eql/analyze';
 import { EqlEvaluationError } from '../../server/src/engine/errors';
 import { explainReplay } from '../../server/src/engine/explain';
+import { compilePrefilter } from '../../server/src/engine/prefilter';
 import { replay, type ReplayRunOptions } from '../../server/src/engine/replay';
 import type { EventRecord } from '../../server/src/engine/types';
 import { parseNdjsonText } from '../../server/src/samples/ndjson';
@@ -316,6 +318,9 @@ export function checkRule(text: string, sets: readonly EventSet[], rand: () => n
   for (const set of sets) {
     try {
       replay(result.statement, set.events, set.options);
+      // The sample replay's raw-line prefilter walks the same rule (the CLI and the editor use it).
+      const keep = compilePrefilter(result.statement, { eventCategoryField: set.options.eventCategoryField || 'event.category', mapping: set.options.mapping });
+      if (keep && set.events.length > 0) keep(Buffer.from(JSON.stringify(set.events[0].doc)));
       if (rand() < 0.2) explainReplay(result.statement, set.events, set.options);
     } catch (e) {
       // A script failing on one event is what Elasticsearch does too (the search fails).

@@ -14,6 +14,7 @@ import {
   Breakpoint,
   BreakpointEvent,
   DebugSession,
+  Response,
   Handles,
   InitializedEvent,
   OutputEvent,
@@ -52,7 +53,15 @@ interface LineBreakpoint {
   condition?: CompiledEqlExpression;
   hit?: (hits: number) => boolean;
   logMessage?: string;
-  hits: number;
+  /** The file it is in (absolute path): the rule or a sample file. */
+  path: string;
+  /**
+   * For a hit count: the indexes (into the model's events, ascending) of the events that hit the
+   * breakpoint's location and condition, found so far, and the next index to look at. A hit's number
+   * is its rank in replay order from the start, the same going forwards, back, or forwards again.
+   */
+  hitIndexes: number[];
+  scanned: number;
 }
 
 type VariablesOf = () => DebugProtocol.Variable[];
@@ -82,6 +91,89 @@ export class EqlReplayDebugSession extends DebugSession {
     super();
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
+    // `@vscode/debugadapter` answers an 'error' (a frame whose body is not JSON, a broken stream) by
+    // ending the process with exit code 0 and no word. A bad body is skipped instead (the library has
+    // read exactly Content-Length bytes, so the frames after it are still in step); a broken stream
+    // is reported to the `unreadableInput` listeners (the stdio runner exits 1), else ends the session.
+    this.removeAllListeners('error');
+    this.on('error', (event: DebugProtocol.Event) => {
+      const text = String(event.body ?? 'unknown error');
+      const body = /^Error handling data: (.*)$/s.exec(text);
+      if (body) this.unreadableInput(`the message is not JSON: ${body[1]}`, false);
+      else this.unreadableInput(text, true);
+    });
+  }
+
+  /**
+   * Reads messages from `input`, answers on `output` (stdio, a socket). A header whose Content-Length
+   * is not a number of bytes leaves the reader out of step with the frames after it (the library then
+   * reads bodies as headers and silently drops messages): that is fatal, as in the language server.
+   * The check reads the library's frame state (`_contentLength`, @vscode/debugadapter 1.68: -1
+   * between frames, the length while reading a body; NaN or another negative after a bad header).
+   */
+  override start(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): void {
+    super.start(input, output);
+    input.on('data', () => {
+      const length = (this as unknown as { _contentLength?: number })._contentLength;
+      if (length !== undefined && (Number.isNaN(length) || length < -1)) {
+        (this as unknown as { _contentLength?: number })._contentLength = -1;
+        this.unreadableInput('a frame header has no valid Content-Length', true);
+      }
+    });
+  }
+
+  /**
+   * Reports input that is not a Debug Adapter Protocol message: an `output` event (category
+   * `stderr`) when the session goes on, and an `unreadableInput` event `{ reason, fatal }` for the
+   * process that runs the session. Without a listener a fatal error ends the session.
+   */
+  private unreadableInput(reason: string, fatal: boolean): void {
+    const line = reason.replace(/\s+/g, ' ').slice(0, 300);
+    if (!fatal) this.output(`Cannot read a message from the client (${line}); the message is skipped.\n`, 'stderr');
+    if (this.listenerCount('unreadableInput') > 0) this.emit('unreadableInput', { reason: line, fatal });
+    else if (fatal) this.shutdown();
+  }
+
+  /** Every message from the client: a JSON object with a `type`; anything else is reported and skipped. */
+  override handleMessage(message: DebugProtocol.ProtocolMessage): void {
+    const m = message as unknown;
+    if (m === null || typeof m !== 'object' || Array.isArray(m) || typeof (m as { type?: unknown }).type !== 'string') {
+      this.unreadableInput(`expected a JSON object with a "type", got ${JSON.stringify(m)?.slice(0, 60) ?? String(m)}`, false);
+      return;
+    }
+    super.handleMessage(message);
+  }
+
+  /**
+   * Checks a request's arguments before its handler runs (DAP clients, unlike VS Code, may send
+   * anything) and refuses stepping before `launch`: a clear error response instead of a crash.
+   */
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
+    const problem = requestProblem(request, this.model !== undefined);
+    if (problem !== undefined) {
+      this.sendErrorResponse(new Response(request), { id: 1100, format: problem, showUser: false });
+      return;
+    }
+    super.dispatchRequest(request);
+  }
+
+  /**
+   * The library answers a handler's exception with its JavaScript stack (error 1104, `{_stack}`);
+   * the client gets the message alone, without internal paths.
+   */
+  protected override sendErrorResponse(
+    response: DebugProtocol.Response,
+    codeOrMessage: number | DebugProtocol.Message,
+    format?: string,
+    variables?: Record<string, string>,
+    dest?: number,
+  ): void {
+    if (codeOrMessage === 1104 && variables?._exception !== undefined) {
+      const message = `The ${response.command} request failed: ${variables._exception}`.replace(/[{}]/g, '');
+      super.sendErrorResponse(response, { id: 1104, format: message, showUser: false });
+      return;
+    }
+    super.sendErrorResponse(response, codeOrMessage as DebugProtocol.Message, format, variables, dest);
   }
 
   protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
@@ -151,7 +243,12 @@ export class EqlReplayDebugSession extends DebugSession {
   }
 
   private begin(): void {
-    for (const list of this.breakpoints.values()) for (const b of list) b.hits = 0;
+    for (const list of this.breakpoints.values()) {
+      for (const b of list) {
+        b.hitIndexes = [];
+        b.scanned = 0;
+      }
+    }
     if (this.args?.stopOnEntry === false) this.runSafely('continue');
     else this.stopHere({ reason: 'entry', description: 'Before the first event' });
   }
@@ -186,7 +283,7 @@ export class EqlReplayDebugSession extends DebugSession {
       const hit = req.hitCondition?.trim() ? parseHitCondition(req.hitCondition) : undefined;
       if (!message && req.hitCondition?.trim() && !hit) message = `Hit count "${req.hitCondition}" is not understood: use N, >= N, > N, == N or % N`;
       const verified = message === undefined;
-      list.push({ id, request: req, line: req.line, verified, condition, hit, logMessage: req.logMessage, hits: 0 });
+      list.push({ id, request: req, line: req.line, verified, condition, hit, logMessage: req.logMessage, path, hitIndexes: [], scanned: 0 });
       const bp: DebugProtocol.Breakpoint = new Breakpoint(verified, this.convertDebuggerLineToClient(req.line));
       bp.id = id;
       if (message) bp.message = message;
@@ -242,47 +339,28 @@ export class EqlReplayDebugSession extends DebugSession {
   }
 
   /**
-   * The breakpoints the event at `index` hits. Forwards, hit counts advance and log points print;
-   * backwards (`counting` false) only locations and conditions are tested.
+   * The breakpoints the event at `index` hits. Forwards (`counting`) log points print and condition
+   * failures are reported; backwards (Reverse Continue) the same breakpoints stop on the same events
+   * (location, condition and hit count alike), and log points print nothing. Log points never stop.
    */
   private hitsAt(index: number, counting: boolean): StopReason | undefined {
     const model = this.model!;
     const event = model.events[index];
-    const outcome = model.outcome(index);
     const doc = event.record.doc;
     const ids: number[] = [];
     const descriptions: string[] = [];
-    const test = (b: LineBreakpoint, what: string) => {
-      if (!b.verified) return;
-      if (b.condition && b.condition.error === undefined) {
-        let ok = false;
-        try {
-          ok = b.condition.test(doc);
-        } catch (e) {
-          if (counting) this.output(`Breakpoint condition failed on ${where(event)}: ${(e as Error).message}\n`, 'stderr');
-        }
-        if (!ok) return;
-      }
-      if (counting) {
-        b.hits++;
-        if (b.hit && !b.hit(b.hits)) return;
-        if (b.logMessage !== undefined) {
-          this.output(`${this.interpolate(b.logMessage, doc)}\n`);
-          return;
-        }
-      } else if (b.logMessage !== undefined) {
-        return;
+    for (const b of [...(this.breakpoints.get(event.record.source.file) ?? []), ...(this.breakpoints.get(model.prepared.rulePath) ?? [])]) {
+      const what = this.locatedAt(b, index);
+      if (what === undefined || !this.conditionHolds(b, index, counting)) continue;
+      if (b.hit && !b.hit(this.hitNumber(b, index))) continue;
+      if (b.logMessage !== undefined) {
+        if (counting) this.output(`${this.interpolate(b.logMessage, doc)}\n`);
+        continue;
       }
       ids.push(b.id);
       descriptions.push(what);
-    };
-    for (const b of this.breakpoints.get(event.record.source.file) ?? []) {
-      if (b.line === event.record.source.line) test(b, `Breakpoint at ${where(event)}`);
     }
-    for (const b of this.breakpoints.get(model.prepared.rulePath) ?? []) {
-      const stage = outcome.passed.find((s) => b.line >= model.stages[s].startLine && b.line <= model.stages[s].endLine);
-      if (stage !== undefined) test(b, `Breakpoint: ${model.stages[stage].label} passed`);
-    }
+    const outcome = model.outcome(index);
     if (ids.length > 0) return { reason: 'breakpoint', description: [...new Set(descriptions)].join('; '), hitBreakpointIds: ids };
     const happened = outcome.happenings.find((h) => this.filters.has(h.kind as HappeningKind));
     if (happened) {
@@ -290,6 +368,49 @@ export class EqlReplayDebugSession extends DebugSession {
       return { reason: 'exception', description: label, text: happened.text };
     }
     return undefined;
+  }
+
+  /** When the event at `index` is at the breakpoint's place, the stop description; else undefined. */
+  private locatedAt(b: LineBreakpoint, index: number): string | undefined {
+    if (!b.verified) return undefined;
+    const model = this.model!;
+    const event = model.events[index];
+    if (b.path === model.prepared.rulePath) {
+      const stage = model.outcome(index).passed.find((s) => b.line >= model.stages[s].startLine && b.line <= model.stages[s].endLine);
+      return stage === undefined ? undefined : `Breakpoint: ${model.stages[stage].label} passed`;
+    }
+    return event.record.source.file === b.path && event.record.source.line === b.line ? `Breakpoint at ${where(event)}` : undefined;
+  }
+
+  /** The breakpoint's condition on the event at `index` (true without one); a failure is false. */
+  private conditionHolds(b: LineBreakpoint, index: number, report: boolean): boolean {
+    if (!b.condition || b.condition.error !== undefined) return true;
+    const event = this.model!.events[index];
+    try {
+      return b.condition.test(event.record.doc);
+    } catch (e) {
+      if (report) this.output(`Breakpoint condition failed on ${where(event)}: ${(e as Error).message}\n`, 'stderr');
+      return false;
+    }
+  }
+
+  /**
+   * The hit number (1-based) of the event at `index`, which hits `b`: how many events up to it, in
+   * replay order from the first, hit the breakpoint's location and condition. Every event up to
+   * `index` has been fed at least once, so each one's stage outcome is known.
+   */
+  private hitNumber(b: LineBreakpoint, index: number): number {
+    for (; b.scanned <= index; b.scanned++) {
+      if (this.locatedAt(b, b.scanned) !== undefined && this.conditionHolds(b, b.scanned, false)) b.hitIndexes.push(b.scanned);
+    }
+    let lo = 0;
+    let hi = b.hitIndexes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (b.hitIndexes[mid] <= index) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   // ------------------------------------------------------------------------------ execution
@@ -485,7 +606,16 @@ export class EqlReplayDebugSession extends DebugSession {
 
   protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
     const of = this.variables.get(args.variablesReference);
-    response.body = { variables: of ? of() : [] };
+    if (!of) {
+      // References live until the next stop (DAP: "valid only while the execution remains suspended").
+      this.sendErrorResponse(response, {
+        id: 2004,
+        format: `No variables with reference ${args.variablesReference}: references from before the last stop are no longer valid`,
+        showUser: false,
+      });
+      return;
+    }
+    response.body = { variables: of() };
     this.sendResponse(response);
   }
 
@@ -700,6 +830,57 @@ export class EqlReplayDebugSession extends DebugSession {
   /** For tests and tools: the reason of the last stop. */
   get lastStopReason(): StopReason | undefined {
     return this.lastStop;
+  }
+}
+
+/** Requests that need a launched replay: the execution requests, and `configurationDone`, which starts it. */
+const NEEDS_LAUNCH = new Set(['configurationDone', 'continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'pause']);
+
+/**
+ * What is wrong with a request's arguments, per the DAP specification's required properties and
+ * types (https://microsoft.github.io/debug-adapter-protocol/specification), for the requests this
+ * adapter reads arguments of; or why it cannot run yet. @returns the message, or undefined when fine.
+ */
+export function requestProblem(request: DebugProtocol.Request, launched: boolean): string | undefined {
+  const command = request.command;
+  if (typeof command !== 'string') return 'The request has no "command" string';
+  if (NEEDS_LAUNCH.has(command) && !launched) return `No replay is running: send "launch" before "${command}"`;
+  const args = request.arguments as Record<string, unknown> | undefined;
+  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const integer = (v: unknown) => typeof v === 'number' && Number.isInteger(v);
+  const needs = (what: string) => `${command}: ${what}`;
+  const optionalString = (o: Record<string, unknown>, key: string) => o[key] === undefined || typeof o[key] === 'string';
+  switch (command) {
+    case 'setBreakpoints': {
+      if (!isObject(args) || !isObject(args.source)) return needs('"source" (an object with a "path") is required');
+      if (!optionalString(args.source, 'path')) return needs('"source.path" must be a string');
+      if (args.breakpoints === undefined) return undefined;
+      if (!Array.isArray(args.breakpoints)) return needs('"breakpoints" must be an array');
+      for (const [i, b] of args.breakpoints.entries()) {
+        if (!isObject(b) || !integer(b.line)) return needs(`breakpoints[${i}] needs an integer "line"`);
+        for (const key of ['condition', 'hitCondition', 'logMessage']) {
+          if (!optionalString(b, key)) return needs(`breakpoints[${i}].${key} must be a string`);
+        }
+      }
+      return undefined;
+    }
+    case 'setExceptionBreakpoints':
+      if (!isObject(args) || !Array.isArray(args.filters) || args.filters.some((f) => typeof f !== 'string')) {
+        return needs('"filters" (an array of filter ids) is required');
+      }
+      return undefined;
+    case 'evaluate':
+      return isObject(args) && typeof args.expression === 'string' ? undefined : needs('"expression" (a string) is required');
+    case 'variables':
+      return isObject(args) && integer(args.variablesReference) ? undefined : needs('"variablesReference" (an integer) is required');
+    case 'launch':
+      return args === undefined || isObject(args) ? undefined : needs('the arguments must be an object');
+    case 'restart':
+      return args === undefined || (isObject(args) && (args.arguments === undefined || isObject(args.arguments)))
+        ? undefined
+        : needs('"arguments" must be an object');
+    default:
+      return undefined;
   }
 }
 

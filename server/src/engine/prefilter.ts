@@ -130,11 +130,6 @@ function and(a: Need, b: Need): Need {
   return [...a, ...b];
 }
 
-function or(a: Need, b: Need): Need {
-  if (a === null || b === null) return null;
-  return [[...best(a), ...best(b)]];
-}
-
 /** The most selective group: the one whose shortest alternative is longest. */
 function best(need: AnyOf[]): AnyOf {
   let chosen = need[0];
@@ -149,13 +144,66 @@ function best(need: AnyOf[]): AnyOf {
   return chosen;
 }
 
-function need(e: Expression, ctx: PrefilterContext): Need {
-  switch (e.kind) {
-    case 'logical': {
-      const l = need(e.left, ctx);
-      const r = need(e.right, ctx);
-      return e.operator === 'and' ? and(l, r) : or(l, r);
+/**
+ * What a condition needs. `and` / `or` trees are walked with an explicit stack, each run of one
+ * operator flattened into a list of operands, so that chains of thousands of terms (left- or
+ * right-nested, as the parser builds them) never deepen the call stack.
+ */
+function need(root: Expression, ctx: PrefilterContext): Need {
+  if (root.kind !== 'logical') return termOrCallNeed(root, ctx);
+  interface Frame {
+    operator: 'and' | 'or';
+    operands: Expression[];
+    next: number;
+    needs: Need[];
+  }
+  const frame = (e: Expression & { kind: 'logical' }): Frame => ({ operator: e.operator, operands: operandsOf(e), next: 0, needs: [] });
+  const stack: Frame[] = [frame(root)];
+  let result: Need = null;
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    if (top.next < top.operands.length) {
+      const operand = top.operands[top.next++];
+      if (operand.kind === 'logical') stack.push(frame(operand));
+      else top.needs.push(termOrCallNeed(operand, ctx));
+      continue;
     }
+    stack.pop();
+    const combined = top.operator === 'and' ? allOf(top.needs) : oneOf(top.needs);
+    if (stack.length === 0) result = combined;
+    else stack[stack.length - 1].needs.push(combined);
+  }
+  return result;
+}
+
+/** The operands of a run of one logical operator, in order (`a or b or c` → a, b, c). */
+function operandsOf(e: Expression & { kind: 'logical' }): Expression[] {
+  const operands: Expression[] = [];
+  const pending: Expression[] = [e];
+  while (pending.length > 0) {
+    const x = pending.pop()!;
+    if (x.kind === 'logical' && x.operator === e.operator) pending.push(x.right, x.left);
+    else operands.push(x);
+  }
+  return operands;
+}
+
+/** `and` of many needs: every group of each side (nothing when no side needs anything). */
+function allOf(needs: Need[]): Need {
+  let result: Need = null;
+  for (const n of needs) if (n !== null) (result ??= []).push(...n);
+  return result;
+}
+
+/** `or` of many needs: one group holding the best group of each side; null when any side is null. */
+function oneOf(needs: Need[]): Need {
+  if (needs.some((n) => n === null)) return null;
+  return [needs.flatMap((n) => best(n!))];
+}
+
+/** What a condition that is not `and` / `or` needs. */
+function termOrCallNeed(e: Expression, ctx: PrefilterContext): Need {
+  switch (e.kind) {
     case 'comparison': {
       if (e.operator !== '==') return null;
       const [field, literal] = fieldAndLiteral(e.left, e.right);

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { analyze } from '../../../server/src/eql/analyze';
-import { compilePrefilter } from '../../../server/src/engine/prefilter';
+import { compilePrefilter, filterNeed } from '../../../server/src/engine/prefilter';
 import { loadMapping } from '../../../server/src/engine/mapping';
 import { replaySamples } from '../../../server/src/samples/pipeline';
 import type { Match } from '../../../server/src/engine/types';
@@ -222,4 +222,38 @@ test('case-insensitive literals keep lines with characters that fold to ASCII le
     const cs = compilePrefilter(analyze('any where a == "k"').statement!, { eventCategoryField: 'event.category' })!;
     assert.equal(cs(raw), false);
   }
+});
+
+test('chains of thousands of `or` / `and` terms compile without deepening the stack, and keep their literals', async () => {
+  // 4,000 terms: the recursive walk overflowed Node's default stack here (3,000 still fitted).
+  const terms = Array.from({ length: 4000 }, (_, i) => `process.name == "p${i}"`);
+  const orRule = analyze(`process where ${terms.join(' or ')}`).statement!;
+  const keepOr = compilePrefilter(orRule, { eventCategoryField: 'event.category' })!;
+  assert.ok(keepOr);
+  const line = (name: string) => Buffer.from(JSON.stringify({ event: { category: 'process' }, process: { name } }));
+  // One group per filter: the category, and one literal of each of the 4,000 terms.
+  const needOr = filterNeed(orRule.query.kind === 'event' ? orRule.query.filter : assert.fail('event query'), { eventCategoryField: 'event.category' })!;
+  assert.equal(needOr.length, 2);
+  assert.deepEqual(needOr[0], [{ text: 'process', caseInsensitive: false }]);
+  assert.equal(needOr[1].length, 4000);
+  assert.deepEqual(needOr[1][3999], { text: 'p3999', caseInsensitive: false });
+  assert.equal(keepOr(line('p3999')), true);
+  assert.equal(keepOr(line('q')), false);
+  // `and`: every term's literal is needed (4,000 groups plus the category).
+  const andRule = analyze(`process where ${terms.join(' and ')}`).statement!;
+  const needAnd = filterNeed(andRule.query.kind === 'event' ? andRule.query.filter : assert.fail('event query'), { eventCategoryField: 'event.category' })!;
+  assert.equal(needAnd.length, 4001);
+  // Mixed: (a and b) or (c and d) … 2,000 times: one literal of each `and` pair.
+  const pairs = Array.from({ length: 2000 }, (_, i) => `(process.name == "a${i}" and user.name == "bb${i}")`);
+  const mixed = analyze(`process where ${pairs.join(' or ')}`).statement!;
+  const needMixed = filterNeed(mixed.query.kind === 'event' ? mixed.query.filter : assert.fail('event query'), { eventCategoryField: 'event.category' })!;
+  assert.equal(needMixed.length, 2);
+  assert.equal(needMixed[1].length, 2000);
+  // The longer literal of each pair: bb0, not a0.
+  assert.deepEqual(needMixed[1][0], { text: 'bb0', caseInsensitive: false });
+  // The whole sample replay, as the command line and the editor run it.
+  const text = ['p3999', 'x', 'p17'].map((n, i) => JSON.stringify({ '@timestamp': `2024-01-01T00:00:0${i}Z`, event: { category: 'process' }, process: { name: n } })).join('\n');
+  const outcome = await replaySamples({ statement: orRule, sources: [{ path: 'chain.ndjson', text }], options: {}, categoryOptionName: 'x' });
+  assert.deepEqual(outcome.matches.map((m) => m.events.map((e) => e.event?.source.line)), [[1], [3]]);
+  assert.equal(outcome.prefiltered, 1);
 });
