@@ -4,7 +4,7 @@
  *
  * Everything here is plain JSON: URIs are strings (`file:///…`), lines are 1-based, stages 0-based.
  */
-import { RequestType, type Diagnostic } from 'vscode-languageserver-protocol';
+import { RequestType, type Diagnostic, type ProgressToken } from 'vscode-languageserver-protocol';
 import type { EventExplanation } from './engine/eventExplanation';
 import type { Explanation } from './engine/explain';
 
@@ -36,6 +36,8 @@ export interface ReplayParams {
    * before the rule runs, as Kibana does; the result then tells what each item removed.
    */
   exceptionUris?: string[];
+  /** LSP work-done progress token: the server reports bytes and events read on it (`$/progress`). */
+  workDoneToken?: ProgressToken;
 }
 
 /** The text of an open sample document, as the client's editor holds it. */

@@ -75,8 +75,8 @@ function isStringArray(v: unknown): boolean {
 
 /**
  * Checks the parameters of `eqlWorkbench/replay` (and the explain requests built on them):
- * `uri` a string, `sampleUris` an array of strings, `options` an object whose
- * timestampField, tiebreakerField, eventCategoryField are strings when given, `openSamples` when present an array of
+ * `uri` a string, `sampleUris` an array of strings, `options` an object
+ * (its members are read by the replay), `openSamples` when present an array of
  * `{uri, text}` strings, `exceptionUris` when present an array of strings (`ReplayParams` in protocol.ts).
  * @throws InvalidParamsError naming the first wrong member.
  */
@@ -86,9 +86,6 @@ export function checkReplayParams(params: unknown): void {
   if (!isStringArray(params.sampleUris)) throw new InvalidParamsError('sampleUris must be an array of strings');
   const o = params.options;
   if (!isObject(o)) throw new InvalidParamsError('options must be an object {timestampField, tiebreakerField, eventCategoryField}');
-  for (const k of ['timestampField', 'tiebreakerField', 'eventCategoryField']) {
-    if (o[k] !== undefined && typeof o[k] !== 'string') throw new InvalidParamsError(`options.${k} must be a string`);
-  }
   const open = params.openSamples;
   if (open !== undefined && open !== null) {
     if (!Array.isArray(open)) throw new InvalidParamsError('openSamples must be an array');

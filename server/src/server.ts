@@ -39,8 +39,9 @@ import {
   signatureHelpInDocument,
 } from './services/documentFeatures';
 import { computeCompletions, resolveCompletionItem, type CompletionOptions } from './services/completion';
-import { ReplayInputError, replayRule } from './services/replayService';
+import { ReplayInputError, replayRule, type ReplayHooks } from './services/replayService';
 import { replayRuleInWorker } from './services/replayInWorker';
+import { reportReplayProgress } from './services/replayProgress';
 import { ReplayCancelledError, ReplayRuns } from './services/replayRuns';
 import { ruleFromToml } from './samples/ruleFile';
 import { explainEvent, explainReplayOfRule } from './services/explainService';
@@ -162,7 +163,20 @@ connection.onRequest(DocumentHighlightRequest.type, (params) => request('documen
 connection.onSelectionRanges((params) => request('selection ranges', async () => withRule(params.textDocument.uri, [], (r) => selectionRangesInDocument(r, params.positions))));
 connection.onRequest(HoverRequest.type, (params) => request('hover', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => hoverInDocument(r, params.position, samples.fields)))));
 connection.onRequest(SignatureHelpRequest.type, (params) => request('signature help', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => signatureHelpInDocument(r, params.position)))));
-connection.onRequest(ReplayRequest, (params, token) => request('replay', () => (checkReplayParams(params), replayRuns).run(token, (signal) => replayOpenOrSaved(params, signal))));
+connection.onRequest(ReplayRequest, (params, token) =>
+  request('replay', async () => {
+    checkReplayParams(params);
+    // `$/progress` on the client's workDoneToken (none given: nothing is sent).
+    const progress = reportReplayProgress(connection.window.attachWorkDoneProgress(params.workDoneToken), 'Replaying on samples');
+    try {
+      const result = await replayRuns.run(token, (signal) => replayOpenOrSaved(params, signal, progress.onProgress));
+      progress.finished(result.events);
+      return result;
+    } finally {
+      progress.done();
+    }
+  }),
+);
 connection.onRequest(ExplainEventRequest, (params) => request('explain event', () => (checkReplayParams(params), explainEvent)(params, openRuleText(params.uri))));
 connection.onRequest(ExplainReplayRequest, (params) => request('explain replay', () => (checkReplayParams(params), explainReplayOpenOrSaved(params))));
 connection.onRequest(ListRuleTestsRequest, (params) => request('list rule tests', () => listRuleTests(params)));
@@ -205,7 +219,7 @@ function withRule<T>(uri: string, otherwise: T, run: (rule: NonNullable<RuleDocu
  * query string, with the diagnostics of a rule with errors placed in the TOML document), else the
  * file on disk (`replayRule` reads `.eql` and `.toml`).
  */
-async function replayOpenOrSaved(params: Parameters<typeof replayRule>[0], signal?: AbortSignal): ReturnType<typeof replayRule> {
+async function replayOpenOrSaved(params: Parameters<typeof replayRule>[0], signal?: AbortSignal, onProgress?: ReplayHooks['onProgress']): ReturnType<typeof replayRule> {
   const document = documents.get(params.uri);
   const read = document ? ruleOf(document) : undefined;
   if (document && read && !read.rule) {
@@ -214,7 +228,7 @@ async function replayOpenOrSaved(params: Parameters<typeof replayRule>[0], signa
   const rule = read?.rule;
   const ruleOptions = rule?.format === 'toml' ? ruleFromToml(params.uri, rule.document.getText()).rule?.options : undefined;
   // In a worker thread: the server keeps answering while the logs are read.
-  const result = await replayRuleInWorker(params, rule?.query.getText(), { signal, ruleOptions });
+  const result = await replayRuleInWorker(params, rule?.query.getText(), { signal, ruleOptions, onProgress });
   if (!rule || !result.diagnostics) return result;
   return { ...result, diagnostics: result.diagnostics.map((d) => ({ ...d, range: rule.toDocumentRange(d.range) })) };
 }

@@ -4,7 +4,7 @@
  * sample files, the rule's CodeLens, the results view, malformed lines as warnings.
  */
 import * as vscode from 'vscode';
-import type { BaseLanguageClient } from 'vscode-languageclient';
+import { type BaseLanguageClient, WorkDoneProgress, type WorkDoneProgressBegin, type WorkDoneProgressReport } from 'vscode-languageclient';
 import { ExplainReplayRequest, type MalformedLine, type OpenSample, type ReplayParams, type ReplayResult, ReplayRequest } from '../../../server/src/protocol';
 import { fileNameOfUri, malformedLineColumn, noSampleFilesMessage, plural, replaySummary, type StaleReason } from './format';
 import { type ReplayStore, uriKey } from './replayState';
@@ -109,9 +109,14 @@ export async function replayCommand(deps: ReplayDeps, ruleArg?: vscode.Uri | str
   // Runs may overlap (a second click while the first runs): only the latest one is shown.
   const run = deps.store.startRun(ruleUri);
   try {
+    // A replay asked for shows its progress (events read, percentage of the bytes) in a
+    // notification whose Cancel button cancels the request; a live re-run stays in the status bar.
+    const live = runOptions.live === true;
     return await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: `Replaying ${name} on samples` },
-      () => runReplay(deps, ruleUri, run, runOptions.live === true),
+      live
+        ? { location: vscode.ProgressLocation.Window, title: `Replaying ${name} on samples` }
+        : { location: vscode.ProgressLocation.Notification, title: `Replaying ${name} on samples`, cancellable: true },
+      (progress, token) => runReplay(deps, ruleUri, run, live, progress, token),
     );
   } finally {
     deps.store.finishRun(run);
@@ -138,7 +143,32 @@ function changedSince(sentVersion: number | undefined, now: vscode.TextDocument 
   return sentVersion === undefined ? now.isDirty : now.version !== sentVersion;
 }
 
-async function runReplay(deps: ReplayDeps, ruleUri: vscode.Uri, run: number, live: boolean): Promise<ReplayCommandResult | undefined> {
+/** Number of work-done progress tokens made so far (they must be unique per client). */
+let progressTokens = 0;
+
+/**
+ * Shows the server's `$/progress` reports on `token` in `progress`: its message (`1,234 events
+ * read`) and the growth of its percentage. Returns the subscription to dispose of.
+ */
+function showServerProgress(deps: ReplayDeps, token: string, progress: vscode.Progress<{ message?: string; increment?: number }>): vscode.Disposable {
+  let shown = 0;
+  return deps.client.onProgress(WorkDoneProgress.type, token, (value) => {
+    if (value.kind === 'end') return;
+    const report = value as WorkDoneProgressBegin | WorkDoneProgressReport;
+    const increment = report.percentage !== undefined && report.percentage > shown ? report.percentage - shown : undefined;
+    if (increment !== undefined) shown += increment;
+    progress.report({ ...(report.message ? { message: report.message } : {}), ...(increment !== undefined ? { increment } : {}) });
+  });
+}
+
+async function runReplay(
+  deps: ReplayDeps,
+  ruleUri: vscode.Uri,
+  run: number,
+  live: boolean,
+  progress: vscode.Progress<{ message?: string; increment?: number }>,
+  cancel: vscode.CancellationToken,
+): Promise<ReplayCommandResult | undefined> {
   const notifications: string[] = [];
   const config = vscode.workspace.getConfiguration('eqlWorkbench', ruleUri);
   const glob = config.get<string>('samples', DEFAULT_SAMPLES_GLOB) || DEFAULT_SAMPLES_GLOB;
@@ -169,11 +199,22 @@ async function runReplay(deps: ReplayDeps, ruleUri: vscode.Uri, run: number, liv
         eventCategoryField: config.get<string>('eventCategoryField', 'event.category'),
       },
     };
-    const response = deps.client.sendRequest(ReplayRequest, params);
-    deps.onRequestSent?.();
-    result = await response;
+    const workDoneToken = `eqlWorkbench.replay.${++progressTokens}`;
+    const progressShown = showServerProgress(deps, workDoneToken, progress);
+    try {
+      // Cancelling the notification sends $/cancelRequest; the server stops the replay.
+      const response = deps.client.sendRequest(ReplayRequest, { ...params, workDoneToken }, cancel);
+      deps.onRequestSent?.();
+      result = await response;
+    } finally {
+      progressShown.dispose();
+    }
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
+    if (cancel.isCancellationRequested) {
+      deps.output.info(`Replay of ${ruleUri.fsPath} cancelled.`);
+      return undefined;
+    }
     deps.output.error(`Replay of ${ruleUri.fsPath} failed: ${message}`);
     if (deps.store.isLatestRun(run) && !live) void vscode.window.showErrorMessage(`EQL replay failed: ${message}`);
     return undefined;

@@ -1,8 +1,10 @@
 /**
- * Samples held in one JSON document rather than one event per line: a JSON array of event
- * documents (or of hits), an Elasticsearch search response (`{"hits":{"hits":[{"_index":…,"_id":…,
- * "_source":{…}}]}}`, also as saved from Kibana Dev Tools), and an `_eql/search` response, whose
- * events are under `hits.events` and `hits.sequences[].events`.
+ * Samples held in JSON documents rather than one event per line: a JSON array of event documents
+ * (or of hits); one JSON object or a concatenated stream of them (pretty-printed, as `jq .` or
+ * `json.dumps(doc, indent=2)` write them), each either an event document or an Elasticsearch
+ * search response (`{"hits":{"hits":[{"_source":{…}}]}}`, with or without `_index`/`_id`, as
+ * saved from Kibana Dev Tools, also with `filter_path=hits.hits._source`), or an `_eql/search`
+ * response, whose events are under `hits.events` and `hits.sequences[].events`.
  *
  * The document is parsed as a stream (`@streamparser/json`: a maintained streaming JSON parser, so
  * a large export is never held whole and each event is handed over as soon as it is complete);
@@ -15,7 +17,7 @@ import { escapeControlCharacters } from './controlCharacters';
 import type { NdjsonProblem } from './ndjson';
 
 /** How a sample file holds its events. */
-export type SampleFormat = 'ndjson' | 'json-array' | 'search-response';
+export type SampleFormat = 'ndjson' | 'json-array' | 'json-objects';
 
 const isSpace = (b: number): boolean => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 
@@ -23,10 +25,11 @@ const isSpace = (b: number): boolean => b === 0x20 || b === 0x09 || b === 0x0a |
  * Tells the format from the first bytes of the content.
  *
  * - first character `[`: a JSON array of documents (or hits);
- * - first character `{`: a search response when the first line is a complete JSON object with
- *   `hits`, or is not complete JSON and the next line does not start another object (a
- *   pretty-printed document); NDJSON otherwise (a malformed first line of NDJSON is then reported
- *   as usual and the following lines still read);
+ * - first character `{`: JSON objects (search responses or pretty-printed documents, one or a
+ *   concatenated stream) when the first line is a complete JSON object with `hits`, or is not
+ *   complete JSON and the next line does not start another object (a pretty-printed document);
+ *   NDJSON otherwise (a malformed first line of NDJSON is then reported as usual and the following
+ *   lines still read);
  * - anything else: NDJSON (its lines are reported as they are read).
  *
  * @param head the first chunk of the content (a UTF-8 byte order mark is skipped).
@@ -42,34 +45,49 @@ export function detectSampleFormat(head: Buffer): SampleFormat {
   try {
     value = JSON.parse(firstLine.toString('utf8'));
   } catch {
-    if (end < 0) return head.length >= 64 * 1024 ? 'search-response' : 'ndjson';
+    if (end < 0) return head.length >= 64 * 1024 ? 'json-objects' : 'ndjson';
     // The next non-blank line: another object (NDJSON) or the inside of one document.
     let j = end + 1;
     while (j < head.length && isSpace(head[j])) j++;
-    return j >= head.length || head[j] === 0x7b ? 'ndjson' : 'search-response';
+    return j >= head.length || head[j] === 0x7b ? 'ndjson' : 'json-objects';
   }
   const hits = value !== null && typeof value === 'object' ? (value as Record<string, unknown>).hits : undefined;
-  return hits !== null && typeof hits === 'object' && !Array.isArray(hits) ? 'search-response' : 'ndjson';
+  return hits !== null && typeof hits === 'object' && !Array.isArray(hits) ? 'json-objects' : 'ndjson';
 }
 
 /** The JSON paths whose values are events, per format (`@streamparser/json` path syntax). */
 const PATHS: Record<Exclude<SampleFormat, 'ndjson'>, string[]> = {
   'json-array': ['$.*'],
-  'search-response': ['$.hits.hits.*', '$.hits.events.*', '$.hits.sequences.*.events.*'],
+  // The hits of a response are handed over one by one (and dropped from it); the top-level object
+  // itself comes last, and is an event unless it is a response.
+  'json-objects': ['$.hits.hits.*', '$.hits.events.*', '$.hits.sequences.*.events.*', '$'],
 };
 
 /**
- * The event of one element: a hit's `_source` (a hit is an object with `_source` and `_index` or
- * `_id`), or the element itself when it is a plain document.
+ * True when a top-level object is a search or `_eql/search` response: `hits` is an object holding
+ * a `hits`, `events` or `sequences` array (emptied of the hits already handed over).
+ */
+function isResponse(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const hits = (value as Record<string, unknown>).hits;
+  if (hits === null || typeof hits !== 'object' || Array.isArray(hits)) return false;
+  const h = hits as Record<string, unknown>;
+  return Array.isArray(h.hits) || Array.isArray(h.events) || Array.isArray(h.sequences);
+}
+
+/**
+ * The event of one element: a hit's `_source`, or the element itself when it is a plain document.
+ * In a response (`inResponse`) every element with `_source` is a hit (`filter_path` may leave out
+ * `_index` and `_id`); in a JSON array a hit also needs `_index` or `_id`.
  * @returns the document, or an error message.
  */
-function documentOf(value: unknown): Record<string, unknown> | string {
+function documentOf(value: unknown, inResponse = false): Record<string, unknown> | string {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
     return `not a JSON object (found ${kind}); each element must be an event document or a hit`;
   }
   const o = value as Record<string, unknown>;
-  if ('_source' in o && ('_index' in o || '_id' in o)) {
+  if ('_source' in o && (inResponse || '_index' in o || '_id' in o)) {
     const source = o._source;
     if (source === null || typeof source !== 'object' || Array.isArray(source)) return 'a hit without a _source object (request _source in the search)';
     return source as Record<string, unknown>;
@@ -78,14 +96,15 @@ function documentOf(value: unknown): Record<string, unknown> | string {
 }
 
 /**
- * Reads the events of a JSON array or search response.
+ * Reads the events of a JSON array, or of one or more JSON objects (responses or event documents).
  *
  * @param chunks the content (UTF-8, gzip already decompressed).
  * @param format from {@link detectSampleFormat} (not `ndjson`).
  * @param file the path recorded in `source.file` and in problems.
  * @param onEvent called for each event, in document order, with the 1-based line where it starts.
- * @param onProblem called for each element that is not an event (and for invalid JSON, after which
- *   the rest of the file is not read: a JSON document cannot be resynchronised).
+ * @param onProblem called for each element that is not an event (and for invalid JSON, reported at
+ *   the line of the error with the line where the broken document starts; the events of the
+ *   documents before it are kept, the rest of the file is not read: JSON cannot be resynchronised).
  * @param onChunk called after each chunk (for progress and cancellation: it may throw to stop).
  */
 export async function readJsonDocuments(
@@ -97,7 +116,8 @@ export async function readJsonDocuments(
   onChunk?: (chunk: Buffer) => void,
 ): Promise<void> {
   const tokenizer = new Tokenizer();
-  const parser = new TokenParser({ paths: PATHS[format], keepStack: false });
+  // separator '': after one top-level value, another may follow (a concatenated JSON stream).
+  const parser = new TokenParser({ paths: PATHS[format], keepStack: false, separator: format === 'json-objects' ? '' : undefined });
   // Line bookkeeping: newlines are counted up to each `{` that opens an element.
   let chunk: Buffer = Buffer.alloc(0);
   let chunkStart = 0; // offset of `chunk` in the stream (bytes)
@@ -111,7 +131,9 @@ export async function readJsonDocuments(
   // The line where the object or array at each depth opened.
   const openedAt: number[] = [];
   let depth = 0;
+  let tokenOffset = 0; // where the last token started (bytes): the place of a parse error
   tokenizer.onToken = (info) => {
+    tokenOffset = info.offset;
     if (info.token === TokenType.LEFT_BRACE || info.token === TokenType.LEFT_BRACKET) {
       openedAt[depth] = lineAt(info.offset);
       depth++;
@@ -125,7 +147,8 @@ export async function readJsonDocuments(
   };
   parser.onValue = ({ value, stack }) => {
     const at = openedAt[stack.length] ?? line;
-    const doc = documentOf(value);
+    if (format === 'json-objects' && stack.length === 0 && isResponse(value)) return;
+    const doc = documentOf(value, format === 'json-objects' && stack.length > 0);
     if (typeof doc === 'string') onProblem({ file, line: at, message: doc, severity: 'error' });
     else onEvent({ doc, source: { file, line: at } });
   };
@@ -148,6 +171,8 @@ export async function readJsonDocuments(
     }
   } catch (e) {
     if (!(e instanceof TokenizerError || e instanceof TokenParserError)) throw e;
-    onProblem({ file, line: lineAt(chunkStart + chunk.length), message: `invalid JSON: ${escapeControlCharacters(e.message)}; the rest of the file is not read`, severity: 'error' });
+    const at = lineAt(e instanceof TokenParserError ? tokenOffset : chunkStart + chunk.length);
+    const started = depth > 0 && openedAt[0] !== undefined && openedAt[0] !== at ? ` (in the document starting at line ${openedAt[0]})` : '';
+    onProblem({ file, line: at, message: `invalid JSON${started}: ${escapeControlCharacters(e.message)}; the rest of the file is not read`, severity: 'error' });
   }
 }

@@ -54,7 +54,7 @@ const HITS = `{
 
 test('a search response saved from Kibana Dev Tools: each hit is its _source, at the line where the hit starts', async () => {
   const path = write('search.json', HITS);
-  assert.equal(detectSampleFormat(Buffer.from(HITS)), 'search-response');
+  assert.equal(detectSampleFormat(Buffer.from(HITS)), 'json-objects');
   const { out, at } = await replayed('process where process.name == "whoami.exe"', path);
   // Hit 1 opens on line 7, hit 2 on line 12; the second uses a dotted key.
   assert.deepEqual(at, [[7], [12]]);
@@ -79,7 +79,7 @@ test('an _eql/search response: events of an event query and of each sequence', a
     },
   });
   const path = write('eql-response.json', eql);
-  assert.equal(detectSampleFormat(Buffer.from(eql)), 'search-response');
+  assert.equal(detectSampleFormat(Buffer.from(eql)), 'json-objects');
   const { at } = await replayed('sequence by host.id [network where true] [process where true]', path);
   // One line: both events start on line 1.
   assert.deepEqual(at, [[1, 1]]);
@@ -129,4 +129,60 @@ test('NDJSON whose first line is malformed stays NDJSON: the line is reported, t
   const out = await replaySamples({ statement: statement!, sources: [{ path }], options: {}, categoryOptionName: 'x', prefilter: false });
   assert.deepEqual(out.problems.map((p) => p.line), [1]);
   assert.equal(out.matches.length, 1);
+});
+
+// Three event documents as `JSON.stringify(doc, null, 2)` (and Python's json.dumps(indent=2), and
+// `jq .`) write them: 9 lines each, so they start on lines 1, 10 and 19 when concatenated.
+const PRETTY = [0, 1, 2].map((i) =>
+  JSON.stringify({ '@timestamp': `2024-01-01T00:00:0${i}Z`, event: { category: 'process' }, process: { name: `n${i}` } }, null, 2),
+);
+
+test('one pretty-printed event document is read as one event', async () => {
+  const text = `${PRETTY[0]}\n`;
+  assert.equal(text.split('\n').length - 1, 9);
+  const path = write('one.json', text);
+  assert.equal(detectSampleFormat(Buffer.from(text)), 'json-objects');
+  const { out, at } = await replayed('process where process.name == "n0"', path);
+  assert.deepEqual(at, [[1]]);
+  assert.equal(out.events, 1);
+  assert.deepEqual(out.problems, []);
+});
+
+test('a concatenated stream of pretty-printed documents (jq .): every document, at the line where it starts', async () => {
+  const path = write('jq.json', PRETTY.map((d) => `${d}\n`).join(''));
+  const { out, at } = await replayed('process where true', path);
+  assert.deepEqual(at, [[1], [10], [19]]);
+  assert.equal(out.events, 3);
+  assert.deepEqual(out.problems, []);
+  // Without newlines between them too (`{…}{…}`).
+  assert.equal((await replayed('process where true', write('glued.json', PRETTY.join('')))).out.events, 3);
+});
+
+test('a broken document in a stream: the documents before it are kept, the error names its line and where the document starts', async () => {
+  // The second document loses its closing brace (line 18 would hold it): the third's `{` on line
+  // 18 is where the parser fails, inside the document opened on line 10.
+  const broken = PRETTY[1].slice(0, -2);
+  const text = `${PRETTY[0]}\n${broken}\n${PRETTY[2]}\n`;
+  const path = write('broken.json', text);
+  const { out, at } = await replayed('process where true', path);
+  assert.deepEqual(at, [[1]]);
+  assert.equal(out.problems.length, 1);
+  assert.equal(out.problems[0].line, 18);
+  assert.match(out.problems[0].message, /^invalid JSON \(in the document starting at line 10\): .*the rest of the file is not read/);
+});
+
+test('search responses whose hits have only _source (filter_path=hits.hits._source, or took and hits) are read hit by hit', async () => {
+  const source = (i: number) => ({ '@timestamp': i, event: { category: 'process' }, process: { name: `n${i}` } });
+  const filtered = JSON.stringify({ hits: { hits: [{ _source: source(1) }, { _source: source(2) }] } });
+  assert.equal(detectSampleFormat(Buffer.from(filtered)), 'json-objects');
+  const one = await replayed('process where process.name == "n2"', write('filtered.json', filtered));
+  assert.deepEqual(one.at, [[1]]);
+  assert.equal(one.out.events, 2);
+  // Pretty-printed with `took`: hit 1 opens on line 5, hit 2 on line 16 (11 lines per hit).
+  const took = JSON.stringify({ took: 1, hits: { hits: [{ _source: source(1) }, { _source: source(2) }] } }, null, 2);
+  const two = await replayed('process where true', write('took.json', took));
+  assert.deepEqual(two.at, [[5], [16]]);
+  assert.equal(two.out.events, 2);
+  // A response with no hits has no events (it is not itself an event).
+  assert.equal((await replayed('any where true', write('empty.json', JSON.stringify({ took: 1, hits: { hits: [] } }, null, 2)))).out.events, 0);
 });
