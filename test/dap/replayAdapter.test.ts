@@ -467,6 +467,11 @@ describe('replay debugger over DAP: the sample rule on samples/logs', () => {
       assert.equal(await r.evaluate('length(process.name)'), '10');
       assert.equal(await r.evaluate('cidrMatch(host.ip, "10.0.1.0/24")'), 'true');
       await assert.rejects(r.evaluate('lenght(process.name)'), /EQL: column 1: Unknown function \[lenght\], did you mean \[length\]\?/);
+      // Hover (supportsEvaluateForHovers): a field name under the mouse gives its value; other words nothing.
+      const hover = (expression: string) => r.dc.evaluateRequest({ expression, context: 'hover', frameId: 1 });
+      assert.equal((await hover('process.parent.name')).body.result, '"wsmprovhost.exe"');
+      await assert.rejects(hover('"whoami.exe"'), /Only a field name is evaluated on hover/);
+      await assert.rejects(hover('where'), /EQL: /);
     } finally {
       await r.stop();
     }

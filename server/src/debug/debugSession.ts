@@ -185,7 +185,7 @@ export class EqlReplayDebugSession extends DebugSession {
       supportsHitConditionalBreakpoints: true,
       supportsLogPoints: true,
       supportsTerminateRequest: true,
-      supportsEvaluateForHovers: false,
+      supportsEvaluateForHovers: true,
       exceptionBreakpointFilters: HAPPENING_FILTERS.map((f) => ({ filter: f.filter, label: f.label, default: false })),
     };
     this.sendResponse(response);
@@ -782,6 +782,12 @@ export class EqlReplayDebugSession extends DebugSession {
     const compiled = compileEqlExpression(args.expression, this.expressionOptions(), true);
     if (compiled.error !== undefined) {
       this.sendErrorResponse(response, { id: 2002, format: `EQL: ${compiled.error}`, showUser: false });
+      return;
+    }
+    // Hovering in a rule or a sample shows a field's value on the current event; any other word
+    // under the mouse (a keyword, a string, a JSON key) is not evaluated (no hover is shown).
+    if (args.context === 'hover' && compiled.expression.kind !== 'field') {
+      this.sendErrorResponse(response, { id: 2005, format: 'Only a field name is evaluated on hover', showUser: false });
       return;
     }
     try {
