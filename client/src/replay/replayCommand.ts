@@ -4,7 +4,7 @@
  * sample files, the rule's CodeLens, the results view, malformed lines as warnings.
  */
 import * as vscode from 'vscode';
-import { type BaseLanguageClient, WorkDoneProgress, type WorkDoneProgressBegin, type WorkDoneProgressReport } from 'vscode-languageclient';
+import { type BaseLanguageClient, LSPErrorCodes, ResponseError, WorkDoneProgress, type WorkDoneProgressBegin, type WorkDoneProgressReport } from 'vscode-languageclient';
 import { ExplainReplayRequest, type MalformedLine, type OpenSample, type ReplayParams, type ReplayResult, ReplayRequest } from '../../../server/src/protocol';
 import { fileNameOfUri, malformedLineColumn, noSampleFilesMessage, plural, replaySummary, type StaleReason } from './format';
 import { type ReplayStore, uriKey } from './replayState';
@@ -210,6 +210,11 @@ async function runReplay(
       progressShown.dispose();
     }
   } catch (e) {
+    if (e instanceof ResponseError && e.code === LSPErrorCodes.RequestCancelled && !deps.store.isLatestRun(run)) {
+      // The server cancels a running replay when a newer one is requested: not a failure.
+      deps.output.info(`${ruleUri.fsPath}: a later replay started while this one ran; this one was cancelled.`);
+      return undefined;
+    }
     const message = e instanceof Error ? e.message : String(e);
     if (cancel.isCancellationRequested) {
       deps.output.info(`Replay of ${ruleUri.fsPath} cancelled.`);
