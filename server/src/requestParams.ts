@@ -68,3 +68,34 @@ export function checkCodeActionParams(params: unknown): void {
     if (typeof d.message !== 'string') throw new InvalidParamsError(`context.diagnostics[${i}].message must be a string`);
   });
 }
+
+function isStringArray(v: unknown): boolean {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string');
+}
+
+/**
+ * Checks the parameters of `eqlWorkbench/replay` (and the explain requests built on them):
+ * `uri` a string, `sampleUris` an array of strings, `options` an object
+ * (its members are read by the replay), `openSamples` when present an array of
+ * `{uri, text}` strings, `exceptionUris` when present an array of strings (`ReplayParams` in protocol.ts).
+ * @throws InvalidParamsError naming the first wrong member.
+ */
+export function checkReplayParams(params: unknown): void {
+  if (!isObject(params)) throw new InvalidParamsError('the parameters must be an object');
+  if (typeof params.uri !== 'string') throw new InvalidParamsError('uri must be a string');
+  if (!isStringArray(params.sampleUris)) throw new InvalidParamsError('sampleUris must be an array of strings');
+  const o = params.options;
+  if (!isObject(o)) throw new InvalidParamsError('options must be an object {timestampField, tiebreakerField, eventCategoryField}');
+  const open = params.openSamples;
+  if (open !== undefined && open !== null) {
+    if (!Array.isArray(open)) throw new InvalidParamsError('openSamples must be an array');
+    open.forEach((s: unknown, i: number) => {
+      if (!isObject(s) || typeof s.uri !== 'string' || typeof s.text !== 'string') {
+        throw new InvalidParamsError(`openSamples[${i}] must be {uri, text} strings`);
+      }
+    });
+  }
+  if (params.exceptionUris !== undefined && params.exceptionUris !== null && !isStringArray(params.exceptionUris)) {
+    throw new InvalidParamsError('exceptionUris must be an array of strings');
+  }
+}

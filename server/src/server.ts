@@ -25,6 +25,9 @@ import {
   TextDocumentSyncKind,
   type InitializeResult,
 } from 'vscode-languageserver/node';
+// Requests registered by type rather than `connection.onHover` & co., whose progress hooks read
+// the parameters before any check (a null one would be an internal error, not InvalidParams).
+import { CodeActionRequest, CompletionRequest, DocumentHighlightRequest, HoverRequest, SignatureHelpRequest } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ExplainEventRequest, ExplainReplayRequest, ListRuleTestsRequest, RecordReplayRequest, RecordRuleTestCaseRequest, ReplayRequest, RunRuleTestsRequest } from './protocol';
 import { listRuleTests, recordReplayAsTestCase, recordRuleTestCase, RecordInputError, runRuleTests } from './ruletests/ruleTestService';
@@ -43,7 +46,7 @@ import { ReplayCancelledError, ReplayRuns } from './services/replayRuns';
 import { ruleFromToml } from './samples/ruleFile';
 import { explainEvent, explainReplayOfRule } from './services/explainService';
 import { isTomlDocument, ruleDocument, type RuleDocumentResult } from './services/ruleDocument';
-import { checkCodeActionParams, checkPositionParams, InvalidParamsError } from './requestParams';
+import { checkCodeActionParams, checkPositionParams, checkReplayParams, InvalidParamsError } from './requestParams';
 import { serverTransport } from './transport';
 import { WorkspaceFields } from './services/workspaceFields';
 import { ruleMetadataDiagnostics } from './services/ruleMetadata';
@@ -143,8 +146,8 @@ documents.onDidClose(({ document }) => {
   send(`clear diagnostics of ${document.uri}`, connection.sendDiagnostics({ uri: document.uri, diagnostics: [] }));
 });
 
-connection.onCodeAction((params) => request('code actions', async () => (checkCodeActionParams(params), withRule(params.textDocument.uri, [], (r) => codeActionsInDocument(r, params.context.diagnostics)))));
-connection.onCompletion((params) =>
+connection.onRequest(CodeActionRequest.type, (params) => request('code actions', async () => (checkCodeActionParams(params), withRule(params.textDocument.uri, [], (r) => codeActionsInDocument(r, params.context.diagnostics)))));
+connection.onRequest(CompletionRequest.type, (params) =>
   request('completion', async () =>
     (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => completionsInDocument(r, params.position, (text, offset) => computeCompletions(text, offset, { ...completionOptions, samples: samples.fields })))),
   ),
@@ -156,12 +159,13 @@ connection.onDocumentFormatting((params) => request('formatting', async () => wi
 connection.onDocumentRangeFormatting((params) => request('range formatting', async () => withRule(params.textDocument.uri, [], (r) => formattingInDocument(r, params.range))));
 connection.onDocumentSymbol((params) => request('document symbols', async () => withRule(params.textDocument.uri, [], (r) => documentSymbolsInDocument(r))));
 connection.onFoldingRanges((params) => request('folding ranges', async () => withRule(params.textDocument.uri, [], (r) => foldingRangesInDocument(r))));
-connection.onDocumentHighlight((params) => request('document highlight', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => documentHighlightsInDocument(r, params.position)))));
+connection.onRequest(DocumentHighlightRequest.type, (params) => request('document highlight', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => documentHighlightsInDocument(r, params.position)))));
 connection.onSelectionRanges((params) => request('selection ranges', async () => withRule(params.textDocument.uri, [], (r) => selectionRangesInDocument(r, params.positions))));
-connection.onHover((params) => request('hover', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => hoverInDocument(r, params.position, samples.fields)))));
-connection.onSignatureHelp((params) => request('signature help', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => signatureHelpInDocument(r, params.position)))));
+connection.onRequest(HoverRequest.type, (params) => request('hover', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => hoverInDocument(r, params.position, samples.fields)))));
+connection.onRequest(SignatureHelpRequest.type, (params) => request('signature help', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => signatureHelpInDocument(r, params.position)))));
 connection.onRequest(ReplayRequest, (params, token) =>
   request('replay', async () => {
+    checkReplayParams(params);
     // `$/progress` on the client's workDoneToken (none given: nothing is sent).
     const progress = reportReplayProgress(connection.window.attachWorkDoneProgress(params.workDoneToken), 'Replaying on samples');
     try {
@@ -173,8 +177,8 @@ connection.onRequest(ReplayRequest, (params, token) =>
     }
   }),
 );
-connection.onRequest(ExplainEventRequest, (params) => request('explain event', () => explainEvent(params, openRuleText(params.uri))));
-connection.onRequest(ExplainReplayRequest, (params) => request('explain replay', () => explainReplayOpenOrSaved(params)));
+connection.onRequest(ExplainEventRequest, (params) => request('explain event', () => (checkReplayParams(params), explainEvent)(params, openRuleText(params.uri))));
+connection.onRequest(ExplainReplayRequest, (params) => request('explain replay', () => (checkReplayParams(params), explainReplayOpenOrSaved(params))));
 connection.onRequest(ListRuleTestsRequest, (params) => request('list rule tests', () => listRuleTests(params)));
 connection.onRequest(RunRuleTestsRequest, (params) => request('run rule tests', () => runRuleTests(params)));
 connection.onRequest(RecordRuleTestCaseRequest, (params) => request('record rule test case', () => recordRuleTestCase(params)));

@@ -21,6 +21,36 @@ function exitWithin(server: Awaited<ReturnType<typeof startServer>>, ms: number)
   });
 }
 
+let rawId = 0;
+/**
+ * Sends a request frame as written (the client library never sends `"params": null`) and
+ * resolves with its result, or rejects with its error `{code, message}`.
+ */
+function rawRequest(server: Awaited<ReturnType<typeof startServer>>, method: string, params: unknown): Promise<unknown> {
+  const id = `raw-${++rawId}`;
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const onData = (d: Buffer) => {
+      seen += d.toString('utf8');
+      for (const part of seen.split(/Content-Length: \d+\r\n\r\n/)) {
+        let message: { id?: unknown; result?: unknown; error?: unknown };
+        try {
+          message = JSON.parse(part);
+        } catch {
+          continue;
+        }
+        if (message.id !== id) continue;
+        server.process.stdout!.off('data', onData);
+        if ('error' in message) reject(message.error);
+        else resolve(message.result);
+      }
+    };
+    server.process.stdout!.on('data', onData);
+    const body = JSON.stringify({ jsonrpc: '2.0', id, method, params });
+    server.process.stdin!.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  });
+}
+
 describe('malformed frames', () => {
   const frames: Array<[string, string]> = [
     ['a Content-Length that is not a number', 'Content-Length: abc\r\n\r\n{}'],
@@ -65,6 +95,26 @@ describe('request parameters', () => {
         (e: { code?: number }) => e.code === -32602,
       );
       await assert.rejects(server.connection.sendRequest('textDocument/completion', null), (e: { code?: number }) => e.code === -32602);
+      // The parameters sent as JSON null (not left out): LSP's progress hooks must not read them first.
+      for (const method of ['textDocument/completion', 'textDocument/hover', 'textDocument/signatureHelp', 'textDocument/codeAction', 'textDocument/documentHighlight']) {
+        await assert.rejects(
+          rawRequest(server, method, null),
+          (e: { code?: number; message?: string }) => e.code === -32602 && e.message === 'the parameters must be an object',
+          method,
+        );
+      }
+      const replay = { uri: 'file:///no/such/rule.eql', sampleUris: [], options: null };
+      for (const [method, params] of [
+        ['eqlWorkbench/replay', replay],
+        ['eqlWorkbench/replay', null],
+        ['eqlWorkbench/explainReplay', replay],
+      ] as const) {
+        await assert.rejects(
+          rawRequest(server, method, params),
+          (e: { code?: number; message?: string }) => e.code === -32602 && /must be an object/.test(e.message ?? ''),
+          `${method} ${JSON.stringify(params)}`,
+        );
+      }
       // Still answering: a well-formed hover on `process` gets a result.
       const hover = await server.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 2 } });
       assert.ok(hover !== null && typeof hover === 'object', 'a hover for the category');

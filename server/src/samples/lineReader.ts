@@ -122,12 +122,21 @@ export function isGzip(head: Uint8Array | undefined): boolean {
  * Opens a sample file as a stream of decoded-content chunks: the file's bytes, or their gzip
  * decompression when the file starts with the gzip magic bytes.
  *
+ * A truncated gzip file (zlib's `Z_BUF_ERROR`, "unexpected end of file": the stream stops before
+ * its end, as a copy cut short leaves it) ends the content after its last complete line, as `zcat`
+ * would give it less the partial line, and `onTruncated` is told.
+ *
  * @param path the file.
  * @param onRead told of the file bytes read so far (compressed bytes for gzip), after each chunk.
+ * @param onTruncated told, once the content has ended, that the gzip stream was truncated.
  * @returns the content chunks; iterating them throws the file system error (`ENOENT`, `EISDIR`, …)
- *   or zlib's error for a damaged gzip stream.
+ *   or zlib's error for a damaged (not merely truncated) gzip stream.
  */
-export async function openSampleContent(path: string, onRead?: (progress: ReadProgress) => void): Promise<AsyncIterable<Buffer>> {
+export async function openSampleContent(
+  path: string,
+  onRead?: (progress: ReadProgress) => void,
+  onTruncated?: () => void,
+): Promise<AsyncIterable<Buffer>> {
   const file = createReadStream(path, { highWaterMark: 256 * 1024 });
   async function* counted(): AsyncGenerator<Buffer> {
     let bytesRead = 0;
@@ -151,5 +160,32 @@ export async function openSampleContent(path: string, onRead?: (progress: ReadPr
       gunzip.destroy(e as Error);
     }
   })();
-  return gunzip as AsyncIterable<Buffer>;
+  return completeLinesUnlessTruncated(gunzip as AsyncIterable<Buffer>, onTruncated);
+}
+
+/**
+ * Passes decompressed chunks on, holding back the bytes after the last `\n` until the next
+ * chunk (no copy: the held pieces are yielded as they are). When the stream ends normally they are
+ * yielded; when it is truncated they are dropped (a partial line) and `onTruncated` is called.
+ */
+async function* completeLinesUnlessTruncated(chunks: AsyncIterable<Buffer>, onTruncated?: () => void): AsyncGenerator<Buffer> {
+  let held: Buffer[] = [];
+  try {
+    for await (const chunk of chunks) {
+      const lf = chunk.lastIndexOf(0x0a);
+      if (lf < 0) {
+        held.push(chunk);
+        continue;
+      }
+      for (const piece of held) yield piece;
+      held = [];
+      yield chunk.subarray(0, lf + 1);
+      if (lf + 1 < chunk.length) held.push(chunk.subarray(lf + 1));
+    }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'Z_BUF_ERROR') throw e;
+    onTruncated?.();
+    return;
+  }
+  for (const piece of held) yield piece;
 }

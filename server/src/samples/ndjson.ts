@@ -156,7 +156,14 @@ export async function readNdjsonFile(
   onProblem?: (problem: NdjsonProblem) => void,
 ): Promise<NdjsonResult> {
   const result: NdjsonResult = { events: [], problems: [], warnings: [] };
-  await splitLines(await openSampleContent(path), (bytes, line) => {
+  let lastLine = 0;
+  const truncated = (): void => {
+    const warning: NdjsonProblem = { file: path, line: lastLine + 1, message: 'the gzip file is truncated here (it ends before its end of stream); the lines before were read, the rest is lost', severity: 'warning' };
+    result.warnings.push(warning);
+    onProblem?.(warning);
+  };
+  await splitLines(await openSampleContent(path, undefined, truncated), (bytes, line) => {
+    lastLine = line;
     const decoded = decodeNdjsonLine(bytes, path, line);
     if (decoded.event) result.events.push(decoded.event);
     if (decoded.warning) {

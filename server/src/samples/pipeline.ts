@@ -152,7 +152,10 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
     signal?.throwIfAborted();
     try {
       let fileBytes = 0;
-      const raw = source.text !== undefined ? textContent(source.text) : await openSampleContent(source.path, ({ bytesRead }) => (fileBytes = bytesRead));
+      const truncated = (): void => {
+        outcome.warnings.push(`${source.path}: the gzip file is truncated (it ends before its end of stream); its complete lines were replayed, the rest is lost`);
+      };
+      const raw = source.text !== undefined ? textContent(source.text) : await openSampleContent(source.path, ({ bytesRead }) => (fileBytes = bytesRead), truncated);
       const { head, content } = await peekContent(raw);
       const onChunk = (chunk: Buffer): void => {
         signal?.throwIfAborted();

@@ -109,6 +109,14 @@ test('a missing rule file exits 2 with path: reason on stderr', () => {
   assert.equal(r.stderr, `${missing}: no such file or directory\n`);
 });
 
+test('a folder given as RULE exits 2 (README: usage errors or unreadable input), the other rules still checked', () => {
+  const bad = write('broken.eql', 'process where foo(\n');
+  const r = spawnCli(['check', dir, bad]);
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, `${dir}: is a folder, not a file\n`);
+  assert.match(r.stdout, /broken\.eql:1:15: error: Unknown function \[foo\]/);
+});
+
 test('the sample rules check clean', () => {
   const r = spawnCli([
     'check',

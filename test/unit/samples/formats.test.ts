@@ -8,9 +8,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { constants as zlibConstants, gzipSync } from 'node:zlib';
 import { analyze } from '../../../server/src/eql/analyze';
 import { detectSampleFormat } from '../../../server/src/samples/jsonDocuments';
+import { readNdjsonFile } from '../../../server/src/samples/ndjson';
 import { replaySamples } from '../../../server/src/samples/pipeline';
 
 const dir = mkdtempSync(join(tmpdir(), 'eqlwb-formats-'));
@@ -185,4 +186,27 @@ test('search responses whose hits have only _source (filter_path=hits.hits._sour
   assert.equal(two.out.events, 2);
   // A response with no hits has no events (it is not itself an event).
   assert.equal((await replayed('any where true', write('empty.json', JSON.stringify({ took: 1, hits: { hits: [] } }, null, 2)))).out.events, 0);
+});
+
+test('a truncated gzip file: its complete lines are replayed, the partial last line dropped, and a warning names the file', async () => {
+  const line = (i: number) => JSON.stringify({ '@timestamp': i, event: { category: 'process' }, process: { name: `n${i}` } });
+  // Three complete lines and half of a fourth, compressed without the final block and trailer
+  // (Z_SYNC_FLUSH at the end): the stream `zcat` reports as "unexpected end of file".
+  const content = `${line(1)}\n${line(2)}\n${line(3)}\n${line(4).slice(0, 20)}`;
+  const path = write('cut.ndjson.gz', gzipSync(content, { finishFlush: zlibConstants.Z_SYNC_FLUSH }));
+  const { out, at } = await replayed('process where true', path);
+  assert.deepEqual(at, [[1], [2], [3]]);
+  assert.equal(out.events, 3);
+  assert.deepEqual(out.problems, []);
+  assert.deepEqual(out.unreadable, []);
+  assert.equal(out.warnings.length, 1);
+  assert.ok(out.warnings[0].startsWith(`${path}: the gzip file is truncated`), out.warnings[0]);
+  // The same file read whole (readNdjsonFile): three events and a warning at line 4.
+  const read = await readNdjsonFile(path);
+  assert.equal(read.events.length, 3);
+  assert.deepEqual(read.warnings.map((w) => [w.line, /truncated/.test(w.message)]), [[4, true]]);
+  // Complete, the same content gives its four lines and no warning.
+  const whole = await replayed('process where true', write('whole.ndjson.gz', gzipSync(`${line(1)}\n${line(2)}\n${line(3)}\n${line(4)}\n`)));
+  assert.equal(whole.out.events, 4);
+  assert.deepEqual(whole.out.warnings, []);
 });

@@ -26,6 +26,31 @@ function arithType(l: ValueType, r: ValueType): ValueType {
 }
 
 const LONG_MAX = 9223372036854775807;
+const LONG_MIN_BIG = -(2n ** 63n);
+const LONG_MAX_BIG = 2n ** 63n - 1n;
+
+/**
+ * A `long` operand as a bigint. A double of 2^63 can only be `Long.MAX_VALUE` (9223372036854775807)
+ * rounded to the nearest double, so it is read back as that.
+ */
+function longOf(x: number): bigint {
+  return x >= 9223372036854775807 ? LONG_MAX_BIG : BigInt(x);
+}
+
+/**
+ * `+ - *` on longs as `Math.addExact`, `Math.subtractExact`, `Math.multiplyExact` (QL
+ * `Arithmetics.add/sub/mul`): exact when operands and result are within 2^53, else computed on
+ * bigints and refused beyond 64 bits with Java's "long overflow".
+ */
+function exactLong(op: '+' | '-' | '*', a: number, b: number, span?: Span): number {
+  const r = op === '+' ? a + b : op === '-' ? a - b : a * b;
+  if (Number.isSafeInteger(a) && Number.isSafeInteger(b) && Number.isSafeInteger(r)) return r;
+  const x = longOf(a);
+  const y = longOf(b);
+  const big = op === '+' ? x + y : op === '-' ? x - y : x * y;
+  if (big > LONG_MAX_BIG || big < LONG_MIN_BIG) throw new EqlEvaluationError('long overflow', span);
+  return Number(big);
+}
 
 /**
  * Compiles a binary arithmetic operation.
@@ -40,22 +65,18 @@ export function arithmetic(op: ArithmeticOperator, l: ValueNode, r: ValueNode, s
     const b = numberArg(r.eval(s), rt, span);
     if (a === null || b === null) return null;
     const integral = isIntegral(a, lt) && isIntegral(b, rt);
+    const bothInts = lt === 'integer' && rt === 'integer';
     const exact = (r: number): number => {
-      if (!integral) return r;
-      if (lt === 'integer' && rt === 'integer') {
-        if (r > 2147483647 || r < -2147483648) throw new EqlEvaluationError('integer overflow', span);
-      } else if (Math.abs(r) > LONG_MAX) {
-        throw new EqlEvaluationError('long overflow', span);
-      }
+      if (r > 2147483647 || r < -2147483648) throw new EqlEvaluationError('integer overflow', span);
       return r;
     };
     switch (op) {
       case '+':
-        return exact(a + b);
       case '-':
-        return exact(a - b);
       case '*':
-        return exact(a * b);
+        if (!integral) return op === '+' ? a + b : op === '-' ? a - b : a * b;
+        if (bothInts) return exact(op === '+' ? a + b : op === '-' ? a - b : a * b);
+        return exactLong(op, a, b, span);
       case '/':
         if (integral) {
           if (b === 0) throw new EqlEvaluationError('/ by zero', span);

@@ -272,6 +272,17 @@ describe('integral overflow (QL Arithmetics: Math.addExact / multiplyExact)', ()
     assert.equal(evaluate('x + 1', { x: 2147483647 }), 2147483648);
     assert.equal(evaluate('2147483648 + 1'), 2147483649);
   });
+
+  it('+ and - on longs fail beyond 64 bits like *, with Java\'s "long overflow" (Math.addExact, subtractExact)', () => {
+    assert.throws(() => evaluate('x * 9223372036854775807', { x: 2 }), /long overflow/);
+    assert.throws(() => evaluate('x + 9223372036854775807', { x: 1 }), /long overflow/);
+    assert.throws(() => evaluate('5 + 9223372036854775807'), /long overflow/);
+    assert.throws(() => evaluate('subtract(-9223372036854775807, 2)'), /long overflow/);
+    assert.throws(() => evaluate('x - 9223372036854775807', { x: -2 }), /long overflow/);
+    // Within range: Long.MAX_VALUE - 0 and -1 + Long.MAX_VALUE are no overflow.
+    assert.equal(evaluate('9223372036854775807 - 0'), 9223372036854775807);
+    assert.equal(evaluate('x + 9223372036854775807', { x: -1 }), 9223372036854775806);
+  });
 });
 
 describe('every catalogued function has an implementation, with the catalogue\'s arity (eql/functions.ts)', () => {
