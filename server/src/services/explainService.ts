@@ -20,9 +20,9 @@ import type { ReplayRunOptions } from '../engine/replay';
 import type { EventRecord } from '../engine/types';
 import type { ExplainEventParams, ExplainEventResult, ExplainReplayResult, ReplayParams, StageEnd } from '../protocol';
 import { type NdjsonResult, parseNdjsonText, readNdjsonFile } from '../samples/ndjson';
-import { readRuleFile, ruleFromEql, type RuleSource } from '../samples/ruleFile';
+import type { RuleSource } from '../samples/ruleFile';
 import { lineColumnAt } from '../samples/textPosition';
-import { ReplayInputError, type OpenDocumentText } from './replayService';
+import { loadRule, ReplayInputError, type OpenDocumentText } from './replayService';
 
 /** The inputs of an explanation, or the rule's errors. */
 type ExplainInput =
@@ -41,20 +41,6 @@ type ExplainInput =
 
 function baseName(path: string): string {
   return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
-}
-
-async function loadRule(uri: string, openText: OpenDocumentText): Promise<RuleSource> {
-  const open = openText(uri);
-  if (open !== undefined) return ruleFromEql(uri, open);
-  let path: string;
-  try {
-    path = fileURLToPath(uri);
-  } catch {
-    throw new ReplayInputError(`The rule ${uri} is not open and is not a file; open it in an editor first.`);
-  }
-  const read = await readRuleFile(path);
-  if (read.problem) throw new ReplayInputError(`The rule ${path} cannot be used: ${read.problem.message}`);
-  return read.rule;
 }
 
 /**

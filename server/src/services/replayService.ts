@@ -57,8 +57,7 @@ export type OpenDocumentText = (uri: string) => string | undefined;
  *   rethrown as is.
  */
 export async function replayRule(params: ReplayParams, openText: OpenDocumentText, hooks: ReplayHooks = {}): Promise<ReplayResult> {
-  const open = openText(params.uri);
-  const rule = open !== undefined ? ruleFromEql(params.uri, open) : await loadRule(params.uri);
+  const rule = await loadRule(params.uri, openText);
   const analysis = analyze(rule.query);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0 || !analysis.statement) {
@@ -144,7 +143,15 @@ export async function replayRule(params: ReplayParams, openText: OpenDocumentTex
   };
 }
 
-async function loadRule(uri: string): Promise<RuleSource> {
+/**
+ * The rule a request names: the open document's text (unsaved edits included) when `openText` knows
+ * it, else the `.eql` or detection-rules `.toml` file on disk.
+ * @throws ReplayInputError when the rule is not open and is not a readable, usable rule file (the
+ *   message names the file and, for a TOML syntax error, its 1-based line and column).
+ */
+export async function loadRule(uri: string, openText: OpenDocumentText): Promise<RuleSource> {
+  const open = openText(uri);
+  if (open !== undefined) return ruleFromEql(uri, open);
   let path: string;
   try {
     path = fileURLToPath(uri);
