@@ -24,6 +24,7 @@
 import * as nodePath from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { isTable, tomlErrorMessage } from '../samples/ruleFile';
+import type { ReplayOptions } from '../engine/types';
 import { indexTomlLines, lineOf } from './tomlLines';
 
 /** File names of rule test files: `*.test.toml`. */
@@ -59,15 +60,7 @@ export interface ExpectedMatch {
  * Replay options, with the meaning of the `_eql/search` parameters of the same names; `mapping` is
  * the path of an index mapping (JSON) relative to the test file's folder.
  */
-export interface TestReplayOptions {
-  timestampField?: string;
-  tiebreakerField?: string;
-  eventCategoryField?: string;
-  size?: number;
-  resultPosition?: 'head' | 'tail';
-  maxSamplesPerKey?: number;
-  mapping?: string;
-}
+export type TestReplayOptions = ReplayOptions & { mapping?: string };
 
 /** The expected number of matches. */
 export interface CountExpectation {
