@@ -166,6 +166,8 @@ describe('replay debugger over DAP: the sample rule on samples/logs', () => {
       assert.equal(event.get('destination.port'), '5985');
       assert.equal(event.get('network.direction'), '"incoming"');
       assert.equal(event.get('process.parent.name'), 'null');
+      // Relative to the launch's folder (no "cwd": the adapter's working directory, the repository here).
+      assert.equal(event.get('source'), 'samples/logs/endpoint/win-dc01.ndjson:4');
       const scopes = await r.dc.scopesRequest({ frameId: 1 });
       const ref = scopes.body.scopes.find((s) => s.name === 'Sequences')!.variablesReference;
       const keys = await r.children(ref);
@@ -186,6 +188,21 @@ describe('replay debugger over DAP: the sample rule on samples/logs', () => {
       assert.equal(d2.get('event 1'), 'win-dc01.ndjson:4 2024-05-14T09:14:02.113Z');
     } finally {
       await r.stop();
+    }
+  });
+
+  test('the source of the event is shown relative to the launch folder, absolute outside it', async () => {
+    for (const [cwd, expected] of [
+      [join(LOGS, 'endpoint'), 'win-dc01.ndjson:1'],
+      [join(root, 'test'), `${DC01}:1`],
+    ]) {
+      const { r } = await session({ rule: RULE_EQL, samples: [LOGS], cwd });
+      try {
+        await r.next();
+        assert.equal((await r.scope('Event')).get('source'), expected);
+      } finally {
+        await r.stop();
+      }
     }
   });
 
@@ -480,7 +497,7 @@ describe('replay debugger over DAP: the sample rule on samples/logs', () => {
 
 describe('replay debugger over DAP: until and missing-event stages', () => {
   /** Runs a rule written to a temp file with one exception filter; returns `file:line description` per stop and the end description. */
-  async function stopsOf(query: string, filter: string): Promise<{ stops: string[]; end: string }> {
+  async function stopsOf(query: string, filter: string): Promise<{ stops: string[]; texts: string[][]; end: string }> {
     const dir = mkdtempSync(join(tmpdir(), 'eql-dap-'));
     const rule = join(dir, 'rule.eql');
     writeFileSync(rule, query);
@@ -488,11 +505,13 @@ describe('replay debugger over DAP: until and missing-event stages', () => {
       await r.dc.setExceptionBreakpointsRequest({ filters: [filter] });
     });
     const stops: string[] = [];
+    const texts: string[][] = [];
     try {
       for (;;) {
         const s = await r.cont();
-        if (s.body.reason === 'end') return { stops, end: s.body.description ?? '' };
+        if (s.body.reason === 'end') return { stops, texts, end: s.body.description ?? '' };
         stops.push(`${(await r.frames())[0]} ${s.body.description}`);
+        texts.push(s.body.text?.split('\n') ?? []);
       }
     } finally {
       await r.stop();
@@ -514,6 +533,31 @@ until [process where process.name == "wsmprovhost.exe"]
     // no wsmprovhost.exe start, so its match (wks-07:7 → :9) stands.
     assert.deepEqual(stops, ['win-dc01.ndjson:6 Cancelled by until']);
     assert.equal(end, 'End of replay: 1 match');
+  });
+
+  /**
+   * whoami.exe starts on win-dc01 (:6, 09:14:04.520), ends (:7, 09:14:04.610), then 5985 arrives
+   * (:8, 09:20:00): the candidate :6 → :8 has the missing event between its stages, which only the
+   * end of the stream decides (docs "EQL syntax reference", missing events). On wks-07, whoami.exe
+   * (:5) then 5985 (:11) 17 min later has no end event of that host between: it completes at the end.
+   */
+  const WHOAMI_THEN_5985 = `sequence by host.id with maxspan = 1h
+  [process where process.name == "whoami.exe" and event.type == "start"]
+  ![process where event.type == "end"]
+  [network where destination.port == 5985]
+`;
+
+  test('missing-event decisions at the end of the stream stop on their exception filters', async () => {
+    const dropped = await stopsOf(WHOAMI_THEN_5985, 'missingEventSeen');
+    assert.deepEqual(dropped.stops, ['win-dc01.ndjson:7 Missing-event stage seen', 'sysmon-srv-app02.ndjson:5 Missing-event stage seen (end of stream)']);
+    assert.deepEqual(dropped.texts[1], [
+      `the candidate sequence of join key ${DC01_KEY} (win-dc01.ndjson:6 → win-dc01.ndjson:8) was dropped: missing-event stage seen at win-dc01.ndjson:7`,
+    ]);
+    assert.equal(dropped.end, 'End of replay: 1 match');
+    const completed = await stopsOf(WHOAMI_THEN_5985, 'sequenceCompleted');
+    assert.deepEqual(completed.stops, ['sysmon-srv-app02.ndjson:5 Sequence completed (end of stream)']);
+    assert.deepEqual(completed.texts[0], [`completed the sequence of join key ${WKS07_KEY}: wks-07.jsonl:5 → wks-07.jsonl:11`]);
+    assert.equal(completed.end, 'End of replay: 1 match');
   });
 
   test('missing-event stage seen: the one process end event (win-dc01:7) passes ![process where event.type == "end"]', async () => {

@@ -86,6 +86,8 @@ export class EqlReplayDebugSession extends DebugSession {
   private lastStop?: StopReason;
   private pauseRequested = false;
   private running = false;
+  /** The replay reached the end of the stream since it last stood on an event (its decisions were shown). */
+  private streamEnded = false;
 
   constructor() {
     super();
@@ -243,6 +245,7 @@ export class EqlReplayDebugSession extends DebugSession {
   }
 
   private begin(): void {
+    this.streamEnded = false;
     for (const list of this.breakpoints.values()) {
       for (const b of list) {
         b.hitIndexes = [];
@@ -445,6 +448,7 @@ export class EqlReplayDebugSession extends DebugSession {
     const model = this.model;
     this.sendResponse(response);
     if (!model) return;
+    this.streamEnded = false;
     model.goTo(model.position - 1);
     this.stopHere(model.position === 0 ? { reason: 'entry', description: 'Before the first event' } : { reason: 'step', description: 'Stepped back' });
   }
@@ -453,6 +457,7 @@ export class EqlReplayDebugSession extends DebugSession {
     const model = this.model;
     this.sendResponse(response);
     if (!model) return;
+    this.streamEnded = false;
     for (let index = model.position - 2; index >= 0; index--) {
       const hit = this.hitsAt(index, false);
       if (hit) {
@@ -483,7 +488,7 @@ export class EqlReplayDebugSession extends DebugSession {
     try {
       for (let fed = 0; ; fed++) {
         if (model.atEnd) {
-          this.stopAtEnd();
+          this.endOfStream();
           return;
         }
         if (fed > 0 && fed % YIELD_EVERY === 0) {
@@ -520,11 +525,25 @@ export class EqlReplayDebugSession extends DebugSession {
     }
   }
 
-  private stopAtEnd(): void {
+  /**
+   * The end of the stream: the decisions only the end can make (missing-event checks: candidates
+   * dropped or completed) are printed once, and stop the replay when their exception filter is on,
+   * as the same decisions do on an event; then (or when none is wanted) the end stop.
+   */
+  private endOfStream(): void {
     const model = this.model!;
-    const { result, happenings } = model.finalResult();
-    for (const h of happenings) this.output(`End of stream: ${h.text}\n`);
-    const n = result.matches.length;
+    if (!this.streamEnded) {
+      this.streamEnded = true;
+      const { happenings } = model.finalResult();
+      for (const h of happenings) this.output(`End of stream: ${h.text}\n`);
+      const wanted = happenings.filter((h) => this.filters.has(h.kind));
+      if (wanted.length > 0) {
+        const label = HAPPENING_FILTERS.find((f) => f.filter === wanted[0].kind)!.label;
+        this.stopHere({ reason: 'exception', description: `${label} (end of stream)`, text: wanted.map((h) => h.text).join('\n') });
+        return;
+      }
+    }
+    const n = model.finalResult().result.matches.length;
     const description = `End of replay: ${n} match${n === 1 ? '' : 'es'}`;
     this.output(`${description}.\n`);
     this.stopHere({ reason: 'end', description });
@@ -585,6 +604,15 @@ export class EqlReplayDebugSession extends DebugSession {
     this.sendResponse(response);
   }
 
+  /**
+   * A sample file as the person reads it: relative to the launch's folder (`cwd`, the workspace
+   * folder in VS Code) with `/` separators when inside it, else absolute. Sources keep absolute paths.
+   */
+  private displayPath(path: string): string {
+    const relative = nodePath.relative(this.model?.prepared.cwd ?? process.cwd(), path);
+    return relative === '' || relative === '..' || relative.startsWith(`..${nodePath.sep}`) || nodePath.isAbsolute(relative) ? path : relative.split(nodePath.sep).join('/');
+  }
+
   private source(path: string): Source {
     return new Source(nodePath.basename(path), this.convertDebuggerPathToClient(path));
   }
@@ -627,7 +655,7 @@ export class EqlReplayDebugSession extends DebugSession {
     const { timestampField, eventCategoryField } = model.prepared.options;
     const names = [timestampField, eventCategoryField, ...fieldsRead(model.prepared.statement.query)];
     const vars = [...new Set(names)].map((name) => this.valueVariable(name, getFieldValue(event.record.doc, name) ?? null));
-    vars.push(text('source', `${event.record.source.file}:${event.record.source.line}`));
+    vars.push(text('source', `${this.displayPath(event.record.source.file)}:${event.record.source.line}`));
     vars.push(this.valueVariable('document', event.record.doc));
     return vars;
   }

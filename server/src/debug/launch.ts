@@ -50,6 +50,8 @@ export interface PreparedReplay {
   rule: RuleSource;
   /** The rule file, absolute. */
   rulePath: string;
+  /** The folder relative paths were resolved against (absolute). */
+  cwd: string;
   statement: Statement;
   /** Events in input order (files in replay order, lines in file order); `source.file` absolute. */
   events: EventRecord[];
@@ -126,7 +128,7 @@ export async function prepareReplay(args: EqlReplayLaunchArguments): Promise<Pre
   }
   const category = missingCategoryWarning(analysed.statement, events, options.eventCategoryField, 'the "eventCategoryField" launch attribute');
   if (category) notes.push(`warning: ${category}`);
-  return { rule, rulePath, statement: analysed.statement, events, files: readFiles, skippedLines, options, notes };
+  return { rule, rulePath, cwd, statement: analysed.statement, events, files: readFiles, skippedLines, options, notes };
 }
 
 /**
