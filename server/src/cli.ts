@@ -70,7 +70,8 @@ Index patterns:
   by name) is left out; an event carrying none of them is kept. --index
   replaces the rule's patterns; --no-index-filter keeps every event. After the
   total line, a summary tells how many events each pattern kept and which
-  indices were left out (json: a final {"type":"index_patterns",...} line).
+  indices were left out (json: a final {"type":"index_patterns",...} line, when
+  some event has an _index or data_stream fields).
 
 Exit status:
   0  the replay ran (whatever the number of matches)

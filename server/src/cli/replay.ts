@@ -9,6 +9,7 @@ import { discoverSampleFiles } from '../samples/discover';
 import { formatNdjsonProblem } from '../samples/ndjson';
 import { replaySamples, type SampleReplayOutcome } from '../samples/pipeline';
 import { formatIndexPatternSummary, indexPatternSummaryToJson } from '../samples/indexPatternSummaryText';
+import { someEventHadIndex } from '../samples/indexPatterns';
 import { ExitCode, type CliIo } from './io';
 import { matchToJsonLine } from './matchJson';
 import { explanationToJsonLine, formatExplanationText } from './explain';
@@ -180,7 +181,7 @@ export async function runReplay(
     for (const m of matches) io.stdout(`${matchToJsonLine(m)}\n`);
     if (explanation) io.stdout(`${explanationToJsonLine(explanation)}\n`);
     if (effects) io.stdout(`${toSafeJsonLine(exceptionEffectsToJson(effects))}\n`);
-    if (outcome.indexPatterns) io.stdout(`${toSafeJsonLine({ ...indexPatternSummaryToJson(outcome.indexPatterns), prefiltered: outcome.prefiltered })}\n`);
+    if (outcome.indexPatterns && someEventHadIndex(outcome.indexPatterns)) io.stdout(`${toSafeJsonLine({ ...indexPatternSummaryToJson(outcome.indexPatterns), prefiltered: outcome.prefiltered })}\n`);
   } else {
     const fields = { timestampField: options.timestampField, eventCategoryField: options.eventCategoryField, mapping };
     matches.forEach((m, i) => io.stdout(`${formatMatchText(m, i + 1, fields).join('\n')}\n`));

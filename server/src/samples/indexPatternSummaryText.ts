@@ -3,7 +3,7 @@
  * one JSON object (`eql-workbench replay --format json`). Plain functions over an
  * {@link IndexPatternSummary}; no I/O.
  */
-import type { IndexPatternSummary } from './indexPatterns';
+import { someEventHadIndex, type IndexPatternSummary } from './indexPatterns';
 
 const events = (n: number): string => `${n} ${n === 1 ? 'event' : 'events'}`;
 
@@ -20,8 +20,10 @@ const events = (n: number): string => `${n} ${n === 1 ? 'event' : 'events'}`;
  * @param summary from the replay.
  * @param from where the patterns come from, shown in the heading (`the rule's`, `--index`).
  * @param prefiltered lines the prefilter skipped unparsed (not counted); 0 or absent: none.
+ * @returns the lines above; one line when no event had an `_index` or `data_stream` fields.
  */
 export function formatIndexPatternSummary(summary: IndexPatternSummary, from: string, prefiltered = 0): string[] {
+  if (!someEventHadIndex(summary)) return [`index patterns (${from}): no event has _index or data_stream fields, so all are kept`];
   const leftOut = summary.unmatched + summary.excluded;
   const lines = [`index patterns (${from}): ${events(summary.kept + summary.withoutIndex)} kept, ${leftOut} left out`];
   const rows: Array<[string, string]> = summary.patterns.map((p) => [p.pattern, p.exclusion ? `${events(p.events)} left out` : events(p.events)]);

@@ -63,6 +63,11 @@ export interface IndexPatternSummary {
   notes: string[];
 }
 
+/** Whether some event carried an index (`_index` or `data_stream` fields): else the patterns did nothing. */
+export function someEventHadIndex(summary: IndexPatternSummary): boolean {
+  return summary.kept + summary.unmatched + summary.excluded > 0;
+}
+
 /** At most this many indices are listed in {@link IndexPatternSummary.leftOut}. */
 export const MAX_LISTED_INDICES = 10;
 
