@@ -220,7 +220,7 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
       } else {
         const reason = head === undefined ? undefined : detectUnsupportedEncoding(head);
         if (reason !== undefined) throw new UnsupportedEncodingError(reason);
-        await readJsonDocuments(content, format, source.path, addEvent, report, onChunk);
+        await readJsonDocuments(content, format, source.path, addEvent, report, onChunk, request.maxLineBytes);
       }
     } catch (e) {
       collecting = undefined;
