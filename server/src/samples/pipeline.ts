@@ -20,6 +20,7 @@ import type { EventRecord, Match } from '../engine/types';
 import { describeFsError } from './fsErrors';
 import { detectUnsupportedEncoding, UnsupportedEncodingError } from './encoding';
 import { detectSampleFormat, readJsonDocuments } from './jsonDocuments';
+import { HeapGuard, ReplayMemoryError } from './memoryGuard';
 import { openSampleContent, peekContent, splitLines, textContent } from './lineReader';
 import { decodeNdjsonLine, oversizedLineProblem, type NdjsonProblem } from './ndjson';
 import { estimateSampleBytes, sampleContentKey, type CachedSample, type SampleCache } from './sampleCache';
@@ -120,7 +121,8 @@ export interface SampleReplayOutcome {
  *
  * @returns see {@link SampleReplayOutcome}.
  * @throws the engine's errors: `EqlCompileError` (the rule cannot be compiled), `EqlEvaluationError`
- *   (a script fails on an event; its `source` names the event), and the signal's reason when aborted.
+ *   (a script fails on an event; its `source` names the event), a `ReplayMemoryError` when the
+ *   events kept would exhaust the heap (`memoryGuard.ts`), and the signal's reason when aborted.
  */
 export async function replaySamples(request: SampleReplayRequest): Promise<SampleReplayOutcome> {
   const { statement, options, signal } = request;
@@ -172,6 +174,7 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
   const { cache } = request;
   if (cache) outcome.cachedFiles = 0;
   let bytesBefore = 0;
+  const heap = new HeapGuard();
   for (let i = 0; i < request.sources.length; i++) {
     const source = request.sources[i];
     signal?.throwIfAborted();
@@ -185,6 +188,7 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
       const events = cached.events;
       for (let at = 0; at < events.length; at += CACHED_SLICE) {
         signal?.throwIfAborted();
+        heap.check(outcome.events);
         const end = Math.min(events.length, at + CACHED_SLICE);
         for (let j = at; j < end; j++) addEvent(events[j]);
         request.onProgress?.({ bytesRead: bytesBefore + Math.round((sizes[i] * end) / events.length), totalBytes, events: outcome.events });
@@ -208,6 +212,7 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
       const { head, content } = await peekContent(raw);
       const onChunk = (chunk: Buffer): void => {
         signal?.throwIfAborted();
+        heap.check(outcome.events);
         contentBytes += chunk.length;
         if (collecting && !cache!.fits(estimateSampleBytes(contentBytes, collecting.events.length))) collecting = undefined;
         if (source.text !== undefined) fileBytes += chunk.length;
@@ -224,7 +229,7 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
       }
     } catch (e) {
       collecting = undefined;
-      if (signal?.aborted || isEngineError(e)) throw e;
+      if (signal?.aborted || isEngineError(e) || e instanceof ReplayMemoryError) throw e;
       outcome.unreadable.push({ path: source.path, reason: describeFsError(e) });
       bytesBefore += sizes[i];
       continue;
