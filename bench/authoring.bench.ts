@@ -6,17 +6,26 @@
  * the ratio of the median to the connection's floor measured in the same run (a hover on a comment,
  * which answers null at once).
  *
+ * The client declares VS Code's completion capabilities (so completion answers are shaped as the
+ * editor receives them); one more completion line is timed from a second server whose client
+ * declares none (every item then carries its own edit range).
+ *
  * Diagnostics are timed from `didChange` to `publishDiagnostics` minus the server's 150 ms
- * debounce. Usage: `npm run bench:authoring [-- EVENTS]`.
+ * debounce. Usage: `npm run bench:authoring [-- EVENTS] [--profile DIR]`; with `--profile`, the
+ * server runs under `node --cpu-prof` and writes its CPU profile into DIR when it exits.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { startServer } from '../test/lsp/lspTestClient';
+import { startServer, type TestServer } from '../test/lsp/lspTestClient';
+import { VSCODE_COMPLETION_CAPABILITIES } from '../test/lsp/vscodeCapabilities';
 
-const EVENTS = Number(process.argv[2] ?? 100_000);
+const ARGS = process.argv.slice(2);
+const PROFILE_AT = ARGS.indexOf('--profile');
+const PROFILE_DIR = PROFILE_AT >= 0 ? ARGS.splice(PROFILE_AT, 2)[1] : undefined;
+const EVENTS = Number(ARGS[0] ?? 100_000);
 const RUNS = 200;
 const DEBOUNCE_MS = 150;
 
@@ -58,12 +67,12 @@ function stats(ms: number[]): { median: number; p99: number } {
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'eql-bench-'));
   writeFileSync(path.join(dir, 'events.ndjson'), sampleLines(EVENTS));
-  const server = await startServer('source', { rootUri: pathToFileURL(dir).toString() });
-  try {
-    const uri = pathToFileURL(path.join(dir, 'rule.eql')).toString();
-    const text = rule();
+  const rootUri = pathToFileURL(dir).toString();
+  const uri = pathToFileURL(path.join(dir, 'rule.eql')).toString();
+  const text = rule();
+  /** Opens the rule and waits for the samples to be indexed (the hover on `process.name` counts the events); returns the ms waited. */
+  const ready = async (server: TestServer): Promise<number> => {
     await server.open(uri, text);
-    // Wait for the samples to be indexed: the hover on `process.name` counts the events.
     const indexStart = performance.now();
     for (;;) {
       const hover = (await server.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 8 } })) as { contents: { value: string } } | null;
@@ -71,7 +80,32 @@ async function main(): Promise<void> {
       if (performance.now() - indexStart > 60_000) throw new Error(`not indexed after 60 s; hover: ${hover?.contents.value.slice(-200)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    const indexMs = performance.now() - indexStart;
+    return performance.now() - indexStart;
+  };
+  const results: Record<string, number[]> = {};
+  const load = loadavg();
+  // A client without VS Code's completion capabilities (no `itemDefaults`, no lazy detail).
+  const plain = await startServer('source', { rootUri });
+  try {
+    await ready(plain);
+    for (let i = 0; i < 20; i++) await plain.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 3, character: 3 } });
+    const out: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t = performance.now();
+      await plain.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 3, character: 3 } });
+      out.push(performance.now() - t);
+    }
+    results['completion, client without itemDefaults'] = out;
+  } finally {
+    await plain.stop();
+  }
+  const server = await startServer('source', {
+    rootUri,
+    textDocument: VSCODE_COMPLETION_CAPABILITIES,
+    nodeArgs: PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
+  });
+  try {
+    const indexMs = await ready(server);
 
     const time = async (what: () => Promise<unknown>): Promise<number[]> => {
       const out: number[] = [];
@@ -83,7 +117,6 @@ async function main(): Promise<void> {
       return out;
     };
     const at = (line: number, character: number) => ({ textDocument: { uri }, position: { line, character } });
-    const results: Record<string, number[]> = {};
     results['floor (hover on a comment)'] = await time(() => server.connection.sendRequest('textDocument/hover', at(0, 5)));
     results['completion (field position)'] = await time(() => server.connection.sendRequest('textDocument/completion', at(3, 3)));
     results['completion (values after ==)'] = await time(() => server.connection.sendRequest('textDocument/completion', at(38, 34)));
@@ -101,6 +134,7 @@ async function main(): Promise<void> {
 
     const floor = stats(results['floor (hover on a comment)']).median;
     console.log(`${EVENTS.toLocaleString('en-US')} sample events indexed in ${(indexMs / 1000).toFixed(1)} s (background); 40-line rule; ${RUNS} runs each`);
+    console.log(`load average before: ${load.map((l) => l.toFixed(2)).join(' ')}; after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     for (const [name, ms] of Object.entries(results)) {
       const s = stats(ms);
       console.log(`${name.padEnd(44)} median ${s.median.toFixed(2).padStart(7)} ms   p99 ${s.p99.toFixed(2).padStart(7)} ms   ×${(s.median / floor).toFixed(1)} floor`);

@@ -38,6 +38,12 @@ export interface ReplayParams {
   exceptionUris?: string[];
   /** LSP work-done progress token: the server reports bytes and events read on it (`$/progress`). */
   workDoneToken?: ProgressToken;
+  /**
+   * Memory budget (MiB, estimated) of the parsed sample files the server keeps between replays, so
+   * that re-runs over unchanged samples skip reading and parsing them (setting
+   * `eqlWorkbench.replay.cacheBudgetMB`); 0: no cache; absent: 512.
+   */
+  sampleCacheBudgetMB?: number;
 }
 
 /** The text of an open sample document, as the client's editor holds it. */
@@ -99,6 +105,8 @@ export interface ReplayResult {
   malformedLines: MalformedLine[];
   /** Number of sample files read. */
   sampleFiles: number;
+  /** Of `sampleFiles`, those replayed from the server's cache of parsed samples (unchanged since read). */
+  cachedSampleFiles?: number;
   /** Number of events read (well-formed lines). */
   events: number;
   /**

@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { EcsFlat } from '@elastic/ecs';
 import type { CompletionItem, CompletionList, Hover, MarkupContent, SignatureHelp } from 'vscode-languageserver-protocol';
 import { ROOT, startServer, type TestServer } from './lspTestClient';
+import { VSCODE_COMPLETION_CAPABILITIES } from './vscodeCapabilities';
 
 type EcsEntry = { type: string; short: string; allowed_values?: Array<{ name: string; description: string }> };
 const ecs = EcsFlat as unknown as Record<string, EcsEntry>;
@@ -101,3 +102,31 @@ for (const entry of ['source', 'dist'] as const) {
     });
   });
 }
+
+describe('completion over LSP for a client with VS Code\'s completion capabilities', () => {
+  let server: TestServer;
+  const uri = 'file:///test/authoring-vscode.eql';
+  before(async () => {
+    server = await startServer('source', { textDocument: VSCODE_COMPLETION_CAPABILITIES });
+    await server.open(uri, RULE, 1);
+  });
+  after(async () => {
+    assert.equal(await server.stop(), 0, `server exit code; stderr:\n${server.stderr()}`);
+  });
+
+  it('sends the edit range once (itemDefaults), the ECS type as detail, snippets for functions, and the ECS description on resolve', async () => {
+    // Line 2 `  [process where process.parent.name …`: the field starts at character 17; the cursor after `process.pa` is 27.
+    const list = (await server.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 2, character: 27 } })) as CompletionList;
+    assert.deepEqual(list.itemDefaults?.editRange, { start: { line: 2, character: 17 }, end: { line: 2, character: 27 } });
+    assert.ok(list.items.every((i) => i.textEdit === undefined), 'no item carries its own edit');
+    const item = list.items.find((i) => i.label === 'process.parent.name');
+    assert.ok(item, 'process.parent.name offered');
+    assert.equal(item.detail, ecs['process.parent.name'].type);
+    // `process` condition: the `process.*` fields sort before other ECS fields.
+    assert.ok(item.sortText! < list.items.find((i) => i.label === 'file.path')!.sortText!);
+    // EQL function reference: startsWith(<source>, <substring>).
+    assert.equal(list.items.find((i) => i.label === 'startsWith')?.textEditText, 'startsWith(${1:source}, ${2:substring})$0');
+    const resolved = (await server.connection.sendRequest('completionItem/resolve', item)) as CompletionItem;
+    assert.ok((resolved.documentation as MarkupContent).value.includes(ecs['process.parent.name'].short));
+  });
+});

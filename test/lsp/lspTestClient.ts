@@ -56,6 +56,13 @@ export interface StartOptions {
    * that answers do not depend on the sample files lying around.
    */
   rootUri?: string;
+  /**
+   * More `textDocument` client capabilities than `publishDiagnostics.versionSupport` (e.g. VS Code's
+   * `completion` capabilities, for answers shaped as the editor gets them).
+   */
+  textDocument?: Record<string, unknown>;
+  /** Extra options for the server's `node` process, before the script (e.g. `--cpu-prof` to profile it). */
+  nodeArgs?: string[];
 }
 
 /**
@@ -67,8 +74,8 @@ export interface StartOptions {
 export async function startServer(entry: 'source' | 'dist' = 'source', options: StartOptions = {}): Promise<TestServer> {
   const args =
     entry === 'source'
-      ? ['--import', 'tsx', path.join(ROOT, 'server/src/server.ts'), '--stdio']
-      : [path.join(ROOT, 'dist/server.js'), '--stdio'];
+      ? [...(options.nodeArgs ?? []), '--import', 'tsx', path.join(ROOT, 'server/src/server.ts'), '--stdio']
+      : [...(options.nodeArgs ?? []), path.join(ROOT, 'dist/server.js'), '--stdio'];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
@@ -99,7 +106,7 @@ export async function startServer(entry: 'source' | 'dist' = 'source', options: 
     connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: options.rootUri ?? null,
-      capabilities: { textDocument: { publishDiagnostics: { versionSupport: true } }, ...(options.settings ? { workspace: { configuration: true } } : {}) },
+      capabilities: { textDocument: { publishDiagnostics: { versionSupport: true }, ...options.textDocument }, ...(options.settings ? { workspace: { configuration: true } } : {}) },
       workspaceFolders: null,
     }),
     died,

@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DocumentHighlight, DocumentSymbol, FoldingRange, SelectionRange, SemanticTokens, TextEdit } from 'vscode-languageserver-protocol';
 import { SEMANTIC_TOKENS_LEGEND } from '../../server/src/services/semanticTokens';
-import { startServer, type TestServer } from './lspTestClient';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { ROOT, startServer, type TestServer } from './lspTestClient';
 
 // Line 4 is the first line of the query (after `query = '''` on line 3).
 const TOML = [
@@ -155,14 +157,30 @@ describe('formatting over LSP', () => {
 
   it('formats a range of an .eql document only', async () => {
     const uri = 'file:///rules/range.eql';
-    const text = 'process where a==1 and\nb==2';
+    const text = 'process where a==1 and\n b==2';
     await server.open(uri, text);
     const edits = (await server.connection.sendRequest('textDocument/rangeFormatting', {
       textDocument: { uri },
-      range: { start: { line: 0, character: 20 }, end: { line: 1, character: 4 } },
+      range: { start: { line: 0, character: 20 }, end: { line: 1, character: 5 } },
       options: { tabSize: 2, insertSpaces: true },
     })) as TextEdit[];
     const { TextDocument } = await import('vscode-languageserver-textdocument');
     assert.equal(TextDocument.applyEdits(TextDocument.create(uri, 'eql', 1, text), edits), 'process where a==1 and\n  b == 2');
+  });
+
+  const rulePath = path.resolve(ROOT, '..', 'shared', 'detection-rules', 'rules', 'cross-platform', 'privilege_escalation_sudoers_file_mod.toml');
+  it('gives a prebuilt rule whose query lost its indentation its layout back, editing nothing else', { skip: existsSync(rulePath) ? false : 'prebuilt rules not found at ../shared/detection-rules' }, async () => {
+    const original = readFileSync(rulePath, 'utf8');
+    const start = original.indexOf("query = '''\n") + "query = '''\n".length;
+    const end = original.indexOf("'''", start);
+    const flattened = original.slice(0, start) + original.slice(start, end).replace(/^[ \t]+(?=\S)/gm, ' ') + original.slice(end);
+    assert.notEqual(flattened, original);
+    const uri = 'file:///rules/privilege_escalation_sudoers_file_mod.toml';
+    await server.open(uri, flattened);
+    const edits = (await server.connection.sendRequest('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } })) as TextEdit[];
+    const { TextDocument } = await import('vscode-languageserver-textdocument');
+    assert.equal(TextDocument.applyEdits(TextDocument.create(uri, 'toml', 1, flattened), edits), original);
+    const queryLines = [original.slice(0, start).split('\n').length - 1, original.slice(0, end).split('\n').length - 1];
+    assert.ok(edits.every((e) => e.range.start.line >= queryLines[0] && e.range.end.line <= queryLines[1]), JSON.stringify(edits));
   });
 });

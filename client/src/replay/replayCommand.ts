@@ -193,6 +193,7 @@ async function runReplay(
       sampleUris: samples.map((u) => u.toString()),
       ...(openSamples.length > 0 ? { openSamples } : {}),
       ...exceptionParams(),
+      sampleCacheBudgetMB: config.get<number>('replay.cacheBudgetMB', 512),
       options: {
         timestampField: config.get<string>('timestampField', '@timestamp'),
         tiebreakerField: config.get<string>('tiebreakerField', ''),

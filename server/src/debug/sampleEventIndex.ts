@@ -25,7 +25,7 @@ import type { EventRecord } from '../engine/types';
 import { detectUnsupportedEncoding, UnsupportedEncodingError } from '../samples/encoding';
 import { detectSampleFormat, readJsonDocuments } from '../samples/jsonDocuments';
 import { isGzip, openSampleContent, peekContent, splitLines } from '../samples/lineReader';
-import { decodeNdjsonLine, type NdjsonProblem } from '../samples/ndjson';
+import { decodeNdjsonLine, oversizedLineProblem, type NdjsonProblem } from '../samples/ndjson';
 
 /** Bytes read from a file at once when reading events back (consecutive events share a block). */
 const BLOCK_BYTES = 256 * 1024;
@@ -211,6 +211,11 @@ export class SampleEventIndex {
             if (!decoded.event) return;
             if (gzip) addResident(decoded.event);
             else add(decoded.event.doc, line, offset, bytes.length);
+          }, undefined, {
+            onOversizedLine: (line, bytes) => {
+              lastLine = line;
+              listener.problem(oversizedLineProblem(path, line, bytes));
+            },
           });
         } else {
           const reason = contentHead === undefined ? undefined : detectUnsupportedEncoding(contentHead);

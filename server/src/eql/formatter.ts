@@ -3,7 +3,9 @@
  *
  *     sequence by host.id with maxspan=3s
  *       [process where host.os.type == "linux" and event.type == "start" and
- *          process.name in ("bash", "sh") and not process.args : "-c"
+ *        process.name in ("bash", "sh") and not process.parent.name in (
+ *          "sshd", "cron"
+ *        )
  *       ] by process.entity_id
  *       [network where destination.port == 443] by process.parent.entity_id
  *     until [process where event.type == "end"]
@@ -12,16 +14,24 @@
  * - the `sequence`/`sample` header (`by` keys, `with maxspan=N`) on the first line, each stage on a
  *   line of its own indented by 2, `until` and each pipe at the start of a line;
  * - a condition keeps the line breaks its author chose (prebuilt rules wrap long conditions after
- *   `and`/`or` by hand); continuation lines are indented by 3 inside a stage (after its `[`), by 2
- *   in an event query, plus 2 per open parenthesis; a line starting with the stage's closing `]`
- *   sits at the stage's indentation;
+ *   `and`/`or` by hand, or before them); a continued line is indented
+ *   - inside a stage, to just after its `[` (3);
+ *   - in an event query outside brackets, by 2, or not at all: Elastic's rules use both layouts,
+ *     and the query's first such line decides;
+ *   - inside a `(` that ends its line (a list broken over lines, a group opened with `and (` or
+ *     `not (`), by 2 more than the line holding the `(` (or than the lines around it, when that
+ *     line starts outside the `(`'s enclosing bracket); its `)` starting a line sits there again;
+ *   - inside a `(` followed by more on its line, to just after the `(` (`not (a and` / `b)`);
  * - one space around binary operators and keywords, after commas; none inside brackets and
  *   parentheses, around `.`, before `,`, between a function name and its `(`, around the `=` of
- *   `maxspan=`/`runs=`, between a number and its time unit; at most one blank line kept.
+ *   `maxspan=`/`runs=`, between a number and its time unit; no trailing spaces, no tabs, at most
+ *   one blank line kept.
  *
  * Only whitespace between tokens changes (comments are tokens and stay), and never where joining
  * two tokens would lex differently, so the formatted text parses to the same tree. Formatting a
- * formatted text changes nothing.
+ * formatted text changes nothing. Of the 120 prebuilt rules in `../shared/detection-rules`, the
+ * ones this changes are the ones that differ from the majority layout of the others (trailing
+ * spaces, tabs, `field:"x"` without spaces, 1- or 4-space indentation, stages at column 0).
  */
 import type { Span } from './ast';
 import { lex } from './lexer';
@@ -42,36 +52,60 @@ export function formatEdits(text: string, range?: Span): WhitespaceEdit[] {
   const tokens = lex(text).tokens.filter((t) => t.kind !== 'eof');
   if (tokens.length === 0) return [];
   const edits: WhitespaceEdit[] = [];
-  const want = (start: number, end: number, ws: string): void => {
-    if (range && (start < range.start || end > range.end)) return;
-    if (text.slice(start, end) !== ws) edits.push({ span: { start, end }, text: ws });
+  /** Edits the gap to `ws` if it lies in the range; returns the gap's text after formatting. */
+  const want = (start: number, end: number, ws: string): string => {
+    const was = text.slice(start, end);
+    if (range && (start < range.start || end > range.end)) return was;
+    if (was !== ws) edits.push({ span: { start, end }, text: ws });
+    return ws;
   };
   want(0, tokens[0].span.start, '');
 
   const kind = queryKind(tokens);
-  /** Open `(` and `[` (with whether a `[` opened a stage), innermost last. */
-  const open: Array<'(' | 'stage' | '['> = [];
+  const top = kind === 'event' ? eventContinuationIndent(text, tokens) : 2;
+  /** Open `(` and `[`, innermost last. */
+  const open: OpenBracket[] = [];
   /** Whether a token other than a comment came yet (comments before the query sit at column 0, and so does the query). */
   let started = false;
+  /**
+   * Indentation of the current line and the column after the current token, in the formatted text
+   * (outside a range being formatted, in the text as it is, so continuation lines align with it).
+   */
+  let lineIndent = 0;
+  let col = endColumn(0, tokens[0].text);
   for (let i = 0; i + 1 < tokens.length; i++) {
     const a = tokens[i];
     const b = tokens[i + 1];
-    track(open, a, kind);
-    if (a.kind !== 'lineComment' && a.kind !== 'blockComment') started = true;
     const gap = text.slice(a.span.end, b.span.start);
+    const newlines = (gap.match(/\r\n|\r|\n/g) ?? []).length;
+    if (isOp(a, '(', '[', '![')) {
+      const stage = open.length === 0 && kind !== 'event' && a.text !== '(';
+      const hanging = newlines > 0 || b.kind === 'lineComment';
+      const at = col - a.text.length;
+      const base = open.length ? Math.max(lineIndent, open[open.length - 1].content) : lineIndent;
+      // A stage's lines continue after its `[`; a bracket ending its line indents the lines
+      // that follow by 2 from the line it opens; any other continues after the bracket.
+      open.push(stage ? { close: at, content: col } : { close: base, content: hanging ? base + 2 : col });
+    } else if (isOp(a, ')', ']')) open.pop();
+    if (a.kind !== 'lineComment' && a.kind !== 'blockComment') started = true;
     const depth0 = open.length === 0;
     const forced =
       depth0 && kind !== 'event' && ((isOp(b, '[', '![') && !isKw(a, 'until')) || isKw(b, 'until') || isOp(b, '|'))
         ? true
         : depth0 && kind === 'event' && isOp(b, '|');
-    const newlines = (gap.match(/\r\n|\r|\n/g) ?? []).length;
+    let ws: string;
     if (a.kind === 'lineComment' || forced || newlines > 0) {
       const nl = /\r\n/.test(gap) ? '\r\n' : '\n';
       const lines = a.kind === 'lineComment' || forced ? Math.max(1, Math.min(newlines, 2)) : Math.min(newlines, 2);
-      want(a.span.end, b.span.start, nl.repeat(lines) + ' '.repeat(started ? indentFor(b, open, kind) : 0));
+      ws = nl.repeat(lines) + ' '.repeat(started ? indentFor(b, open, kind, top) : 0);
     } else {
-      want(a.span.end, b.span.start, safeSpace(a, b, spaceBetween(a, b, gap, open)));
+      ws = safeSpace(a, b, spaceBetween(a, b, gap));
     }
+    const result = want(a.span.end, b.span.start, ws);
+    const lastBreak = Math.max(result.lastIndexOf('\n'), result.lastIndexOf('\r'));
+    if (lastBreak >= 0) lineIndent = col = result.length - lastBreak - 1;
+    else col += result.length;
+    col = endColumn(col, b.text);
   }
   const last = tokens[tokens.length - 1];
   const tail = text.slice(last.span.end);
@@ -107,30 +141,55 @@ function queryKind(tokens: readonly Token[]): 'sequence' | 'sample' | 'event' {
   return 'event';
 }
 
-/** Updates the stack of open brackets after token `t`. */
-function track(open: Array<'(' | 'stage' | '['>, t: Token, kind: 'sequence' | 'sample' | 'event'): void {
-  if (isOp(t, '(')) open.push('(');
-  else if (isOp(t, '[', '![')) open.push(open.length === 0 && kind !== 'event' ? 'stage' : '[');
-  else if (isOp(t, ')', ']')) open.pop();
+/**
+ * An open `(` or `[`: `close` is the indentation of a line that starts with its closer, `content`
+ * that of a line that continues inside it.
+ */
+interface OpenBracket {
+  close: number;
+  content: number;
+}
+
+/** The output column after `tokenText` written at column `col` (a block comment or string may span lines). */
+function endColumn(col: number, tokenText: string): number {
+  const nl = Math.max(tokenText.lastIndexOf('\n'), tokenText.lastIndexOf('\r'));
+  return nl < 0 ? col + tokenText.length : tokenText.length - nl - 1;
+}
+
+/**
+ * The indentation of an event query's continuation lines outside any bracket: Elastic's rules use
+ * two layouts, lines indented by 2 or flush with the `where` line; the first such line decides.
+ */
+function eventContinuationIndent(text: string, tokens: readonly Token[]): number {
+  let depth = 0;
+  for (let i = 1; i < tokens.length; i++) {
+    const a = tokens[i - 1];
+    const b = tokens[i];
+    if (isOp(a, '(', '[', '![')) depth++;
+    else if (isOp(a, ')', ']')) depth--;
+    if (isOp(b, '|')) break;
+    if (depth !== 0 || b.kind === 'lineComment' || b.kind === 'blockComment') continue;
+    const gap = text.slice(a.span.end, b.span.start);
+    const nl = Math.max(gap.lastIndexOf('\n'), gap.lastIndexOf('\r'));
+    if (nl >= 0) return gap.length - nl - 1 === 0 ? 0 : 2;
+  }
+  return 2;
 }
 
 /** Indentation of a line that starts with token `b`, given the brackets open before it. */
-function indentFor(b: Token, open: ReadonlyArray<'(' | 'stage' | '['>, kind: 'sequence' | 'sample' | 'event'): number {
+function indentFor(b: Token, open: readonly OpenBracket[], kind: 'sequence' | 'sample' | 'event', top: number): number {
   if (open.length === 0) {
-    if (kind === 'event' || isKw(b, 'until') || isOp(b, '|')) return isOp(b, '|') || isKw(b, 'until') ? 0 : kind === 'event' ? 2 : 2;
-    return 2; // a stage, or the continuation of the header / of a stage's `by` keys
+    if (isOp(b, '|')) return 0;
+    if (kind === 'event') return top;
+    return isKw(b, 'until') ? 0 : 2; // a stage, or the continuation of the header / of a stage's `by` keys
   }
-  // Closers at the start of the line belong to the level they close.
-  let levels = open.length;
-  if (isOp(b, ')', ']')) levels--;
-  const inStage = open[0] === 'stage';
-  if (inStage && levels === 0) return 2; // the stage's own `]`
-  const parens = inStage ? levels - 1 : levels;
-  return (inStage ? 3 : 2) + 2 * parens;
+  const inner = open[open.length - 1];
+  // A closer at the start of a line sits where the line of its opener sits.
+  return isOp(b, ')', ']') ? inner.close : inner.content;
 }
 
 /** The space wanted between two tokens on one line. */
-function spaceBetween(a: Token, b: Token, gap: string, open: ReadonlyArray<'(' | 'stage' | '['>): string {
+function spaceBetween(a: Token, b: Token, gap: string): string {
   if (a.kind === 'blockComment' || b.kind === 'blockComment' || b.kind === 'lineComment') return ' ';
   if (isOp(a, '(', '[', '![') || isOp(b, ')', ']', ',')) return '';
   if (isOp(a, '.') || isOp(b, '.')) return '';
@@ -143,7 +202,6 @@ function spaceBetween(a: Token, b: Token, gap: string, open: ReadonlyArray<'(' |
   if (isOp(b, '(') && (a.kind === 'identifier' || a.kind === 'tildeIdentifier' || a.kind === 'quotedIdentifier')) return '';
   // Unary signs: kept as written (no space, or one).
   if (isOp(a, '-', '+') && gap === '') return '';
-  void open;
   return ' ';
 }
 

@@ -21,7 +21,8 @@ import { describeFsError } from './fsErrors';
 import { detectUnsupportedEncoding, UnsupportedEncodingError } from './encoding';
 import { detectSampleFormat, readJsonDocuments } from './jsonDocuments';
 import { openSampleContent, peekContent, splitLines, textContent } from './lineReader';
-import { decodeNdjsonLine, type NdjsonProblem } from './ndjson';
+import { decodeNdjsonLine, oversizedLineProblem, type NdjsonProblem } from './ndjson';
+import { estimateSampleBytes, sampleContentKey, type CachedSample, type SampleCache } from './sampleCache';
 
 /** One sample file: its path, and its text when an editor holds unsaved changes. */
 export interface SampleSource {
@@ -72,6 +73,21 @@ export interface SampleReplayRequest {
    * `matchesWithoutExclusions`, so the caller can tell what the exclusions removed.
    */
   exclude?: (event: EventRecord) => boolean;
+  /**
+   * Told of every event read, in input order (each line is parsed: the prefilter is off). For
+   * callers that look for a few events among all (rule tests naming events) without keeping all.
+   */
+  onEvent?: (event: EventRecord) => void;
+  /** Lines longer than this many bytes are skipped unread with a warning (default `MAX_LINE_BYTES`, 100 MiB). */
+  maxLineBytes?: number;
+  /**
+   * Parsed sample files kept between replays (`sampleCache.ts`). A file whose content is unchanged
+   * since it was cached is replayed from its cached events, without reading or parsing it. A file
+   * read whose parsed events fit the cache's budget is parsed whole (every line, without the
+   * prefilter, which only pays off on files too large to cache) and cached; once its estimated
+   * size passes the budget while it is read, caching it is given up and the prefilter resumes.
+   */
+  cache?: SampleCache;
 }
 
 /** What a replay over sample files gives. */
@@ -90,6 +106,8 @@ export interface SampleReplayOutcome {
   events: number;
   /** Lines the prefilter skipped unparsed (counted in `events`). */
   prefiltered: number;
+  /** With `cache`: the files replayed from their cached events. */
+  cachedFiles?: number;
   /** With `keepAllEvents`: every event read, in input order. */
   allEvents?: EventRecord[];
   /** With `exclude`: the matches over every event, as if nothing were left out. */
@@ -114,23 +132,28 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
   const categoryOf = compileFieldGetter(categoryField, options.mapping);
   let someHaveCategory = false;
 
+  // The file being read and cached, if it fits the cache (see `cache`).
+  let collecting: CachedSample | undefined;
   const report = (problem: NdjsonProblem): void => {
+    collecting?.problems.push(problem);
     outcome.problems.push(problem);
     request.onProblem?.(problem);
   };
   const addEvent = (event: EventRecord): void => {
     outcome.events++;
+    collecting?.events.push(event);
     if (!someHaveCategory && categoryOf(event.doc).length > 0) someHaveCategory = true;
     outcome.allEvents?.push(event);
+    request.onEvent?.(event);
     if (unexcluded) unexcluded.add(event);
     if (!request.exclude?.(event)) session.add(event);
   };
   const prefilter =
-    request.keepAllEvents || request.prefilter === false ? undefined : compilePrefilter(statement, { eventCategoryField: categoryField, mapping: options.mapping });
+    request.keepAllEvents || request.onEvent || request.prefilter === false ? undefined : compilePrefilter(statement, { eventCategoryField: categoryField, mapping: options.mapping });
   // A line holding the category field's name in quotes likely has a category (for the warning).
   const categoryKey = Buffer.from(`"${categoryField.slice(categoryField.lastIndexOf('.') + 1)}"`);
   const visit = (bytes: Buffer, path: string, line: number): void => {
-    if (prefilter && looksLikeObject(bytes) && !prefilter(bytes)) {
+    if (prefilter && !collecting && looksLikeObject(bytes) && !prefilter(bytes)) {
       outcome.events++;
       outcome.prefiltered++;
       if (!someHaveCategory && bytes.includes(categoryKey)) someHaveCategory = true;
@@ -146,35 +169,70 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
     request.sources.map(async (s) => (s.text !== undefined ? Buffer.byteLength(s.text) : await fileSize(s.path))),
   );
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
+  const { cache } = request;
+  if (cache) outcome.cachedFiles = 0;
   let bytesBefore = 0;
   for (let i = 0; i < request.sources.length; i++) {
     const source = request.sources[i];
     signal?.throwIfAborted();
+    const key = cache ? await sampleContentKey(source) : undefined;
+    if (cache && key === undefined) cache.delete(source.path);
+    const cached = key !== undefined ? cache?.get(source.path, key) : undefined;
+    if (cached) {
+      for (const problem of cached.problems) report(problem);
+      outcome.warnings.push(...cached.warnings);
+      // In slices, for cancellation and progress as between chunks read.
+      const events = cached.events;
+      for (let at = 0; at < events.length; at += CACHED_SLICE) {
+        signal?.throwIfAborted();
+        const end = Math.min(events.length, at + CACHED_SLICE);
+        for (let j = at; j < end; j++) addEvent(events[j]);
+        request.onProgress?.({ bytesRead: bytesBefore + Math.round((sizes[i] * end) / events.length), totalBytes, events: outcome.events });
+      }
+      outcome.files++;
+      outcome.cachedFiles!++;
+      bytesBefore += sizes[i];
+      request.onProgress?.({ bytesRead: bytesBefore, totalBytes, events: outcome.events });
+      continue;
+    }
+    collecting = key !== undefined && cache!.fits(estimateSampleBytes(sizes[i], 0)) ? { key, events: [], problems: [], warnings: [], bytes: 0 } : undefined;
+    let contentBytes = 0;
     try {
       let fileBytes = 0;
       const truncated = (): void => {
-        outcome.warnings.push(`${source.path}: the gzip file is truncated (it ends before its end of stream); its complete lines were replayed, the rest is lost`);
+        const warning = `${source.path}: the gzip file is truncated (it ends before its end of stream); its complete lines were replayed, the rest is lost`;
+        collecting?.warnings.push(warning);
+        outcome.warnings.push(warning);
       };
       const raw = source.text !== undefined ? textContent(source.text) : await openSampleContent(source.path, ({ bytesRead }) => (fileBytes = bytesRead), truncated);
       const { head, content } = await peekContent(raw);
       const onChunk = (chunk: Buffer): void => {
         signal?.throwIfAborted();
+        contentBytes += chunk.length;
+        if (collecting && !cache!.fits(estimateSampleBytes(contentBytes, collecting.events.length))) collecting = undefined;
         if (source.text !== undefined) fileBytes += chunk.length;
         request.onProgress?.({ bytesRead: bytesBefore + fileBytes, totalBytes, events: outcome.events });
       };
       const format = head === undefined ? 'ndjson' : detectSampleFormat(head);
       if (format === 'ndjson') {
-        await splitLines(content, (bytes, line) => visit(bytes, source.path, line), onChunk);
+        const onOversizedLine = (line: number, bytes: number): void => report(oversizedLineProblem(source.path, line, bytes, request.maxLineBytes));
+        await splitLines(content, (bytes, line) => visit(bytes, source.path, line), onChunk, { maxLineBytes: request.maxLineBytes, onOversizedLine });
       } else {
         const reason = head === undefined ? undefined : detectUnsupportedEncoding(head);
         if (reason !== undefined) throw new UnsupportedEncodingError(reason);
         await readJsonDocuments(content, format, source.path, addEvent, report, onChunk);
       }
     } catch (e) {
+      collecting = undefined;
       if (signal?.aborted || isEngineError(e)) throw e;
       outcome.unreadable.push({ path: source.path, reason: describeFsError(e) });
       bytesBefore += sizes[i];
       continue;
+    }
+    if (collecting) {
+      collecting.bytes = estimateSampleBytes(contentBytes, collecting.events.length);
+      cache!.set(source.path, collecting);
+      collecting = undefined;
     }
     outcome.files++;
     bytesBefore += sizes[i];
@@ -189,6 +247,9 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
   if (categoryWarning) outcome.warnings.push(categoryWarning);
   return outcome;
 }
+
+/** Cached events added between two cancellation checks and progress reports. */
+const CACHED_SLICE = 65_536;
 
 /** True when the first and last bytes other than JSON whitespace are `{` and `}`. */
 function looksLikeObject(bytes: Buffer): boolean {

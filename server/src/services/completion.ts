@@ -4,9 +4,9 @@
  * What is offered depends on the tokens before the cursor, so it works on half-typed text:
  * - query start: the ECS event categories, `any`, `sequence`, `sample`; after `[`/`![`: the categories and `any`;
  * - after a category: `where`;
- * - after `where`, `and`, `or`, `not`, `(`, `,` and comparison/arithmetic operators: ECS fields (detail:
- *   ECS type; documentation, resolved lazily: ECS description; in `process where …` the `process.*`
- *   fields sort first), functions (snippets with their
+ * - after `where`, `and`, `or`, `not`, `(`, `,` and comparison/arithmetic operators: the samples'
+ *   fields (with how many events carry them), then ECS fields (detail: ECS type; documentation,
+ *   resolved lazily: ECS description; in `process where …` the `process.*` fields sort first), functions (snippets with their
  *   parameters, and the `~` form where Elasticsearch has one), `true`, `false`, `null`, `not`;
  *   after `by`: fields only;
  * - after `field ==`/`!=`/`:`/`like`/`regex`/`in (` where the field has ECS allowed values
@@ -31,10 +31,11 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { EQL_FUNCTIONS, type EqlFunctionInfo } from '../eql/functions';
 import { lex } from '../eql/lexer';
 import { KEYWORDS, type Token } from '../eql/token';
-import { ecsAllowedValues, ecsFields, ecsEventCategories, ecsField, type EcsAllowedValue } from '../schema/ecs';
+import { ecsAllowedValues, ecsEventCategories, ecsField, type EcsAllowedValue } from '../schema/ecs';
 import { eqlKeywordDoc, eqlKeywordMarkdown } from '../schema/eqlKeywords';
 import { allowedValueMarkdown, categoryMarkdown, ecsFieldMarkdown, functionMarkdown, functionSignature } from './hover';
 import type { SampleFieldStat } from '../schema/sampleFields';
+import { FIELD_SORT, fieldItems } from './fieldCompletionItems';
 
 /** What the client can do, from its `initialize` capabilities. */
 export interface CompletionOptions {
@@ -70,8 +71,8 @@ const MAX_VALUE_ITEMS = 50;
  * (`process.pa|` replaces `process.pa`); it is in each item's `textEdit`, or, with
  * `options.editRangeDefault`, once in `itemDefaults.editRange`, with `textEditText` on the items whose
  * text differs from their label (items inside a string keep their own `textEdit`). ECS field items
- * carry no documentation until {@link resolveCompletionItem} (there are ~2,600 of them). Never
- * throws: any failure yields an empty list.
+ * carry no documentation until {@link resolveCompletionItem} (there are ~2,600 of them); they are
+ * built once per field catalogue ({@link fieldItems}). Never throws: any failure yields an empty list.
  */
 export function computeCompletions(text: string, offset: number, options: CompletionOptions = {}): CompletionList {
   try {
@@ -146,7 +147,7 @@ const ARITHMETIC = ['+', '-', '*', '/', '%'];
 const CONSTANT_OPERATORS = [':', 'like', 'like~', 'regex', 'regex~'];
 
 /** Sort groups: allowed values first, then fields (those of the event category's field set first), functions, keywords. */
-const SORT = { value: 'a', field: 'b', function: 'c', keyword: 'd' } as const;
+const SORT = { value: 'a', field: FIELD_SORT, function: 'c', keyword: 'd' } as const;
 
 /** The items at `offset`; `shared.range` is set to the word range when the items use the list's default range. */
 function completionsAt(text: string, offset: number, options: CompletionOptions, shared: { range?: Range }): CompletionItem[] {
@@ -421,14 +422,6 @@ function escapeString(value: string): string {
   return value.replace(/[\\"]/g, (c) => `\\${c}`);
 }
 
-/** A name as EQL text: segments that are not plain identifiers, or are reserved words, are backquoted. */
-function fieldText(name: string): string {
-  return name
-    .split('.')
-    .map((part) => (/^[A-Za-z_@][A-Za-z0-9_]*$/.test(part) && !KEYWORDS.has(part) ? part : `\`${part.replace(/`/g, '``')}\``))
-    .join('.');
-}
-
 /** Builds the item list for one request; every item replaces `range`. */
 class Items {
   readonly list: CompletionItem[] = [];
@@ -487,34 +480,16 @@ class Items {
 
   /**
    * The fields: those of the samples first, most carried first (detail: the number of events and
-   * the ECS type or JSON types), then every other ECS field (documentation added by resolve); within
-   * ECS, those of the condition's event category field set first.
+   * the ECS type or JSON types), then every other ECS field (detail: the ECS type; documentation
+   * added by resolve); within ECS, those of the condition's event category field set first. The
+   * items are built once per catalogue ({@link fieldItems}); only their edit is per request.
    */
   fields(): this {
-    // Kept small (no documentation, no data): resolve finds the field by its label.
-    const own = this.category ? `${this.category}.` : undefined;
-    const sampled = this.options.samples?.fields();
-    const offered = new Set<string>();
-    if (sampled) {
-      const leaves = [...sampled.values()].filter((f) => !(f.types.object && Object.keys(f.types).length === 1));
-      leaves.sort((a, b) => b.events - a.events || (a.name < b.name ? -1 : 1));
-      leaves.forEach((f, rank) => {
-        const ecs = ecsField(f.name);
-        const types = Object.keys(f.types).filter((t) => t !== 'object').join(', ');
-        offered.add(f.name);
-        this.add({
-          label: f.name,
-          kind: CompletionItemKind.Field,
-          detail: `${f.events.toLocaleString('en-US')} sample events · ${ecs ? ecs.type : types}`,
-          sortText: `${SORT.field}0${String(rank).padStart(6, '0')}`,
-          newText: fieldText(f.name),
-        });
-      });
-    }
-    for (const f of ecsFields()) {
-      if (offered.has(f.name)) continue;
-      const sortText = own && f.name.startsWith(own) ? SORT.field + '1' : SORT.field + '2';
-      this.add({ label: f.name, kind: CompletionItemKind.Field, detail: f.type, sortText, newText: fieldText(f.name) });
+    const items = fieldItems(this.options.samples?.fields(), this.category);
+    if (this.options.editRangeDefault) {
+      for (const f of items) this.list.push(f.withDefaultRange);
+    } else {
+      for (const f of items) this.list.push({ ...f.plain, textEdit: { range: this.range, newText: f.newText } });
     }
     return this;
   }

@@ -12,6 +12,7 @@ import type { Match, MatchedEvent } from '../engine/types';
 import type { MalformedLine, ReplayMatch, ReplayMatchEvent, ReplayParams, ReplayResult } from '../protocol';
 import { replaySamples, type SampleProgress, type SampleSource } from '../samples/pipeline';
 import { exceptionFilterForUris, replayExceptionEffects } from '../exceptions/replayExceptions';
+import type { SampleCache } from '../samples/sampleCache';
 import { ruleFromEql, readRuleFile, type RuleReplayOptions, type RuleSource } from '../samples/ruleFile';
 import { toLspDiagnostic } from './diagnostics';
 
@@ -26,6 +27,8 @@ export interface ReplayHooks {
   onProgress?: (progress: SampleProgress) => void;
   /** The options of an open detection-rules TOML document (its text on disk may be older). */
   ruleOptions?: RuleReplayOptions;
+  /** Parsed sample files kept between replays (see `SampleReplayRequest.cache`). */
+  cache?: SampleCache;
 }
 
 /** Returns the text of a document the client has open, or `undefined` when it is not open. */
@@ -112,6 +115,7 @@ export async function replayRule(params: ReplayParams, openText: OpenDocumentTex
       categoryOptionName: 'eqlWorkbench.eventCategoryField',
       signal: hooks.signal,
       onProgress: hooks.onProgress,
+      cache: hooks.cache,
       exclude: exceptions.filter && ((event) => exceptions.filter!.excludes(event.doc)),
     });
   } catch (e) {
@@ -138,6 +142,7 @@ export async function replayRule(params: ReplayParams, openText: OpenDocumentTex
     matches: outcome.matches.map(toProtocol),
     malformedLines,
     sampleFiles: outcome.files,
+    ...(outcome.cachedFiles !== undefined ? { cachedSampleFiles: outcome.cachedFiles } : {}),
     events: outcome.events,
     warnings: [...warnings, ...outcome.warnings],
   };

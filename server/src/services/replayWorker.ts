@@ -1,29 +1,50 @@
 /**
- * Entry point of the replay worker thread (`dist/replayWorker.js`): runs one `replayRule` off
- * the language server's main thread, so diagnostics and completion keep answering during a
- * replay, and a cancelled replay is stopped by terminating the thread. The job comes in
- * `workerData` ({@link ReplayJob}); messages out are {@link ReplayWorkerMessage}s: progress after
- * each chunk read, then one result or one error.
+ * Entry point of the replay worker thread (`dist/replayWorker.js`): runs `replayRule` off the
+ * language server's main thread, so diagnostics and completion keep answering during a replay.
+ * The thread lives as long as the server and runs one job at a time ({@link ReplayJobMessage});
+ * it keeps the parsed sample files between jobs (`SampleCache`, budget from the job's
+ * `sampleCacheBudgetMB`), so a re-run after a rule edit does not read and parse unchanged files
+ * again. Messages out are {@link ReplayWorkerMessage}s: progress after each chunk read, then one
+ * result or one error. A job whose shared `cancel` flag is set stops at its next chunk.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
+import { SampleCache } from '../samples/sampleCache';
+import { sampleCacheBudgetBytes } from './replayCacheBudget';
 import { ReplayInputError, replayRule } from './replayService';
-import type { ReplayJob, ReplayWorkerMessage } from './replayWorkerProtocol';
+import type { ReplayJobMessage, ReplayWorkerMessage } from './replayWorkerProtocol';
 
 const port = parentPort;
 if (port) {
-  const job = workerData as ReplayJob;
+  const cache = new SampleCache(0);
   const post = (message: ReplayWorkerMessage): void => port.postMessage(message);
-  replayRule(job.params, (uri) => (uri === job.params.uri ? job.ruleText : undefined), {
-    ruleOptions: job.ruleOptions,
-    onProgress: (progress) => post({ kind: 'progress', progress }),
-  }).then(
-    (result) => post({ kind: 'result', result }),
-    (e: unknown) =>
+  let queue = Promise.resolve();
+  port.on('message', (message: ReplayJobMessage) => {
+    queue = queue.then(() => run(message));
+  });
+
+  const run = async ({ id, job, cancel }: ReplayJobMessage): Promise<void> => {
+    const flag = new Int32Array(cancel);
+    const controller = new AbortController();
+    cache.setBudget(sampleCacheBudgetBytes(job.params));
+    try {
+      const result = await replayRule(job.params, (uri) => (uri === job.params.uri ? job.ruleText : undefined), {
+        ruleOptions: job.ruleOptions,
+        cache,
+        signal: controller.signal,
+        onProgress: (progress) => {
+          if (Atomics.load(flag, 0) !== 0) controller.abort(new Error('the replay was cancelled'));
+          post({ kind: 'progress', id, progress });
+        },
+      });
+      post({ kind: 'result', id, result });
+    } catch (e) {
       post({
         kind: 'error',
+        id,
         inputError: e instanceof ReplayInputError,
         message: e instanceof Error ? e.message : String(e),
         ...(e instanceof Error && e.stack ? { stack: e.stack } : {}),
-      }),
-  );
+      });
+    }
+  };
 }

@@ -3,7 +3,7 @@ import type { ReplayParams, ReplayResult } from '../protocol';
 import type { SampleProgress } from '../samples/pipeline';
 import type { RuleReplayOptions } from '../samples/ruleFile';
 
-/** One replay, given to the worker as its `workerData`. */
+/** One replay, run by the worker. */
 export interface ReplayJob {
   params: ReplayParams;
   /** The open rule document's query text (unsaved edits included); `undefined`: read the file. */
@@ -12,9 +12,21 @@ export interface ReplayJob {
   ruleOptions?: RuleReplayOptions;
 }
 
-/** Messages from the worker: any number of `progress`, then one `result` or one `error`. */
+/**
+ * A job for the worker (one at a time: the next is sent once the worker answered the last).
+ * `cancel` is a shared 4-byte flag (an `Int32Array`'s buffer): the server sets it to 1 to stop the
+ * job, the worker reads it after each chunk (a worker busy with a job cannot receive messages).
+ */
+export interface ReplayJobMessage {
+  kind: 'job';
+  id: number;
+  job: ReplayJob;
+  cancel: SharedArrayBuffer;
+}
+
+/** Messages from the worker about job `id`: any number of `progress`, then one `result` or one `error`. */
 export type ReplayWorkerMessage =
-  | { kind: 'progress'; progress: SampleProgress }
-  | { kind: 'result'; result: ReplayResult }
+  | { kind: 'progress'; id: number; progress: SampleProgress }
+  | { kind: 'result'; id: number; result: ReplayResult }
   /** `inputError`: a `ReplayInputError` (the rule's or the input's problem, not a defect). */
-  | { kind: 'error'; inputError: boolean; message: string; stack?: string };
+  | { kind: 'error'; id: number; inputError: boolean; message: string; stack?: string };

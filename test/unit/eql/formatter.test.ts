@@ -22,7 +22,9 @@ describe('formatter', () => {
         'sequence by host.id with maxspan=3s',
         '  [process where host.os.type == "linux" and',
         '   process.name in ("bash", "dash") and not (a like "x" and',
-        '     b : "y")',
+        // After a `(` followed by more on its line, the next line continues under the first term, as in
+        // defense_evasion_ml_suspicious_windows_event_low_probability and discovery_full_disk_access_check.
+        '                                             b : "y")',
         '  ] by process.entity_id',
         '  [network where cidrmatch(destination.ip, "10.0.0.0/8")]',
         'until [process where true]',
@@ -44,10 +46,29 @@ describe('formatter', () => {
     }
   });
 
-  it('formats a range only', () => {
-    const text = 'process where a==1 and\nb==2';
-    const edits = formatEdits(text, { start: 20, end: text.length });
-    assert.equal(applyWhitespaceEdits(text, edits), 'process where a==1 and\n  b == 2');
+  it('indents the lines inside a bracket that ends its line by 2, and its closer like the line that opened it', () => {
+    // The layout of privilege_escalation_sudoers_file_mod and exfiltration_potential_data_splitting_for_exfiltration.
+    assert.equal(
+      formatQuery('file where a == 1 and\nb : (\n"x", "y"\n    ) and not (\n      c == 1 or d in (\n"z"\n)\n )'),
+      'file where a == 1 and\nb : (\n  "x", "y"\n) and not (\n  c == 1 or d in (\n    "z"\n  )\n)',
+    );
+    assert.equal(
+      formatQuery('file where a == 1 and\n (\n(b == 1 or\nc == 2) and\n d == 3\n)'),
+      'file where a == 1 and\n  (\n    (b == 1 or\n     c == 2) and\n    d == 3\n  )',
+    );
+    // Inside a stage, a hanging `(` indents from the stage's continuation column (3), not from its `[`.
+    assert.equal(
+      formatQuery('sequence [process where a == 1 and not b in (\n"x"\n)\n]\n[file where true]'),
+      'sequence\n  [process where a == 1 and not b in (\n     "x"\n   )\n  ]\n  [file where true]',
+    );
+  });
+
+  it('formats a range only, aligning with the lines around it as they are', () => {
+    const text = 'process where a==1 and\n b==2';
+    assert.equal(applyWhitespaceEdits(text, formatEdits(text, { start: 20, end: text.length })), 'process where a==1 and\n  b == 2');
+    // The line holding the `(` lies outside the range: the continued line aligns with the `(` where it is.
+    const t2 = 'process where a  ==  1 and (b == 1 or\nc == 2)';
+    assert.equal(applyWhitespaceEdits(t2, formatEdits(t2, { start: t2.indexOf('\n'), end: t2.length })), 'process where a  ==  1 and (b == 1 or\n                            c == 2)');
   });
 
   it('keeps comments before the query and the query itself at column 0', () => {
@@ -108,5 +129,53 @@ describe('formatter over the prebuilt rules', { skip: fs.existsSync(RULES) ? fal
     }
     assert.equal(files.length, 120);
     console.log(`prebuilt rules: ${files.length} formatted, ${changed} changed (whitespace only), all idempotent`);
+  });
+
+  // Rules written in the common layout, one per feature of it: continued event queries indented by 2
+  // or flush, stages, `(` ending a line (lists, `and (`, `not (`), `(` followed by more (aligned
+  // continuation), comments and blank lines inside lists.
+  const CANONICAL = [
+    'rules/_deprecated/execution_apt_binary.toml',
+    'rules/cross-platform/privilege_escalation_sudoers_file_mod.toml',
+    'rules/_deprecated/persistence_adobe_hijack_persistence.toml',
+    'rules/integrations/cloud_defend/privilege_escalation_debugfs_launched_inside_a_privileged_container.toml',
+    'rules/integrations/cloud_defend/execution_interactive_file_creation_followed_by_execution.toml',
+    'rules/linux/command_and_control_cupsd_foomatic_rip_netcon.toml',
+    'rules/linux/exfiltration_potential_data_splitting_for_exfiltration.toml',
+    'rules/linux/persistence_yum_package_manager_plugin_file_creation.toml',
+    'rules/macos/discovery_full_disk_access_check.toml',
+    'rules/windows/discovery_adfind_command_activity.toml',
+    'rules/windows/defense_evasion_proxy_execution_via_msdt.toml',
+    'rules_building_block/lateral_movement_unusual_process_sql_accounts.toml',
+  ];
+  /** `q` with the indentation of each line made one space (or kept absent). */
+  const flattenIndentation = (q: string): string => q.replace(/^[ \t]+(?=\S)/gm, ' ');
+
+  it('leaves rules written in that layout unchanged, and restores it when their indentation is lost', async () => {
+    for (const rel of CANONICAL) {
+      const query = (await readRuleFile(path.join(RULES, rel))).rule!.query;
+      assert.equal(formatQuery(query), query, rel);
+      assert.notEqual(flattenIndentation(query), query, `${rel}: nothing to restore`);
+      assert.equal(formatQuery(flattenIndentation(query)), query, rel);
+    }
+  });
+
+  it('restores every rule it leaves unchanged from a copy with flattened indentation', async () => {
+    const files: string[] = [];
+    const walk = (d: string): void => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(path.join(d, e.name));
+        else if (e.name.endsWith('.toml')) files.push(path.join(d, e.name));
+      }
+    };
+    walk(RULES);
+    let unchanged = 0;
+    for (const file of files) {
+      const query = (await readRuleFile(file)).rule!.query;
+      if (formatQuery(query) !== query) continue;
+      unchanged++;
+      assert.equal(formatQuery(flattenIndentation(query)), query, file);
+    }
+    console.log(`prebuilt rules already in the layout: ${unchanged} of ${files.length}`);
   });
 });

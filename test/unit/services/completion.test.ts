@@ -100,6 +100,23 @@ describe('completion: fields', () => {
     assert.equal(item(list.items, 'startsWith').textEditText, 'startsWith(${1:source}, ${2:substring})$0');
   });
 
+  it('keeps the items of the list unchanged when one is resolved (the field items are shared between answers)', () => {
+    const { text, offset } = cursor('process where process.pa|');
+    const parentName = item(computeCompletions(text, offset, { editRangeDefault: true }).items, 'process.parent.name');
+    assert.ok((resolveCompletionItem(parentName).documentation as MarkupContent).value.includes(ecs['process.parent.name'].short));
+    const again = item(computeCompletions(text, offset, { editRangeDefault: true }).items, 'process.parent.name');
+    assert.equal(again.documentation, undefined);
+    assert.equal(again.detail, ecs['process.parent.name'].type);
+  });
+
+  it('backquotes field names that are not plain identifiers, in the edit and in textEditText', () => {
+    // EQL syntax reference: a field name segment that is a reserved word or holds special characters is escaped with backticks.
+    const samples = { fields: () => new Map([['my field.sequence', { name: 'my field.sequence', events: 2, types: { string: 2 }, values: [], moreValues: false }]]) };
+    const { text, offset } = cursor('process where |');
+    assert.equal(edit(item(computeCompletions(text, offset, { samples }).items, 'my field.sequence')).newText, '`my field`.`sequence`');
+    assert.equal(item(computeCompletions(text, offset, { samples, editRangeDefault: true }).items, 'my field.sequence').textEditText, '`my field`.`sequence`');
+  });
+
   it('works on the second line of a multi-line rule', () => {
     const items = complete('sequence by host.id\n  [process where user.na|');
     // Line 1 is `  [process where user.na`: `user.na` is characters 17-24.

@@ -77,6 +77,19 @@ describe('sample fields', () => {
     assert.equal(items.find((i) => i.label === 'my.team')!.detail, '1 sample events · string');
   });
 
+  it('completion follows the samples as they change', () => {
+    const f = fields();
+    const detail = (label: string) => complete('process where |', f).find((i) => i.label === label)?.detail;
+    assert.equal(detail('my.team'), '1 sample events · string');
+    const more = new FileFieldStats();
+    more.add({ 'my.team': 'blue', 'my.site': 'lab' });
+    f.setFile('b.ndjson', more);
+    assert.equal(detail('my.team'), '2 sample events · string');
+    assert.equal(detail('my.site'), '1 sample events · string');
+    f.deleteFile('a.ndjson');
+    assert.equal(detail('process.pid'), 'long', 'no longer in the samples: an ECS field with its ECS type');
+  });
+
   it('completion after ==, :, in (, != : the values seen, most frequent first, then ECS values', () => {
     const f = fields();
     const values = (input: string) =>
