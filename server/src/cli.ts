@@ -81,7 +81,8 @@ Exit status:
      output cannot be written. A sample file that cannot be read is reported as
      path: reason and the other files are still replayed and their matches
      printed; the exit status is then 2 (nothing is printed on stdout when no
-     file could be read).
+     file could be read). Also 2 when the events the rule keeps would exhaust
+     the memory ("replay stopped: ...", saying what to do).
   3  internal error
 `;
 
@@ -242,9 +243,17 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
  * Standard output that cannot be written (`> /dev/full`: `ENOSPC`, a closed descriptor) ends the
  * process at once with `eql-workbench: cannot write output: reason` on stderr and exit code 2
  * ({@link ExitCode.usage}); output piped into a command that stops reading (`| head`: `EPIPE`)
- * ends it silently with the exit code reached so far.
+ * ends it silently with the exit code reached so far. An exception nothing caught ends it with
+ * `eql-workbench: internal error: stack` and {@link ExitCode.internal}.
  */
 export function main(): Promise<void> {
+  // A failure outside the command's promise would end Node with code 1, read as "rule errors".
+  const internal = (e: unknown): void => {
+    process.stderr.write(`eql-workbench: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exit(ExitCode.internal);
+  };
+  process.on('uncaughtException', internal);
+  process.on('unhandledRejection', internal);
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     process.stderr.write(`eql-workbench: cannot write output: ${e.message}\n`);

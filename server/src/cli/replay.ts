@@ -7,6 +7,7 @@ import { explainReplay, type Explanation } from '../engine/explain';
 import { escapeControlCharacters, toSafeJsonLine } from '../samples/controlCharacters';
 import { discoverSampleFiles } from '../samples/discover';
 import { formatNdjsonProblem } from '../samples/ndjson';
+import { ReplayMemoryError } from '../samples/memoryGuard';
 import { replaySamples, type SampleReplayOutcome } from '../samples/pipeline';
 import { formatIndexPatternSummary, indexPatternSummaryToJson } from '../samples/indexPatternSummaryText';
 import { someEventHadIndex } from '../samples/indexPatterns';
@@ -70,7 +71,8 @@ export const MAX_PRINTED_LINE_PROBLEMS = 100;
  * @param rulePath `.eql` or detection-rules `.toml` rule file.
  * @param samples NDJSON files and folders (searched recursively for `*.ndjson` and `*.jsonl`).
  * @returns {@link ExitCode.ok} after a complete replay whatever the number of matches,
- *   {@link ExitCode.ruleErrors} when the rule has errors, {@link ExitCode.usage} for unreadable input.
+ *   {@link ExitCode.ruleErrors} when the rule has errors, {@link ExitCode.usage} for unreadable input
+ *   and for samples whose kept events would exhaust the heap (`memoryGuard.ts`).
  */
 export async function runReplay(
   rulePath: string,
@@ -171,6 +173,11 @@ export async function runReplay(
       // formatDiagnostic escapes the message, which may quote event values.
       io.stderr(`${formatDiagnostic(rule.source, { span, severity: 'error', message: `${e.message}${where}`, code: 'evaluation' })}\n`);
       return ExitCode.ruleErrors;
+    }
+    // Samples too large for the heap: the input's doing, not a bug.
+    if (e instanceof ReplayMemoryError) {
+      io.stderr(`eql-workbench: replay stopped: ${e.message}\n`);
+      return ExitCode.usage;
     }
     io.stderr(`eql-workbench: replay failed: ${escapeControlCharacters((e as Error).message ?? String(e))}\n`);
     return ExitCode.internal;

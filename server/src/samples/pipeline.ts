@@ -21,6 +21,7 @@ import { describeFsError } from './fsErrors';
 import { detectUnsupportedEncoding, UnsupportedEncodingError } from './encoding';
 import { IndexPatternFilter, type IndexPatternSummary } from './indexPatterns';
 import { detectSampleFormat, readJsonDocuments } from './jsonDocuments';
+import { HeapGuard, ReplayMemoryError } from './memoryGuard';
 import { openSampleContent, peekContent, splitLines, textContent } from './lineReader';
 import { decodeNdjsonLine, oversizedLineProblem, type NdjsonProblem } from './ndjson';
 import { estimateSampleBytes, sampleContentKey, type CachedSample, type SampleCache } from './sampleCache';
@@ -132,7 +133,8 @@ export interface SampleReplayOutcome {
  *
  * @returns see {@link SampleReplayOutcome}.
  * @throws the engine's errors: `EqlCompileError` (the rule cannot be compiled), `EqlEvaluationError`
- *   (a script fails on an event; its `source` names the event), and the signal's reason when aborted.
+ *   (a script fails on an event; its `source` names the event), a `ReplayMemoryError` when the
+ *   events kept would exhaust the heap (`memoryGuard.ts`), and the signal's reason when aborted.
  */
 export async function replaySamples(request: SampleReplayRequest): Promise<SampleReplayOutcome> {
   const { statement, options, signal } = request;
@@ -187,6 +189,7 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
   const { cache } = request;
   if (cache) outcome.cachedFiles = 0;
   let bytesBefore = 0;
+  const heap = new HeapGuard();
   for (let i = 0; i < request.sources.length; i++) {
     const source = request.sources[i];
     signal?.throwIfAborted();
@@ -200,6 +203,7 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
       const events = cached.events;
       for (let at = 0; at < events.length; at += CACHED_SLICE) {
         signal?.throwIfAborted();
+        heap.check(outcome.events);
         const end = Math.min(events.length, at + CACHED_SLICE);
         for (let j = at; j < end; j++) addEvent(events[j]);
         request.onProgress?.({ bytesRead: bytesBefore + Math.round((sizes[i] * end) / events.length), totalBytes, events: outcome.events });
@@ -223,6 +227,7 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
       const { head, content } = await peekContent(raw);
       const onChunk = (chunk: Buffer): void => {
         signal?.throwIfAborted();
+        heap.check(outcome.events);
         contentBytes += chunk.length;
         if (collecting && !cache!.fits(estimateSampleBytes(contentBytes, collecting.events.length))) collecting = undefined;
         if (source.text !== undefined) fileBytes += chunk.length;
@@ -235,11 +240,11 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
       } else {
         const reason = head === undefined ? undefined : detectUnsupportedEncoding(head);
         if (reason !== undefined) throw new UnsupportedEncodingError(reason);
-        await readJsonDocuments(content, format, source.path, addEvent, report, onChunk);
+        await readJsonDocuments(content, format, source.path, addEvent, report, onChunk, request.maxLineBytes);
       }
     } catch (e) {
       collecting = undefined;
-      if (signal?.aborted || isEngineError(e)) throw e;
+      if (signal?.aborted || isEngineError(e) || e instanceof ReplayMemoryError) throw e;
       outcome.unreadable.push({ path: source.path, reason: describeFsError(e) });
       bytesBefore += sizes[i];
       continue;
