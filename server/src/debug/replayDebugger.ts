@@ -15,6 +15,7 @@ import type { OrderedEvent, SequenceObserver, SequenceState } from '../engine/se
 import type { ReplayResult } from '../engine/types';
 import { lineColumnAt } from '../samples/textPosition';
 import type { PreparedReplay } from './launch';
+import { stringifyExact } from '../engine/values';
 
 /** The exception-style breakpoint filters: things the sequence matcher decides. */
 export const HAPPENING_FILTERS = [
@@ -321,7 +322,7 @@ function debugStages(prepared: PreparedReplay): DebugStage[] {
 
 /** `"a3f1…"` or `"h1", 42`: join key values as EQL literals. */
 export function keyText(key: readonly KeyValue[]): string {
-  return key.map((v) => JSON.stringify(v)).join(', ');
+  return key.map((v) => stringifyExact(v)).join(', ');
 }
 
 /** `win-dc01.ndjson:4` for an event. */

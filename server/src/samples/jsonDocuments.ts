@@ -15,6 +15,7 @@ import { Tokenizer, TokenizerError, TokenParser, TokenParserError, TokenType } f
 import type { EventRecord } from '../engine/types';
 import { escapeControlCharacters } from './controlCharacters';
 import type { NdjsonProblem } from './ndjson';
+import { exactNumber } from './exactJson';
 
 /** How a sample file holds its events. */
 export type SampleFormat = 'ndjson' | 'json-array' | 'json-objects';
@@ -95,6 +96,14 @@ function documentOf(value: unknown, inResponse = false): Record<string, unknown>
   return o;
 }
 
+/** The streaming tokenizer, reading integers beyond 2^53 exactly, as bigints (see `exactJson.ts`). */
+class ExactTokenizer extends Tokenizer {
+  protected override parseNumber(text: string): number {
+    // The token value is only handed on to the parser, which keeps it as is.
+    return exactNumber(text) as number;
+  }
+}
+
 /**
  * Reads the events of a JSON array, or of one or more JSON objects (responses or event documents).
  *
@@ -115,7 +124,7 @@ export async function readJsonDocuments(
   onProblem: (problem: NdjsonProblem) => void,
   onChunk?: (chunk: Buffer) => void,
 ): Promise<void> {
-  const tokenizer = new Tokenizer();
+  const tokenizer = new ExactTokenizer();
   // separator '': after one top-level value, another may follow (a concatenated JSON stream).
   const parser = new TokenParser({ paths: PATHS[format], keepStack: false, separator: format === 'json-objects' ? '' : undefined });
   // Line bookkeeping: newlines are counted up to each `{` that opens an element.
