@@ -12,16 +12,32 @@
  */
 import { parse as parseLossless } from 'lossless-json';
 
-const SIXTEEN_DIGITS = /\d{16}/;
 const INTEGER = /^-?\d+$/;
+
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
 
 /**
  * Whether a JSON text may hold an integer that a double cannot represent exactly.
+ *
+ * Any run of 16 characters holds one of every 16th position, so only those are looked at, and the
+ * run of digits around one that is a digit is measured: about 1/16 of the characters are read on
+ * a line without long digit runs (a regular expression reads them all).
  * @param json the text of one JSON value (a line of NDJSON).
  * @returns false only when it certainly holds none (no run of 16 decimal digits).
  */
 export function mayHoldUnsafeInteger(json: string): boolean {
-  return SIXTEEN_DIGITS.test(json);
+  const n = json.length;
+  for (let i = 15; i < n; i += 16) {
+    if (!isDigit(json.charCodeAt(i))) continue;
+    let from = i;
+    while (from > 0 && isDigit(json.charCodeAt(from - 1))) from--;
+    let to = i;
+    while (to + 1 < n && isDigit(json.charCodeAt(to + 1))) to++;
+    if (to - from + 1 >= 16) return true;
+    // The next 16 positions from `to` cover any later run of 16.
+    i = to;
+  }
+  return false;
 }
 
 /** The integers Elasticsearch keeps exactly: `long` from −2^63, `unsigned_long` up to 2^64 − 1. */

@@ -69,3 +69,16 @@ test('JSON arrays and search responses read big integers exactly too', async () 
   await readJsonDocuments(chunks(), 'json-array', 'a.json', (e) => docs.push(e.doc), (p) => assert.fail(p.message));
   assert.deepEqual(docs, [{ pid: 9007199254740993n }, { pid: 9007199254740992n }, { pid: 5.5 }]);
 });
+
+test('the raw-line check finds every run of 16 digits wherever it lies, and no shorter run', () => {
+  for (let len = 14; len <= 40; len++) {
+    for (let at = 0; at < 40; at++) {
+      const digits = '1'.repeat(len);
+      // The run between other characters and shorter runs, at every offset.
+      const line = `${'a'.repeat(at)}${digits}x123456789012345y`;
+      assert.equal(mayHoldUnsafeInteger(line), len >= 16, `${len} digits at ${at}`);
+    }
+  }
+  assert.equal(mayHoldUnsafeInteger('123456789012345 123456789012345'), false);
+  assert.equal(mayHoldUnsafeInteger('1234567890123456'), true);
+});
