@@ -27,7 +27,8 @@ export interface RuleSource {
   /**
    * How Kibana runs the rule, from a detection-rules TOML file's `[rule]` table: `timestamp_override`
    * (the `_eql/search` `timestamp_field`), `event_category_override` (`event_category_field`) and
-   * `tiebreaker_field`. Absent for `.eql` files and for keys the rule does not set.
+   * `tiebreaker_field`, and the `index` patterns the rule searches. Absent for `.eql` files and
+   * for keys the rule does not set.
    */
   options?: RuleReplayOptions;
   /**
@@ -43,9 +44,11 @@ export interface RuleReplayOptions {
   timestampField?: string;
   eventCategoryField?: string;
   tiebreakerField?: string;
+  /** The `index` array: index patterns (each may be a comma list), as written; see `indexPatterns.ts`. */
+  index?: string[];
 }
 
-/** The options of a `[rule]` table: non-empty strings only. */
+/** The options of a `[rule]` table: non-empty strings only (for `index`, its non-empty strings). */
 function ruleReplayOptions(rule: Record<string, unknown>): RuleReplayOptions | undefined {
   const text = (key: string): string | undefined => (typeof rule[key] === 'string' && (rule[key] as string).trim() !== '' ? (rule[key] as string).trim() : undefined);
   const options: RuleReplayOptions = {};
@@ -55,6 +58,8 @@ function ruleReplayOptions(rule: Record<string, unknown>): RuleReplayOptions | u
   if (timestampField) options.timestampField = timestampField;
   if (eventCategoryField) options.eventCategoryField = eventCategoryField;
   if (tiebreakerField) options.tiebreakerField = tiebreakerField;
+  const index = Array.isArray(rule.index) ? rule.index.filter((p): p is string => typeof p === 'string' && p.trim() !== '') : [];
+  if (index.length > 0) options.index = index;
   return Object.keys(options).length > 0 ? options : undefined;
 }
 
@@ -90,7 +95,7 @@ export async function readRuleFile(path: string): Promise<RuleFileResult> {
   }
   const encoding = detectUnsupportedEncoding(bytes);
   if (encoding !== undefined) return { problem: { kind: 'unreadable', message: encoding } };
-  // NUL bytes after the first ones examined: still not text.
+  // NUL bytes anywhere (also in a file whose other bytes are text): a rule file holds none.
   if (bytes.includes(0)) return { problem: { kind: 'unreadable', message: 'not a text file (it contains NUL bytes)' } };
   const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   const body = bytes.subarray(start);
