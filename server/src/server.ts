@@ -28,6 +28,8 @@ import {
 // Requests registered by type rather than `connection.onHover` & co., whose progress hooks read
 // the parameters before any check (a null one would be an internal error, not InvalidParams).
 import { CodeActionRequest, CompletionRequest, DocumentHighlightRequest, HoverRequest, SignatureHelpRequest } from 'vscode-languageserver/node';
+import { CompletionResolveRequest, DocumentFormattingRequest, DocumentRangeFormattingRequest, DocumentSymbolRequest, FoldingRangeRequest, SelectionRangeRequest, SemanticTokensRangeRequest, SemanticTokensRequest } from 'vscode-languageserver/node';
+import { checkCompletionItem, checkFormattingParams, checkRangeParams, checkSelectionRangeParams, checkTextDocumentParams } from './requestParams';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ExplainEventRequest, ExplainReplayRequest, ListRuleTestsRequest, RecordReplayRequest, RecordRuleTestCaseRequest, ReplayRequest, RunRuleTestsRequest } from './protocol';
 import { listRuleTests, recordReplayAsTestCase, recordRuleTestCase, RecordInputError, runRuleTests } from './ruletests/ruleTestService';
@@ -152,15 +154,15 @@ connection.onRequest(CompletionRequest.type, (params) =>
     (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => completionsInDocument(r, params.position, (text, offset) => computeCompletions(text, offset, { ...completionOptions, samples: samples.fields })))),
   ),
 );
-connection.onCompletionResolve((item) => request('completion resolve', async () => resolveCompletionItem(item)));
-connection.languages.semanticTokens.on((params) => request('semantic tokens', async () => withRule(params.textDocument.uri, { data: [] }, (r) => semanticTokensInDocument(r, fieldsOf(r)))));
-connection.languages.semanticTokens.onRange((params) => request('semantic tokens', async () => withRule(params.textDocument.uri, { data: [] }, (r) => semanticTokensInDocument(r, fieldsOf(r), params.range))));
-connection.onDocumentFormatting((params) => request('formatting', async () => withRule(params.textDocument.uri, [], (r) => formattingInDocument(r))));
-connection.onDocumentRangeFormatting((params) => request('range formatting', async () => withRule(params.textDocument.uri, [], (r) => formattingInDocument(r, params.range))));
-connection.onDocumentSymbol((params) => request('document symbols', async () => withRule(params.textDocument.uri, [], (r) => documentSymbolsInDocument(r))));
-connection.onFoldingRanges((params) => request('folding ranges', async () => withRule(params.textDocument.uri, [], (r) => foldingRangesInDocument(r))));
+connection.onRequest(CompletionResolveRequest.type, (item) => request('completion resolve', async () => (checkCompletionItem(item), resolveCompletionItem(item))));
+connection.onRequest(SemanticTokensRequest.type, (params) => request('semantic tokens', async () => (checkTextDocumentParams(params), withRule(params.textDocument.uri, { data: [] }, (r) => semanticTokensInDocument(r, fieldsOf(r))))));
+connection.onRequest(SemanticTokensRangeRequest.type, (params) => request('semantic tokens', async () => (checkRangeParams(params), withRule(params.textDocument.uri, { data: [] }, (r) => semanticTokensInDocument(r, fieldsOf(r), params.range)))));
+connection.onRequest(DocumentFormattingRequest.type, (params) => request('formatting', async () => (checkFormattingParams(params), withRule(params.textDocument.uri, [], (r) => formattingInDocument(r)))));
+connection.onRequest(DocumentRangeFormattingRequest.type, (params) => request('range formatting', async () => (checkFormattingParams(params, true), withRule(params.textDocument.uri, [], (r) => formattingInDocument(r, params.range)))));
+connection.onRequest(DocumentSymbolRequest.type, (params) => request('document symbols', async () => (checkTextDocumentParams(params), withRule(params.textDocument.uri, [], (r) => documentSymbolsInDocument(r)))));
+connection.onRequest(FoldingRangeRequest.type, (params) => request('folding ranges', async () => (checkTextDocumentParams(params), withRule(params.textDocument.uri, [], (r) => foldingRangesInDocument(r)))));
 connection.onRequest(DocumentHighlightRequest.type, (params) => request('document highlight', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => documentHighlightsInDocument(r, params.position)))));
-connection.onSelectionRanges((params) => request('selection ranges', async () => withRule(params.textDocument.uri, [], (r) => selectionRangesInDocument(r, params.positions))));
+connection.onRequest(SelectionRangeRequest.type, (params) => request('selection ranges', async () => (checkSelectionRangeParams(params), withRule(params.textDocument.uri, [], (r) => selectionRangesInDocument(r, params.positions)))));
 connection.onRequest(HoverRequest.type, (params) => request('hover', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => hoverInDocument(r, params.position, samples.fields)))));
 connection.onRequest(SignatureHelpRequest.type, (params) => request('signature help', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => signatureHelpInDocument(r, params.position)))));
 connection.onRequest(ReplayRequest, (params, token) =>
