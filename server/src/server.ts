@@ -54,7 +54,9 @@ import { WorkspaceFields } from './services/workspaceFields';
 import { ruleMetadataDiagnostics } from './services/ruleMetadata';
 import { SEMANTIC_TOKENS_LEGEND, semanticTokensInDocument } from './services/semanticTokens';
 import { documentHighlightsInDocument, documentSymbolsInDocument, foldingRangesInDocument, formattingInDocument, selectionRangesInDocument } from './services/documentFeatures';
-import { SampleIndexer } from './services/sampleIndexer';
+import { DEFAULT_SAMPLES_GLOB, SampleIndexer } from './services/sampleIndexer';
+import { SampleTextNotification } from './protocol';
+import type { Disposable } from 'vscode-languageserver/node';
 import { fileURLToPath } from 'node:url';
 
 /** Delay between the last keystroke and checking the document, in ms. */
@@ -139,6 +141,15 @@ connection.onDidChangeWatchedFiles(({ changes }) => {
     else void samples.update(file);
   }
 });
+
+connection.onNotification(SampleTextNotification, (params) =>
+  guarded('index an open sample', () => {
+    if (typeof params?.uri !== 'string' || !params.uri.startsWith('file:') || (typeof params.text !== 'string' && params.text !== null)) {
+      throw new Error(`eqlWorkbench/sampleText needs {uri: a file: URI, text: a string or null}, got ${JSON.stringify(params)?.slice(0, 200)}`);
+    }
+    void samples.editorText(fileURLToPath(params.uri), params.text ?? undefined);
+  }),
+);
 
 documents.onDidChangeContent(({ document }) => schedule(document.uri, () => publishDiagnostics(document.uri)));
 documents.onDidClose(({ document }) => {
@@ -247,11 +258,7 @@ async function readSettings(): Promise<void> {
     const problems = await fields.applySettings(settings ?? {});
     for (const p of problems) connection.console.warn(`EQL Workbench: ${p}`);
     const glob = typeof settings?.samples === 'string' ? settings.samples : undefined;
-    if (configuration.watch && !watching) {
-      watching = true;
-      const pattern = glob && !glob.startsWith('**/') ? `**/${glob}` : (glob ?? '**/*.{ndjson,jsonl}');
-      send('watch the sample files', connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: pattern }] }).then(() => undefined));
-    }
+    watchSamples(glob);
     void samples.configure(workspaceFolder, glob);
   } catch (e) {
     connection.console.error(`EQL Workbench: reading the settings failed: ${describe(e)}`);
@@ -259,8 +266,25 @@ async function readSettings(): Promise<void> {
   recheckOpenDocuments();
 }
 
-/** Whether the sample files are watched (registered once). */
-let watching = false;
+/** The client's watcher of the sample files: its glob pattern and registration. */
+let samplesWatcher: { pattern: string; registration: Promise<Disposable | undefined> } | undefined;
+
+/**
+ * Asks the client to watch the files of the samples glob (when it registers watchers
+ * dynamically); when the glob changed, the watcher of the old one is unregistered.
+ */
+function watchSamples(glob: string | undefined): void {
+  const g = glob || DEFAULT_SAMPLES_GLOB;
+  const pattern = g.startsWith('**/') ? g : `**/${g}`;
+  if (!configuration.watch || samplesWatcher?.pattern === pattern) return;
+  const previous = samplesWatcher?.registration;
+  const registration = connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: pattern }] }).catch((e: unknown) => {
+    connection.console.error(`EQL Workbench: watch the sample files failed: ${describe(e)}`);
+    return undefined;
+  });
+  samplesWatcher = { pattern, registration };
+  void previous?.then((watcher) => watcher?.dispose());
+}
 
 /** Checks every open document again (after the settings or the samples changed). */
 function recheckOpenDocuments(): void {
