@@ -41,9 +41,12 @@ Samples:
   Malformed lines (invalid JSON, or not a JSON object) are reported on stderr
   as path:line: message and skipped; a line with bytes that are not UTF-8 is
   reported as path:line: warning: invalid UTF-8 ... and kept (with U+FFFD in
-  their place). At most 100 such messages are printed per file. A UTF-16 file
-  (as Windows PowerShell 5.1 writes with >) or a binary file is reported as
-  path: reason and is unreadable input. When no event has a value for the
+  their place). A line holding a NUL byte is invalid JSON, skipped. A line
+  longer than 100 MiB (Elasticsearch's default http.max_content_length) is
+  reported as path:line: warning: ... and skipped unread. At most 100 such
+  messages are printed per file. A UTF-16 file (as Windows PowerShell 5.1
+  writes with >) or a binary file (NUL bytes with other bytes that are not
+  text) is reported as path: reason and is unreadable input. When no event has a value for the
   event category field, a warning says so on stderr.
 
 Exit status:

@@ -25,6 +25,7 @@
 import type { EventRecord } from './types';
 import { Ordinal, compareOrdinals } from './order';
 import { JoinKeyExtractor, KeyValue, keyId } from './joinKeys';
+import { type EventLink, chainEvents, extendChain } from './eventChain';
 
 /**
  * Whether an event at `to` lies beyond the `maxspan` of a sequence whose first event is at `from`
@@ -62,8 +63,11 @@ export interface CompiledSequence {
 /** A sequence in progress or completed: the event of each (expanded) stage; missing stages stay empty. */
 export interface SequenceState {
   key: KeyValue[];
-  /** Per expanded stage; undefined for missing stages and stages not reached yet. */
-  events: Array<OrderedEvent | undefined>;
+  /**
+   * Per expanded stage; undefined for missing stages and stages not reached yet. Built on first read
+   * (O(stages)); the matcher itself never reads it while matching.
+   */
+  readonly events: Array<OrderedEvent | undefined>;
   /** Expanded index of the last matched stage. */
   stage: number;
   /** Creation counter: orders sequences completed by the same event. */
@@ -146,8 +150,8 @@ export interface SequenceObserver {
  */
 export interface SequenceMatcherState {
   readonly byKey: ReadonlyArray<readonly [string, KeyState]>;
-  readonly completed: readonly SequenceState[];
-  readonly toCheck: readonly SequenceState[];
+  readonly completed: readonly ChainedSequence[];
+  readonly toCheck: readonly ChainedSequence[];
   readonly missingEvents: ReadonlyArray<readonly MissingCandidate[]>;
   readonly rejections: readonly SequenceRejection[];
   readonly stats: SequenceSnapshot['stats'];
@@ -158,8 +162,33 @@ export interface SequenceMatcherState {
 interface KeyState {
   key: KeyValue[];
   /** Latest pending sequence per expanded positive stage (only the newest can ever advance). */
-  pending: Array<SequenceState | undefined>;
+  pending: Array<ChainedSequence | undefined>;
+  /** How many entries of `pending` are set (so that dropping an empty key costs O(1)). */
+  pendingCount: number;
   lastUntil?: OrderedEvent;
+}
+
+/**
+ * A sequence held as a chain of its events (see `eventChain.ts`): creating one by extending another
+ * costs O(1); `events` is materialised on first read and kept (the chain never changes).
+ */
+class ChainedSequence implements SequenceState {
+  private materialised?: Array<OrderedEvent | undefined>;
+
+  constructor(
+    readonly key: KeyValue[],
+    readonly chain: EventLink,
+    readonly serial: number,
+    private readonly stageCount: number,
+  ) {}
+
+  get stage(): number {
+    return this.chain.stage;
+  }
+
+  get events(): Array<OrderedEvent | undefined> {
+    return (this.materialised ??= chainEvents(this.chain, this.stageCount));
+  }
 }
 
 interface MissingCandidate {
@@ -182,8 +211,8 @@ export class SequenceMatcher {
   private readonly hasMissing: boolean;
   private readonly maxspan: number;
   private readonly byKey = new Map<string, KeyState>();
-  private readonly completed: SequenceState[] = [];
-  private readonly toCheck: SequenceState[] = [];
+  private readonly completed: ChainedSequence[] = [];
+  private readonly toCheck: ChainedSequence[] = [];
   private readonly missingEvents: MissingCandidate[][];
   private readonly rejections: SequenceRejection[] = [];
   private readonly stats = { seen: 0, ignored: 0, rejectedMaxspan: 0, rejectedUntil: 0, rejectedMissing: 0 };
@@ -223,12 +252,22 @@ export class SequenceMatcher {
     }
     this.lastOrdinal = event.ordinal;
     const doc = event.record.doc;
+    // The copies of a stage with runs=N share one filter and one key extractor: evaluate them once.
+    let lastFilter: CompiledSequenceStage['matches'] | undefined;
+    let lastExtractor: JoinKeyExtractor | undefined;
+    let lastKeys: KeyValue[][] = [];
+    let lastIds: string[] = [];
     // Later stages first: an event may only extend sequences that are strictly before it.
     for (let p = this.positive.length - 1; p >= 0; p--) {
       const index = this.positive[p];
       const stage = this.stages[index];
-      if (!stage.matches(doc)) continue;
-      for (const key of stage.keys.keysOf(doc)) this.matchStage(index, key, event);
+      if (stage.matches !== lastFilter || stage.keys !== lastExtractor) {
+        lastFilter = stage.matches;
+        lastExtractor = stage.keys;
+        lastKeys = stage.matches(doc) ? stage.keys.keysOf(doc) : [];
+        lastIds = lastKeys.map(keyId);
+      }
+      for (let k = 0; k < lastKeys.length; k++) this.matchStage(index, lastKeys[k], lastIds[k], event);
     }
     if (this.hasMissing) {
       for (let i = 0; i < this.stages.length; i++) {
@@ -251,13 +290,11 @@ export class SequenceMatcher {
     }
   }
 
-  private matchStage(index: number, key: KeyValue[], event: OrderedEvent): void {
+  /** Tries `event` (join key `key`, whose `keyId` is `id`) at expanded stage `index`. O(1). */
+  private matchStage(index: number, key: KeyValue[], id: string, event: OrderedEvent): void {
     this.stats.seen++;
-    const id = keyId(key);
     if (index === this.firstPositive) {
-      const events: Array<OrderedEvent | undefined> = new Array(this.stages.length).fill(undefined);
-      events[index] = event;
-      const seq: SequenceState = { key, events, stage: index, serial: this.serial++ };
+      const seq = new ChainedSequence(key, extendChain(undefined, index, event), this.serial++, this.stages.length);
       if (index === this.lastPositive) {
         this.complete(seq);
       } else {
@@ -276,22 +313,20 @@ export class SequenceMatcher {
     state.pending[previous] = undefined;
     // A key without pending sequences needs no state: until events before this point cannot
     // affect sequences that start later (bounded memory on long streams).
-    if (state.pending.every((p) => p === undefined)) this.byKey.delete(id);
-    const start = seq.events[this.firstPositive]!;
+    if (--state.pendingCount === 0) this.byKey.delete(id);
+    const start = seq.chain.first;
     if (beyondMaxspan(start.ordinal.timestamp, event.ordinal.timestamp, this.maxspan)) {
       this.stats.rejectedMaxspan++;
-      this.reject({ reason: 'maxspan', key, events: seq.events, at: event });
+      this.reject(lazyRejection('maxspan', key, seq, event));
       return;
     }
-    const last = seq.events[seq.stage]!;
+    const last = seq.chain.event;
     if (state.lastUntil && compareOrdinals(state.lastUntil.ordinal, last.ordinal) >= 0) {
       this.stats.rejectedUntil++;
-      this.reject({ reason: 'until', key, events: seq.events, at: state.lastUntil });
+      this.reject(lazyRejection('until', key, seq, state.lastUntil));
       return;
     }
-    const events = seq.events.slice();
-    events[index] = event;
-    const next: SequenceState = { key, events, stage: index, serial: this.serial++ };
+    const next = new ChainedSequence(key, extendChain(seq.chain, index, event), this.serial++, this.stages.length);
     if (index === this.lastPositive) {
       this.complete(next);
     } else {
@@ -300,10 +335,11 @@ export class SequenceMatcher {
   }
 
   /** Stores the pending sequence of a stage, telling the observer about the one it replaces. */
-  private setPending(state: KeyState, index: number, seq: SequenceState, event: OrderedEvent): void {
+  private setPending(state: KeyState, index: number, seq: ChainedSequence, event: OrderedEvent): void {
     const dropped = state.pending[index];
+    if (!dropped) state.pendingCount++;
     if (dropped && this.observer.replaced) {
-      const last = dropped.events[dropped.stage]!.ordinal;
+      const last = dropped.chain.event.ordinal;
       const cancelledBy = state.lastUntil && compareOrdinals(state.lastUntil.ordinal, last) >= 0 ? state.lastUntil : undefined;
       this.observer.replaced(dropped, event, cancelledBy);
     }
@@ -313,13 +349,13 @@ export class SequenceMatcher {
   private stateFor(id: string, key: KeyValue[]): KeyState {
     let state = this.byKey.get(id);
     if (!state) {
-      state = { key, pending: new Array(this.stages.length).fill(undefined) };
+      state = { key, pending: new Array(this.stages.length).fill(undefined), pendingCount: 0 };
       this.byKey.set(id, state);
     }
     return state;
   }
 
-  private complete(seq: SequenceState): void {
+  private complete(seq: ChainedSequence): void {
     if (this.hasMissing) {
       this.toCheck.push(seq);
     } else {
@@ -340,7 +376,9 @@ export class SequenceMatcher {
    */
   saveState(): SequenceMatcherState {
     return {
-      byKey: [...this.byKey].map(([id, s]) => [id, { key: s.key, pending: s.pending.slice(), lastUntil: s.lastUntil }] as const),
+      byKey: [...this.byKey].map(
+        ([id, s]) => [id, { key: s.key, pending: s.pending.slice(), pendingCount: s.pendingCount, lastUntil: s.lastUntil }] as const,
+      ),
       completed: this.completed.slice(),
       toCheck: this.toCheck.slice(),
       missingEvents: this.missingEvents.map((l) => l.slice()),
@@ -357,7 +395,9 @@ export class SequenceMatcher {
    */
   restoreState(state: SequenceMatcherState): void {
     this.byKey.clear();
-    for (const [id, s] of state.byKey) this.byKey.set(id, { key: s.key, pending: s.pending.slice(), lastUntil: s.lastUntil });
+    for (const [id, s] of state.byKey) {
+      this.byKey.set(id, { key: s.key, pending: s.pending.slice(), pendingCount: s.pendingCount, lastUntil: s.lastUntil });
+    }
     replaceContents(this.completed, state.completed);
     replaceContents(this.toCheck, state.toCheck);
     state.missingEvents.forEach((l, i) => replaceContents(this.missingEvents[i], l));
@@ -374,8 +414,8 @@ export class SequenceMatcher {
       const pending: PendingSequence[] = [];
       state.pending.forEach((seq, stage) => {
         if (!seq) return;
-        const start = seq.events[this.firstPositive]!.ordinal.timestamp;
-        const last = seq.events[seq.stage]!.ordinal;
+        const start = seq.chain.first.ordinal.timestamp;
+        const last = seq.chain.event.ordinal;
         pending.push({
           stage,
           events: seq.events.slice(),
@@ -413,12 +453,12 @@ export class SequenceMatcher {
       }
     }
     this.toCheck.length = 0;
-    const lastOf = (s: SequenceState) => s.events[this.lastPositive]!.ordinal;
+    const lastOf = (s: ChainedSequence) => s.chain.event.ordinal;
     return this.completed.slice().sort((a, b) => compareOrdinals(lastOf(a), lastOf(b)) || a.serial - b.serial);
   }
 
   /** @returns the event that invalidates the candidate, or undefined when it stands. */
-  private missingFound(seq: SequenceState): OrderedEvent | undefined {
+  private missingFound(seq: ChainedSequence): OrderedEvent | undefined {
     const id = keyId(seq.key);
     const startTs = seq.events[this.firstPositive]!.ordinal.timestamp;
     const endTs = seq.events[this.lastPositive]!.ordinal.timestamp;
@@ -467,6 +507,21 @@ export class SequenceMatcher {
       (!leadingStage && trailingStage && beyond(startTs, firstTrailing?.ordinal.timestamp));
     return keep ? undefined : (lastLeading ?? firstTrailing);
   }
+}
+
+/**
+ * A rejection whose `events` are materialised only when read (an explanation or a debugger reads
+ * them; a plain replay only counts rejections).
+ */
+function lazyRejection(reason: SequenceRejection['reason'], key: KeyValue[], seq: ChainedSequence, at: OrderedEvent): SequenceRejection {
+  return {
+    reason,
+    key,
+    get events() {
+      return seq.events;
+    },
+    at,
+  };
 }
 
 /** Makes `target` hold the elements of `source` (no spread: arrays may be long). */

@@ -20,7 +20,7 @@ import { EqlCompileError, EqlEvaluationError } from '../engine/errors';
 import type { FieldMapping } from '../engine/mapping';
 import { loadMapping } from '../engine/mapping';
 import type { ReplayRunOptions } from '../engine/replay';
-import type { Match } from '../engine/types';
+import type { EventRecord, Match } from '../engine/types';
 import { ExceptionFilter, exceptionEffects, type ExceptionEffects } from '../exceptions/applyExceptions';
 import { formatExceptionProblem, readExceptionFiles } from '../exceptions/readExceptionFile';
 import { describeFsError } from '../samples/fsErrors';
@@ -28,9 +28,9 @@ import { formatNdjsonProblem } from '../samples/ndjson';
 import { replaySamples, type SampleReplayOutcome } from '../samples/pipeline';
 import { isTable, readRuleFile, type RuleSource } from '../samples/ruleFile';
 import { lineColumnAt } from '../samples/textPosition';
-import { compareCase, type CaseComparison } from './expectations';
+import { compareCase, refersTo, type CaseComparison } from './expectations';
 import { expandSamplePatterns } from './samplePatterns';
-import { parseRuleTestFile, type RuleTestCase, type RuleTestFile, type TestFileProblem, type TestReplayOptions } from './testFile';
+import { parseRuleTestFile, type EventRef, type RuleTestCase, type RuleTestFile, type TestFileProblem, type TestReplayOptions } from './testFile';
 
 /** Kibana's default `max_signals` of a rule (the `size` of its `_eql/search` request). */
 export const DEFAULT_MAX_SIGNALS = 100;
@@ -208,7 +208,10 @@ async function runCase(
     exceptions = new ExceptionFilter(read.items);
   }
 
-  // The shared sample pipeline, keeping every event: the case may name events the rule never keeps.
+  // The shared sample pipeline; the case may name events the rule never keeps: only those are kept
+  // (the first event each reference names), so samples of any size run in bounded memory.
+  const refs = [...testCase.matches.flatMap((m) => m.events), ...testCase.mustNotMatch];
+  const named = new Map<EventRef, EventRecord>();
   let outcome: SampleReplayOutcome;
   try {
     outcome = await replaySamples({
@@ -216,7 +219,9 @@ async function runCase(
       sources: samples.files.map((file) => ({ path: file })),
       options: toRunOptions(base, testCase.options, mapping),
       categoryOptionName: 'event_category_field',
-      keepAllEvents: true,
+      onEvent: (event) => {
+        for (const ref of refs) if (!named.has(ref) && refersTo(ref, event)) named.set(ref, event);
+      },
       exclude: exceptions && ((event) => exceptions.excludes(event.doc)),
     });
   } catch (e) {
@@ -230,7 +235,7 @@ async function runCase(
   const warnings = [...outcome.problems.map(formatNdjsonProblem), ...outcome.warnings];
   const matches = outcome.matches;
   const effects = exceptions ? exceptionEffects(outcome.matchesWithoutExclusions ?? [], matches, exceptions) : undefined;
-  const events = outcome.allEvents ?? [];
+  const events = [...new Set(named.values())];
   const comparison = compareCase(testCase, matches, events);
   return result({
     status: comparison.passed ? 'passed' : 'failed',

@@ -5,10 +5,15 @@
  * NDJSON (https://github.com/ndjson/ndjson-spec) and JSON (RFC 8259 §8.1) require.
  */
 
-/** How many bytes at the start of a file are examined for NUL bytes. */
-export const ENCODING_SNIFF_BYTES = 4096;
+/**
+ * How many bytes at the start of a file are examined for NUL bytes: git's window for the same
+ * question (`FIRST_FEW_BYTES` in git's `xdiff-interface.c`, used by `buffer_is_binary`).
+ */
+export const ENCODING_SNIFF_BYTES = 8000;
 
-/** Thrown when a file cannot be read as UTF-8 text; `message` is a short reason for `path: reason`. */
+/** The reason given for a binary file, for `path: reason`. */
+export const BINARY_FILE_REASON = 'not a text file (it contains NUL bytes and other bytes that are not text)';
+
 export class UnsupportedEncodingError extends Error {
   /** A stable code, as file system errors have one. */
   readonly code = 'EQLWB_UNSUPPORTED_ENCODING';
@@ -28,13 +33,21 @@ const CONVERT_HINT = 'convert it to UTF-8 (e.g. `iconv -f UTF-16 -t UTF-8`, or i
  * - Otherwise, NUL bytes in the first {@link ENCODING_SNIFF_BYTES} bytes: UTF-16 without byte order
  *   mark when every NUL sits at odd offsets (little-endian: ASCII `{` is `7B 00`) or every NUL at
  *   even offsets (big-endian), and NULs fill at least half of those offsets (as for mostly-ASCII
- *   text); else a binary file. UTF-8 text never holds a NUL byte except for
- *   U+0000, which JSON and EQL text cannot contain unescaped.
+ *   text).
+ * - Else NUL bytes make the file a binary one only when the rest of those bytes is not text
+ *   either. git (`buffer_is_binary`) and file(1) call any file with a NUL byte binary; but log files
+ *   get NUL bytes while being text (a block left zero-filled by a crash, a stray byte in one event),
+ *   and refusing such a file would lose all its good lines. So the bytes other than NUL are judged
+ *   as file(1) judges text (`text_chars` in file's `encoding.c`: BEL, BS, HT, LF, VT, FF, CR, ESC
+ *   and 0x20–0x7E are text; the other C0 controls and DEL are not) and bytes from 0x80 must form
+ *   well-formed UTF-8 (a sequence cut by the end of the window is allowed). A real binary file
+ *   (an executable, an image, an archive) fails this within its first bytes; a text file with NUL
+ *   bytes passes, and each of its lines holding a NUL is then reported and skipped as invalid JSON.
  *
  * @param head the first bytes of the file (any length; only the first {@link ENCODING_SNIFF_BYTES}
- *   are used for the NUL test).
+ *   are examined).
  * @returns a reason for `path: reason` (`the file is UTF-16 encoded …; convert it to UTF-8 …`, or
- *   `not a text file (it contains NUL bytes)`), or undefined when the file may be UTF-8 text.
+ *   {@link BINARY_FILE_REASON}), or undefined when the file may be UTF-8 text.
  */
 export function detectUnsupportedEncoding(head: Uint8Array): string | undefined {
   if (head[0] === 0xff && head[1] === 0xfe && head[2] === 0 && head[3] === 0) return `the file is UTF-32 encoded (little-endian); ${CONVERT_HINT}`;
@@ -55,7 +68,27 @@ export function detectUnsupportedEncoding(head: Uint8Array): string | undefined 
   const half = Math.floor(end / 4);
   if (evenNuls === 0 && oddNuls >= half) return `the file looks UTF-16 encoded (little-endian, no byte order mark); ${CONVERT_HINT}`;
   if (oddNuls === 0 && evenNuls >= half) return `the file looks UTF-16 encoded (big-endian, no byte order mark); ${CONVERT_HINT}`;
-  return 'not a text file (it contains NUL bytes)';
+  return isTextApartFromNuls(head.subarray(0, end), end < head.length) ? undefined : BINARY_FILE_REASON;
+}
+
+/**
+ * True when every byte other than NUL is text as file(1) sees it (see {@link detectUnsupportedEncoding}).
+ * @param window the bytes examined.
+ * @param cut true when the file goes on after them (a multi-byte sequence may be cut at the end).
+ */
+function isTextApartFromNuls(window: Uint8Array, cut: boolean): boolean {
+  for (let i = 0; i < window.length; i++) {
+    const c = window[i];
+    if (c === 0 || (c >= 0x07 && c <= 0x0d) || c === 0x1b || (c >= 0x20 && c <= 0x7e)) continue;
+    if (c < 0x80) return false; // other C0 controls, DEL
+    // From here on the bytes must be UTF-8: find the end of this run of non-ASCII bytes.
+    let j = i;
+    while (j < window.length && window[j] >= 0x80) j++;
+    const bad = firstInvalidUtf8(window.subarray(i, j));
+    if (bad >= 0 && !(cut && j === window.length && window.length - (i + bad) < 4)) return false;
+    i = j - 1;
+  }
+  return true;
 }
 
 /**

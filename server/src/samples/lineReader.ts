@@ -11,6 +11,24 @@ import { detectUnsupportedEncoding, UnsupportedEncodingError } from './encoding'
 /** Called once per line: its bytes (without terminator, valid only during the call) and its 1-based number. */
 export type LineVisitor = (bytes: Buffer, line: number) => void;
 
+/**
+ * The longest line read, in bytes: Elasticsearch's default `http.max_content_length` (100mb), the
+ * largest request body it accepts, so a longer line could never have been indexed as one document
+ * (https://www.elastic.co/guide/en/elasticsearch/reference/current/modules-network.html#http-settings).
+ */
+export const MAX_LINE_BYTES = 100 * 1024 * 1024;
+
+/** Limits of {@link splitLines}. */
+export interface LineLimits {
+  /** Lines longer than this many bytes are not assembled (default {@link MAX_LINE_BYTES}). */
+  maxLineBytes?: number;
+  /**
+   * Told of each line longer than the limit instead of `visit`: its 1-based number and length in
+   * bytes. Its bytes are dropped as they are read, never held (default: the line is dropped unsaid).
+   */
+  onOversizedLine?: (line: number, bytes: number) => void;
+}
+
 /** Progress of one file, in bytes of the file on disk (compressed bytes for gzip). */
 export interface ReadProgress {
   bytesRead: number;
@@ -25,6 +43,9 @@ export interface ReadProgress {
  * @param visit called for every line, in order (the last line may lack a terminator; an empty
  *   content has no line).
  * @param onChunk called after each chunk is split (for progress and cancellation: it may throw to stop).
+ * @param limits the longest line assembled; a longer line goes to `limits.onOversizedLine`, so
+ *   memory stays bounded by the limit and the chunk size whatever the input (one line of 2 GiB, a
+ *   gzip bomb of zeros).
  * @throws {@link UnsupportedEncodingError} when the first bytes show a UTF-16 / UTF-32 or binary
  *   content (see `detectUnsupportedEncoding`); the stream's own errors.
  */
@@ -32,12 +53,27 @@ export async function splitLines(
   chunks: AsyncIterable<Buffer>,
   visit: LineVisitor,
   onChunk?: (chunk: Buffer) => void,
+  limits: LineLimits = {},
 ): Promise<void> {
+  const maxLineBytes = limits.maxLineBytes ?? MAX_LINE_BYTES;
   let lineNumber = 0;
   // Pieces of the line being read; joined once when its end is found.
   let pieces: Buffer[] = [];
+  // Bytes of the line being read (also those dropped once it is over the limit).
+  let lineBytes = 0;
+  const add = (piece: Buffer): void => {
+    lineBytes += piece.length;
+    if (lineBytes <= maxLineBytes) pieces.push(piece);
+    else pieces = [];
+  };
   const emit = (): void => {
     lineNumber++;
+    const length = lineBytes;
+    lineBytes = 0;
+    if (length > maxLineBytes) {
+      limits.onOversizedLine?.(lineNumber, length);
+      return;
+    }
     let bytes = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
     pieces = [];
     if (lineNumber === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
@@ -61,7 +97,7 @@ export async function splitLines(
     let cr = chunk.indexOf(0x0d, from);
     while (lf >= 0 || cr >= 0) {
       const end = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
-      pieces.push(chunk.subarray(from, end));
+      add(chunk.subarray(from, end));
       emit();
       from = end + 1;
       if (chunk[end] === 0x0d) {
@@ -72,11 +108,11 @@ export async function splitLines(
       if (cr >= 0 && cr < from) cr = chunk.indexOf(0x0d, from);
     }
     // Copied: the reader may reuse the chunk's memory once it is consumed.
-    if (from < chunk.length) pieces.push(Buffer.from(chunk.subarray(from)));
+    if (from < chunk.length) add(lineBytes + chunk.length - from > maxLineBytes ? chunk.subarray(from) : Buffer.from(chunk.subarray(from)));
     onChunk?.(chunk);
   }
   // The last line, without terminator.
-  if (pieces.length > 0) emit();
+  if (lineBytes > 0) emit();
 }
 
 /** Reads the first bytes of an async byte stream without losing them: returns them and the rest. */
@@ -167,20 +203,33 @@ export async function openSampleContent(
  * Passes decompressed chunks on, holding back the bytes after the last `\n` until the next
  * chunk (no copy: the held pieces are yielded as they are). When the stream ends normally they are
  * yielded; when it is truncated they are dropped (a partial line) and `onTruncated` is called.
+ * Held bytes beyond {@link MAX_LINE_BYTES} are passed on (that line is too long to be read anyway),
+ * so a stream that inflates to gigabytes without a newline is never held.
  */
 async function* completeLinesUnlessTruncated(chunks: AsyncIterable<Buffer>, onTruncated?: () => void): AsyncGenerator<Buffer> {
   let held: Buffer[] = [];
+  let heldBytes = 0;
   try {
     for await (const chunk of chunks) {
       const lf = chunk.lastIndexOf(0x0a);
       if (lf < 0) {
         held.push(chunk);
+        heldBytes += chunk.length;
+        if (heldBytes > MAX_LINE_BYTES) {
+          for (const piece of held) yield piece;
+          held = [];
+          heldBytes = 0;
+        }
         continue;
       }
       for (const piece of held) yield piece;
       held = [];
+      heldBytes = 0;
       yield chunk.subarray(0, lf + 1);
-      if (lf + 1 < chunk.length) held.push(chunk.subarray(lf + 1));
+      if (lf + 1 < chunk.length) {
+        held.push(chunk.subarray(lf + 1));
+        heldBytes = chunk.length - lf - 1;
+      }
     }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'Z_BUF_ERROR') throw e;

@@ -11,7 +11,7 @@
 import type { EventRecord } from '../engine/types';
 import { escapeControlCharacters } from './controlCharacters';
 import { describeInvalidUtf8, firstInvalidUtf8, UnsupportedEncodingError } from './encoding';
-import { openSampleContent, splitLines } from './lineReader';
+import { MAX_LINE_BYTES, openSampleContent, splitLines } from './lineReader';
 import { documentProblem } from './jsonDocumentChecks';
 
 /**
@@ -162,6 +162,12 @@ export async function readNdjsonFile(
     result.warnings.push(warning);
     onProblem?.(warning);
   };
+  const oversized = (line: number, bytes: number): void => {
+    lastLine = line;
+    const warning = oversizedLineProblem(path, line, bytes);
+    result.warnings.push(warning);
+    onProblem?.(warning);
+  };
   await splitLines(await openSampleContent(path, undefined, truncated), (bytes, line) => {
     lastLine = line;
     const decoded = decodeNdjsonLine(bytes, path, line);
@@ -174,8 +180,20 @@ export async function readNdjsonFile(
       result.problems.push(decoded.problem);
       onProblem?.(decoded.problem);
     }
-  });
+  }, undefined, { onOversizedLine: oversized });
   return result;
+}
+
+/**
+ * The warning for a line longer than the limit of `splitLines` (`lineReader.ts`): it is skipped
+ * unread, as Elasticsearch would have refused a request that large.
+ *
+ * @param bytes the line's length in bytes; `limit` the limit it exceeds (bytes).
+ * @returns a problem of severity `warning`, printed `path:line: warning: the line is N bytes long, …`.
+ */
+export function oversizedLineProblem(file: string, line: number, bytes: number, limit: number = MAX_LINE_BYTES): NdjsonProblem {
+  const why = limit === MAX_LINE_BYTES ? " (Elasticsearch's default http.max_content_length, 100mb: it could not have been indexed)" : '';
+  return { file, line, message: `the line is ${bytes} bytes long, more than the limit of ${limit} bytes${why}; it is skipped unread`, severity: 'warning' };
 }
 
 /** Turns V8's `… in JSON at position N` (0-based) into `… at column N+1` (1-based). */

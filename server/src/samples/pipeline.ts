@@ -21,7 +21,7 @@ import { describeFsError } from './fsErrors';
 import { detectUnsupportedEncoding, UnsupportedEncodingError } from './encoding';
 import { detectSampleFormat, readJsonDocuments } from './jsonDocuments';
 import { openSampleContent, peekContent, splitLines, textContent } from './lineReader';
-import { decodeNdjsonLine, type NdjsonProblem } from './ndjson';
+import { decodeNdjsonLine, oversizedLineProblem, type NdjsonProblem } from './ndjson';
 import { estimateSampleBytes, sampleContentKey, type CachedSample, type SampleCache } from './sampleCache';
 
 /** One sample file: its path, and its text when an editor holds unsaved changes. */
@@ -73,6 +73,13 @@ export interface SampleReplayRequest {
    * `matchesWithoutExclusions`, so the caller can tell what the exclusions removed.
    */
   exclude?: (event: EventRecord) => boolean;
+  /**
+   * Told of every event read, in input order (each line is parsed: the prefilter is off). For
+   * callers that look for a few events among all (rule tests naming events) without keeping all.
+   */
+  onEvent?: (event: EventRecord) => void;
+  /** Lines longer than this many bytes are skipped unread with a warning (default `MAX_LINE_BYTES`, 100 MiB). */
+  maxLineBytes?: number;
   /**
    * Parsed sample files kept between replays (`sampleCache.ts`). A file whose content is unchanged
    * since it was cached is replayed from its cached events, without reading or parsing it. A file
@@ -137,11 +144,12 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
     collecting?.events.push(event);
     if (!someHaveCategory && categoryOf(event.doc).length > 0) someHaveCategory = true;
     outcome.allEvents?.push(event);
+    request.onEvent?.(event);
     if (unexcluded) unexcluded.add(event);
     if (!request.exclude?.(event)) session.add(event);
   };
   const prefilter =
-    request.keepAllEvents || request.prefilter === false ? undefined : compilePrefilter(statement, { eventCategoryField: categoryField, mapping: options.mapping });
+    request.keepAllEvents || request.onEvent || request.prefilter === false ? undefined : compilePrefilter(statement, { eventCategoryField: categoryField, mapping: options.mapping });
   // A line holding the category field's name in quotes likely has a category (for the warning).
   const categoryKey = Buffer.from(`"${categoryField.slice(categoryField.lastIndexOf('.') + 1)}"`);
   const visit = (bytes: Buffer, path: string, line: number): void => {
@@ -207,7 +215,8 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
       };
       const format = head === undefined ? 'ndjson' : detectSampleFormat(head);
       if (format === 'ndjson') {
-        await splitLines(content, (bytes, line) => visit(bytes, source.path, line), onChunk);
+        const onOversizedLine = (line: number, bytes: number): void => report(oversizedLineProblem(source.path, line, bytes, request.maxLineBytes));
+        await splitLines(content, (bytes, line) => visit(bytes, source.path, line), onChunk, { maxLineBytes: request.maxLineBytes, onOversizedLine });
       } else {
         const reason = head === undefined ? undefined : detectUnsupportedEncoding(head);
         if (reason !== undefined) throw new UnsupportedEncodingError(reason);

@@ -90,7 +90,7 @@ export async function readRuleFile(path: string): Promise<RuleFileResult> {
   }
   const encoding = detectUnsupportedEncoding(bytes);
   if (encoding !== undefined) return { problem: { kind: 'unreadable', message: encoding } };
-  // NUL bytes after the first ones examined: still not text.
+  // NUL bytes anywhere (also in a file whose other bytes are text): a rule file holds none.
   if (bytes.includes(0)) return { problem: { kind: 'unreadable', message: 'not a text file (it contains NUL bytes)' } };
   const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   const body = bytes.subarray(start);

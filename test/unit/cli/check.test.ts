@@ -180,7 +180,7 @@ test('a binary rule file is "not a text file" (exit 2, one line), not a flood of
   const r = spawnCli(['check', junk]);
   assert.equal(r.status, 2);
   assert.equal(r.stdout, '');
-  assert.equal(r.stderr, `${junk}: not a text file (it contains NUL bytes)\n`);
+  assert.equal(r.stderr, `${junk}: not a text file (it contains NUL bytes and other bytes that are not text)\n`);
 });
 
 test('a UTF-16LE rule file (Windows PowerShell 5.1 `>`) is unreadable with one clear reason, exit 2', () => {

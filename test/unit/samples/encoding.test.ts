@@ -4,7 +4,9 @@
 // §23.8 "Byte Order Mark" (FF FE: UTF-16LE, FE FF: UTF-16BE, FF FE 00 00: UTF-32LE).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectUnsupportedEncoding, firstInvalidUtf8 } from '../../../server/src/samples/encoding';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { BINARY_FILE_REASON, detectUnsupportedEncoding, firstInvalidUtf8 } from '../../../server/src/samples/encoding';
 
 const b = (...bytes: number[]): Uint8Array => Uint8Array.from(bytes);
 
@@ -32,10 +34,35 @@ test('detectUnsupportedEncoding: byte order marks, UTF-16 without one, binary, a
   // "{}" in UTF-16LE / BE without byte order mark.
   assert.match(detectUnsupportedEncoding(b(0x7b, 0x00, 0x7d, 0x00)) ?? '', /little-endian, no byte order mark/);
   assert.match(detectUnsupportedEncoding(b(0x00, 0x7b, 0x00, 0x7d)) ?? '', /big-endian, no byte order mark/);
-  assert.equal(detectUnsupportedEncoding(b(0x7b, 0x00, 0x00, 0x7d)), 'not a text file (it contains NUL bytes)');
-  // One stray NUL among much ASCII is not UTF-16.
-  assert.equal(detectUnsupportedEncoding(Uint8Array.from([...Buffer.from('{"a":1}\n{"b":2}\n'), 0])), 'not a text file (it contains NUL bytes)');
+  // NUL bytes at odd and even offsets, the other bytes text: text with NUL bytes (each such line is skipped).
+  assert.equal(detectUnsupportedEncoding(b(0x7b, 0x00, 0x00, 0x7d)), undefined);
+  assert.equal(detectUnsupportedEncoding(Uint8Array.from([...Buffer.from('{"a":1}\n{"b":2}\n'), 0])), undefined);
   assert.equal(detectUnsupportedEncoding(b(0xef, 0xbb, 0xbf, 0x7b, 0x7d)), undefined); // UTF-8 with BOM
   assert.equal(detectUnsupportedEncoding(Buffer.from('{"p":"café"}\n')), undefined);
   assert.equal(detectUnsupportedEncoding(b()), undefined);
+});
+
+// Binary or text with NUL bytes: the bytes other than NUL are text as file(1) sees it (its
+// `text_chars` table: BEL..CR, ESC and 0x20-0x7E are text) and well-formed UTF-8 from 0x80 on.
+test('detectUnsupportedEncoding: real binary files are refused, text with NUL bytes is not', () => {
+  // An ELF executable (the running Node) and a PNG image: binary.
+  const elf = Buffer.alloc(65536);
+  const fd = openSync(process.execPath, 'r');
+  readSync(fd, elf, 0, elf.length, 0);
+  closeSync(fd);
+  assert.deepEqual([...elf.subarray(0, 4)], [0x7f, 0x45, 0x4c, 0x46]); // the ELF magic number
+  assert.equal(detectUnsupportedEncoding(elf), BINARY_FILE_REASON);
+  const png = readFileSync(join(__dirname, '../../../client/media/screenshot-replay.png'));
+  assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]); // the PNG signature
+  assert.equal(detectUnsupportedEncoding(png), BINARY_FILE_REASON);
+  // A NUL with one other control byte (SOH, 0x01) or a lone 0xFF: binary.
+  assert.equal(detectUnsupportedEncoding(Buffer.from('{"a":"\u0000\u0001"}\n')), BINARY_FILE_REASON);
+  assert.equal(detectUnsupportedEncoding(Buffer.concat([Buffer.from('{"a":"\u0000'), b(0xff), Buffer.from('"}')])), BINARY_FILE_REASON);
+  // A zero-filled block (as a crash leaves in a log) before NDJSON lines, with tabs, ESC and UTF-8: text.
+  const log = Buffer.concat([Buffer.alloc(5000), Buffer.from('\n{"p":"café\t\u001b[0m😀"}\n'.repeat(200))]);
+  assert.equal(detectUnsupportedEncoding(log), undefined);
+  // Only the first 8000 bytes count (git's window); a sequence cut by its end is not held against the file.
+  assert.equal(detectUnsupportedEncoding(Buffer.concat([Buffer.alloc(8000), b(0x01)])), undefined);
+  assert.equal(detectUnsupportedEncoding(Buffer.concat([Buffer.alloc(7999), Buffer.from('é')])), undefined); // C3 | A9
+  assert.equal(detectUnsupportedEncoding(Buffer.concat([Buffer.alloc(7999), b(0xc3)])), BINARY_FILE_REASON); // C3 at the very end of the file
 });

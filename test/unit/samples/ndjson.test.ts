@@ -126,9 +126,9 @@ test('a UTF-16 file (byte order mark FF FE or FE FF, or none) is refused as a wh
   const be = Buffer.from(utf16le(lines).subarray(2)).swap16();
   await assert.rejects(readNdjsonFile(write('be.ndjson', Buffer.concat([Buffer.from([0xfe, 0xff]), be]))), /UTF-16 encoded \(big-endian\)/);
   await assert.rejects(readNdjsonFile(write('nobom.ndjson', utf16le(lines, false))), /UTF-16 encoded \(little-endian, no byte order mark\)/);
-  // NUL bytes at both even and odd offsets: not UTF-16, not text.
+  // NUL bytes at both even and odd offsets, and a control byte (SOH): not UTF-16, not text.
   await assert.rejects(readNdjsonFile(write('bin.ndjson', Buffer.from([0x7b, 0x00, 0x00, 0x7d, 0x0a, 0x01, 0x00, 0x00]))), {
-    message: 'not a text file (it contains NUL bytes)',
+    message: 'not a text file (it contains NUL bytes and other bytes that are not text)',
   });
 });
 

@@ -11,6 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { analyze } from '../../../server/src/eql/analyze';
 import { ReplaySession } from '../../../server/src/engine/replay';
 import type { EventRecord } from '../../../server/src/engine/types';
+import { formatNdjsonProblem } from '../../../server/src/samples/ndjson';
 import { replaySamples } from '../../../server/src/samples/pipeline';
 
 const dir = mkdtempSync(join(tmpdir(), 'eqlwb-pipeline-'));
@@ -145,4 +146,28 @@ test('the prefilter skips lines the rule cannot use unparsed, yet a line that is
   assert.deepEqual(full.matches.map(where), [['mixed.ndjson:1']]);
   assert.deepEqual(full.problems.map((p) => p.line), [3, 4]);
   assert.equal(full.prefiltered, 0);
+});
+
+test('a line longer than the limit is skipped unread with a path:line warning; the lines around it replay', async () => {
+  const a = JSON.stringify({ '@timestamp': 1, event: { category: 'process' }, process: { name: 'a' } });
+  const big = JSON.stringify({ '@timestamp': 2, event: { category: 'process' }, process: { name: 'a', args: 'x'.repeat(500) } });
+  const f = write('long.ndjson', `${a}\n${big}\n${a}\n`);
+  const statement = statementOf('process where process.name == "a"');
+  const seen: string[] = [];
+  const r = await replaySamples({ statement, sources: [{ path: f }], options: {}, categoryOptionName: 'x', maxLineBytes: 200, onProblem: (p) => seen.push(formatNdjsonProblem(p)) });
+  assert.deepEqual(r.matches.map(where), [['long.ndjson:1'], ['long.ndjson:3']]);
+  assert.deepEqual(seen, [`${f}:2: warning: the line is ${Buffer.byteLength(big)} bytes long, more than the limit of 200 bytes; it is skipped unread`]);
+  assert.equal(Buffer.byteLength(big), 580); // 80 bytes of JSON around the 500 x's, counted by hand
+});
+
+test('onEvent sees every event, also those no filter of the rule passes, none kept in the outcome', async () => {
+  const f = write('seen.ndjson', ndjson([
+    { '@timestamp': 1, event: { category: 'process' }, process: { name: 'a' } },
+    { '@timestamp': 2, event: { category: 'network' } },
+  ]));
+  const seen: number[] = [];
+  const r = await replaySamples({ statement: statementOf('process where process.name == "a"'), sources: [{ path: f }], options: {}, categoryOptionName: 'x', onEvent: (e) => seen.push(e.source.line) });
+  assert.deepEqual(seen, [1, 2]);
+  assert.equal(r.allEvents, undefined);
+  assert.equal(r.prefiltered, 0);
 });

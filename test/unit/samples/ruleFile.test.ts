@@ -144,7 +144,7 @@ test('a UTF-16 rule file, or one with NUL bytes, is unreadable with a clear reas
   assert.match(r.problem?.message ?? '', /^the file is UTF-16 encoded \(little-endian\); convert it to UTF-8/);
   const binary = join(dir, 'bin.toml');
   // A NUL far after the start (beyond the first bytes sniffed) is still found.
-  writeFileSync(binary, Buffer.concat([Buffer.from(`[rule]\n# ${'x'.repeat(5000)}\n`), Buffer.from([0x00, 0x01, 0x02])]));
+  writeFileSync(binary, Buffer.concat([Buffer.from(`[rule]\n# ${'x'.repeat(9000)}\n`), Buffer.from([0x00, 0x01, 0x02])]));
   assert.deepEqual((await readRuleFile(binary)).problem, { kind: 'unreadable', message: 'not a text file (it contains NUL bytes)' });
 });
 
