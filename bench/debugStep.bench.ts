@@ -1,50 +1,33 @@
 /**
- * How long one step of the replay debugger takes, over the Debug Adapter Protocol (the adapter in
- * this process on a loopback socket, `DebugClient` as the editor): a Step Over round trip (`next`,
- * the `stopped` event, then `stackTrace`, `scopes` and every scope's `variables`, as VS Code asks
- * after each stop), a Step Back round trip, and Continue / Reverse Continue across the whole file.
- * Baseline measured in the same run: `JSON.parse` of every line of the same file (reading cost).
- * Never run by the tests: `npm run bench:debug -- [--events N]` (default 100,000).
+ * The replay debugger's launch time, step times and memory, over the Debug Adapter Protocol (the
+ * adapter on a loopback socket, `DebugClient` as the editor): launch + the entry stop, a Step Over
+ * round trip (`next`, the `stopped` event, then `stackTrace`, `scopes` and every scope's
+ * `variables`, as VS Code asks after each stop), Step Back round trips near the start and at the
+ * end, Step Into, and Continue / Reverse Continue across the whole file. Each file is measured in a
+ * child process of its own, so its peak RSS is its own.
+ * Baseline measured in the same run: a chunked read + `JSON.parse` of every line of the same file
+ * (`bench/measure.ts floor`, also a child process), the cost of reading the file once.
+ * Never run by the tests:
  *
- * Inputs: the repository's `samples/` (36 events) and a synthetic ECS NDJSON file of N events where
- * the sample rule keeps pending sequences on 50 hosts and completes some.
+ *   npm run bench:debug -- [--events N[,M…]] [--dir D]
+ *
+ * Inputs: the repository's `samples/` (36 events) and, per N (default 100,000), the replay
+ * benchmark's synthetic ECS NDJSON file of N events (about 600 bytes each, `bench/replay.bench.ts`,
+ * generated once into D, default the system temp folder, and reused), over which the sample rule
+ * completes a sequence in every burst of four relevant events.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { startAdapterServer } from '../test/dap/adapterServer';
+import { generate } from './replay.bench';
 
 const root = join(__dirname, '..');
 const RULE = join(root, 'samples/rules/incoming_execution_via_powershell_remoting.eql');
-
-function syntheticLine(i: number): string {
-  const host = `host-${i % 50}`;
-  const at = new Date(Date.UTC(2026, 0, 1) + i * 250).toISOString();
-  const doc =
-    i % 3 === 0
-      ? {
-          '@timestamp': at,
-          event: { category: ['network'], type: ['connection', 'start'] },
-          host: { id: host, os: { type: 'windows' } },
-          network: { direction: 'incoming', protocol: 'http' },
-          source: { ip: `10.0.${i % 200}.${(i % 250) + 1}` },
-          destination: { port: i % 9 === 0 ? 5985 : 443 },
-        }
-      : {
-          '@timestamp': at,
-          event: { category: ['process'], type: ['start'] },
-          host: { id: host, os: { type: 'windows' } },
-          process: {
-            name: i % 7 === 0 ? 'whoami.exe' : 'svchost.exe',
-            executable: 'C:\\Windows\\System32\\svchost.exe',
-            parent: { name: i % 7 === 0 ? 'wsmprovhost.exe' : 'services.exe' },
-          },
-        };
-  return JSON.stringify(doc);
-}
+const USAGE = 'usage: npm run bench:debug -- [--events N[,M…]] [--dir D]';
 
 function median(xs: number[]): number {
   const s = xs.slice().sort((a, b) => a - b);
@@ -52,12 +35,34 @@ function median(xs: number[]): number {
 }
 
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+const mib = (bytes: number) => bytes / 1024 / 1024;
 
-async function measure(port: number, samples: string[], label: string, jsonParseMs?: number): Promise<void> {
+/** What one child measures (milliseconds, MiB). */
+interface DebugMeasurement {
+  events: number;
+  launchMs: number;
+  launchRssMiB: number;
+  stepMs: number;
+  stepBackMs: number;
+  stepInMs: number;
+  continueMs: number;
+  lateStepBackMs: number;
+  reverseContinueMs: number;
+  maxRssMiB: number;
+}
+
+/** In the child: one debug session over `samples`, measured. */
+async function measureSession(samples: string[]): Promise<DebugMeasurement> {
+  const server = await startAdapterServer();
   const dc = new DebugClient('node', 'unused', 'eql-replay');
-  await dc.start(port);
+  await dc.start(server.port);
+  let events = 0;
+  dc.on('output', (e: DebugProtocol.OutputEvent) => {
+    const m = /over (\d+) events/.exec(e.body.output);
+    if (m) events = Number(m[1]);
+  });
   const stopped = async (action: () => Promise<unknown>) => {
-    const s = dc.waitForEvent('stopped', 600_000);
+    const s = dc.waitForEvent('stopped', 3_600_000);
     await action();
     return s;
   };
@@ -66,6 +71,12 @@ async function measure(port: number, samples: string[], label: string, jsonParse
     const scopes = await dc.scopesRequest({ frameId: 1 });
     for (const s of scopes.body.scopes) await dc.variablesRequest({ variablesReference: s.variablesReference });
   };
+  const timed = async (action: () => Promise<unknown>) => {
+    const t0 = process.hrtime.bigint();
+    await stopped(action);
+    await inspect();
+    return ms(t0);
+  };
   await dc.initializeRequest();
   const initialized = dc.waitForEvent('initialized');
   let t0 = process.hrtime.bigint();
@@ -73,71 +84,88 @@ async function measure(port: number, samples: string[], label: string, jsonParse
   await initialized;
   await stopped(() => dc.configurationDoneRequest());
   const launchMs = ms(t0);
+  global.gc?.();
+  const launchRssMiB = mib(process.memoryUsage().rss);
   const steps: number[] = [];
-  for (let i = 0; i < 30; i++) {
-    t0 = process.hrtime.bigint();
-    await stopped(() => dc.nextRequest({ threadId: 1 }));
-    await inspect();
-    steps.push(ms(t0));
-  }
+  for (let i = 0; i < 30; i++) steps.push(await timed(() => dc.nextRequest({ threadId: 1 })));
   const backs: number[] = [];
-  for (let i = 0; i < 10; i++) {
-    t0 = process.hrtime.bigint();
-    await stopped(() => dc.stepBackRequest({ threadId: 1 }));
-    await inspect();
-    backs.push(ms(t0));
-  }
+  for (let i = 0; i < 10; i++) backs.push(await timed(() => dc.stepBackRequest({ threadId: 1 })));
+  const stepIns: number[] = [];
+  for (let i = 0; i < 5; i++) stepIns.push(await timed(() => dc.stepInRequest({ threadId: 1 })));
   t0 = process.hrtime.bigint();
   await stopped(() => dc.continueRequest({ threadId: 1 }));
-  const toEnd = ms(t0);
+  const continueMs = ms(t0);
   const lateBacks: number[] = [];
-  for (let i = 0; i < 10; i++) {
-    t0 = process.hrtime.bigint();
-    await stopped(() => dc.stepBackRequest({ threadId: 1 }));
-    await inspect();
-    lateBacks.push(ms(t0));
-  }
+  for (let i = 0; i < 10; i++) lateBacks.push(await timed(() => dc.stepBackRequest({ threadId: 1 })));
   t0 = process.hrtime.bigint();
   await stopped(() => dc.reverseContinueRequest({ threadId: 1 }));
-  const toStart = ms(t0);
+  const reverseContinueMs = ms(t0);
   await dc.stop();
+  await server.close();
+  return {
+    events,
+    launchMs,
+    launchRssMiB,
+    stepMs: median(steps),
+    stepBackMs: median(backs),
+    stepInMs: median(stepIns),
+    continueMs,
+    lateStepBackMs: median(lateBacks),
+    reverseContinueMs,
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+function child(args: string[]): string {
+  const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', ...args], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (run.status !== 0) throw new Error(`${args.join(' ')} failed (exit ${run.status}): ${run.stderr.slice(-2000)}`);
+  return run.stdout.trim().split('\n').pop()!;
+}
+
+function report(label: string, samples: string[], floorFile?: string): void {
+  const m = JSON.parse(child([__filename, '--measure', ...samples])) as DebugMeasurement;
   const f = (x: number) => `${x.toFixed(2)} ms`;
-  console.log(`${label}`);
-  console.log(`  launch (read, order, compile) + entry stop:        ${f(launchMs)}`);
-  console.log(`  Step Over + stack, scopes, variables (median of 30): ${f(median(steps))}`);
-  console.log(`  Step Back near the start (median of 10):           ${f(median(backs))}`);
-  console.log(`  Continue to the end:                               ${f(toEnd)}`);
-  console.log(`  Step Back at the end (median of 10):               ${f(median(lateBacks))}`);
-  console.log(`  Reverse Continue to the start:                     ${f(toStart)}`);
-  if (jsonParseMs !== undefined) {
-    console.log(`  baseline JSON.parse of every line:                 ${f(jsonParseMs)}  (Continue to the end = ${(toEnd / jsonParseMs).toFixed(1)}× it)`);
+  console.log(`\n${label}: ${m.events.toLocaleString('en')} events; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`  launch (read, index, order, compile) + entry stop:  ${f(m.launchMs)}  (RSS after launch ${m.launchRssMiB.toFixed(0)} MiB)`);
+  console.log(`  Step Over + stack, scopes, variables (median of 30): ${f(m.stepMs)}`);
+  console.log(`  Step Back near the start (median of 10):            ${f(m.stepBackMs)}`);
+  console.log(`  Step Into (median of 5):                            ${f(m.stepInMs)}`);
+  console.log(`  Continue to the end:                                ${f(m.continueMs)}`);
+  console.log(`  Step Back at the end (median of 10):                ${f(m.lateStepBackMs)}`);
+  console.log(`  Reverse Continue to the start:                      ${f(m.reverseContinueMs)}`);
+  console.log(`  peak RSS:                                           ${m.maxRssMiB.toFixed(0)} MiB`);
+  if (floorFile) {
+    const floor = JSON.parse(child([join(__dirname, 'measure.ts'), 'floor', floorFile])) as { ms: number; maxRssMiB: number };
+    console.log(
+      `  baseline read + JSON.parse of every line:           ${f(floor.ms)}, peak RSS ${floor.maxRssMiB.toFixed(0)} MiB` +
+        `  (launch = ${(m.launchMs / floor.ms).toFixed(2)}x it, Continue to the end = ${(m.continueMs / floor.ms).toFixed(2)}x it)`,
+    );
   }
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { events: { type: 'string' } } });
-  const n = Number(values.events ?? 100_000);
-  if (!Number.isInteger(n) || n <= 0) throw new Error('usage: npm run bench:debug -- [--events N]');
-  const server = await startAdapterServer();
-  const dir = mkdtempSync(join(tmpdir(), 'eql-debug-bench-'));
-  try {
-    await measure(server.port, [join(root, 'samples/logs')], 'samples/logs (36 events)');
-    const file = join(dir, 'events.ndjson');
-    const lines: string[] = [];
-    for (let i = 0; i < n; i++) lines.push(syntheticLine(i));
-    writeFileSync(file, `${lines.join('\n')}\n`);
-    const text = readFileSync(file, 'utf8');
-    let best = Infinity;
-    for (let r = 0; r < 3; r++) {
-      const t0 = process.hrtime.bigint();
-      for (const line of text.split('\n')) if (line) JSON.parse(line);
-      best = Math.min(best, ms(t0));
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--measure') {
+    process.stdout.write(`${JSON.stringify(await measureSession(argv.slice(1)))}\n`);
+    return;
+  }
+  const at = (name: string) => (argv.indexOf(name) >= 0 ? argv[argv.indexOf(name) + 1] : undefined);
+  const counts = (at('--events') ?? '100000').split(',').map(Number);
+  if (counts.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(USAGE);
+  const dir = at('--dir') ?? tmpdir();
+  report('samples/logs', [join(root, 'samples/logs')]);
+  for (const n of counts) {
+    // The replay benchmark's file name: generated once, shared with `npm run bench`.
+    const file = join(dir, `eql-bench-${n}-0.002.ndjson`);
+    if (!existsSync(file)) {
+      console.log(`generating ${file} …`);
+      await generate(file, n, 0.002);
     }
-    await measure(server.port, [file], `synthetic file (${n.toLocaleString('en')} events)`, best);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    await server.close();
+    report(`synthetic file (${(statSync(file).size / 1e6).toFixed(0)} MB)`, [file], file);
   }
 }
 
-void main();
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 1;
+});

@@ -108,7 +108,7 @@ function event(i: number, burst: number, burstHost: number): Record<string, unkn
 }
 
 /** Writes the synthetic file once (streaming, never the whole file in memory). */
-async function generate(path: string, count: number, fraction: number): Promise<void> {
+export async function generate(path: string, count: number, fraction: number): Promise<void> {
   const out = createWriteStream(path);
   // One burst of four relevant events every `every` events.
   const every = Math.max(8, Math.round(4 / fraction));
@@ -176,7 +176,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exitCode = 1;
-});
+// Also imported for its generator (`bench/debugStep.bench.ts`).
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exitCode = 1;
+  });
+}

@@ -36,8 +36,21 @@ ${EXPLAIN_JSON_NOTES}
   \\n, \\u2028, ...), so an event cannot drive the terminal or fake a line.
 
 Samples:
-  Files are read as given; folders are searched recursively for *.ndjson and
-  *.jsonl (any letter case), in sorted path order. Files must be UTF-8.
+  Files are read as given, whatever their name; folders are searched
+  recursively for *.ndjson, *.jsonl, *.ndjson.gz and *.jsonl.gz (any letter
+  case), in sorted path order. The format is told from each file's content:
+    - NDJSON / JSON Lines: one event document per line;
+    - gzip-compressed (any of these formats; the gzip magic bytes tell it);
+    - a JSON array of event documents (or of hits);
+    - pretty-printed event documents, one or several in a row (as jq . writes);
+    - Elasticsearch search responses or hits, as saved from Kibana Dev Tools
+      ({"hits":{"hits":[{"_index":...,"_id":...,"_source":{...}}]}}): each
+      hit's _source is an event;
+    - _eql/search responses: the events under hits.events and
+      hits.sequences[].events.
+  Documents may use nested objects, dotted keys ({"process.name":"x"}) or
+  both; fields are looked up as Elasticsearch does. Each event points at the
+  line where its document starts. Files must be UTF-8.
   Malformed lines (invalid JSON, or not a JSON object) are reported on stderr
   as path:line: message and skipped; a line with bytes that are not UTF-8 is
   reported as path:line: warning: invalid UTF-8 ... and kept (with U+FFFD in
@@ -141,9 +154,9 @@ function createProgram(io: CliIo, result: { code: number }): Command {
 
   program
     .command('replay')
-    .description('Replay one EQL rule over NDJSON sample logs and print the matches.')
+    .description('Replay one EQL rule over sample logs (NDJSON, gzip, JSON, search responses) and print the matches.')
     .argument('<rule>', 'rule file: .eql (one query) or detection-rules .toml')
-    .argument('<samples...>', 'NDJSON files, or folders searched for *.ndjson and *.jsonl')
+    .argument('<samples...>', 'sample files (NDJSON, gzip, JSON arrays, search or _eql/search responses: see Samples below), or folders searched for *.ndjson, *.jsonl and their .gz')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--timestamp-field <field>', 'field holding the event time', '@timestamp')
     .option('--tiebreaker-field <field>', 'field ordering events with equal timestamps (default: none, file order)')

@@ -30,6 +30,7 @@ import {
 import { CodeActionRequest, CompletionRequest, DocumentHighlightRequest, HoverRequest, SignatureHelpRequest } from 'vscode-languageserver/node';
 import { CompletionResolveRequest, DocumentFormattingRequest, DocumentRangeFormattingRequest, DocumentSymbolRequest, FoldingRangeRequest, SelectionRangeRequest, SemanticTokensRangeRequest, SemanticTokensRequest } from 'vscode-languageserver/node';
 import { checkCompletionItem, checkFormattingParams, checkRangeParams, checkSelectionRangeParams, checkTextDocumentParams } from './requestParams';
+import type { Hover, Position } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ExplainEventRequest, ExplainReplayRequest, ListRuleTestsRequest, RecordReplayRequest, RecordRuleTestCaseRequest, ReplayRequest, RunRuleTestsRequest } from './protocol';
 import { listRuleTests, recordReplayAsTestCase, recordRuleTestCase, RecordInputError, runRuleTests } from './ruletests/ruleTestService';
@@ -52,6 +53,8 @@ import { checkCodeActionParams, checkPositionParams, checkReplayParams, InvalidP
 import { serverTransport } from './transport';
 import { WorkspaceFields } from './services/workspaceFields';
 import { ruleMetadataDiagnostics } from './services/ruleMetadata';
+import { attackDiagnostics, attackHover } from './services/attackThreat';
+import { AttackNameIndex } from './services/attackNames';
 import { SEMANTIC_TOKENS_LEGEND, semanticTokensInDocument } from './services/semanticTokens';
 import { documentHighlightsInDocument, documentSymbolsInDocument, foldingRangesInDocument, formattingInDocument, selectionRangesInDocument } from './services/documentFeatures';
 import { DEFAULT_SAMPLES_GLOB, SampleIndexer } from './services/sampleIndexer';
@@ -127,7 +130,11 @@ connection.onInitialize(
   },
 );
 
+/** ATT&CK names the workspace's TOML rules give to ids, for the hover and checks of `[[rule.threat]]`. */
+const attackNames = new AttackNameIndex();
+
 connection.onInitialized(() => {
+  if (workspaceFolder) void attackNames.indexFolder(workspaceFolder).then(recheckOpenDocuments, () => undefined);
   if (configuration.register) send('register for configuration changes', connection.client.register(DidChangeConfigurationNotification.type, undefined).then(() => undefined));
   setImmediate(() => guarded('load the field catalogue', () => fields.warm()));
   void readSettings();
@@ -151,7 +158,10 @@ connection.onNotification(SampleTextNotification, (params) =>
   }),
 );
 
-documents.onDidChangeContent(({ document }) => schedule(document.uri, () => publishDiagnostics(document.uri)));
+documents.onDidChangeContent(({ document }) => {
+  if (isTomlDocument(document.uri, document.languageId)) attackNames.set(document.uri, document.getText());
+  schedule(document.uri, () => publishDiagnostics(document.uri));
+});
 documents.onDidClose(({ document }) => {
   cancel(document.uri);
   rules.delete(document.uri);
@@ -174,7 +184,7 @@ connection.onRequest(DocumentSymbolRequest.type, (params) => request('document s
 connection.onRequest(FoldingRangeRequest.type, (params) => request('folding ranges', async () => (checkTextDocumentParams(params), withRule(params.textDocument.uri, [], (r) => foldingRangesInDocument(r)))));
 connection.onRequest(DocumentHighlightRequest.type, (params) => request('document highlight', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => documentHighlightsInDocument(r, params.position)))));
 connection.onRequest(SelectionRangeRequest.type, (params) => request('selection ranges', async () => (checkSelectionRangeParams(params), withRule(params.textDocument.uri, [], (r) => selectionRangesInDocument(r, params.positions)))));
-connection.onRequest(HoverRequest.type, (params) => request('hover', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => hoverInDocument(r, params.position, samples.fields)))));
+connection.onRequest(HoverRequest.type, (params) => request('hover', async () => (checkPositionParams(params), tomlHover(params.textDocument.uri, params.position) ?? withRule(params.textDocument.uri, null, (r) => hoverInDocument(r, params.position, samples.fields)))));
 connection.onRequest(SignatureHelpRequest.type, (params) => request('signature help', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => signatureHelpInDocument(r, params.position)))));
 connection.onRequest(ReplayRequest, (params, token) =>
   request('replay', async () => {
@@ -207,7 +217,7 @@ function publishDiagnostics(uri: string): void {
   guarded(`check ${uri}`, () => {
     const read = ruleOf(document);
     const diagnostics = [...diagnosticsInDocument(read, read.rule ? fields.diagnosticsOptions(uri, read.rule.format === 'toml' ? document.getText() : undefined) : {})];
-    if (isTomlDocument(uri, document.languageId)) diagnostics.push(...ruleMetadataDiagnostics(document));
+    if (isTomlDocument(uri, document.languageId)) diagnostics.push(...ruleMetadataDiagnostics(document), ...attackDiagnostics(document, attackNames));
     send(`publish diagnostics of ${uri}`, connection.sendDiagnostics({ uri, version: document.version, diagnostics }));
   });
 }
@@ -218,6 +228,12 @@ function ruleOf(document: TextDocument): RuleDocumentResult {
   const result = ruleDocument(document);
   rules.set(document.uri, { version: document.version, result });
   return result;
+}
+
+/** The hover of a TOML rule's metadata (an ATT&CK id of `[[rule.threat]]`), in any TOML rule, EQL or not. */
+function tomlHover(uri: string, position: Position): Hover | null {
+  const document = documents.get(uri);
+  return document && isTomlDocument(uri, document.languageId) ? attackHover(document, position, attackNames) : null;
 }
 
 /** Runs `run` on the rule of the open document `uri`; `otherwise` when it is not open or holds no EQL rule. */

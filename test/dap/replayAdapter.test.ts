@@ -13,7 +13,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
@@ -650,6 +650,25 @@ describe('replay debugger over DAP: errors', () => {
       assert.deepEqual(await r.frames(), ['win-dc01.ndjson:1', 'incoming_execution_via_powershell_remoting.eql:2']);
     } finally {
       await r.stop();
+    }
+  });
+
+  test('events are read from the sample files when stepped to: a line changed after the launch shows its new value, with a note', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eql-dap-'));
+    cpSync(LOGS, join(dir, 'logs'), { recursive: true });
+    const dc01 = join(dir, 'logs/endpoint/win-dc01.ndjson');
+    const { r } = await session({ rule: RULE_EQL, samples: [join(dir, 'logs')] });
+    try {
+      // Same length, so every other event stays where the launch found it.
+      writeFileSync(dc01, readFileSync(dc01, 'utf8').replace('"10.0.1.15"', '"10.0.1.16"'));
+      utimesSync(dc01, new Date(2020, 0, 1), new Date(2020, 0, 1));
+      for (let i = 0; i < 5; i++) await r.next();
+      assert.equal((await r.frames())[0], 'win-dc01.ndjson:4');
+      assert.equal((await r.scope('Event')).get('source.ip'), '"10.0.1.16"');
+      assert.ok(r.output.some((o) => o.startsWith(`${dc01} changed since the replay started`)), r.output.join(''));
+    } finally {
+      await r.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

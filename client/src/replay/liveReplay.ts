@@ -1,33 +1,45 @@
 /**
- * Live re-run: once a rule has been replayed, editing it replays it again by itself, a short
- * while after the last keystroke (debounced), so the CodeLens, the decorations and the results
- * view follow the rule as the author types. The setting `eqlWorkbench.liveReplay` (default on,
- * per resource) turns it off; the shown replay is then only marked out of date, as before.
+ * Live re-run: once a rule has been replayed, editing it, editing one of the sample files it was
+ * replayed over, or a change of such a file on disk replays it again by itself, a short while after
+ * the last change (debounced), so the CodeLens, the decorations and the results view follow the rule
+ * and its samples. The language server keeps the parsed samples between replays, so a re-run after
+ * a rule edit does not read unchanged files again; a changed sample is read again alone. The setting
+ * `eqlWorkbench.liveReplay` (default on, per resource of the rule) turns it off; the shown replay is
+ * then only marked out of date, as before.
  */
 import * as vscode from 'vscode';
 import { type ReplayStore, uriKey } from './replayState';
 
-/** Quiet time after the last edit of a replayed rule before it is replayed again (ms). */
+/** Quiet time after the last edit of a replayed rule or of its samples before it is replayed again (ms). */
 export const LIVE_REPLAY_DELAY_MS = 600;
 
 /** Name of the setting (under `eqlWorkbench`) that turns live re-runs on and off. */
 export const LIVE_REPLAY_SETTING = 'liveReplay';
 
 /**
- * Watches edits of the rule shown in (or being replayed by) the store and calls `replay` with the
- * rule's URI once `delayMs` ms passed without another edit of it. Edits of other documents, and
- * edits while the setting is off, do nothing here.
+ * Watches edits of the rule shown in (or being replayed by) the store, edits of the sample files of
+ * the shown replay and their changes on disk (changed, deleted, created again), and calls `replay`
+ * with the rule's URI once `delayMs` ms passed without another such change. Changes of other
+ * documents and files, and changes while the setting is off for the rule, do nothing here.
  */
 export class LiveReplay implements vscode.Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
   constructor(
     private readonly store: ReplayStore,
     private readonly replay: (rule: vscode.Uri) => Promise<unknown>,
     private readonly delayMs = LIVE_REPLAY_DELAY_MS,
   ) {
-    this.subscription = vscode.workspace.onDidChangeTextDocument((e) => this.onEdit(e));
+    // Every file: which ones are samples is known only once a replay is shown.
+    const files = vscode.workspace.createFileSystemWatcher('**/*');
+    this.subscriptions = [
+      vscode.workspace.onDidChangeTextDocument((e) => this.onEdit(e)),
+      files,
+      files.onDidChange((uri) => this.onSampleChanged(uri)),
+      files.onDidCreate((uri) => this.onSampleChanged(uri)),
+      files.onDidDelete((uri) => this.onSampleChanged(uri)),
+    ];
   }
 
   private onEdit(e: vscode.TextDocumentChangeEvent): void {
@@ -35,20 +47,35 @@ export class LiveReplay implements vscode.Disposable {
     const uri = e.document.uri;
     const key = uriKey(uri);
     const replayed = this.store.current !== undefined && uriKey(this.store.current.ruleUri) === key;
-    if (!replayed && this.store.running !== key) return;
-    if (!vscode.workspace.getConfiguration('eqlWorkbench', uri).get<boolean>(LIVE_REPLAY_SETTING, true)) return;
+    if (replayed || this.store.running === key) this.schedule(uri);
+    else this.onSampleChanged(uri);
+  }
+
+  /** A sample file of the shown replay changed (in an editor or on disk): re-run its rule. */
+  private onSampleChanged(uri: vscode.Uri): void {
+    const current = this.store.current;
+    if (current === undefined) return;
+    const key = uriKey(uri);
+    if (!current.sampleUris.some((u) => uriKey(u) === key)) return;
+    this.schedule(vscode.Uri.parse(current.ruleUri));
+  }
+
+  /** (Re)starts the quiet-time timer for a re-run of `rule`. */
+  private schedule(rule: vscode.Uri): void {
+    if (!vscode.workspace.getConfiguration('eqlWorkbench', rule).get<boolean>(LIVE_REPLAY_SETTING, true)) return;
+    const key = uriKey(rule);
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       // The replay may have been cleared meanwhile: then there is nothing to follow.
       const current = this.store.current;
       if ((current === undefined || uriKey(current.ruleUri) !== key) && this.store.running !== key) return;
-      void this.replay(uri);
+      void this.replay(rule);
     }, this.delayMs);
   }
 
   dispose(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
-    this.subscription.dispose();
+    for (const s of this.subscriptions) s.dispose();
   }
 }

@@ -79,7 +79,6 @@ export class EqlReplayDebugSession extends DebugSession {
   private args?: LaunchArgs;
   private model?: ReplayDebugger;
   private readonly breakpoints = new Map<string, LineBreakpoint[]>();
-  private readonly sourceLines = new Map<string, number[]>();
   private filters = new Set<string>();
   private nextBreakpointId = 1;
   private readonly variables = new Handles<VariablesOf>();
@@ -232,15 +231,23 @@ export class EqlReplayDebugSession extends DebugSession {
   /** Reads the rule and samples and builds the model. @throws LaunchError and engine compile errors. */
   private async load(): Promise<void> {
     const prepared = await prepareReplay(this.args ?? ({} as LaunchArgs));
-    this.model = new ReplayDebugger(prepared);
-    this.sourceLines.clear();
+    let model: ReplayDebugger;
+    try {
+      model = new ReplayDebugger(prepared);
+    } catch (e) {
+      prepared.index.close();
+      throw e;
+    }
+    this.model?.close();
+    this.model = model;
+    prepared.index.onNote = (note) => this.output(`${note}\n`, 'stderr');
     for (const note of prepared.notes) this.output(`${note}\n`, 'stderr');
     const warnings = this.model.session.warnings;
     for (const w of warnings) this.output(`warning: ${w}\n`, 'stderr');
     const query = prepared.statement.query;
     const kind = query.kind === 'event' ? 'event query' : `${query.kind} of ${query.stages.length} stages`;
     this.output(
-      `Replaying ${prepared.rulePath} (${kind}) over ${this.model.events.length} events from ${prepared.files.length} sample file${prepared.files.length === 1 ? '' : 's'}.\n`,
+      `Replaying ${prepared.rulePath} (${kind}) over ${this.model.count} events from ${prepared.files.length} sample file${prepared.files.length === 1 ? '' : 's'}.\n`,
     );
   }
 
@@ -309,7 +316,7 @@ export class EqlReplayDebugSession extends DebugSession {
     if (this.eventsAt(path, line).length > 0) return undefined;
     const skipped = prepared.skippedLines.get(path)?.get(line);
     if (skipped) return `Line ${line} is not an event (skipped: ${skipped})`;
-    if (prepared.events.some((e) => e.source.file === path && e.source.line === line)) {
+    if (prepared.index.leftOutAt(path, line)) {
       return `The event on line ${line} has no readable "${prepared.options.timestampField}" value, so the replay leaves it out`;
     }
     return `Line ${line} holds no event (blank line or past the end of the file)`;
@@ -317,19 +324,7 @@ export class EqlReplayDebugSession extends DebugSession {
 
   /** Indexes (into the model's events) of the events read from `path` at `line`. */
   private eventsAt(path: string, line: number): number[] {
-    let lines = this.sourceLines.get(path);
-    if (!lines) {
-      lines = [];
-      this.model!.events.forEach((e, i) => {
-        if (e.record.source.file === path) lines![i] = e.record.source.line;
-      });
-      this.sourceLines.set(path, lines);
-    }
-    const out: number[] = [];
-    lines.forEach((l, i) => {
-      if (l === line) out.push(i);
-    });
-    return out;
+    return this.model!.prepared.index.positionsAt(path, line);
   }
 
   protected override setExceptionBreakPointsRequest(
@@ -348,16 +343,15 @@ export class EqlReplayDebugSession extends DebugSession {
    */
   private hitsAt(index: number, counting: boolean): StopReason | undefined {
     const model = this.model!;
-    const event = model.events[index];
-    const doc = event.record.doc;
+    const file = model.prepared.index.source(index).file;
     const ids: number[] = [];
     const descriptions: string[] = [];
-    for (const b of [...(this.breakpoints.get(event.record.source.file) ?? []), ...(this.breakpoints.get(model.prepared.rulePath) ?? [])]) {
+    for (const b of [...(this.breakpoints.get(file) ?? []), ...(this.breakpoints.get(model.prepared.rulePath) ?? [])]) {
       const what = this.locatedAt(b, index);
       if (what === undefined || !this.conditionHolds(b, index, counting)) continue;
       if (b.hit && !b.hit(this.hitNumber(b, index))) continue;
       if (b.logMessage !== undefined) {
-        if (counting) this.output(`${this.interpolate(b.logMessage, doc)}\n`);
+        if (counting) this.output(`${this.interpolate(b.logMessage, model.event(index).record.doc)}\n`);
         continue;
       }
       ids.push(b.id);
@@ -377,18 +371,18 @@ export class EqlReplayDebugSession extends DebugSession {
   private locatedAt(b: LineBreakpoint, index: number): string | undefined {
     if (!b.verified) return undefined;
     const model = this.model!;
-    const event = model.events[index];
     if (b.path === model.prepared.rulePath) {
       const stage = model.outcome(index).passed.find((s) => b.line >= model.stages[s].startLine && b.line <= model.stages[s].endLine);
       return stage === undefined ? undefined : `Breakpoint: ${model.stages[stage].label} passed`;
     }
-    return event.record.source.file === b.path && event.record.source.line === b.line ? `Breakpoint at ${where(event)}` : undefined;
+    const source = model.prepared.index.source(index);
+    return source.file === b.path && source.line === b.line ? `Breakpoint at ${where(model.event(index))}` : undefined;
   }
 
   /** The breakpoint's condition on the event at `index` (true without one); a failure is false. */
   private conditionHolds(b: LineBreakpoint, index: number, report: boolean): boolean {
     if (!b.condition || b.condition.error !== undefined) return true;
-    const event = this.model!.events[index];
+    const event = this.model!.event(index);
     try {
       return b.condition.test(event.record.doc);
     } catch (e) {
@@ -562,8 +556,8 @@ export class EqlReplayDebugSession extends DebugSession {
   /** `[12/36] win-dc01.ndjson:4 2024-…Z network: passed stage 1 [network]; started …` */
   private stepLine(index: number): string {
     const model = this.model!;
-    const event = model.events[index];
-    return `[${index + 1}/${model.events.length}] ${where(event)} ${timeText(event)}: ${model.describe(index).join('; ')}\n`;
+    const event = model.event(index);
+    return `[${index + 1}/${model.count}] ${where(event)} ${timeText(event)}: ${model.describe(index).join('; ')}\n`;
   }
 
   // ------------------------------------------------------------------------------ inspection
@@ -581,14 +575,14 @@ export class EqlReplayDebugSession extends DebugSession {
       const current = model.current;
       if (!current) {
         const line = model.stages[0]?.startLine ?? 1;
-        frames.push(new StackFrame(EVENT_FRAME, `start of the replay (${model.events.length} events)`, this.source(rule), this.convertDebuggerLineToClient(line), 1));
+        frames.push(new StackFrame(EVENT_FRAME, `start of the replay (${model.count} events)`, this.source(rule), this.convertDebuggerLineToClient(line), 1));
       } else {
         const index = model.position - 1;
         const file = current.record.source.file;
         frames.push(
           new StackFrame(
             EVENT_FRAME,
-            `event ${index + 1}/${model.events.length}: ${eventTitle(current, model.prepared.options.eventCategoryField)}`,
+            `event ${index + 1}/${model.count}: ${eventTitle(current, model.prepared.options.eventCategoryField)}`,
             this.source(file),
             this.convertDebuggerLineToClient(current.record.source.line),
             1,
@@ -830,6 +824,7 @@ export class EqlReplayDebugSession extends DebugSession {
 
   protected override disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments): void {
     this.pauseRequested = true;
+    this.model?.close();
     // Responds, then ends the process when running alone over stdio (not inline nor as a server).
     super.disconnectRequest(response, args);
   }

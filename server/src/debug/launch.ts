@@ -12,13 +12,14 @@ import { parse as parseToml } from 'smol-toml';
 import { analyze } from '../eql/analyze';
 import type { Statement } from '../eql/ast';
 import { formatDiagnostic } from '../cli/ruleCheck';
-import { DEFAULT_EVENT_CATEGORY_FIELD } from '../engine/replay';
-import type { EventRecord } from '../engine/types';
-import { missingCategoryWarning } from '../engine/categoryCheck';
+import { DEFAULT_EVENT_CATEGORY_FIELD, ReplaySession } from '../engine/replay';
+import { categoryWarningFor } from '../engine/categoryCheck';
+import { compileFieldGetter } from '../engine/fields';
 import { discoverSampleFiles, SAMPLE_FILE_GLOB } from '../samples/discover';
 import { describeFsError } from '../samples/fsErrors';
-import { formatNdjsonProblem, readNdjsonFile } from '../samples/ndjson';
+import { formatNdjsonProblem } from '../samples/ndjson';
 import { isTable, readRuleFile, type RuleSource } from '../samples/ruleFile';
+import { SampleEventIndex } from './sampleEventIndex';
 
 /** The launch attributes of an `eql-replay` debug configuration (all paths may be relative to `cwd`). */
 export interface EqlReplayLaunchArguments {
@@ -53,8 +54,8 @@ export interface PreparedReplay {
   /** The folder relative paths were resolved against (absolute). */
   cwd: string;
   statement: Statement;
-  /** Events in input order (files in replay order, lines in file order); `source.file` absolute. */
-  events: EventRecord[];
+  /** The events in replay order, read back from the files as needed; `source.file` absolute. */
+  index: SampleEventIndex;
   /** The sample files read, absolute, in replay order. */
   files: string[];
   /** Per absolute file: 1-based lines skipped with the reason (malformed JSON, not an object). */
@@ -68,10 +69,11 @@ export interface PreparedReplay {
 const MAX_NOTES_PER_FILE = 20;
 
 /**
- * Reads the rule and the samples of a launch.
+ * Reads the rule and indexes the samples of a launch (one streaming pass; see `SampleEventIndex`).
  *
  * @param args the launch attributes.
- * @returns the prepared replay; sample files that cannot be read are left out and noted.
+ * @returns the prepared replay; sample files that cannot be read are left out and noted. Its
+ *   index holds the sample files open until `index.close()`.
  * @throws LaunchError when `rule` is missing or unreadable, the rule has errors
  *   (`path:line:column: error: message` per error), or no sample file can be read.
  */
@@ -103,32 +105,40 @@ export async function prepareReplay(args: EqlReplayLaunchArguments): Promise<Pre
   const notes: string[] = [];
   const sampleArgs = args.samples && args.samples.length > 0 ? args.samples : [nodePath.dirname(nodePath.dirname(rulePath))];
   const files = await resolveSamples(sampleArgs, cwd, notes);
-  const events: EventRecord[] = [];
   const skippedLines = new Map<string, Map<number, string>>();
-  const readFiles: string[] = [];
-  for (const file of files) {
-    let shown = 0;
-    const skipped = new Map<number, string>();
-    try {
-      const result = await readNdjsonFile(file, (p) => {
-        if (p.severity !== 'warning') skipped.set(p.line, p.message);
-        if (++shown <= MAX_NOTES_PER_FILE) notes.push(formatNdjsonProblem(p));
-      });
-      for (const e of result.events) events.push(e);
-    } catch (e) {
-      notes.push(`${file}: ${describeFsError(e)} (left out)`);
-      continue;
-    }
-    if (shown > MAX_NOTES_PER_FILE) notes.push(`${file}: … and ${shown - MAX_NOTES_PER_FILE} more problems not shown`);
-    readFiles.push(file);
-    skippedLines.set(file, skipped);
-  }
-  if (readFiles.length === 0) {
+  const shown = new Map<string, number>();
+  const categoryOf = compileFieldGetter(options.eventCategoryField);
+  let someHaveCategory = false;
+  // The engine's own order (timestamp, tiebreaker, input order; input order for samples).
+  const ordering = new ReplaySession(analysed.statement, [], options);
+  const { index, unreadable } = await SampleEventIndex.build(files, (doc, i) => ordering.ordinal(doc, i), {
+    problem: (p) => {
+      if (p.severity !== 'warning') {
+        if (!skippedLines.has(p.file)) skippedLines.set(p.file, new Map());
+        skippedLines.get(p.file)!.set(p.line, p.message);
+      }
+      const n = (shown.get(p.file) ?? 0) + 1;
+      shown.set(p.file, n);
+      if (n <= MAX_NOTES_PER_FILE) notes.push(formatNdjsonProblem(p));
+    },
+    event: (doc) => {
+      if (!someHaveCategory && categoryOf(doc).length > 0) someHaveCategory = true;
+    },
+    note: (text) => notes.push(text),
+  });
+  for (const [file, n] of shown) if (n > MAX_NOTES_PER_FILE) notes.push(`${file}: … and ${n - MAX_NOTES_PER_FILE} more problems not shown`);
+  for (const u of unreadable) notes.push(`${u.path}: ${describeFsError(u.error)} (left out)`);
+  if (index.files.length === 0) {
     throw new LaunchError(`No sample file could be read (samples: ${sampleArgs.join(', ')}).${notes.length ? `\n${notes.join('\n')}` : ''}`);
   }
-  const category = missingCategoryWarning(analysed.statement, events, options.eventCategoryField, 'the "eventCategoryField" launch attribute');
+  for (const file of index.files) if (!skippedLines.has(file)) skippedLines.set(file, new Map());
+  const leftOut = index.leftOut();
+  if (leftOut.first) {
+    notes.push(`warning: ${leftOut.count} event(s) skipped: no readable "${options.timestampField}" value (first: ${leftOut.first.file}:${leftOut.first.line})`);
+  }
+  const category = categoryWarningFor(analysed.statement, index.read, someHaveCategory, options.eventCategoryField, 'the "eventCategoryField" launch attribute');
   if (category) notes.push(`warning: ${category}`);
-  return { rule, rulePath, cwd, statement: analysed.statement, events, files: readFiles, skippedLines, options, notes };
+  return { rule, rulePath, cwd, statement: analysed.statement, index, files: index.files, skippedLines, options, notes };
 }
 
 /**

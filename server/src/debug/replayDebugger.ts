@@ -4,15 +4,22 @@
  * and moves back in time by restoring saved engine states (checkpoints every `interval` events,
  * then re-feeding the few events after the checkpoint through the engine itself).
  *
- * Memory: one saved state per `interval` events reached (at most about 200 per replay, whatever
- * its size) and one small record per event that passed a filter or made the matcher decide something.
+ * Events are read from the sample files only when they are fed or looked at (`SampleEventIndex`);
+ * a line the rule's raw-line prefilter (`engine/prefilter.ts`) shows can pass no filter is fed
+ * unparsed, as an empty document with its ordinal (the engine only notes its timestamp), so
+ * Continue and Step Into run at the speed of reading.
+ *
+ * Memory: the index (about 36 bytes an event), one saved state per `interval` events reached (at
+ * most about 200 per replay, whatever its size), one small record per event that passed a filter or
+ * made the matcher decide something, and the last events looked at.
  */
 import type { EventFilter, SampleQuery, SequenceQuery, Stage } from '../eql/ast';
 import { compileFilter } from '../engine/filter';
 import type { KeyValue } from '../engine/joinKeys';
+import { compilePrefilter, type LinePrefilter } from '../engine/prefilter';
 import { ReplaySession, type ReplaySessionState, type ReplaySnapshot } from '../engine/replay';
 import type { OrderedEvent, SequenceObserver, SequenceState } from '../engine/sequence';
-import type { ReplayResult } from '../engine/types';
+import type { EventRecord, ReplayResult } from '../engine/types';
 import { lineColumnAt } from '../samples/textPosition';
 import type { PreparedReplay } from './launch';
 
@@ -60,6 +67,9 @@ export interface DebugStage {
 
 const NO_OUTCOME: EventOutcome = { passed: [], happenings: [], errors: [] };
 
+/** Events kept at hand (read and parsed once while the replay stays around them). */
+const RECENT_EVENTS = 256;
+
 /** How many events between two saved engine states: at most ~200 states, at least 64 events apart. */
 export function checkpointInterval(events: number): number {
   return Math.max(64, Math.ceil(events / 200));
@@ -76,40 +86,74 @@ export class ReplayDebugger {
   private readonly interval: number;
   private recording: Happening[] | undefined;
   private final?: { result: ReplayResult; happenings: Happening[] };
+  private readonly prefilter?: LinePrefilter;
+  private readonly recent = new Map<number, OrderedEvent>();
 
   /**
-   * @param prepared the rule and events (see `prepareReplay`).
+   * @param prepared the rule and the index of its events (see `prepareReplay`).
    * @throws Error when the engine cannot compile the rule (a pattern it refuses).
    */
   constructor(readonly prepared: PreparedReplay) {
     const query = prepared.statement.query;
     this.stages = debugStages(prepared);
     this.expandedToQuery = query.kind === 'sequence' ? query.stages.flatMap((s, i) => new Array<number>(Math.max(1, s.runs ?? 1)).fill(i)) : [];
-    this.session = new ReplaySession(prepared.statement, prepared.events, {
+    // Fed one by one from the index (`feed`), in the order the index holds them.
+    this.session = new ReplaySession(prepared.statement, [], {
       ...prepared.options,
       sequenceObserver: this.observer(),
     });
-    this.interval = checkpointInterval(this.session.events.length);
+    this.prefilter = compilePrefilter(prepared.statement, { eventCategoryField: prepared.options.eventCategoryField });
+    this.interval = checkpointInterval(this.count);
   }
 
-  /** Events in the order the engine takes them. */
-  get events(): readonly OrderedEvent[] {
-    return this.session.events;
+  /** Number of events, in the order the engine takes them. */
+  get count(): number {
+    return this.prepared.index.count;
   }
 
-  /** Number of events fed; the current event is `events[position - 1]`. */
+  /**
+   * The event at `index` (0-based, replay order). Its document is read from its file when first
+   * looked at; the last {@link RECENT_EVENTS} events asked for are kept (the same object each time).
+   */
+  event(index: number): OrderedEvent {
+    let event = this.recent.get(index);
+    if (event) {
+      this.recent.delete(index);
+    } else {
+      const events = this.prepared.index;
+      const source = events.source(index);
+      let doc: Record<string, unknown> | undefined;
+      const record: EventRecord = {
+        source,
+        get doc() {
+          return (doc ??= events.document(index));
+        },
+      };
+      event = { record, ordinal: events.ordinal(index) };
+      if (this.recent.size >= RECENT_EVENTS) this.recent.delete(this.recent.keys().next().value!);
+    }
+    this.recent.set(index, event);
+    return event;
+  }
+
+  /** Number of events fed; the current event is `event(position - 1)`. */
   get position(): number {
     return this.session.fed;
   }
 
   /** The event the replay stands on (the last one fed), or undefined before the first. */
   get current(): OrderedEvent | undefined {
-    return this.position > 0 ? this.events[this.position - 1] : undefined;
+    return this.position > 0 ? this.event(this.position - 1) : undefined;
   }
 
   /** True when every event was fed. */
   get atEnd(): boolean {
-    return this.position >= this.events.length;
+    return this.position >= this.count;
+  }
+
+  /** Closes the sample files (the session is over). */
+  close(): void {
+    this.prepared.index.close();
   }
 
   /** What the event at `index` (0-based, into `events`) did; known for every event fed at least once. */
@@ -123,16 +167,21 @@ export class ReplayDebugger {
    */
   forward(): EventOutcome | undefined {
     const position = this.position;
-    if (position >= this.events.length) return undefined;
+    if (position >= this.count) return undefined;
     if (position % this.interval === 0 && !this.checkpoints.has(position)) this.checkpoints.set(position, this.session.saveState());
+    const irrelevant = this.passesNoFilter(position);
+    const event = irrelevant ? this.unparsed(position) : this.event(position);
     const happenings: Happening[] = [];
     this.recording = happenings;
     try {
-      this.session.step();
+      this.session.feed(event);
     } finally {
       this.recording = undefined;
     }
-    const event = this.events[position];
+    if (irrelevant) {
+      this.outcomes.delete(position);
+      return NO_OUTCOME;
+    }
     const passed: number[] = [];
     const errors: string[] = [];
     this.stages.forEach((stage, i) => {
@@ -153,7 +202,7 @@ export class ReplayDebugger {
    * the nearest saved engine state at or before it and feeding the events after it.
    */
   goTo(target: number): void {
-    const to = Math.max(0, Math.min(target, this.events.length));
+    const to = Math.max(0, Math.min(target, this.count));
     if (to < this.position) {
       let from = to - (to % this.interval);
       while (from > 0 && !this.checkpoints.has(from)) from -= this.interval;
@@ -162,6 +211,22 @@ export class ReplayDebugger {
       this.session.restoreState(state);
     }
     while (this.position < to) this.forward();
+  }
+
+  /** True when the raw line of the event at `index` shows it can pass no filter of the rule. */
+  private passesNoFilter(index: number): boolean {
+    if (!this.prefilter) return false;
+    const line = this.prepared.index.rawLine(index);
+    return line !== undefined && !this.prefilter(line);
+  }
+
+  /**
+   * The event at `index` for the engine only, unparsed: an empty document with its place and
+   * ordinal. It passes no filter (as its line), so the engine only notes its timestamp.
+   */
+  private unparsed(index: number): OrderedEvent {
+    const events = this.prepared.index;
+    return { record: { doc: {}, source: events.source(index) }, ordinal: events.ordinal(index) };
   }
 
   /** The engine's state now (pending sequences per join key, kept sample events, counters). */
@@ -177,8 +242,10 @@ export class ReplayDebugger {
     if (!this.final) {
       const saved = this.session.saveState();
       const happenings: Happening[] = [];
-      this.recording = happenings;
       try {
+        while (!this.atEnd) this.forward();
+        this.recording = happenings;
+        // Every event was fed: finish() only makes the end-of-stream decisions and applies the pipes.
         this.final = { result: this.session.finish(), happenings };
       } finally {
         this.recording = undefined;
@@ -195,7 +262,7 @@ export class ReplayDebugger {
     for (let i = 0; i < this.position; i++) {
       const o = this.outcomes.get(i);
       if (!o) continue;
-      if (query.kind === 'event' && o.passed.includes(0)) out.push({ events: [this.events[i]], at: i });
+      if (query.kind === 'event' && o.passed.includes(0)) out.push({ events: [this.event(i)], at: i });
       for (const h of o.happenings) if (h.kind === 'sequenceCompleted' && h.events) out.push({ joinKeys: h.joinKeys, events: h.events, at: i });
     }
     return out;
@@ -207,25 +274,27 @@ export class ReplayDebugger {
    */
   describe(index = this.position - 1): string[] {
     if (index < 0) return [];
-    const event = this.events[index];
     const o = this.outcome(index);
     const lines: string[] = [];
     lines.push(o.passed.length === 0 ? 'matched no stage' : `passed ${o.passed.map((i) => this.stages[i].label).join(', ')}`);
-    if (index === this.position - 1) lines.push(...this.progressOf(event));
+    if (index === this.position - 1 && o.passed.length > 0) lines.push(...this.progressOf(this.prepared.index.ordinal(index).index));
     for (const h of o.happenings) lines.push(h.text);
     lines.push(...o.errors.map((e) => `evaluation failed: ${e}`));
     return lines;
   }
 
-  /** Sequences whose latest event is `event` in the current state: started or advanced by it. */
-  private progressOf(event: OrderedEvent): string[] {
+  /**
+   * Sequences whose latest event is the event at input position `input` (its ordinal's index) in
+   * the current state: started or advanced by it.
+   */
+  private progressOf(input: number): string[] {
     const snap = this.snapshot();
     if (snap.kind !== 'sequence') return [];
     const out: string[] = [];
     const firstPositive = this.firstPositiveStage();
     for (const key of snap.keys) {
       for (const p of key.pending) {
-        if (p.events[p.stage] !== event) continue;
+        if (p.events[p.stage]?.ordinal.index !== input) continue;
         const stage = this.expandedToQuery[p.stage] + 1;
         out.push(
           p.stage === firstPositive

@@ -421,19 +421,40 @@ export class ReplaySession {
     this.seal();
     const event = this.kept[this.position];
     if (event === undefined) return undefined;
+    this.feed(event);
+    return event;
+  }
+
+  /**
+   * Where an event stands in the order this session steps events: the ordinal its events are
+   * sorted by (see the class comment), or undefined when it has no readable timestamp and is left out.
+   * For a caller that keeps the events itself (a debugger reading them back from the sample files
+   * as needed) and feeds them with {@link feed}.
+   * @param index the event's 0-based input position (the implicit tiebreaker).
+   */
+  ordinal(doc: Record<string, unknown>, index: number): Ordinal | undefined {
+    return this.ordinalOf(doc, index);
+  }
+
+  /**
+   * Feeds the next event of a stream the caller holds and orders itself (ascending {@link ordinal}),
+   * instead of the events added to the session: the session then holds only the state machine's
+   * state. Not to be mixed with added events. Counts in {@link fed}, saved and restored with the state.
+   * @throws as {@link step}: `EqlEvaluationError` (with the event's `source`) when a filter fails on it.
+   */
+  feed(event: OrderedEvent): void {
     this.position++;
     try {
       this.machine.push(event);
     } catch (error) {
       if (error instanceof EventLimitError) {
         this.skipOverLimit(event.record, error);
-        return event;
+        return;
       }
       // Say which event made the search fail, so the author can open it.
       if (error instanceof EqlEvaluationError) error.source ??= event.record.source;
       throw error;
     }
-    return event;
   }
 
   /** The state between two events: pending sequences per join key, events kept per sample key, … */

@@ -8,8 +8,11 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { detectUnsupportedEncoding, UnsupportedEncodingError } from './encoding';
 
-/** Called once per line: its bytes (without terminator, valid only during the call) and its 1-based number. */
-export type LineVisitor = (bytes: Buffer, line: number) => void;
+/**
+ * Called once per line: its bytes (without terminator, valid only during the call), its 1-based
+ * number, and the byte offset of its first byte in the content (after a byte order mark).
+ */
+export type LineVisitor = (bytes: Buffer, line: number, offset: number) => void;
 
 /**
  * The longest line read, in bytes: Elasticsearch's default `http.max_content_length` (100mb), the
@@ -59,6 +62,9 @@ export async function splitLines(
   let lineNumber = 0;
   // Pieces of the line being read; joined once when its end is found.
   let pieces: Buffer[] = [];
+  // Byte offsets in the content: of the chunk being split, and of the line being read.
+  let chunkOffset = 0;
+  let lineOffset = 0;
   // Bytes of the line being read (also those dropped once it is over the limit).
   let lineBytes = 0;
   const add = (piece: Buffer): void => {
@@ -76,8 +82,12 @@ export async function splitLines(
     }
     let bytes = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
     pieces = [];
-    if (lineNumber === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
-    visit(bytes, lineNumber);
+    let offset = lineOffset;
+    if (lineNumber === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+      bytes = bytes.subarray(3);
+      offset += 3;
+    }
+    visit(bytes, lineNumber, offset);
   };
   let first = true;
   // The previous chunk ended with \r: a \n starting this chunk belongs to it.
@@ -90,7 +100,10 @@ export async function splitLines(
       if (reason !== undefined) throw new UnsupportedEncodingError(reason);
     }
     let from = 0;
-    if (afterCr && chunk[0] === 0x0a) from = 1;
+    if (afterCr && chunk[0] === 0x0a) {
+      from = 1;
+      lineOffset = chunkOffset + 1;
+    }
     afterCr = false;
     // Next \n and \r at or after `from` (-1: none in this chunk), each searched again only once passed.
     let lf = chunk.indexOf(0x0a, from);
@@ -104,11 +117,13 @@ export async function splitLines(
         if (end + 1 === chunk.length) afterCr = true;
         else if (chunk[end + 1] === 0x0a) from = end + 2;
       }
+      lineOffset = chunkOffset + from;
       if (lf >= 0 && lf < from) lf = chunk.indexOf(0x0a, from);
       if (cr >= 0 && cr < from) cr = chunk.indexOf(0x0d, from);
     }
     // Copied: the reader may reuse the chunk's memory once it is consumed.
     if (from < chunk.length) add(lineBytes + chunk.length - from > maxLineBytes ? chunk.subarray(from) : Buffer.from(chunk.subarray(from)));
+    chunkOffset += chunk.length;
     onChunk?.(chunk);
   }
   // The last line, without terminator.

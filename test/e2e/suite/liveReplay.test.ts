@@ -1,6 +1,7 @@
 /**
  * Live re-run: with `eqlWorkbench.liveReplay` on, editing a replayed rule replays it again by
  * itself (no command), debounced; a half-typed rule keeps the last replay, marked out of date.
+ * Editing one of its sample files, or a change of one on disk, replays it again too.
  *
  * Expected counts are worked out by hand from samples/a-process.ndjson (process starts: line 1
  * cmd.exe, 2 powershell.exe, 3 cmd.exe, 4 cmd.exe) and samples/b-network.ndjson (network events
@@ -61,5 +62,39 @@ describe('live replay', () => {
     assert.ok(await editor.edit((e) => e.insert(editor.document.lineAt(0).range.end, 'and')));
     await waitFor('the re-run of the half-typed rule to be sent', () => api.replayRequestsSent() > sentBefore + 1);
     await waitForLensTitle(rule(), '▶ Replay again — rule changed (last: 1 event matched in 2 sample files)');
+  });
+
+  it('replays again by itself when a sample file is edited, and when a sample file changes on disk', async () => {
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(rule()), { preview: false });
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await waitFor('the rule to be reverted', () => !editor.document.isDirty);
+    await replay(rule());
+    await waitForLensTitle(rule(), '▶ 3 events matched in 2 sample files');
+
+    // Line 4 of a-process.ndjson is the third cmd.exe start: edited to net.exe, 2 events match.
+    const sample = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(fixtureUri('samples/a-process.ndjson')), { preview: false });
+    const line4 = sample.document.lineAt(3);
+    const at = line4.text.indexOf('"cmd.exe"');
+    assert.ok(at > 0, line4.text);
+    const sentBefore = api.replayRequestsSent();
+    assert.ok(await sample.edit((e) => e.replace(new vscode.Range(3, at + 1, 3, at + 4), 'net')));
+    await waitForLensTitle(rule(), '▶ 2 events matched in 2 sample files');
+    assert.equal(api.replayRequestsSent(), sentBefore + 1, 'one replay request for the sample edit');
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await waitFor('the sample to be reverted', () => !sample.document.isDirty);
+    await waitForLensTitle(rule(), '▶ 3 events matched in 2 sample files');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+
+    // b-network.ndjson (not open) gains a cmd.exe start on disk: 4 events match.
+    const network = fixtureUri('samples/b-network.ndjson');
+    const original = await vscode.workspace.fs.readFile(network);
+    const added = '{"@timestamp":"2026-01-10T11:00:00.000Z","event":{"category":"process","action":"start"},"host":{"id":"h9"},"process":{"name":"cmd.exe","pid":900}}\n';
+    try {
+      await vscode.workspace.fs.writeFile(network, Buffer.concat([Buffer.from(original), Buffer.from(added)]));
+      await waitForLensTitle(rule(), '▶ 4 events matched in 2 sample files');
+    } finally {
+      await vscode.workspace.fs.writeFile(network, original);
+    }
+    await waitForLensTitle(rule(), '▶ 3 events matched in 2 sample files');
   });
 });

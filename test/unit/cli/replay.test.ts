@@ -438,6 +438,14 @@ test('--explain escapes control characters taken from events (join keys) in text
   assert.equal(e.keys[0].partials[0].end.reason, 'no-next-event');
 });
 
+test('replay --help names every sample format the replay reads (the formats tested in formats.test.ts)', () => {
+  const r = spawnCli(['replay', '--help']);
+  assert.equal(r.status, 0);
+  for (const name of ['*.ndjson', '*.jsonl', '*.ndjson.gz', '*.jsonl.gz', 'gzip', 'JSON array', 'jq .', 'search responses', '"_source"', '_eql/search', 'hits.events', 'hits.sequences[].events', 'dotted keys', '{"process.name":"x"}', 'line where its document starts']) {
+    assert.ok(r.stdout.includes(name), `${name} in:\n${r.stdout}`);
+  }
+});
+
 test('replay --help documents --explain and the explanation JSON line', () => {
   const r = spawnCli(['replay', '--help']);
   assert.equal(r.status, 0);

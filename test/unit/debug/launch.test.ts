@@ -45,6 +45,7 @@ test('prepareReplay: launch attributes win over the TOML rule, which wins over t
     assert.deepEqual(eql.options, { timestampField: '@timestamp', tiebreakerField: undefined, eventCategoryField: 'event.category' });
     assert.equal(eql.files.length, 5);
     assert.ok(eql.notes.some((n) => /defend-truncated-line\.ndjson:2: invalid JSON/.test(n)), eql.notes.join('\n'));
+    for (const p of [fromToml, given, eql]) p.index.close();
     await assert.rejects(prepareReplay({ rule: '' }), LaunchError);
   } finally {
     rmSync(dir, { recursive: true, force: true });
