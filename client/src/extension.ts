@@ -32,6 +32,7 @@ import { StageCountHintsProvider } from './replay/stageCountHints';
 import { LiveReplay } from './replay/liveReplay';
 import { UnsavedSamples } from './samples/unsavedSamples';
 import { SampleTextNotification } from '../../server/src/protocol';
+import { registerNotePreview } from './notePreview';
 
 /** Context key: the active editor holds a TOML file with an EQL rule (shows the replay button in its title bar). */
 const TOML_RULE_EDITOR_CONTEXT = 'eqlWorkbench.tomlRuleEditor';
@@ -142,6 +143,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
       recordRuleTestCase({ client: languageClient, clientReady, recorded }, uri, caseName, options, (d) => ruleTests.casesOf(d)),
     ),
     ...trackStaleness(store, sampleProblems),
+    ...registerNotePreview(),
     new LiveReplay(store, (rule) => replayCommand(deps, rule, { live: true })),
     vscode.commands.registerCommand('eqlWorkbench.replay', (rule?: vscode.Uri | string): Promise<ReplayCommandResult | undefined> =>
       replayCommand(deps, rule),
