@@ -96,13 +96,21 @@ function documentOf(value: unknown, inResponse = false): Record<string, unknown>
   return o;
 }
 
+/** The `_index` of a hit (`{ index }`), when the element is a hit holding one; `{}` otherwise. */
+function hitIndex(value: unknown, doc: Record<string, unknown>): { index?: string } {
+  if (doc === value) return {};
+  const index = (value as Record<string, unknown>)._index;
+  return typeof index === 'string' ? { index } : {};
+}
+
 /**
  * Reads the events of a JSON array, or of one or more JSON objects (responses or event documents).
  *
  * @param chunks the content (UTF-8, gzip already decompressed).
  * @param format from {@link detectSampleFormat} (not `ndjson`).
  * @param file the path recorded in `source.file` and in problems.
- * @param onEvent called for each event, in document order, with the 1-based line where it starts.
+ * @param onEvent called for each event, in document order, with the 1-based line where it starts
+ *   and, for a hit, its `_index` (`EventRecord.index`).
  * @param onProblem called for each element that is not an event (and for invalid JSON, reported at
  *   the line of the error with the line where the broken document starts; the events of the
  *   documents before it are kept, the rest of the file is not read: JSON cannot be resynchronised).
@@ -165,7 +173,7 @@ export async function readJsonDocuments(
     if (format === 'json-objects' && stack.length === 0 && isResponse(value)) return;
     const doc = documentOf(value, format === 'json-objects' && stack.length > 0);
     if (typeof doc === 'string') onProblem({ file, line: at, message: doc, severity: 'error' });
-    else onEvent({ doc, source: { file, line: at } });
+    else onEvent({ doc, source: { file, line: at }, ...hitIndex(value, doc) });
   };
   let first = true;
   try {

@@ -19,6 +19,7 @@ import { DEFAULT_EVENT_CATEGORY_FIELD, ReplaySession, type ReplayRunOptions } fr
 import type { EventRecord, Match } from '../engine/types';
 import { describeFsError } from './fsErrors';
 import { detectUnsupportedEncoding, UnsupportedEncodingError } from './encoding';
+import { IndexPatternFilter, type IndexPatternSummary } from './indexPatterns';
 import { detectSampleFormat, readJsonDocuments } from './jsonDocuments';
 import { HeapGuard, ReplayMemoryError } from './memoryGuard';
 import { openSampleContent, peekContent, splitLines, textContent } from './lineReader';
@@ -75,6 +76,12 @@ export interface SampleReplayRequest {
    */
   exclude?: (event: EventRecord) => boolean;
   /**
+   * The rule's index patterns (`[rule] index`; entries may be comma lists): an event whose
+   * `_index` or `data_stream` fields name an index they do not resolve to is left out before
+   * anything else sees it, as it is not searched (`indexPatterns.ts`). Absent or empty: all kept.
+   */
+  indexPatterns?: readonly string[];
+  /**
    * Told of every event read, in input order (each line is parsed: the prefilter is off). For
    * callers that look for a few events among all (rule tests naming events) without keeping all.
    */
@@ -113,6 +120,11 @@ export interface SampleReplayOutcome {
   allEvents?: EventRecord[];
   /** With `exclude`: the matches over every event, as if nothing were left out. */
   matchesWithoutExclusions?: Match[];
+  /**
+   * With `indexPatterns`: what each pattern kept, over the events parsed (lines the prefilter
+   * skipped unparsed are not counted: their index is not read).
+   */
+  indexPatterns?: IndexPatternSummary;
 }
 
 /**
@@ -133,6 +145,7 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
   const categoryField = options.eventCategoryField || DEFAULT_EVENT_CATEGORY_FIELD;
   const categoryOf = compileFieldGetter(categoryField, options.mapping);
   let someHaveCategory = false;
+  const indexFilter = request.indexPatterns ? new IndexPatternFilter(request.indexPatterns) : undefined;
 
   // The file being read and cached, if it fits the cache (see `cache`).
   let collecting: CachedSample | undefined;
@@ -145,8 +158,10 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
     outcome.events++;
     collecting?.events.push(event);
     if (!someHaveCategory && categoryOf(event.doc).length > 0) someHaveCategory = true;
-    outcome.allEvents?.push(event);
     request.onEvent?.(event);
+    // Not in the rule's indices: not searched, so not even a near miss.
+    if (indexFilter && !indexFilter.admits(event)) return;
+    outcome.allEvents?.push(event);
     if (unexcluded) unexcluded.add(event);
     if (!request.exclude?.(event)) session.add(event);
   };
@@ -247,6 +262,7 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
   const result = session.finish();
   outcome.matches = result.matches;
   if (unexcluded) outcome.matchesWithoutExclusions = unexcluded.finish().matches;
+  if (indexFilter?.active) outcome.indexPatterns = indexFilter.summary();
   outcome.warnings.push(...result.warnings);
   const categoryWarning = categoryWarningFor(statement, outcome.events, someHaveCategory, categoryField, request.categoryOptionName);
   if (categoryWarning) outcome.warnings.push(categoryWarning);
