@@ -147,6 +147,8 @@ async function loadSamples(params: ReplayParams): Promise<LoadedSamples> {
 
 /** Replaces the `file` of every event reference (`{ file, line }`) with the sample's URI. */
 function withUris<T>(value: T, uriOfName: Map<string, string>): T {
+  // An integer beyond 2^53 (a bigint, which JSON cannot carry) travels as its digits.
+  if (typeof value === 'bigint') return value.toString() as T;
   if (Array.isArray(value)) return value.map((v) => withUris(v, uriOfName)) as T;
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
