@@ -23,7 +23,13 @@ import { type NdjsonResult, parseNdjsonText, readNdjsonFile } from '../samples/n
 import type { RuleSource } from '../samples/ruleFile';
 import { lineColumnAt } from '../samples/textPosition';
 import { loadRule, ReplayInputError, type OpenDocumentText } from './replayService';
-import { IndexPatternFilter } from '../samples/indexPatterns';
+import { eventIndexOf, IndexPatternFilter } from '../samples/indexPatterns';
+
+/** The index an event comes from, as the index pattern summary names it. */
+function indexName(event: EventRecord): string {
+  const where = eventIndexOf(event);
+  return where?.index !== undefined ? `${where.cluster !== undefined ? `${where.cluster}:` : ''}${where.index}` : (where?.dataStream?.name ?? '');
+}
 import type { RuleReplayOptions } from '../samples/ruleFile';
 
 /** The inputs of an explanation, or the rule's errors. */
@@ -39,6 +45,8 @@ type ExplainInput =
       /** Sample URI → display name. */
       nameOfUri: Map<string, string>;
       options: ReplayRunOptions;
+      /** Events the rule's index patterns leave out, by `file\0line`: the index each comes from. */
+      leftOut: Map<string, string>;
     };
 
 function baseName(path: string): string {
@@ -59,7 +67,14 @@ async function loadInput(params: ReplayParams, openText: OpenDocumentText, ruleO
   // As the replay: the events of indices the rule does not search are not even near misses.
   const patterns = params.options.indexFilter === false ? undefined : (ruleOptions ?? rule.options)?.index;
   const indexFilter = patterns ? new IndexPatternFilter(patterns) : undefined;
-  const events = indexFilter ? samples.events.filter((e) => indexFilter.admits(e)) : samples.events;
+  const leftOut = new Map<string, string>();
+  const events = !indexFilter
+    ? samples.events
+    : samples.events.filter((e) => {
+        if (indexFilter.admits(e)) return true;
+        leftOut.set(`${e.source.file}\0${e.source.line}`, indexName(e));
+        return false;
+      });
   const { timestampField, tiebreakerField, eventCategoryField } = params.options;
   return {
     rule,
@@ -67,6 +82,7 @@ async function loadInput(params: ReplayParams, openText: OpenDocumentText, ruleO
     events,
     uriOfName,
     nameOfUri,
+    leftOut,
     options: {
       timestampField: timestampField || undefined,
       tiebreakerField: tiebreakerField || undefined,
@@ -180,6 +196,8 @@ export async function explainEvent(params: ExplainEventParams, openText: OpenDoc
   if (input.ruleErrors) return { ruleErrors: input.ruleErrors };
   const name = input.nameOfUri.get(params.sampleUri);
   if (name === undefined) return {};
+  const leftOutFromIndex = input.leftOut.get(`${name}\0${params.line}`);
+  if (leftOutFromIndex !== undefined) return { leftOutFromIndex };
   const explanation = engine(() => explainEventInReplay(input.statement, input.events, { file: name, line: params.line }, input.options));
   return explanation ? { explanation: withUris(explanation, input.uriOfName) } : {};
 }
