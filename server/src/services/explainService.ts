@@ -25,6 +25,8 @@ import { replaySamples, type SampleSource } from '../samples/pipeline';
 import type { RuleSource } from '../samples/ruleFile';
 import { lineColumnAt } from '../samples/textPosition';
 import { loadRule, ReplayInputError, type OpenDocumentText } from './replayService';
+import { IndexPatternFilter } from '../samples/indexPatterns';
+import type { RuleReplayOptions } from '../samples/ruleFile';
 
 /** The inputs of an explanation, or the rule's errors. */
 type ExplainInput =
@@ -49,20 +51,28 @@ function baseName(path: string): string {
  * Reads the rule and the sample events (unreadable samples and malformed lines are skipped: the
  * replay reports them).
  */
-async function loadInput(params: ReplayParams, openText: OpenDocumentText, needed = false): Promise<ExplainInput> {
+async function loadInput(params: ReplayParams, openText: OpenDocumentText, ruleOptions?: RuleReplayOptions, needed = false): Promise<ExplainInput> {
   const rule = await loadRule(params.uri, openText);
   const analysis = analyze(rule.query);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0 || !analysis.statement) return { ruleErrors: errors.map((d) => d.message) };
+  // As the replay: the events of indices the rule does not search are not even near misses.
+  const patterns = params.options.indexFilter === false ? undefined : (ruleOptions ?? rule.options)?.index;
   const { timestampField, tiebreakerField, eventCategoryField } = params.options;
   const options: ReplayRunOptions = {
     timestampField: timestampField || undefined,
     tiebreakerField: tiebreakerField || undefined,
     eventCategoryField: eventCategoryField || undefined,
   };
-  const samples = needed ? await loadNeededSamples(params, analysis.statement, options) : await loadSamples(params);
-  const { events, uriOfName, nameOfUri, omitted } = samples;
-  return { rule, statement: analysis.statement, events, uriOfName, nameOfUri, options: omitted ? { ...options, omitted } : options };
+  if (needed) {
+    const { events, uriOfName, nameOfUri, omitted } = await loadNeededSamples(params, analysis.statement, options, patterns);
+    return { rule, statement: analysis.statement, events, uriOfName, nameOfUri, options: omitted ? { ...options, omitted } : options };
+  }
+  const samples = await loadSamples(params);
+  const { uriOfName, nameOfUri } = samples;
+  const indexFilter = patterns ? new IndexPatternFilter(patterns) : undefined;
+  const events = indexFilter ? samples.events.filter((e) => indexFilter.admits(e)) : samples.events;
+  return { rule, statement: analysis.statement, events, uriOfName, nameOfUri, options };
 }
 
 /**
@@ -70,7 +80,7 @@ async function loadInput(params: ReplayParams, openText: OpenDocumentText, neede
  * pipeline and keeps only the events an explanation of `statement` needs (`ExplanationInput`); the
  * others are counted in `omitted`. Files are named as {@link loadSamples} names them.
  */
-async function loadNeededSamples(params: ReplayParams, statement: Statement, options: ReplayRunOptions): Promise<LoadedSamples> {
+async function loadNeededSamples(params: ReplayParams, statement: Statement, options: ReplayRunOptions, indexPatterns?: string[]): Promise<LoadedSamples> {
   const paths = samplePaths(params);
   const names = sampleNames(paths);
   const openSamples = new Map((params.openSamples ?? []).map((s) => [s.uri, s.text]));
@@ -90,7 +100,7 @@ async function loadNeededSamples(params: ReplayParams, statement: Statement, opt
   const needs = new ExplanationInput(statement, options);
   let outcome;
   try {
-    outcome = await replaySamples({ statement, sources, options, categoryOptionName: 'eqlWorkbench.eventCategoryField', keepAllEvents: true, keepEvent: (e) => needs.keep(e) });
+    outcome = await replaySamples({ statement, sources, options, categoryOptionName: 'eqlWorkbench.eventCategoryField', keepAllEvents: true, keepEvent: (e) => needs.keep(e), indexPatterns });
   } catch (e) {
     throw asInputError(e);
   }
@@ -190,6 +200,8 @@ async function loadSamples(params: ReplayParams): Promise<LoadedSamples> {
 
 /** Replaces the `file` of every event reference (`{ file, line }`) with the sample's URI. */
 function withUris<T>(value: T, uriOfName: Map<string, string>): T {
+  // An integer beyond 2^53 (a bigint, which JSON cannot carry) travels as its digits.
+  if (typeof value === 'bigint') return value.toString() as T;
   if (Array.isArray(value)) return value.map((v) => withUris(v, uriOfName)) as T;
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
@@ -221,8 +233,8 @@ function asInputError(e: unknown): unknown {
  *   sample URIs), none when the line holds no event, or the rule's error messages.
  * @throws ReplayInputError as `replayRule` does (an unreadable rule, a rule the engine refuses).
  */
-export async function explainEvent(params: ExplainEventParams, openText: OpenDocumentText): Promise<ExplainEventResult> {
-  const input = await loadInput(params, openText);
+export async function explainEvent(params: ExplainEventParams, openText: OpenDocumentText, ruleOptions?: RuleReplayOptions): Promise<ExplainEventResult> {
+  const input = await loadInput(params, openText, ruleOptions);
   if (input.ruleErrors) return { ruleErrors: input.ruleErrors };
   const name = input.nameOfUri.get(params.sampleUri);
   if (name === undefined) return {};
@@ -239,8 +251,8 @@ export async function explainEvent(params: ExplainEventParams, openText: OpenDoc
  *   maps), or the rule's error messages.
  * @throws ReplayInputError as `replayRule` does.
  */
-export async function explainReplayOfRule(params: ReplayParams, openText: OpenDocumentText): Promise<ExplainReplayResult> {
-  const input = await loadInput(params, openText, true);
+export async function explainReplayOfRule(params: ReplayParams, openText: OpenDocumentText, ruleOptions?: RuleReplayOptions): Promise<ExplainReplayResult> {
+  const input = await loadInput(params, openText, ruleOptions, true);
   if (input.ruleErrors) return { ruleErrors: input.ruleErrors, stageEnds: [] };
   const explanation = engine(() => explainReplay(input.statement, input.events, input.options));
   const query = input.statement.query;
