@@ -46,7 +46,7 @@ import { ReplayInputError, replayRule, type ReplayHooks } from './services/repla
 import { replayRuleInWorker } from './services/replayInWorker';
 import { reportReplayProgress } from './services/replayProgress';
 import { ReplayCancelledError, ReplayRuns } from './services/replayRuns';
-import { ruleFromToml } from './samples/ruleFile';
+import { ruleFromToml, type RuleReplayOptions } from './samples/ruleFile';
 import { explainEvent, explainReplayOfRule } from './services/explainService';
 import { isTomlDocument, ruleDocument, type RuleDocumentResult } from './services/ruleDocument';
 import { checkCodeActionParams, checkPositionParams, checkReplayParams, InvalidParamsError } from './requestParams';
@@ -202,7 +202,7 @@ connection.onRequest(ReplayRequest, (params, token) =>
     }
   }),
 );
-connection.onRequest(ExplainEventRequest, (params) => request('explain event', () => (checkReplayParams(params), explainEvent)(params, openRuleText(params.uri))));
+connection.onRequest(ExplainEventRequest, (params) => request('explain event', () => (checkReplayParams(params), explainEvent)(params, openRuleText(params.uri), openRuleOptions(params.uri))));
 connection.onRequest(ExplainReplayRequest, (params) => request('explain replay', () => (checkReplayParams(params), explainReplayOpenOrSaved(params))));
 connection.onRequest(ListRuleTestsRequest, (params) => request('list rule tests', () => listRuleTests(params)));
 connection.onRequest(RunRuleTestsRequest, (params) => request('run rule tests', () => runRuleTests(params)));
@@ -322,11 +322,18 @@ function openRuleText(ruleUri: string): (uri: string) => string | undefined {
   return (uri) => (rule && uri === ruleUri ? rule.query.getText() : undefined);
 }
 
+/** The options of an open detection-rules TOML document (`timestamp_override`, `index`, …), which its text on disk may not have yet. */
+function openRuleOptions(uri: string): RuleReplayOptions | undefined {
+  const document = documents.get(uri);
+  const rule = document ? ruleOf(document).rule : undefined;
+  return rule?.format === 'toml' ? ruleFromToml(uri, rule.document.getText()).rule?.options : undefined;
+}
+
 /** Explains a replay of `params.uri`; the stage ends of an open document are placed in it (TOML positions for TOML). */
 async function explainReplayOpenOrSaved(params: Parameters<typeof explainReplayOfRule>[0]): ReturnType<typeof explainReplayOfRule> {
   const document = documents.get(params.uri);
   const rule = document ? ruleOf(document).rule : undefined;
-  const result = await explainReplayOfRule(params, openRuleText(params.uri));
+  const result = await explainReplayOfRule(params, openRuleText(params.uri), openRuleOptions(params.uri));
   if (!rule) return result;
   return { ...result, stageEnds: result.stageEnds.map((s) => ({ ...s, position: rule.toDocumentPosition(s.position) })) };
 }
