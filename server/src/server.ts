@@ -30,7 +30,7 @@ import {
 import { CodeActionRequest, CompletionRequest, DocumentHighlightRequest, HoverRequest, SignatureHelpRequest } from 'vscode-languageserver/node';
 import { CompletionResolveRequest, DocumentFormattingRequest, DocumentRangeFormattingRequest, DocumentSymbolRequest, FoldingRangeRequest, SelectionRangeRequest, SemanticTokensRangeRequest, SemanticTokensRequest } from 'vscode-languageserver/node';
 import { checkCompletionItem, checkFormattingParams, checkRangeParams, checkSelectionRangeParams, checkTextDocumentParams } from './requestParams';
-import type { Hover, Position } from 'vscode-languageserver-protocol';
+import type { CodeAction, Diagnostic, Hover, Position } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ExplainEventRequest, ExplainReplayRequest, ListRuleTestsRequest, RecordReplayRequest, RecordRuleTestCaseRequest, ReplayRequest, RunRuleTestsRequest } from './protocol';
 import { listRuleTests, recordReplayAsTestCase, recordRuleTestCase, RecordInputError, runRuleTests } from './ruletests/ruleTestService';
@@ -53,7 +53,7 @@ import { checkCodeActionParams, checkPositionParams, checkReplayParams, InvalidP
 import { serverTransport } from './transport';
 import { WorkspaceFields } from './services/workspaceFields';
 import { ruleMetadataDiagnostics } from './services/ruleMetadata';
-import { attackDiagnostics, attackHover } from './services/attackThreat';
+import { attackDiagnostics, attackHover, attackQuickFixes } from './services/attackThreat';
 import { AttackNameIndex } from './services/attackNames';
 import { SEMANTIC_TOKENS_LEGEND, semanticTokensInDocument } from './services/semanticTokens';
 import { documentHighlightsInDocument, documentSymbolsInDocument, foldingRangesInDocument, formattingInDocument, selectionRangesInDocument } from './services/documentFeatures';
@@ -169,7 +169,9 @@ documents.onDidClose(({ document }) => {
   send(`clear diagnostics of ${document.uri}`, connection.sendDiagnostics({ uri: document.uri, diagnostics: [] }));
 });
 
-connection.onRequest(CodeActionRequest.type, (params) => request('code actions', async () => (checkCodeActionParams(params), withRule(params.textDocument.uri, [], (r) => codeActionsInDocument(r, params.context.diagnostics)))));
+connection.onRequest(CodeActionRequest.type, (params) =>
+  request('code actions', async () => (checkCodeActionParams(params), [...tomlQuickFixes(params.textDocument.uri, params.context.diagnostics), ...withRule(params.textDocument.uri, [], (r) => codeActionsInDocument(r, params.context.diagnostics))])),
+);
 connection.onRequest(CompletionRequest.type, (params) =>
   request('completion', async () =>
     (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => completionsInDocument(r, params.position, (text, offset) => computeCompletions(text, offset, { ...completionOptions, samples: samples.fields })))),
@@ -234,6 +236,12 @@ function ruleOf(document: TextDocument): RuleDocumentResult {
 function tomlHover(uri: string, position: Position): Hover | null {
   const document = documents.get(uri);
   return document && isTomlDocument(uri, document.languageId) ? attackHover(document, position, attackNames) : null;
+}
+
+/** Quick fixes of a TOML rule's metadata diagnostics (its ATT&CK mapping), EQL rule or not. */
+function tomlQuickFixes(uri: string, diagnostics: Diagnostic[]): CodeAction[] {
+  const document = documents.get(uri);
+  return document && isTomlDocument(uri, document.languageId) ? attackQuickFixes(document, diagnostics, attackNames) : [];
 }
 
 /** Runs `run` on the rule of the open document `uri`; `otherwise` when it is not open or holds no EQL rule. */
