@@ -37,20 +37,36 @@ function pushLeaf(value: unknown, out: unknown[], nullValue: unknown): void {
  */
 const PREFIX_TRIES = 8;
 
-function collect(obj: Record<string, unknown>, parts: string[], i: number, out: unknown[], nullValue: unknown): void {
+/**
+ * A field's path: its segments, and the dotted keys a document may spell them with, built once per
+ * compiled lookup rather than on every event: `keys[i][k]` is segments `i` to `i + k` joined by `.`.
+ */
+interface FieldPath {
+  parts: string[];
+  keys: string[][];
+}
+
+function fieldPath(parts: string[]): FieldPath {
+  // Rows further than PREFIX_TRIES segments from the end are never read (see `collectByKeys`).
+  const keys = parts.map((_, i) => (parts.length - i > PREFIX_TRIES ? [] : parts.slice(i).map((__, k) => parts.slice(i, i + k + 1).join('.'))));
+  return { parts, keys };
+}
+
+function collect(obj: Record<string, unknown>, path: FieldPath, i: number, out: unknown[], nullValue: unknown): void {
+  const parts = path.parts;
   if (parts.length - i > PREFIX_TRIES) {
-    collectByKeys(obj, parts, i, out, nullValue);
+    collectByKeys(obj, path, i, out, nullValue);
     return;
   }
-  let key = '';
+  const keys = path.keys[i];
   for (let j = i; j < parts.length; j++) {
-    key = j === i ? parts[j] : `${key}.${parts[j]}`;
+    const key = keys[j - i];
     if (!hasOwn.call(obj, key)) continue;
     const v = obj[key];
     if (j === parts.length - 1) {
       pushLeaf(v, out, nullValue);
     } else {
-      descend(v, parts, j + 1, out, nullValue);
+      descend(v, path, j + 1, out, nullValue);
     }
   }
 }
@@ -59,7 +75,8 @@ function collect(obj: Record<string, unknown>, parts: string[], i: number, out: 
  * {@link collect} for long paths: each own key of `obj` that spells the next segments
  * (`parts[i] + "." + …`) is followed. Cost: the object's keys times their length, per level.
  */
-function collectByKeys(obj: Record<string, unknown>, parts: string[], i: number, out: unknown[], nullValue: unknown): void {
+function collectByKeys(obj: Record<string, unknown>, path: FieldPath, i: number, out: unknown[], nullValue: unknown): void {
+  const parts = path.parts;
   for (const key of Object.keys(obj)) {
     // How many segments `key` covers from `i`, if it spells whole segments (`a.b` covers a, b).
     let j = i;
@@ -78,15 +95,15 @@ function collectByKeys(obj: Record<string, unknown>, parts: string[], i: number,
     if (!whole) continue;
     const v = obj[key];
     if (j === parts.length) pushLeaf(v, out, nullValue);
-    else descend(v, parts, j, out, nullValue);
+    else descend(v, path, j, out, nullValue);
   }
 }
 
-function descend(v: unknown, parts: string[], i: number, out: unknown[], nullValue: unknown): void {
+function descend(v: unknown, path: FieldPath, i: number, out: unknown[], nullValue: unknown): void {
   if (Array.isArray(v)) {
-    for (const e of v) descend(e, parts, i, out, nullValue);
+    for (const e of v) descend(e, path, i, out, nullValue);
   } else if (isPlainObject(v)) {
-    collect(v, parts, i, out, nullValue);
+    collect(v, path, i, out, nullValue);
   }
 }
 
@@ -124,6 +141,7 @@ export function compileFieldGetter(name: string, mapping?: FieldMapping): FieldG
       return out;
     };
   }
+  const path = fieldPath(parts);
   return (doc) => {
     // Fast path: the whole dotted name as one key, or a plain nested walk without arrays.
     const direct = hasOwn.call(doc, target) ? doc[target] : undefined;
@@ -131,10 +149,40 @@ export function compileFieldGetter(name: string, mapping?: FieldMapping): FieldG
       // Other spellings of the same path may add values; only check them when they can exist.
       if (!hasOwn.call(doc, parts[0])) return [direct];
     }
+    const fast = nestedOnly(doc, path, nullValue);
+    if (fast !== undefined) return fast;
     const out: unknown[] = [];
-    collect(doc, parts, 0, out, nullValue);
+    collect(doc, path, 0, out, nullValue);
     return out;
   };
+}
+
+/**
+ * The values of `path` when the document spells it with nested objects only (no dotted key for any
+ * part of it, no array before the last segment, no null to replace at the leaf): what
+ * {@link collect} gives then, without its general walk (the common case, on the hot path of every
+ * filter). `undefined` when the document needs the general walk.
+ */
+function nestedOnly(doc: Record<string, unknown>, path: FieldPath, nullValue: unknown): unknown[] | undefined {
+  const { parts, keys } = path;
+  const last = parts.length - 1;
+  let obj = doc;
+  for (let i = 0; ; i++) {
+    const row = keys[i];
+    if (row.length === 0) return undefined;
+    for (let k = 1; k < row.length; k++) if (hasOwn.call(obj, row[k])) return undefined;
+    const v = hasOwn.call(obj, parts[i]) ? obj[parts[i]] : undefined;
+    if (i === last) {
+      if (v === undefined || v === null) return nullValue === undefined ? EMPTY : undefined;
+      if (!Array.isArray(v)) return [v];
+      for (const e of v) if (e === null || e === undefined || Array.isArray(e)) return undefined;
+      return v.slice();
+    }
+    if (Array.isArray(v)) return undefined;
+    // A missing or scalar value half-way has no values (as `descend` finds).
+    if (!isPlainObject(v)) return EMPTY;
+    obj = v;
+  }
 }
 
 /**
