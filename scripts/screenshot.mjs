@@ -4,7 +4,7 @@
 // loaded from this checkout, the sample rule replayed over samples/logs, the rule (with its
 // CodeLens) above the decorated NDJSON sample and the "Replay Results" view in the side bar.
 //
-//   node scripts/screenshot.mjs [--scene replay|why|debug] [--theme dark|light] [--out FILE] [--width PX] [--height PX] [--no-build] [--raw FILE]
+//   node scripts/screenshot.mjs [--scene replay|why|debug|note] [--theme dark|light] [--out FILE] [--width PX] [--height PX] [--no-build] [--raw FILE]
 //   npm run screenshot
 //
 // `--scene why` takes client/media/screenshot-why.png instead: the same replay with the per-stage
@@ -14,6 +14,9 @@
 // on win-dc01.ndjson:6 (the event that completes the first sequence), the Run and Debug view with
 // its variables (Event, Stages, Sequences, Matches so far) and the call stack, and the hover of
 // `process.parent.name` in the rule showing its value on that event.
+// `--scene note` takes client/media/screenshot-note.png: a TOML rule of the in-editor tests' workspace
+// (test/e2e/fixtures/workspace/rules/with-note.toml) with the Markdown preview of its investigation
+// guide (`[rule] note`) beside it, opened by `eqlWorkbench.previewNote`; no replay.
 //
 // Steps: `npm run build` when dist/ is stale (test/e2e/lib/build.mjs), code-server installed
 // into the cache if needed (test/e2e/lib/host-install.mjs), started on loopback with a throw-away
@@ -46,18 +49,19 @@ const { values: opts } = parseArgs({
   },
 });
 if (opts.help) {
-  process.stdout.write('usage: node scripts/screenshot.mjs [--scene replay|why|debug] [--theme dark|light] [--out FILE] [--width PX] [--height PX] [--no-build] [--raw FILE]\n');
+  process.stdout.write('usage: node scripts/screenshot.mjs [--scene replay|why|debug|note] [--theme dark|light] [--out FILE] [--width PX] [--height PX] [--no-build] [--raw FILE]\n');
   process.exit(0);
 }
 const WHY = opts.scene === 'why';
 const DEBUG = opts.scene === 'debug';
+const NOTE = opts.scene === 'note';
 /** `--scene debug`: the 1-based sample line holding the breakpoint the replay stops on. */
 const DEBUG_BREAKPOINT_LINE = 6;
-opts.out ??= join(REPO_ROOT, WHY ? 'client/media/screenshot-why.png' : DEBUG ? 'client/media/screenshot-debug.png' : 'client/media/screenshot-replay.png');
+opts.out ??= join(REPO_ROOT, WHY ? 'client/media/screenshot-why.png' : DEBUG ? 'client/media/screenshot-debug.png' : NOTE ? 'client/media/screenshot-note.png' : 'client/media/screenshot-replay.png');
 
 /** What the picture shows, relative to the workspace folder (samples/). */
-const WORKSPACE = join(REPO_ROOT, 'samples');
-const RULE = 'rules/incoming_execution_via_powershell_remoting.eql';
+const WORKSPACE = join(REPO_ROOT, NOTE ? 'test/e2e/fixtures/workspace' : 'samples');
+const RULE = NOTE ? 'rules/with-note.toml' : 'rules/incoming_execution_via_powershell_remoting.eql';
 const SAMPLE = 'logs/endpoint/win-dc01.ndjson';
 /** 1-based line of the sample shown at the top of its editor: the first matched event is line 4. */
 const SAMPLE_TOP_LINE = WHY ? 12 : 4;
@@ -151,6 +155,19 @@ exports.run = async function run() {
     for (const c of ['workbench.action.closeAllEditors', 'workbench.action.closePanel', 'workbench.action.closeAuxiliaryBar', 'notifications.clearAll']) {
       await vscode.commands.executeCommand(c).then(undefined, () => {});
     }
+    if (process.env.EQL_SHOT_NOTE === '1') {
+      // The rule on the left, the preview of its note beside it, no side bar.
+      await vscode.commands.executeCommand('workbench.action.closeSidebar');
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(rule), { viewColumn: vscode.ViewColumn.One, preview: false });
+      const virtual = await vscode.commands.executeCommand('eqlWorkbench.previewNote', rule);
+      if (!virtual) throw new Error('eqlWorkbench.previewNote returned nothing');
+      const tab = await waitFor('the Markdown preview', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview));
+      say('preview: ' + tab.label);
+      await vscode.commands.executeCommand('workbench.action.focusFirstEditorGroup');
+      await sleep(2500);
+      say('ready');
+      return waitForDone();
+    }
     // Rule above, sample below: both get the full width of the editor area.
     await vscode.commands.executeCommand('vscode.setEditorLayout', { orientation: 1, groups: [{ size: 0.23 }, { size: 0.77 }] });
     const ruleEditor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(rule), { viewColumn: vscode.ViewColumn.One, preview: false });
@@ -210,10 +227,13 @@ exports.run = async function run() {
     say('error: ' + (err && err.stack ? err.stack : err));
     throw err;
   }
+  await waitForDone();
+};
+async function waitForDone() {
   const done = process.env.EQL_SHOT_DONE_FILE;
   const deadline = Date.now() + 180000;
   while (!fs.existsSync(done) && Date.now() < deadline) await sleep(200);
-};
+}
 `;
 
 function which(cmd) {
@@ -281,6 +301,7 @@ async function main() {
       EQL_SHOT_TOP_LINE: String(SAMPLE_TOP_LINE),
       EQL_SHOT_HOVER_LINE: WHY ? String(HOVER_LINE) : '',
       EQL_SHOT_DEBUG_LINE: DEBUG ? String(DEBUG_BREAKPOINT_LINE) : '',
+      EQL_SHOT_NOTE: NOTE ? '1' : '',
       EQL_SHOT_DONE_FILE: doneFile,
     },
   });
@@ -321,8 +342,9 @@ async function main() {
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
   await ready;
 
-  // The rendered CodeLens must carry the replay's summary, not the title from before the replay.
-  const lensText = page.locator('.contentWidgets .codelens-decoration', { hasText: 'matched' });
+  // The rendered CodeLens must carry the replay's summary, not the title from before the replay
+  // (in the note scene: the lens that opens the preview).
+  const lensText = page.locator('.contentWidgets .codelens-decoration', { hasText: NOTE ? 'investigation guide' : 'matched' });
   const lensShown = await lensText.first().waitFor({ timeout: 15_000 }).then(() => true, () => false);
   if (!lensShown) {
     throw new Error(`the rule's rendered CodeLens still reads ${JSON.stringify(await page.locator('.codelens-decoration').allInnerTexts())} after the replay`);
@@ -361,6 +383,8 @@ async function main() {
         await page.waitForTimeout(400);
       }
     }
+  } else if (NOTE) {
+    // Nothing to open in the side bar.
   } else if (WHY) {
     // Open “Why not?” and its partial sequences; the matches stay closed.
     for (const label of ['Why not?', 'Partial sequences']) {

@@ -30,6 +30,7 @@ import {
 import { SAMPLE_HOVER_SELECTOR, SampleHoverProvider } from './replay/sampleHover';
 import { StageCountHintsProvider } from './replay/stageCountHints';
 import { LiveReplay } from './replay/liveReplay';
+import { registerNotePreview } from './notePreview';
 
 /** Context key: the active editor holds a TOML file with an EQL rule (shows the replay button in its title bar). */
 const TOML_RULE_EDITOR_CONTEXT = 'eqlWorkbench.tomlRuleEditor';
@@ -134,6 +135,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
       recordRuleTestCase({ client: languageClient, clientReady, recorded }, uri, caseName, options, (d) => ruleTests.casesOf(d)),
     ),
     ...trackStaleness(store, sampleProblems),
+    ...registerNotePreview(),
     new LiveReplay(store, (rule) => replayCommand(deps, rule, { live: true })),
     vscode.commands.registerCommand('eqlWorkbench.replay', (rule?: vscode.Uri | string): Promise<ReplayCommandResult | undefined> =>
       replayCommand(deps, rule),

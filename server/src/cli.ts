@@ -62,6 +62,17 @@ Samples:
   text) is reported as path: reason and is unreadable input. When no event has a value for the
   event category field, a warning says so on stderr.
 
+Index patterns:
+  A detection-rules TOML rule's index patterns ([rule] index) apply as Kibana
+  runs the rule: an event whose _index (search hits) or data_stream.type,
+  .dataset and .namespace fields name an index the patterns do not resolve to
+  (Elasticsearch multi-target syntax: *, comma lists, -exclusions, data streams
+  by name) is left out; an event carrying none of them is kept. --index
+  replaces the rule's patterns; --no-index-filter keeps every event. After the
+  total line, a summary tells how many events each pattern kept and which
+  indices were left out (json: a final {"type":"index_patterns",...} line, when
+  some event has an _index or data_stream fields).
+
 Exit status:
   0  the replay ran (whatever the number of matches)
   1  the rule has errors (printed on stderr as path:line:column: error: message)
@@ -70,7 +81,8 @@ Exit status:
      output cannot be written. A sample file that cannot be read is reported as
      path: reason and the other files are still replayed and their matches
      printed; the exit status is then 2 (nothing is printed on stdout when no
-     file could be read).
+     file could be read). Also 2 when the events the rule keeps would exhaust
+     the memory ("replay stopped: ...", saying what to do).
   3  internal error
 `;
 
@@ -166,6 +178,8 @@ function createProgram(io: CliIo, result: { code: number }): Command {
     .option('--explain', 'after the matches, explain what the rule missed and why (per stage, per join key)')
     .option('--no-prefilter', 'parse every line (default: lines holding none of the literals the rule needs are skipped unparsed, so their JSON errors are not reported)')
     .option('--exceptions <file>', 'exception file (Kibana export .ndjson, or .toml) whose items leave events out, as Kibana does; repeatable', collectRepeated)
+    .option('--index <patterns>', "index patterns (comma list, repeatable) matched against each event's _index or data_stream fields, instead of the rule's index", collectRepeated)
+    .option('--no-index-filter', "keep every event, whatever its index (default: a TOML rule's index patterns apply)")
     .addHelpText('after', REPLAY_NOTES)
     .action(async (rule: string, samples: string[], options: ReplayCommandOptions, command: Command) => {
       const { runReplay } = await import('./cli/replay');
@@ -229,9 +243,17 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
  * Standard output that cannot be written (`> /dev/full`: `ENOSPC`, a closed descriptor) ends the
  * process at once with `eql-workbench: cannot write output: reason` on stderr and exit code 2
  * ({@link ExitCode.usage}); output piped into a command that stops reading (`| head`: `EPIPE`)
- * ends it silently with the exit code reached so far.
+ * ends it silently with the exit code reached so far. An exception nothing caught ends it with
+ * `eql-workbench: internal error: stack` and {@link ExitCode.internal}.
  */
 export function main(): Promise<void> {
+  // A failure outside the command's promise would end Node with code 1, read as "rule errors".
+  const internal = (e: unknown): void => {
+    process.stderr.write(`eql-workbench: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exit(ExitCode.internal);
+  };
+  process.on('uncaughtException', internal);
+  process.on('unhandledRejection', internal);
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     process.stderr.write(`eql-workbench: cannot write output: ${e.message}\n`);

@@ -7,6 +7,7 @@
 import { RequestType, type Diagnostic, type ProgressToken } from 'vscode-languageserver-protocol';
 import type { EventExplanation } from './engine/eventExplanation';
 import type { Explanation } from './engine/explain';
+import type { IndexPatternSummary } from './samples/indexPatterns';
 
 /** Replay settings, with the meaning of the Elasticsearch `_eql/search` parameters of the same name. */
 export interface ReplayRequestOptions {
@@ -16,6 +17,11 @@ export interface ReplayRequestOptions {
   tiebreakerField: string;
   /** Elasticsearch `event_category_field`; e.g. `event.category`. */
   eventCategoryField: string;
+  /**
+   * False: a detection rule's `index` patterns do not apply (every event is replayed, whatever its
+   * `_index` or `data_stream` fields). Absent or true: they apply, as Kibana runs the rule.
+   */
+  indexFilter?: boolean;
 }
 
 /** Params of `eqlWorkbench/replay`. */
@@ -116,7 +122,15 @@ export interface ReplayResult {
   warnings: string[];
   /** With `exceptionUris`: per exception item (file order), what it did. Problems of the files are in `warnings`. */
   exceptions?: ReplayExceptionEffect[];
+  /**
+   * For a detection rule with `index` patterns (unless `options.indexFilter` is false): how many
+   * events each pattern kept and which indices were left out (`samples/indexPatterns.ts`).
+   */
+  indexPatterns?: ReplayIndexPatterns;
 }
+
+/** What a rule's index patterns did to a replay's events (counted over the events parsed). */
+export type ReplayIndexPatterns = IndexPatternSummary;
 
 /** What one exception item did to a replay. */
 export interface ReplayExceptionEffect {

@@ -7,7 +7,10 @@ import { explainReplay, type Explanation } from '../engine/explain';
 import { escapeControlCharacters, toSafeJsonLine } from '../samples/controlCharacters';
 import { discoverSampleFiles } from '../samples/discover';
 import { formatNdjsonProblem } from '../samples/ndjson';
+import { ReplayMemoryError } from '../samples/memoryGuard';
 import { replaySamples, type SampleReplayOutcome } from '../samples/pipeline';
+import { formatIndexPatternSummary, indexPatternSummaryToJson } from '../samples/indexPatternSummaryText';
+import { someEventHadIndex } from '../samples/indexPatterns';
 import { ExitCode, type CliIo } from './io';
 import { matchToJsonLine } from './matchJson';
 import { explanationToJsonLine, formatExplanationText } from './explain';
@@ -42,6 +45,10 @@ export interface ReplayCommandOptions {
   prefilter?: boolean;
   /** Exception files (Kibana export `.ndjson`, or `.toml`): matching events are left out, as Kibana does. */
   exceptions?: string[];
+  /** Index patterns (`--index`, repeatable, each may be a comma list): replace the rule's `index`. */
+  index?: string[];
+  /** False (`--no-index-filter`): no index patterns apply, not even the rule's. */
+  indexFilter?: boolean;
 }
 
 /** At most this many malformed-line messages and warnings are printed per sample file. */
@@ -64,7 +71,8 @@ export const MAX_PRINTED_LINE_PROBLEMS = 100;
  * @param rulePath `.eql` or detection-rules `.toml` rule file.
  * @param samples NDJSON files and folders (searched recursively for `*.ndjson` and `*.jsonl`).
  * @returns {@link ExitCode.ok} after a complete replay whatever the number of matches,
- *   {@link ExitCode.ruleErrors} when the rule has errors, {@link ExitCode.usage} for unreadable input.
+ *   {@link ExitCode.ruleErrors} when the rule has errors, {@link ExitCode.usage} for unreadable input
+ *   and for samples whose kept events would exhaust the heap (`memoryGuard.ts`).
  */
 export async function runReplay(
   rulePath: string,
@@ -110,6 +118,9 @@ export async function runReplay(
     tiebreakerField: (!given.has('tiebreakerField') && fromRule.tiebreakerField) || options.tiebreakerField,
     eventCategoryField: (!given.has('eventCategoryField') && fromRule.eventCategoryField) || options.eventCategoryField,
   };
+  // Index patterns: --index, else the rule's own `index`; --no-index-filter turns them off.
+  const indexPatterns = options.indexFilter === false ? undefined : options.index?.length ? options.index : fromRule.index;
+  const indexFrom = options.index?.length ? '--index' : "the rule's";
   const replayOptions = {
     timestampField: options.timestampField,
     tiebreakerField: options.tiebreakerField,
@@ -131,6 +142,7 @@ export async function runReplay(
       keepAllEvents: options.explain,
       prefilter: options.prefilter,
       exclude: exceptions && ((event) => exceptions.excludes(event.doc)),
+      indexPatterns,
       onProblem: (p) => {
         const n = (reported.get(p.file) ?? 0) + 1;
         reported.set(p.file, n);
@@ -162,6 +174,11 @@ export async function runReplay(
       io.stderr(`${formatDiagnostic(rule.source, { span, severity: 'error', message: `${e.message}${where}`, code: 'evaluation' })}\n`);
       return ExitCode.ruleErrors;
     }
+    // Samples too large for the heap: the input's doing, not a bug.
+    if (e instanceof ReplayMemoryError) {
+      io.stderr(`eql-workbench: replay stopped: ${e.message}\n`);
+      return ExitCode.usage;
+    }
     io.stderr(`eql-workbench: replay failed: ${escapeControlCharacters((e as Error).message ?? String(e))}\n`);
     return ExitCode.internal;
   }
@@ -171,10 +188,12 @@ export async function runReplay(
     for (const m of matches) io.stdout(`${matchToJsonLine(m)}\n`);
     if (explanation) io.stdout(`${explanationToJsonLine(explanation)}\n`);
     if (effects) io.stdout(`${toSafeJsonLine(exceptionEffectsToJson(effects))}\n`);
+    if (outcome.indexPatterns && someEventHadIndex(outcome.indexPatterns)) io.stdout(`${toSafeJsonLine({ ...indexPatternSummaryToJson(outcome.indexPatterns), prefiltered: outcome.prefiltered })}\n`);
   } else {
     const fields = { timestampField: options.timestampField, eventCategoryField: options.eventCategoryField, mapping };
     matches.forEach((m, i) => io.stdout(`${formatMatchText(m, i + 1, fields).join('\n')}\n`));
     io.stdout(`${formatTotalLine(matches, outcome.events, discovered.files.length)}\n`);
+    if (outcome.indexPatterns) io.stdout(`${formatIndexPatternSummary(outcome.indexPatterns, indexFrom, outcome.prefiltered).map(escapeControlCharacters).join('\n')}\n`);
     if (explanation) io.stdout(`\n${formatExplanationText(explanation).join('\n')}\n`);
     if (effects) io.stdout(`\n${formatExceptionEffects(effects).join('\n')}\n`);
   }

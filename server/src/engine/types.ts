@@ -13,6 +13,8 @@ export interface SourceRef {
 export interface EventRecord {
   doc: Record<string, unknown>;
   source: SourceRef;
+  /** The `_index` of the search hit the event was read from (absent for a plain event document). */
+  index?: string;
 }
 
 /** Options with the meaning of the Elasticsearch `_eql/search` request parameters of the same name. */

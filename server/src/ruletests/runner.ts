@@ -25,6 +25,7 @@ import { ExceptionFilter, exceptionEffects, type ExceptionEffects } from '../exc
 import { formatExceptionProblem, readExceptionFiles } from '../exceptions/readExceptionFile';
 import { describeFsError } from '../samples/fsErrors';
 import { formatNdjsonProblem } from '../samples/ndjson';
+import { ReplayMemoryError } from '../samples/memoryGuard';
 import { replaySamples, type SampleReplayOutcome } from '../samples/pipeline';
 import { isTable, readRuleFile, type RuleSource } from '../samples/ruleFile';
 import { lineColumnAt } from '../samples/textPosition';
@@ -229,6 +230,7 @@ async function runCase(
       const where = e instanceof EqlEvaluationError && e.source ? ` (evaluating ${e.source.file}:${e.source.line})` : '';
       return fail(`the rule cannot be replayed: ${e.message}${where}`);
     }
+    if (e instanceof ReplayMemoryError) return fail(`replay stopped: ${e.message}`);
     throw e;
   }
   if (outcome.unreadable.length > 0) return fail(outcome.unreadable.map((u) => `${u.path}: ${u.reason}`).join('; '));

@@ -14,6 +14,7 @@
 import { Tokenizer, TokenizerError, TokenParser, TokenParserError, TokenType } from '@streamparser/json';
 import type { EventRecord } from '../engine/types';
 import { escapeControlCharacters } from './controlCharacters';
+import { MAX_LINE_BYTES } from './lineReader';
 import type { NdjsonProblem } from './ndjson';
 
 /** How a sample file holds its events. */
@@ -95,17 +96,30 @@ function documentOf(value: unknown, inResponse = false): Record<string, unknown>
   return o;
 }
 
+/** The `_index` of a hit (`{ index }`), when the element is a hit holding one; `{}` otherwise. */
+function hitIndex(value: unknown, doc: Record<string, unknown>): { index?: string } {
+  if (doc === value) return {};
+  const index = (value as Record<string, unknown>)._index;
+  return typeof index === 'string' ? { index } : {};
+}
+
 /**
  * Reads the events of a JSON array, or of one or more JSON objects (responses or event documents).
  *
  * @param chunks the content (UTF-8, gzip already decompressed).
  * @param format from {@link detectSampleFormat} (not `ndjson`).
  * @param file the path recorded in `source.file` and in problems.
- * @param onEvent called for each event, in document order, with the 1-based line where it starts.
+ * @param onEvent called for each event, in document order, with the 1-based line where it starts
+ *   and, for a hit, its `_index` (`EventRecord.index`).
  * @param onProblem called for each element that is not an event (and for invalid JSON, reported at
  *   the line of the error with the line where the broken document starts; the events of the
  *   documents before it are kept, the rest of the file is not read: JSON cannot be resynchronised).
  * @param onChunk called after each chunk (for progress and cancellation: it may throw to stop).
+ * @param maxDocumentBytes the most bytes read between two events (default `MAX_LINE_BYTES`, 100 MiB,
+ *   Elasticsearch's default `http.max_content_length`: a larger document could not have been
+ *   indexed). Past it, the document being read is reported (a problem of severity `warning`, at the
+ *   line where it starts) with the events before it kept and the rest of the file not read, so a
+ *   huge document or string is never held whole.
  */
 export async function readJsonDocuments(
   chunks: AsyncIterable<Buffer>,
@@ -114,6 +128,7 @@ export async function readJsonDocuments(
   onEvent: (event: EventRecord) => void,
   onProblem: (problem: NdjsonProblem) => void,
   onChunk?: (chunk: Buffer) => void,
+  maxDocumentBytes: number = MAX_LINE_BYTES,
 ): Promise<void> {
   const tokenizer = new Tokenizer();
   // separator '': after one top-level value, another may follow (a concatenated JSON stream).
@@ -132,8 +147,14 @@ export async function readJsonDocuments(
   const openedAt: number[] = [];
   let depth = 0;
   let tokenOffset = 0; // where the last token started (bytes): the place of a parse error
+  // Where the bytes read since the last event start (bytes), and their first token's line (0: none yet).
+  let stretchStart = 0;
+  let stretchLine = 0;
   tokenizer.onToken = (info) => {
     tokenOffset = info.offset;
+    const separator = info.token === TokenType.COMMA || info.token === TokenType.COLON || info.token === TokenType.RIGHT_BRACE || info.token === TokenType.RIGHT_BRACKET;
+    if (stretchLine === 0 && !separator) stretchLine = lineAt(info.offset);
+    if (info.offset - stretchStart > maxDocumentBytes) throw new DocumentTooLarge();
     if (info.token === TokenType.LEFT_BRACE || info.token === TokenType.LEFT_BRACKET) {
       openedAt[depth] = lineAt(info.offset);
       depth++;
@@ -146,11 +167,13 @@ export async function readJsonDocuments(
     parser.write(info);
   };
   parser.onValue = ({ value, stack }) => {
+    stretchStart = tokenOffset + 1;
+    stretchLine = 0;
     const at = openedAt[stack.length] ?? line;
     if (format === 'json-objects' && stack.length === 0 && isResponse(value)) return;
     const doc = documentOf(value, format === 'json-objects' && stack.length > 0);
     if (typeof doc === 'string') onProblem({ file, line: at, message: doc, severity: 'error' });
-    else onEvent({ doc, source: { file, line: at } });
+    else onEvent({ doc, source: { file, line: at }, ...hitIndex(value, doc) });
   };
   let first = true;
   try {
@@ -164,15 +187,26 @@ export async function readJsonDocuments(
       chunk = bytes;
       tokenizer.write(bytes);
       onChunk?.(c);
+      // A string or number token is held by the tokenizer until it ends: checked here, per chunk.
+      if (chunkStart + chunk.length - stretchStart > maxDocumentBytes) throw new DocumentTooLarge();
     }
     tokenizer.end();
     if (depth !== 0) {
       onProblem({ file, line: lineAt(chunkStart + chunk.length), message: 'invalid JSON: the document ends before it is complete (truncated?)', severity: 'error' });
     }
   } catch (e) {
+    if (e instanceof DocumentTooLarge) {
+      const why = maxDocumentBytes === MAX_LINE_BYTES ? " (Elasticsearch's default http.max_content_length, 100mb: it could not have been indexed)" : '';
+      const message = `a document larger than ${maxDocumentBytes} bytes starts here${why}; it and the rest of the file are not read`;
+      onProblem({ file, line: stretchLine || lineAt(stretchStart), message, severity: 'warning' });
+      return;
+    }
     if (!(e instanceof TokenizerError || e instanceof TokenParserError)) throw e;
     const at = lineAt(e instanceof TokenParserError ? tokenOffset : chunkStart + chunk.length);
     const started = depth > 0 && openedAt[0] !== undefined && openedAt[0] !== at ? ` (in the document starting at line ${openedAt[0]})` : '';
     onProblem({ file, line: at, message: `invalid JSON${started}: ${escapeControlCharacters(e.message)}; the rest of the file is not read`, severity: 'error' });
   }
 }
+
+/** Thrown inside the reader when more than the limit is read without an event. */
+class DocumentTooLarge extends Error {}

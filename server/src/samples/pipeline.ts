@@ -19,7 +19,9 @@ import { DEFAULT_EVENT_CATEGORY_FIELD, ReplaySession, type ReplayRunOptions } fr
 import type { EventRecord, Match } from '../engine/types';
 import { describeFsError } from './fsErrors';
 import { detectUnsupportedEncoding, UnsupportedEncodingError } from './encoding';
+import { IndexPatternFilter, type IndexPatternSummary } from './indexPatterns';
 import { detectSampleFormat, readJsonDocuments } from './jsonDocuments';
+import { HeapGuard, ReplayMemoryError } from './memoryGuard';
 import { openSampleContent, peekContent, splitLines, textContent } from './lineReader';
 import { decodeNdjsonLine, oversizedLineProblem, type NdjsonProblem } from './ndjson';
 import { estimateSampleBytes, sampleContentKey, type CachedSample, type SampleCache } from './sampleCache';
@@ -74,6 +76,12 @@ export interface SampleReplayRequest {
    */
   exclude?: (event: EventRecord) => boolean;
   /**
+   * The rule's index patterns (`[rule] index`; entries may be comma lists): an event whose
+   * `_index` or `data_stream` fields name an index they do not resolve to is left out before
+   * anything else sees it, as it is not searched (`indexPatterns.ts`). Absent or empty: all kept.
+   */
+  indexPatterns?: readonly string[];
+  /**
    * Told of every event read, in input order (each line is parsed: the prefilter is off). For
    * callers that look for a few events among all (rule tests naming events) without keeping all.
    */
@@ -112,6 +120,11 @@ export interface SampleReplayOutcome {
   allEvents?: EventRecord[];
   /** With `exclude`: the matches over every event, as if nothing were left out. */
   matchesWithoutExclusions?: Match[];
+  /**
+   * With `indexPatterns`: what each pattern kept, over the events parsed (lines the prefilter
+   * skipped unparsed are not counted: their index is not read).
+   */
+  indexPatterns?: IndexPatternSummary;
 }
 
 /**
@@ -120,7 +133,8 @@ export interface SampleReplayOutcome {
  *
  * @returns see {@link SampleReplayOutcome}.
  * @throws the engine's errors: `EqlCompileError` (the rule cannot be compiled), `EqlEvaluationError`
- *   (a script fails on an event; its `source` names the event), and the signal's reason when aborted.
+ *   (a script fails on an event; its `source` names the event), a `ReplayMemoryError` when the
+ *   events kept would exhaust the heap (`memoryGuard.ts`), and the signal's reason when aborted.
  */
 export async function replaySamples(request: SampleReplayRequest): Promise<SampleReplayOutcome> {
   const { statement, options, signal } = request;
@@ -131,6 +145,7 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
   const categoryField = options.eventCategoryField || DEFAULT_EVENT_CATEGORY_FIELD;
   const categoryOf = compileFieldGetter(categoryField, options.mapping);
   let someHaveCategory = false;
+  const indexFilter = request.indexPatterns ? new IndexPatternFilter(request.indexPatterns) : undefined;
 
   // The file being read and cached, if it fits the cache (see `cache`).
   let collecting: CachedSample | undefined;
@@ -143,8 +158,10 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
     outcome.events++;
     collecting?.events.push(event);
     if (!someHaveCategory && categoryOf(event.doc).length > 0) someHaveCategory = true;
-    outcome.allEvents?.push(event);
     request.onEvent?.(event);
+    // Not in the rule's indices: not searched, so not even a near miss.
+    if (indexFilter && !indexFilter.admits(event)) return;
+    outcome.allEvents?.push(event);
     if (unexcluded) unexcluded.add(event);
     if (!request.exclude?.(event)) session.add(event);
   };
@@ -172,6 +189,7 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
   const { cache } = request;
   if (cache) outcome.cachedFiles = 0;
   let bytesBefore = 0;
+  const heap = new HeapGuard();
   for (let i = 0; i < request.sources.length; i++) {
     const source = request.sources[i];
     signal?.throwIfAborted();
@@ -185,6 +203,7 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
       const events = cached.events;
       for (let at = 0; at < events.length; at += CACHED_SLICE) {
         signal?.throwIfAborted();
+        heap.check(outcome.events);
         const end = Math.min(events.length, at + CACHED_SLICE);
         for (let j = at; j < end; j++) addEvent(events[j]);
         request.onProgress?.({ bytesRead: bytesBefore + Math.round((sizes[i] * end) / events.length), totalBytes, events: outcome.events });
@@ -208,6 +227,7 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
       const { head, content } = await peekContent(raw);
       const onChunk = (chunk: Buffer): void => {
         signal?.throwIfAborted();
+        heap.check(outcome.events);
         contentBytes += chunk.length;
         if (collecting && !cache!.fits(estimateSampleBytes(contentBytes, collecting.events.length))) collecting = undefined;
         if (source.text !== undefined) fileBytes += chunk.length;
@@ -220,11 +240,11 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
       } else {
         const reason = head === undefined ? undefined : detectUnsupportedEncoding(head);
         if (reason !== undefined) throw new UnsupportedEncodingError(reason);
-        await readJsonDocuments(content, format, source.path, addEvent, report, onChunk);
+        await readJsonDocuments(content, format, source.path, addEvent, report, onChunk, request.maxLineBytes);
       }
     } catch (e) {
       collecting = undefined;
-      if (signal?.aborted || isEngineError(e)) throw e;
+      if (signal?.aborted || isEngineError(e) || e instanceof ReplayMemoryError) throw e;
       outcome.unreadable.push({ path: source.path, reason: describeFsError(e) });
       bytesBefore += sizes[i];
       continue;
@@ -242,6 +262,7 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
   const result = session.finish();
   outcome.matches = result.matches;
   if (unexcluded) outcome.matchesWithoutExclusions = unexcluded.finish().matches;
+  if (indexFilter?.active) outcome.indexPatterns = indexFilter.summary();
   outcome.warnings.push(...result.warnings);
   const categoryWarning = categoryWarningFor(statement, outcome.events, someHaveCategory, categoryField, request.categoryOptionName);
   if (categoryWarning) outcome.warnings.push(categoryWarning);

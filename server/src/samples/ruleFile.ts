@@ -27,7 +27,8 @@ export interface RuleSource {
   /**
    * How Kibana runs the rule, from a detection-rules TOML file's `[rule]` table: `timestamp_override`
    * (the `_eql/search` `timestamp_field`), `event_category_override` (`event_category_field`) and
-   * `tiebreaker_field`. Absent for `.eql` files and for keys the rule does not set.
+   * `tiebreaker_field`, and the `index` patterns the rule searches. Absent for `.eql` files and
+   * for keys the rule does not set.
    */
   options?: RuleReplayOptions;
   /**
@@ -43,9 +44,11 @@ export interface RuleReplayOptions {
   timestampField?: string;
   eventCategoryField?: string;
   tiebreakerField?: string;
+  /** The `index` array: index patterns (each may be a comma list), as written; see `indexPatterns.ts`. */
+  index?: string[];
 }
 
-/** The options of a `[rule]` table: non-empty strings only. */
+/** The options of a `[rule]` table: non-empty strings only (for `index`, its non-empty strings). */
 function ruleReplayOptions(rule: Record<string, unknown>): RuleReplayOptions | undefined {
   const text = (key: string): string | undefined => (typeof rule[key] === 'string' && (rule[key] as string).trim() !== '' ? (rule[key] as string).trim() : undefined);
   const options: RuleReplayOptions = {};
@@ -55,6 +58,8 @@ function ruleReplayOptions(rule: Record<string, unknown>): RuleReplayOptions | u
   if (timestampField) options.timestampField = timestampField;
   if (eventCategoryField) options.eventCategoryField = eventCategoryField;
   if (tiebreakerField) options.tiebreakerField = tiebreakerField;
+  const index = Array.isArray(rule.index) ? rule.index.filter((p): p is string => typeof p === 'string' && p.trim() !== '') : [];
+  if (index.length > 0) options.index = index;
   return Object.keys(options).length > 0 ? options : undefined;
 }
 

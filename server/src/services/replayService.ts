@@ -117,6 +117,7 @@ export async function replayRule(params: ReplayParams, openText: OpenDocumentTex
       onProgress: hooks.onProgress,
       cache: hooks.cache,
       exclude: exceptions.filter && ((event) => exceptions.filter!.excludes(event.doc)),
+      indexPatterns: params.options.indexFilter === false ? undefined : own.index,
     });
   } catch (e) {
     // The engine refuses what Elasticsearch refuses with a readable message: pass it on as the
@@ -141,6 +142,7 @@ export async function replayRule(params: ReplayParams, openText: OpenDocumentTex
     ...(exceptions.filter ? { exceptions: replayExceptionEffects(outcome.matchesWithoutExclusions ?? [], outcome.matches, exceptions.filter, toProtocol) } : {}),
     matches: outcome.matches.map(toProtocol),
     malformedLines,
+    ...(outcome.indexPatterns ? { indexPatterns: outcome.indexPatterns } : {}),
     sampleFiles: outcome.files,
     ...(outcome.cachedFiles !== undefined ? { cachedSampleFiles: outcome.cachedFiles } : {}),
     events: outcome.events,

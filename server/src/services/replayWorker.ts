@@ -10,6 +10,7 @@
 import { parentPort } from 'node:worker_threads';
 import { SampleCache } from '../samples/sampleCache';
 import { sampleCacheBudgetBytes } from './replayCacheBudget';
+import { ReplayMemoryError } from '../samples/memoryGuard';
 import { ReplayInputError, replayRule } from './replayService';
 import type { ReplayJobMessage, ReplayWorkerMessage } from './replayWorkerProtocol';
 
@@ -41,7 +42,7 @@ if (port) {
       post({
         kind: 'error',
         id,
-        inputError: e instanceof ReplayInputError,
+        inputError: e instanceof ReplayInputError || e instanceof ReplayMemoryError,
         message: e instanceof Error ? e.message : String(e),
         ...(e instanceof Error && e.stack ? { stack: e.stack } : {}),
       });

@@ -171,3 +171,21 @@ test('onEvent sees every event, also those no filter of the rule passes, none ke
   assert.equal(r.allEvents, undefined);
   assert.equal(r.prefiltered, 0);
 });
+
+test('a JSON array element larger than the limit is reported where it starts; the events before it replay, the rest is not read', async () => {
+  const a = { '@timestamp': 1, event: { category: 'process' }, process: { name: 'a' } };
+  const big = { '@timestamp': 2, event: { category: 'process' }, process: { name: 'a', args: 'x'.repeat(5000) } };
+  // Line 1 `[`, lines 2-3 small documents, line 4 the big one, line 5 another small one.
+  const f = write('array.json', `[\n${JSON.stringify(a)},\n${JSON.stringify(a)},\n${JSON.stringify(big)},\n${JSON.stringify(a)}\n]\n`);
+  const seen: string[] = [];
+  const r = await replaySamples({
+    statement: statementOf('process where process.name == "a"'),
+    sources: [{ path: f }],
+    options: {},
+    categoryOptionName: 'x',
+    maxLineBytes: 1000,
+    onProblem: (p) => seen.push(formatNdjsonProblem(p)),
+  });
+  assert.deepEqual(r.matches.map(where), [['array.json:2'], ['array.json:3']]);
+  assert.deepEqual(seen, [`${f}:4: warning: a document larger than 1000 bytes starts here; it and the rest of the file are not read`]);
+});
