@@ -24,6 +24,7 @@ import type {
 } from '../engine/explain';
 import { escapeControlCharacters, toSafeJsonLine } from '../samples/controlCharacters';
 import { plural } from '../samples/text';
+import { stringifyExact } from '../engine/values';
 
 /** The `--help` text describing the explanation's JSON line. */
 export const EXPLAIN_JSON_NOTES = `
@@ -173,7 +174,7 @@ function nextPositive(p: PartialSequence, e: Extract<Explanation, { kind: 'seque
 }
 
 function formatNearMiss(m: SequenceNearMiss, withKeys: boolean): string {
-  const keys = withKeys ? `  join keys ${m.joinKeys.length === 0 ? '(none)' : m.joinKeys.map((k) => JSON.stringify(k)).join(' ')}` : '';
+  const keys = withKeys ? `  join keys ${m.joinKeys.length === 0 ? '(none)' : m.joinKeys.map((k) => stringifyExact(k)).join(' ')}` : '';
   const terms = m.failedTerms ? `  not true: ${m.failedTerms.join('; ')}` : '';
   return `${where(m.event)} (+${formatDuration(m.afterMillis)})${keys}${terms}`;
 }
@@ -226,7 +227,7 @@ function formatEnds(ends: KeyExplanation['ends']): string {
 
 function formatKey(k: KeyExplanation, e: Extract<Explanation, { kind: 'sequence' }>, missing: boolean[]): string[] {
   const lines = [
-    `  join keys ${JSON.stringify(k.joinKeys)}: ${plural(k.completed, 'sequence')} completed, ${formatEnds(k.ends)}, ${plural(k.unmatchedCount, 'unmatched event')}`,
+    `  join keys ${stringifyExact(k.joinKeys)}: ${plural(k.completed, 'sequence')} completed, ${formatEnds(k.ends)}, ${plural(k.unmatchedCount, 'unmatched event')}`,
   ];
   const partialCount = Object.values(k.ends).reduce((sum, n) => sum + (n ?? 0), 0);
   for (const p of k.partials.slice(0, MAX_TEXT_ITEMS_PER_KEY)) lines.push(...formatPartial(p, e, missing));

@@ -13,6 +13,7 @@ import type { FieldMapping } from '../engine/mapping';
 import type { Match } from '../engine/types';
 import { escapeControlCharacters } from '../samples/controlCharacters';
 import { plural } from '../samples/text';
+import { stringifyExact } from '../engine/values';
 
 /** ECS fields shown for each event when present, in this order (at most {@link MAX_FIELDS}). */
 export const SUMMARY_FIELDS = [
@@ -43,7 +44,7 @@ export interface SummaryFields {
  */
 export function formatMatchText(match: Match, index: number, fields: SummaryFields): string[] {
   const header = [`#${index} ${match.type}`];
-  if (match.type !== 'event') header.push(`join keys: ${JSON.stringify(match.joinKeys ?? [])}`);
+  if (match.type !== 'event') header.push(`join keys: ${stringifyExact(match.joinKeys ?? [])}`);
   const lines = [header.join('  ')];
   for (const e of match.events) {
     // Stages are numbered from 1, as in the editor's results view and decorations.
@@ -99,7 +100,7 @@ function formatTimestamp(values: unknown[]): string {
  * is escaped anyway, so that `lsass.exe process.name=x` cannot read as another field.
  */
 function formatValue(v: unknown): string {
-  if (typeof v !== 'string') return JSON.stringify(v);
+  if (typeof v !== 'string') return stringifyExact(v);
   // Quotes inside are escaped; backslashes stay as written (Windows paths), and control characters
   // are escaped with the whole line.
   return v === '' || NEEDS_QUOTES.test(v) ? `"${v.replace(/"/g, '\\"')}"` : v;

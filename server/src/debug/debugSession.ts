@@ -35,6 +35,7 @@ import type { OrderedEvent } from '../engine/sequence';
 import { compileEqlExpression, type CompiledEqlExpression } from './eqlExpression';
 import { LaunchError, prepareReplay, type EqlReplayLaunchArguments } from './launch';
 import { HAPPENING_FILTERS, keyText, ReplayDebugger, where, type EventOutcome, type HappeningKind } from './replayDebugger';
+import { stringifyExact } from '../engine/values';
 
 const THREAD_ID = 1;
 const EVENT_FRAME = 1;
@@ -792,7 +793,7 @@ export class EqlReplayDebugSession extends DebugSession {
         variablesReference: this.variables.create(() => entries.map(([k, v]) => this.valueVariable(k, v))),
       };
     }
-    return { name, value: JSON.stringify(value) ?? 'null', variablesReference: 0 };
+    return { name, value: stringifyExact(value) ?? 'null', variablesReference: 0 };
   }
 
   protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
@@ -845,7 +846,7 @@ export class EqlReplayDebugSession extends DebugSession {
       const c = compileEqlExpression(expression, this.expressionOptions(), true);
       if (c.error !== undefined) return `{${expression}: ${c.error}}`;
       try {
-        return JSON.stringify(c.value(doc)) ?? 'null';
+        return stringifyExact(c.value(doc)) ?? 'null';
       } catch (e) {
         return `{${expression}: ${(e as Error).message}}`;
       }
@@ -954,7 +955,7 @@ type DebugQuery = Parameters<typeof forEachNode>[0];
 /** Values of a field: `null (absent)`, one value as JSON, or `[a, b]`. */
 function formatValues(values: unknown[]): string {
   if (values.length === 0) return 'null (absent)';
-  return values.length === 1 ? JSON.stringify(values[0]) : `[${values.map((v) => JSON.stringify(v)).join(', ')}]`;
+  return values.length === 1 ? stringifyExact(values[0]) : `[${values.map((v) => stringifyExact(v)).join(', ')}]`;
 }
 
 function text(name: string, value: string): DebugProtocol.Variable {
@@ -976,7 +977,7 @@ function eventTitle(e: OrderedEvent, categoryField: string): string {
   const cat = Array.isArray(category) ? category.join(',') : (category ?? 'event');
   for (const f of ['process.name', 'destination.port', 'file.name', 'registry.path', 'dns.question.name', 'event.action']) {
     const v = getFieldValue(doc, f);
-    if (v !== undefined && v !== null) return `${cat} ${f}=${JSON.stringify(v)} (${where(e)})`;
+    if (v !== undefined && v !== null) return `${cat} ${f}=${stringifyExact(v)} (${where(e)})`;
   }
   return `${cat} (${where(e)})`;
 }

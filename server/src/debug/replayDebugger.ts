@@ -22,6 +22,7 @@ import type { OrderedEvent, SequenceObserver, SequenceState } from '../engine/se
 import type { EventRecord, ReplayResult } from '../engine/types';
 import { lineColumnAt } from '../samples/textPosition';
 import type { PreparedReplay } from './launch';
+import { stringifyExact } from '../engine/values';
 
 /** The exception-style breakpoint filters: things the sequence matcher decides. */
 export const HAPPENING_FILTERS = [
@@ -390,7 +391,7 @@ function debugStages(prepared: PreparedReplay): DebugStage[] {
 
 /** `"a3f1…"` or `"h1", 42`: join key values as EQL literals. */
 export function keyText(key: readonly KeyValue[]): string {
-  return key.map((v) => JSON.stringify(v)).join(', ');
+  return key.map((v) => stringifyExact(v)).join(', ');
 }
 
 /** `win-dc01.ndjson:4` for an event. */

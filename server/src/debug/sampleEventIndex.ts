@@ -88,7 +88,7 @@ export class SampleEventIndex {
   private readonly lengths: Uint32Array;
   private readonly lines: Uint32Array;
   private readonly timestamps: Float64Array;
-  private readonly tiebreakers?: Array<number | string | boolean | undefined>;
+  private readonly tiebreakers?: Array<number | bigint | string | boolean | undefined>;
   /** Documents of events that cannot be read back by offset. */
   private readonly resident: Array<Record<string, unknown>>;
   /** Per file: the first input position of its events (and of the next file's, at the end). */
@@ -111,7 +111,7 @@ export class SampleEventIndex {
       lengths: Uint32Array;
       lines: Uint32Array;
       timestamps: Float64Array;
-      tiebreakers?: Array<number | string | boolean | undefined>;
+      tiebreakers?: Array<number | bigint | string | boolean | undefined>;
       resident: Array<Record<string, unknown>>;
       fileStarts: number[];
       fds: Array<number | undefined>;
@@ -153,7 +153,7 @@ export class SampleEventIndex {
     const lines = new Column(new Uint32Array(1024), (n) => new Uint32Array(n));
     const timestamps = new Column(new Float64Array(1024), (n) => new Float64Array(n));
     const timed = new Column(new Uint32Array(1024), (n) => new Uint32Array(n));
-    let tiebreakers: Array<number | string | boolean | undefined> | undefined;
+    let tiebreakers: Array<number | bigint | string | boolean | undefined> | undefined;
     const resident: Array<Record<string, unknown>> = [];
     const kept: string[] = [];
     const fileStarts: number[] = [];

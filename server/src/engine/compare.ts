@@ -15,8 +15,10 @@ import { FieldKind } from './mapping';
 import { parseDate, parseDateBound } from './dateMath';
 import {
   compareCodePoints,
+  compareNumeric,
   compareUtf16,
   equalsIgnoreCase,
+  NumericValue,
   parseJavaNumber,
   toEqlString,
   ValueType,
@@ -77,11 +79,32 @@ export function precisionOf(type: string | undefined, scalingFactor?: number): N
 
 const never: ValueTest = () => false;
 
-/** Numeric view of a value for a numeric field (`NumberFieldMapper` coercion). */
-function asNumber(v: unknown): number | undefined {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string') return parseJavaNumber(v);
+/** Numeric view of a value for a numeric field (`NumberFieldMapper` coercion); integers beyond 2^53 stay exact. */
+function asNumber(v: unknown): NumericValue | undefined {
+  if (typeof v === 'number' || typeof v === 'bigint') return v;
+  if (typeof v === 'string') return parseExactNumber(v);
   return undefined;
+}
+
+/** A numeric string as {@link parseJavaNumber} reads it, but an integer beyond 2^53 exactly. */
+function parseExactNumber(s: string): NumericValue | undefined {
+  const t = s.trim();
+  if (t.length >= 16 && /^[+-]?\d+$/.test(t)) {
+    const n = Number(t);
+    if (!Number.isSafeInteger(n)) return BigInt(t);
+  }
+  return parseJavaNumber(s);
+}
+
+/** `Math.trunc` of a numeric value (a bigint is already integral). */
+function truncNumeric(x: NumericValue): NumericValue {
+  return typeof x === 'bigint' ? x : Math.trunc(x);
+}
+
+/** Numeric equality: exact for integers, NaN equal to nothing (a term query never matches NaN). */
+function numericEquals(a: NumericValue, b: NumericValue): boolean {
+  if (typeof a === 'number' && typeof b === 'number') return a === b;
+  return (typeof a !== 'number' || !Number.isNaN(a)) && (typeof b !== 'number' || !Number.isNaN(b)) && compareNumeric(a, b) === 0;
 }
 
 function asBoolean(v: unknown): boolean | undefined {
@@ -189,23 +212,26 @@ export function compileTermTest(
     case 'integer':
     case 'rational': {
       const raw = asNumber(literal);
-      if (raw === undefined || Number.isNaN(raw)) return never;
-      if (kind === 'integer' && !Number.isInteger(raw)) return never;
+      if (raw === undefined || (typeof raw === 'number' && Number.isNaN(raw))) return never;
+      if (kind === 'integer' && typeof raw === 'number' && !Number.isInteger(raw)) return never;
       if (kind === 'integer') {
         return (v) => {
           const x = asNumber(v);
-          return x !== undefined && Math.trunc(x) === raw;
+          return x !== undefined && numericEquals(truncNumeric(x), raw);
         };
       }
       if (precision) {
-        const n = precision.term(raw);
+        const n = precision.term(Number(raw));
         const doc = precision.doc;
         return (v) => {
           const x = asNumber(v);
-          return x !== undefined && doc(x) === n;
+          return x !== undefined && doc(Number(x)) === n;
         };
       }
-      return (v) => asNumber(v) === raw;
+      return (v) => {
+        const x = asNumber(v);
+        return x !== undefined && numericEquals(x, raw);
+      };
     }
     case 'boolean': {
       const b = asBoolean(literal);
@@ -249,7 +275,8 @@ function autoTermTest(literal: unknown, literalType: ValueType, caseInsensitive:
       case 'string':
         return caseInsensitive ? equalsIgnoreCase(v, litStr) : v === litStr;
       case 'number':
-        return litNum !== undefined && v === litNum;
+      case 'bigint':
+        return litNum !== undefined && numericEquals(v, litNum);
       case 'boolean':
         return litBool !== undefined && v === litBool;
       default:
@@ -289,14 +316,15 @@ export function compileRangeTest(
     case 'integer':
     case 'rational': {
       const raw = asNumber(literal);
-      if (raw === undefined || Number.isNaN(raw)) return never;
-      const n = precision && kind === 'rational' ? precision.range(raw) : raw;
-      const doc = precision && kind === 'rational' ? precision.doc : (x: number) => x;
+      if (raw === undefined || (typeof raw === 'number' && Number.isNaN(raw))) return never;
+      const rounded = precision && kind === 'rational';
+      const n = rounded ? precision.range(Number(raw)) : raw;
       return (v) => {
         let x = asNumber(v);
         if (x === undefined) return false;
-        x = kind === 'integer' ? Math.trunc(x) : doc(x);
-        return rangeOk(x - n, op);
+        x = kind === 'integer' ? truncNumeric(x) : rounded ? precision.doc(Number(x)) : x;
+        if (typeof x === 'number' && Number.isNaN(x)) return false;
+        return rangeOk(compareNumeric(x, n), op);
       };
     }
     case 'boolean': {
@@ -332,7 +360,10 @@ export function compileRangeTest(
       const litStr = toEqlString(literal, literalType)!;
       const litNum = asNumber(literal);
       return (v) => {
-        if (typeof v === 'number') return litNum !== undefined && rangeOk(v - litNum, op);
+        if (typeof v === 'number' || typeof v === 'bigint') {
+          if (litNum === undefined || (typeof litNum === 'number' && Number.isNaN(litNum)) || (typeof v === 'number' && Number.isNaN(v))) return false;
+          return rangeOk(compareNumeric(v, litNum), op);
+        }
         if (typeof v === 'string') return rangeOk(compareCodePoints(v, litStr), op);
         if (typeof v === 'boolean') {
           const b = asBoolean(literal);
@@ -360,10 +391,7 @@ export function compileCidrTest(blocks: CidrBlock[]): ValueTest {
  */
 export function scriptCompare(l: unknown, r: unknown): number | null {
   if (l === null || l === undefined || r === null || r === undefined) return null;
-  if (typeof l === 'number' && typeof r === 'number') {
-    if (Number.isNaN(l) || Number.isNaN(r)) return Number.isNaN(l) ? (Number.isNaN(r) ? 0 : 1) : -1;
-    return l < r ? -1 : l > r ? 1 : 0;
-  }
+  if ((typeof l === 'number' || typeof l === 'bigint') && (typeof r === 'number' || typeof r === 'bigint')) return compareNumeric(l, r);
   if (typeof l === 'string' && typeof r === 'string') return compareUtf16(l, r);
   if (typeof l === 'boolean' && typeof r === 'boolean') return Number(l) - Number(r);
   return null;

@@ -28,7 +28,7 @@ import { compileFilterTree, type CompiledPredicate, type FilterContext } from '.
 import { compileJoinKeys, keyId, type JoinKeyExtractor, type KeyValue } from './joinKeys';
 import { DEFAULT_EVENT_CATEGORY_FIELD, expandRuns, ReplaySession, type ReplayRunOptions } from './replay';
 import { beyondMaxspan, type OrderedEvent, type SequenceObserver, type SequenceSnapshot, type SequenceState } from './sequence';
-import { equalsIgnoreCase } from './values';
+import { equalsIgnoreCase, stringifyExact } from './values';
 import { compileWildcard, hasWildcard } from './wildcard';
 import type { EventRecord, SourceRef } from './types';
 
@@ -185,7 +185,7 @@ export function formatValue(v: unknown): string {
     return s;
   }
   if (v === undefined) return 'null';
-  return JSON.stringify(v) ?? String(v);
+  return stringifyExact(v) ?? String(v);
 }
 
 function formatValues(values: readonly unknown[]): string {

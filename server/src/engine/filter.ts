@@ -55,7 +55,9 @@ import {
   compareCodePoints,
   constantNode,
   derive,
+  compareNumeric,
   isInt32,
+  isNumeric,
   foldString,
   parseJavaNumber,
   toEqlString,
@@ -228,11 +230,12 @@ function docValueConverter(kind: MatchKind): (v: unknown) => unknown {
       return (v) => (typeof v === 'string' ? v : toEqlString(v));
     case 'integer':
       return (v) => {
+        if (typeof v === 'bigint') return v;
         const n = typeof v === 'number' ? v : typeof v === 'string' ? parseJavaNumber(v) : undefined;
         return n === undefined ? null : Math.trunc(n);
       };
     case 'rational':
-      return (v) => (typeof v === 'number' ? v : typeof v === 'string' ? (parseJavaNumber(v) ?? null) : null);
+      return (v) => (typeof v === 'number' || typeof v === 'bigint' ? v : typeof v === 'string' ? (parseJavaNumber(v) ?? null) : null);
     case 'boolean':
       return (v) => (typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' || v === '' ? false : null);
     case 'ip':
@@ -245,8 +248,33 @@ function docValueConverter(kind: MatchKind): (v: unknown) => unknown {
   }
 }
 
+/**
+ * The exact value of an integer literal beyond 2^53 that Elasticsearch reads as an integer type
+ * (`StringUtils.parseIntegral`: up to 2^64 - 1, `unsigned_long` above `Long.MAX_VALUE`).
+ * @param raw the literal as written (decimal digits). @returns a bigint, or undefined when the
+ *   literal is within 2^53 (a number is exact) or beyond 2^64 - 1 (read as a double).
+ */
+function exactIntegerLiteral(raw: string | undefined): bigint | undefined {
+  if (raw === undefined || raw.length < 16 || !/^\d+$/.test(raw)) return undefined;
+  const big = BigInt(raw);
+  return big > BigInt(Number.MAX_SAFE_INTEGER) && big <= 18446744073709551615n ? big : undefined;
+}
+
+/**
+ * The evaluator of `node` for a script comparison with `other`: against a `double`, an integer
+ * beyond 2^53 is widened to the nearest double first, as Java compares a `long` with a `double`
+ * (QL `Arithmetics`/`Comparisons`: `Double.compare(l.doubleValue(), r.doubleValue())`).
+ */
+function widenedAgainst(node: ValueNode, other: ValueNode): (slots: unknown[]) => unknown {
+  if (other.type !== 'double') return node.eval;
+  return (s) => {
+    const v = node.eval(s);
+    return typeof v === 'bigint' ? Number(v) : v;
+  };
+}
+
 function sortDocValues(a: unknown, b: unknown): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (isNumeric(a) && isNumeric(b)) return compareNumeric(a, b);
   if (typeof a === 'string' && typeof b === 'string') return compareCodePoints(a, b);
   return 0;
 }
@@ -792,6 +820,7 @@ class Compiler {
     if (typeof v === 'boolean') return 'boolean';
     if (typeof v === 'string') return 'string';
     if (typeof v === 'number') return Number.isInteger(v) ? (isInt32(v) ? 'integer' : 'long') : 'double';
+    if (typeof v === 'bigint') return 'long';
     return 'unknown';
   }
 
@@ -799,13 +828,16 @@ class Compiler {
 
   value(e: Expression, scope: Scope): ValueNode {
     switch (e.kind) {
-      case 'literal':
-        return constantNode(
-          e.value,
-          e.type === 'integer'
-            ? isInt32(Number(e.value)) ? 'integer' : 'long' // ExpressionBuilder.visitIntegerLiteral: int when it fits
-            : e.type === 'decimal' ? 'double' : e.type === 'boolean' ? 'boolean' : e.type === 'null' ? 'null' : 'string',
-        );
+      case 'literal': {
+        if (e.type === 'integer') {
+          // ExpressionBuilder.visitIntegerLiteral (StringUtils.parseIntegral): int when it fits, else
+          // long, else unsigned_long up to 2^64 - 1 (exact: a bigint beyond 2^53), else a double.
+          const exact = exactIntegerLiteral(e.raw);
+          if (exact !== undefined) return constantNode(exact, 'long');
+          return constantNode(e.value, isInt32(Number(e.value)) ? 'integer' : Number.isSafeInteger(e.value) ? 'long' : 'double');
+        }
+        return constantNode(e.value, e.type === 'decimal' ? 'double' : e.type === 'boolean' ? 'boolean' : e.type === 'null' ? 'null' : 'string');
+      }
       case 'field': {
         const f = this.resolveField(e);
         if (f.unmapped) return constantNode(null, 'null');
@@ -849,11 +881,15 @@ class Compiler {
               ? derive('boolean', [other], (s) => other.eval(s) === null)
               : derive('boolean', [other], (s) => other.eval(s) !== null);
           }
+          const le = widenedAgainst(l, r);
+          const re = widenedAgainst(r, l);
           return op === '=='
-            ? derive('boolean', [l, r], (s) => scriptEquals(l.eval(s), r.eval(s)))
-            : derive('boolean', [l, r], (s) => not3(scriptEquals(l.eval(s), r.eval(s))));
+            ? derive('boolean', [l, r], (s) => scriptEquals(le(s), re(s)))
+            : derive('boolean', [l, r], (s) => not3(scriptEquals(le(s), re(s))));
         }
-        return derive('boolean', [l, r], (s) => scriptRange(l.eval(s), r.eval(s), op));
+        const le = widenedAgainst(l, r);
+        const re = widenedAgainst(r, l);
+        return derive('boolean', [l, r], (s) => scriptRange(le(s), re(s), op));
       }
       case 'in': {
         const v = this.value(e.value, scope);
@@ -947,6 +983,11 @@ class Compiler {
     return derive(t === 'integer' || t === 'long' || t === 'double' ? t : 'unknown', [a], (s) => {
       const v = a.eval(s);
       if (v === null || v === undefined) return null;
+      if (typeof v === 'bigint') {
+        // Math.negateExact on a long: -2^63 and unsigned_long values above 2^63 have no negative long.
+        if (-v < -(2n ** 63n)) throw new EqlEvaluationError('long overflow', e.span);
+        return -v;
+      }
       if (typeof v !== 'number') throw new EqlEvaluationError(`A number is required; received [${String(v)}]`, e.span);
       // Arithmetics.negate → Math.negateExact for int and long.
       if (t === 'integer' && v === -2147483648) throw new EqlEvaluationError('integer overflow', e.span);

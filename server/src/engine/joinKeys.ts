@@ -14,9 +14,13 @@ import type { Expression } from '../eql/ast';
 import { compileFieldGetter } from './fields';
 import { FieldMapping, kindOfType, lookupField } from './mapping';
 import { parseTimestamp } from './order';
+import { compareNumeric, isNumeric, stringifyExact } from './values';
 
-/** A join key value as Elasticsearch returns it: string, number, boolean or null. */
-export type KeyValue = string | number | boolean | null;
+/**
+ * A join key value as Elasticsearch returns it: string, number, boolean or null; an integer beyond
+ * 2^53 is a `bigint` (exact, as a `long` or `unsigned_long` doc value).
+ */
+export type KeyValue = string | number | bigint | boolean | null;
 
 /** How key values are presented: sequences return field values, samples composite-aggregation keys. */
 export type KeyFlavour = 'sequence' | 'sample';
@@ -37,7 +41,9 @@ function compareKeyValues(a: KeyValue, b: KeyValue): number {
   if (a === null) return -1; // composite aggregation `missing_bucket`: nulls first
   if (b === null) return 1;
   if (typeof a === typeof b) return a < b ? -1 : a > b ? 1 : 0;
-  const rank = (v: KeyValue) => (typeof v === 'boolean' ? 0 : typeof v === 'number' ? 1 : 2);
+  // A number and a bigint are both numbers: by value (exact).
+  if (isNumeric(a) && isNumeric(b)) return compareNumeric(a, b);
+  const rank = (v: KeyValue) => (typeof v === 'boolean' ? 0 : typeof v === 'number' || typeof v === 'bigint' ? 1 : 2);
   return rank(a) - rank(b);
 }
 
@@ -50,16 +56,21 @@ export function compareKeyTuples(a: readonly KeyValue[], b: readonly KeyValue[])
   return a.length - b.length;
 }
 
-/** A stable identity of a key tuple (type-aware: `1` and `"1"` differ). */
+/**
+ * A stable identity of a key tuple (type-aware: `1` and `"1"` differ; a bigint is written as its
+ * digits, so 9007199254740993 and 9007199254740992 differ).
+ */
 export function keyId(values: readonly KeyValue[]): string {
-  return JSON.stringify(values);
+  return stringifyExact(values);
 }
 
 function normalise(value: unknown, type: string | undefined, format: string | undefined, flavour: KeyFlavour): KeyValue | undefined {
   if (value === null || value === undefined) return undefined;
   const kind = type === undefined ? undefined : kindOfType(type);
   if (kind === 'integer' || kind === 'rational') {
+    if (typeof value === 'bigint') return value;
     const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+    if (typeof value === 'string' && !Number.isSafeInteger(n) && /^\s*[+-]?\d+\s*$/.test(value)) return BigInt(value.trim());
     return Number.isNaN(n) ? String(value) : n;
   }
   if (kind === 'boolean') {
@@ -72,10 +83,10 @@ function normalise(value: unknown, type: string | undefined, format: string | un
     if (millis !== undefined) return Math.floor(millis);
   }
   if (kind === 'string' || kind === 'text' || kind === 'ip' || kind === 'version') {
-    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+    if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
   }
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
-  return JSON.stringify(value);
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return value;
+  return stringifyExact(value);
 }
 
 /**

@@ -6,13 +6,14 @@
  * Source: `x-pack/plugin/eql/src/main/java/org/elasticsearch/xpack/eql/execution/search/Ordinal.java`
  * (`compareTo`) and the "EQL search" docs ("Specify a sort tiebreaker").
  */
+import { compareNumeric, isNumeric } from './values';
 
 /** Position of one event in the ordered stream. */
 export interface Ordinal {
   /** Epoch milliseconds (fractions keep sub-millisecond precision of ISO strings). */
   timestamp: number;
   /** Value of the tiebreaker field; `undefined` when there is no tiebreaker or no value. */
-  tiebreaker?: number | string | boolean;
+  tiebreaker?: number | bigint | string | boolean;
   /** Input position (0-based): the implicit tiebreaker. */
   index: number;
 }
@@ -225,24 +226,26 @@ export function parseTimestamp(value: unknown, format?: string): number | undefi
  * numeric field as numbers); arrays give their smallest value, as an ascending sort does.
  * @returns the comparable value, or undefined when absent.
  */
-export function tiebreakerValue(value: unknown): number | string | boolean | undefined {
+export function tiebreakerValue(value: unknown): number | bigint | string | boolean | undefined {
   if (Array.isArray(value)) {
-    let min: number | string | boolean | undefined;
+    let min: number | bigint | string | boolean | undefined;
     for (const v of value) {
       const t = tiebreakerValue(v);
       if (t !== undefined && (min === undefined || compareScalars(t, min) < 0)) min = t;
     }
     return min;
   }
-  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'string' || typeof value === 'boolean') return value;
   return undefined;
 }
 
-function compareScalars(a: number | string | boolean, b: number | string | boolean): number {
+function compareScalars(a: number | bigint | string | boolean, b: number | bigint | string | boolean): number {
   if (typeof a === typeof b) return a < b ? -1 : a > b ? 1 : 0;
+  // A number and a bigint (an integer beyond 2^53) compare by value, exactly.
+  if (isNumeric(a) && isNumeric(b)) return compareNumeric(a, b);
   // Mixed types cannot occur for one mapped field; order numbers first to stay total.
-  const ra = typeof a === 'number' ? 0 : typeof a === 'boolean' ? 1 : 2;
-  const rb = typeof b === 'number' ? 0 : typeof b === 'boolean' ? 1 : 2;
+  const ra = isNumeric(a) ? 0 : typeof a === 'boolean' ? 1 : 2;
+  const rb = isNumeric(b) ? 0 : typeof b === 'boolean' ? 1 : 2;
   return ra - rb;
 }
 

@@ -10,6 +10,8 @@
  * is decided per value: integral JSON numbers count as `long`.
  */
 
+import { stringify as losslessStringify } from 'lossless-json';
+
 /** Static type of a compiled expression (Elasticsearch `DataType`, coarsened). */
 export type ValueType =
   | 'null'
@@ -23,6 +25,41 @@ export type ValueType =
   | 'version'
   | 'object'
   | 'unknown';
+
+/**
+ * A numeric runtime value: a `number` (a double, or an integer within ±(2^53 − 1)), or a `bigint`
+ * for an integer beyond that (a `long` or `unsigned_long` read exactly from a sample or a rule
+ * literal; see `samples/exactJson.ts`).
+ */
+export type NumericValue = number | bigint;
+
+/** True for a `number` or a `bigint`. */
+export function isNumeric(v: unknown): v is NumericValue {
+  return typeof v === 'number' || typeof v === 'bigint';
+}
+
+/**
+ * Orders two numeric values as Elasticsearch does (QL `Comparisons.compare` → `Arithmetics`):
+ * two integers exactly (`Long.compare`, `BigInteger.compareTo`), an integer and a double as
+ * doubles (`Double.compare` after widening the integer). NaN sorts after everything and equals
+ * itself (`Double.compare`).
+ * @returns negative, zero or positive.
+ */
+export function compareNumeric(a: NumericValue, b: NumericValue): number {
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : -1;
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  // One side is a bigint: an integral number compares exactly (JavaScript compares a bigint with a
+  // number by their mathematical values); a double widens the integer to a double.
+  let x: NumericValue = a;
+  let y: NumericValue = b;
+  if (typeof x === 'number' && !Number.isInteger(x)) y = Number(y);
+  else if (typeof y === 'number' && !Number.isInteger(y)) x = Number(x);
+  if (typeof x === 'number' && Number.isNaN(x)) return typeof y === 'number' && Number.isNaN(y) ? 0 : 1;
+  if (typeof y === 'number' && Number.isNaN(y)) return -1;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
 
 /** True when an integral number fits Java's 32-bit `int`. */
 export function isInt32(v: number): boolean {
@@ -76,8 +113,23 @@ export function toEqlString(v: unknown, type: ValueType = 'unknown'): string | n
   if (v === null || v === undefined) return null;
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return javaNumberString(v, isIntegral(v, type));
+  if (typeof v === 'bigint') return v.toString();
   if (typeof v === 'boolean') return v ? 'true' : 'false';
-  return JSON.stringify(v);
+  return stringifyExact(v);
+}
+
+/**
+ * `JSON.stringify` for values that may hold `bigint`s (exact integers beyond 2^53), which it
+ * refuses: they are written as their digits, a JSON number (via `lossless-json`'s `stringify`,
+ * only when the value holds one). `space` as in `JSON.stringify`.
+ */
+export function stringifyExact(v: unknown, space?: number): string {
+  try {
+    return JSON.stringify(v, undefined, space);
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+    return losslessStringify(v, undefined, space) ?? 'null';
+  }
 }
 
 /**

@@ -14,6 +14,7 @@
  * or an editor shows, so a value could look like another.
  */
 const UNSAFE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu;
+import { stringifyExact } from '../engine/values';
 const UNSAFE_TEST = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
 
 const SHORT: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
@@ -54,7 +55,7 @@ const RAW_IN_JSON = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
  */
 export function toSafeJsonLine(value: unknown): string {
   // Characters beyond U+FFFF (tag characters) are written as their two UTF-16 escapes.
-  return JSON.stringify(value).replace(RAW_IN_JSON, (c) =>
+  return stringifyExact(value).replace(RAW_IN_JSON, (c) =>
     Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
   );
 }

@@ -16,6 +16,7 @@ import type { EventRecord } from '../engine/types';
 import { escapeControlCharacters } from './controlCharacters';
 import { MAX_LINE_BYTES } from './lineReader';
 import type { NdjsonProblem } from './ndjson';
+import { exactNumber } from './exactJson';
 
 /** How a sample file holds its events. */
 export type SampleFormat = 'ndjson' | 'json-array' | 'json-objects';
@@ -96,6 +97,14 @@ function documentOf(value: unknown, inResponse = false): Record<string, unknown>
   return o;
 }
 
+/** The streaming tokenizer, reading integers beyond 2^53 exactly, as bigints (see `exactJson.ts`). */
+class ExactTokenizer extends Tokenizer {
+  protected override parseNumber(text: string): number {
+    // The token value is only handed on to the parser, which keeps it as is.
+    return exactNumber(text) as number;
+  }
+}
+
 /** The `_index` of a hit (`{ index }`), when the element is a hit holding one; `{}` otherwise. */
 function hitIndex(value: unknown, doc: Record<string, unknown>): { index?: string } {
   if (doc === value) return {};
@@ -130,7 +139,7 @@ export async function readJsonDocuments(
   onChunk?: (chunk: Buffer) => void,
   maxDocumentBytes: number = MAX_LINE_BYTES,
 ): Promise<void> {
-  const tokenizer = new Tokenizer();
+  const tokenizer = new ExactTokenizer();
   // separator '': after one top-level value, another may follow (a concatenated JSON stream).
   const parser = new TokenParser({ paths: PATHS[format], keepStack: false, separator: format === 'json-objects' ? '' : undefined });
   // Line bookkeeping: newlines are counted up to each `{` that opens an element.

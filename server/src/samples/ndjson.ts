@@ -13,6 +13,7 @@ import { escapeControlCharacters } from './controlCharacters';
 import { describeInvalidUtf8, firstInvalidUtf8, UnsupportedEncodingError } from './encoding';
 import { MAX_LINE_BYTES, openSampleContent, splitLines } from './lineReader';
 import { documentProblem } from './jsonDocumentChecks';
+import { parseJsonExact } from './exactJson';
 
 /**
  * A line that needs the user's attention. `line` is 1-based. `severity` `error` (or absent): the
@@ -57,7 +58,8 @@ export function formatNdjsonProblem(problem: NdjsonProblem): string {
  *   characters escaped (the parser may quote the line). A document with a key twice in one object
  *   or nested deeper than 1000 levels is an error too, as Elasticsearch refuses it
  *   (see `jsonDocumentChecks.ts`). A byte order mark (U+FEFF) opening the line is ignored, as at
- *   the start of a file: it marks where a concatenated file begins.
+ *   the start of a file: it marks where a concatenated file begins. Integers beyond 2^53 are read
+ *   exactly, as `bigint`s (see `exactJson.ts`).
  */
 export function parseNdjsonLine(text: string): { doc: Record<string, unknown> } | { error: string } | undefined {
   if (text.trim() === '') return undefined;
@@ -65,7 +67,7 @@ export function parseNdjsonLine(text: string): { doc: Record<string, unknown> } 
   const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   let value: unknown;
   try {
-    value = JSON.parse(json);
+    value = parseJsonExact(json);
   } catch (e) {
     return { error: `invalid JSON: ${escapeControlCharacters(withColumn((e as Error).message))}` };
   }

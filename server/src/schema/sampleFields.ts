@@ -13,7 +13,8 @@ export type JsonType = 'string' | 'number' | 'boolean' | 'null' | 'object';
 
 /** A value seen in the samples, with how many times it was seen. */
 export interface SampleValue {
-  value: string | number | boolean;
+  /** A bigint for an integer beyond 2^53 (read exactly from the samples). */
+  value: string | number | bigint | boolean;
   count: number;
 }
 
@@ -76,11 +77,11 @@ export class FileFieldStats {
       return;
     }
     if (!path) return;
-    const type: JsonType = value === null ? 'null' : typeof value === 'string' ? 'string' : typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'boolean' : 'null';
-    this.note(path, type, type === 'null' ? undefined : (value as string | number | boolean));
+    const type: JsonType = value === null ? 'null' : typeof value === 'string' ? 'string' : typeof value === 'number' || typeof value === 'bigint' ? 'number' : typeof value === 'boolean' ? 'boolean' : 'null';
+    this.note(path, type, type === 'null' ? undefined : (value as string | number | bigint | boolean));
   }
 
-  private note(path: string, type: JsonType, value: string | number | boolean | undefined): void {
+  private note(path: string, type: JsonType, value: string | number | bigint | boolean | undefined): void {
     let s = this.stats.get(path);
     if (!s) {
       s = { events: 0, lastEvent: 0, types: {}, values: new Map(), moreValues: false };

@@ -557,7 +557,7 @@ class Items {
 
 /** A value to offer: from the samples (with `count`) or from ECS (with `ecs`), in offer order (`rank`). */
 interface OfferedValue {
-  value: string | number | boolean;
+  value: string | number | bigint | boolean;
   count?: number;
   ecs?: EcsAllowedValue;
   rank: number;

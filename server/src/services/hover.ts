@@ -20,6 +20,7 @@ import { nodesAt } from '../eql/walk';
 import { ECS_FIELD_REFERENCE_URL, ecsVersion, ecsAllowedValues, ecsEventCategories, ecsField, type EcsAllowedValue, type EcsField } from '../schema/ecs';
 import { EQL_FUNCTION_REFERENCE_URL, eqlKeywordDoc, eqlKeywordMarkdown } from '../schema/eqlKeywords';
 import type { SampleFieldStat } from '../schema/sampleFields';
+import { stringifyExact } from '../engine/values';
 
 /** What hover reads of the fields learnt from the samples (`SampleFields`). */
 export interface SampleFacts {
@@ -42,7 +43,7 @@ export function sampleFieldMarkdown(name: string, stat: SampleFieldStat | undefi
     .sort((a, b) => b[1] - a[1])
     .map(([t]) => t)
     .join(', ');
-  const values = stat.values.slice(0, HOVER_VALUES).map((v) => `\`${JSON.stringify(v.value)}\` (${v.count.toLocaleString('en-US')})`);
+  const values = stat.values.slice(0, HOVER_VALUES).map((v) => `\`${stringifyExact(v.value)}\` (${v.count.toLocaleString('en-US')})`);
   const more = stat.values.length > HOVER_VALUES || stat.moreValues ? ', …' : '';
   return (
     `\n\n---\n**Samples:** in ${stat.events.toLocaleString('en-US')} of ${events.toLocaleString('en-US')} events; JSON ${types}` +

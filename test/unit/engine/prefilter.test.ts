@@ -17,7 +17,8 @@ import type { Match } from '../../../server/src/engine/types';
 const CHARS = ['a', 'A', 'b', 'k', 's', 'S', 'i', 'I', '/', '\\', '"', 'é', '\u212a', '\u017f', '\u0131', '*', '?', ' ', '5', '9', '8', '.', '-', 'e', '\n'];
 const str = fc.array(fc.constantFrom(...CHARS), { minLength: 0, maxLength: 3 }).map((cs) => cs.join(''));
 // Values shared by rules and events, so that comparisons often hit.
-const SHARED = [5985, 1000, 0, -3, 1.5, '5985', 'k', 's', 'i', '\u212a', '\u017f', '\u0131', 'a/b', 'a\\b', 'x"y', 'windows', 'Windows', 'wsmprovhost.exe', 'true'];
+// 2^53 + 1 and 2^53: integers a double cannot tell apart, read exactly (bigints).
+const SHARED = [5985, 1000, 0, -3, 1.5, 9007199254740993n, 9007199254740992n, '5985', 'k', 's', 'i', '\u212a', '\u017f', '\u0131', 'a/b', 'a\\b', 'x"y', 'windows', 'Windows', 'wsmprovhost.exe', 'true'];
 const scalar = fc.oneof(str, fc.constantFrom(...SHARED), fc.boolean());
 const value = fc.oneof(scalar, scalar, scalar, fc.array(scalar, { maxLength: 3 }));
 // Field names and categories without the letters of CHARS, so that short literals are selective.
@@ -43,6 +44,7 @@ function writeJson(v: unknown, choices: () => number, escapes = true): string {
     if (Number.isInteger(v) && pick === 3) return `${v} `;
     return JSON.stringify(v);
   }
+  if (typeof v === 'bigint') return choices() % 2 === 0 ? `${v}` : `${v} `;
   if (Array.isArray(v)) return `[${v.map((x) => writeJson(x, choices, escapes)).join(', ')}]`;
   if (v !== null && typeof v === 'object') {
     return `{${Object.entries(v).map(([k, x]) => `${writeJson(k, choices, escapes)}: ${writeJson(x, choices, escapes)}`).join(',')}}`;

@@ -15,7 +15,7 @@ import { parseJavaNumber, toEqlString, ValueType } from '../values';
 export function stringArg(v: unknown, type: ValueType, span?: Span): string | null {
   if (v === null || v === undefined) return null;
   if (typeof v === 'string') return v;
-  if (type === 'unknown' && (typeof v === 'number' || typeof v === 'boolean')) return toEqlString(v);
+  if (type === 'unknown' && (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean')) return toEqlString(v);
   throw new EqlEvaluationError(`A string/char is required; received [${display(v)}]`, span);
 }
 
@@ -26,6 +26,8 @@ export function stringArg(v: unknown, type: ValueType, span?: Span): string | nu
 export function numberArg(v: unknown, type: ValueType, span?: Span): number | null {
   if (v === null || v === undefined) return null;
   if (typeof v === 'number') return v;
+  // An integer beyond 2^53 as the nearest double: the math functions work on doubles (`Math.*`).
+  if (typeof v === 'bigint') return Number(v);
   if (type === 'unknown' && typeof v === 'string') {
     const n = parseJavaNumber(v);
     if (n !== undefined) return n;

@@ -61,8 +61,11 @@ export function arithmetic(op: ArithmeticOperator, l: ValueNode, r: ValueNode, s
   const lt = l.type;
   const rt = r.type;
   return derive(arithType(lt, rt), [l, r], (s) => {
-    const a = numberArg(l.eval(s), lt, span);
-    const b = numberArg(r.eval(s), rt, span);
+    const lv = l.eval(s);
+    const rv = r.eval(s);
+    if (typeof lv === 'bigint' || typeof rv === 'bigint') return bigArithmetic(op, lv, lt, rv, rt, span);
+    const a = numberArg(lv, lt, span);
+    const b = numberArg(rv, rt, span);
     if (a === null || b === null) return null;
     const integral = isIntegral(a, lt) && isIntegral(b, rt);
     const bothInts = lt === 'integer' && rt === 'integer';
@@ -88,6 +91,31 @@ export function arithmetic(op: ArithmeticOperator, l: ValueNode, r: ValueNode, s
         return a % b;
     }
   });
+}
+
+/**
+ * Arithmetic where an operand is an integer beyond 2^53 (a bigint): exact on longs, as Java's
+ * `Math.addExact` … and `/`, `%` (truncating toward zero, the remainder taking the dividend's sign),
+ * refused beyond 64 bits with "long overflow"; with a double operand, on doubles.
+ * @returns a number when the result is within 2^53, else a bigint; null when an operand is null.
+ */
+function bigArithmetic(op: ArithmeticOperator, lv: unknown, lt: ValueType, rv: unknown, rt: ValueType, span?: Span): number | bigint | null {
+  const read = (v: unknown, t: ValueType): number | bigint | null => (typeof v === 'bigint' ? v : numberArg(v, t, span));
+  const a = read(lv, lt);
+  const b = read(rv, rt);
+  if (a === null || b === null) return null;
+  if ((typeof a === 'number' && !isIntegral(a, lt)) || (typeof b === 'number' && !isIntegral(b, rt))) {
+    const x = Number(a);
+    const y = Number(b);
+    return op === '+' ? x + y : op === '-' ? x - y : op === '*' ? x * y : op === '/' ? x / y : x % y;
+  }
+  const x = typeof a === 'bigint' ? a : longOf(a);
+  const y = typeof b === 'bigint' ? b : longOf(b);
+  if ((op === '/' || op === '%') && y === 0n) throw new EqlEvaluationError('/ by zero', span);
+  const big = op === '+' ? x + y : op === '-' ? x - y : op === '*' ? x * y : op === '/' ? x / y : x % y;
+  if (big > LONG_MAX_BIG || big < LONG_MIN_BIG) throw new EqlEvaluationError('long overflow', span);
+  const n = Number(big);
+  return Number.isSafeInteger(n) ? n : big;
 }
 
 /** `add(a, b)`, `subtract`, `multiply`, `divide`, `modulo`: the operators under another name. */

@@ -279,9 +279,9 @@ describe('integral overflow (QL Arithmetics: Math.addExact / multiplyExact)', ()
     assert.throws(() => evaluate('5 + 9223372036854775807'), /long overflow/);
     assert.throws(() => evaluate('subtract(-9223372036854775807, 2)'), /long overflow/);
     assert.throws(() => evaluate('x - 9223372036854775807', { x: -2 }), /long overflow/);
-    // Within range: Long.MAX_VALUE - 0 and -1 + Long.MAX_VALUE are no overflow.
-    assert.equal(evaluate('9223372036854775807 - 0'), 9223372036854775807);
-    assert.equal(evaluate('x + 9223372036854775807', { x: -1 }), 9223372036854775806);
+    // Within range: Long.MAX_VALUE - 0 and -1 + Long.MAX_VALUE are no overflow, and exact.
+    assert.equal(evaluate('9223372036854775807 - 0'), 9223372036854775807n);
+    assert.equal(evaluate('x + 9223372036854775807', { x: -1 }), 9223372036854775806n);
   });
 });
 
