@@ -30,6 +30,8 @@ import {
 import { SAMPLE_HOVER_SELECTOR, SampleHoverProvider } from './replay/sampleHover';
 import { StageCountHintsProvider } from './replay/stageCountHints';
 import { LiveReplay } from './replay/liveReplay';
+import { UnsavedSamples } from './samples/unsavedSamples';
+import { SampleTextNotification } from '../../server/src/protocol';
 import { registerNotePreview } from './notePreview';
 
 /** Context key: the active editor holds a TOML file with an EQL rule (shows the replay button in its title bar). */
@@ -104,6 +106,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
   const recordReplayLenses = new RecordReplayCodeLensProvider(store);
   const decorations = new MatchDecorations(store, vscode.Uri.joinPath(context.extensionUri, 'client', 'media', 'match.svg'));
   const stageCounts = new StageCountHintsProvider(store);
+  // The fields learnt from the samples follow their unsaved edits.
+  context.subscriptions.push(
+    new UnsavedSamples((uri, text) => {
+      clientReady.then(() => languageClient.sendNotification(SampleTextNotification, { uri, text })).catch((e: unknown) => output.warn(`sending the unsaved text of ${uri} failed: ${e}`));
+    }),
+  );
   context.subscriptions.push(
     decorations,
     stageCounts,

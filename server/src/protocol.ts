@@ -4,7 +4,7 @@
  *
  * Everything here is plain JSON: URIs are strings (`file:///…`), lines are 1-based, stages 0-based.
  */
-import { RequestType, type Diagnostic, type ProgressToken } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType, type Diagnostic, type ProgressToken } from 'vscode-languageserver-protocol';
 import type { EventExplanation } from './engine/eventExplanation';
 import type { Explanation } from './engine/explain';
 import type { IndexPatternSummary } from './samples/indexPatterns';
@@ -342,3 +342,17 @@ export interface RecordReplayResult {
 
 /** `eqlWorkbench/recordReplay` (client → server): record a rule's current matches as a case of the test file beside it. */
 export const RecordReplayRequest = new RequestType<RecordReplayParams, RecordReplayResult, void>('eqlWorkbench/recordReplay');
+
+/** Params of `eqlWorkbench/sampleText`. */
+export interface SampleTextParams {
+  /** A sample file open in the editor (`file:` URI). */
+  uri: string;
+  /** Its unsaved text; null once the editor holds no unsaved edits of it (saved, reverted or closed): the file on disk counts again. */
+  text: string | null;
+}
+
+/**
+ * Client → server: the unsaved text of an open sample file (sent a moment after the last edit), so
+ * the fields and values learnt from the samples follow the editor, not only the disk.
+ */
+export const SampleTextNotification = new NotificationType<SampleTextParams>('eqlWorkbench/sampleText');

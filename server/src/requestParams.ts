@@ -4,7 +4,9 @@
  * request gets `InvalidParams` with what is wrong, never an internal error.
  *
  * Shapes: the Language Server Protocol 3.17 specification (`Position`, `Range`, `Diagnostic`,
- * `TextDocumentIdentifier`, `CodeActionParams`, `TextDocumentPositionParams`).
+ * `TextDocumentIdentifier`, `CodeActionParams`, `TextDocumentPositionParams`, `SemanticTokensParams`,
+ * `SemanticTokensRangeParams`, `DocumentSymbolParams`, `FoldingRangeParams`, `SelectionRangeParams`,
+ * `DocumentFormattingParams`, `DocumentRangeFormattingParams`, `FormattingOptions`, `CompletionItem`).
  */
 
 /** A request whose parameters do not have the protocol's shape. */
@@ -40,7 +42,62 @@ function checkTextDocument(params: unknown): void {
 }
 
 /**
- * Checks `TextDocumentPositionParams` (completion, hover, signature help).
+ * Checks parameters that hold only a text document (`SemanticTokensParams`, `DocumentSymbolParams`,
+ * `FoldingRangeParams`): an object whose `textDocument.uri` is a string.
+ * @throws InvalidParamsError naming the wrong member.
+ */
+export function checkTextDocumentParams(params: unknown): void {
+  checkTextDocument(params);
+}
+
+/**
+ * Checks `SemanticTokensRangeParams`: a text document and a range.
+ * @throws InvalidParamsError naming the first wrong member.
+ */
+export function checkRangeParams(params: unknown): void {
+  checkTextDocument(params);
+  if (!isRange((params as Record<string, unknown>).range)) throw new InvalidParamsError('range must be {start, end} positions');
+}
+
+/**
+ * Checks `SelectionRangeParams`: a text document and `positions`, an array of positions.
+ * @throws InvalidParamsError naming the first wrong member (with its index for a position).
+ */
+export function checkSelectionRangeParams(params: unknown): void {
+  checkTextDocument(params);
+  const positions = (params as Record<string, unknown>).positions;
+  if (!Array.isArray(positions)) throw new InvalidParamsError('positions must be an array of {line, character}');
+  positions.forEach((p: unknown, i: number) => {
+    if (!isPosition(p)) throw new InvalidParamsError(`positions[${i}] must be {line, character} with non-negative integers`);
+  });
+}
+
+/**
+ * Checks `DocumentFormattingParams`, and with `withRange` `DocumentRangeFormattingParams`: a text
+ * document, `options` a `FormattingOptions` (`tabSize` a non-negative integer, `insertSpaces` a
+ * boolean), and the range.
+ * @throws InvalidParamsError naming the first wrong member.
+ */
+export function checkFormattingParams(params: unknown, withRange = false): void {
+  checkTextDocument(params);
+  const p = params as Record<string, unknown>;
+  if (withRange && !isRange(p.range)) throw new InvalidParamsError('range must be {start, end} positions');
+  if (!isObject(p.options) || !isUinteger(p.options.tabSize) || typeof p.options.insertSpaces !== 'boolean') {
+    throw new InvalidParamsError('options must be {tabSize, insertSpaces}: a non-negative integer and a boolean');
+  }
+}
+
+/**
+ * Checks the `CompletionItem` of `completionItem/resolve`: an object whose `label` is a string.
+ * @throws InvalidParamsError naming the wrong member.
+ */
+export function checkCompletionItem(params: unknown): void {
+  if (!isObject(params)) throw new InvalidParamsError('the parameters must be an object');
+  if (typeof params.label !== 'string') throw new InvalidParamsError('label must be a string');
+}
+
+/**
+ * Checks `TextDocumentPositionParams` (completion, hover, signature help, document highlight).
  * @throws InvalidParamsError naming the first wrong member.
  */
 export function checkPositionParams(params: unknown): void {

@@ -28,6 +28,8 @@ import {
 // Requests registered by type rather than `connection.onHover` & co., whose progress hooks read
 // the parameters before any check (a null one would be an internal error, not InvalidParams).
 import { CodeActionRequest, CompletionRequest, DocumentHighlightRequest, HoverRequest, SignatureHelpRequest } from 'vscode-languageserver/node';
+import { CompletionResolveRequest, DocumentFormattingRequest, DocumentRangeFormattingRequest, DocumentSymbolRequest, FoldingRangeRequest, SelectionRangeRequest, SemanticTokensRangeRequest, SemanticTokensRequest } from 'vscode-languageserver/node';
+import { checkCompletionItem, checkFormattingParams, checkRangeParams, checkSelectionRangeParams, checkTextDocumentParams } from './requestParams';
 import type { Hover, Position } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ExplainEventRequest, ExplainReplayRequest, ListRuleTestsRequest, RecordReplayRequest, RecordRuleTestCaseRequest, ReplayRequest, RunRuleTestsRequest } from './protocol';
@@ -55,7 +57,9 @@ import { attackDiagnostics, attackHover } from './services/attackThreat';
 import { AttackNameIndex } from './services/attackNames';
 import { SEMANTIC_TOKENS_LEGEND, semanticTokensInDocument } from './services/semanticTokens';
 import { documentHighlightsInDocument, documentSymbolsInDocument, foldingRangesInDocument, formattingInDocument, selectionRangesInDocument } from './services/documentFeatures';
-import { SampleIndexer } from './services/sampleIndexer';
+import { DEFAULT_SAMPLES_GLOB, SampleIndexer } from './services/sampleIndexer';
+import { SampleTextNotification } from './protocol';
+import type { Disposable } from 'vscode-languageserver/node';
 import { fileURLToPath } from 'node:url';
 
 /** Delay between the last keystroke and checking the document, in ms. */
@@ -145,6 +149,15 @@ connection.onDidChangeWatchedFiles(({ changes }) => {
   }
 });
 
+connection.onNotification(SampleTextNotification, (params) =>
+  guarded('index an open sample', () => {
+    if (typeof params?.uri !== 'string' || !params.uri.startsWith('file:') || (typeof params.text !== 'string' && params.text !== null)) {
+      throw new Error(`eqlWorkbench/sampleText needs {uri: a file: URI, text: a string or null}, got ${JSON.stringify(params)?.slice(0, 200)}`);
+    }
+    void samples.editorText(fileURLToPath(params.uri), params.text ?? undefined);
+  }),
+);
+
 documents.onDidChangeContent(({ document }) => {
   if (isTomlDocument(document.uri, document.languageId)) attackNames.set(document.uri, document.getText());
   schedule(document.uri, () => publishDiagnostics(document.uri));
@@ -162,15 +175,15 @@ connection.onRequest(CompletionRequest.type, (params) =>
     (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => completionsInDocument(r, params.position, (text, offset) => computeCompletions(text, offset, { ...completionOptions, samples: samples.fields })))),
   ),
 );
-connection.onCompletionResolve((item) => request('completion resolve', async () => resolveCompletionItem(item)));
-connection.languages.semanticTokens.on((params) => request('semantic tokens', async () => withRule(params.textDocument.uri, { data: [] }, (r) => semanticTokensInDocument(r, fieldsOf(r)))));
-connection.languages.semanticTokens.onRange((params) => request('semantic tokens', async () => withRule(params.textDocument.uri, { data: [] }, (r) => semanticTokensInDocument(r, fieldsOf(r), params.range))));
-connection.onDocumentFormatting((params) => request('formatting', async () => withRule(params.textDocument.uri, [], (r) => formattingInDocument(r))));
-connection.onDocumentRangeFormatting((params) => request('range formatting', async () => withRule(params.textDocument.uri, [], (r) => formattingInDocument(r, params.range))));
-connection.onDocumentSymbol((params) => request('document symbols', async () => withRule(params.textDocument.uri, [], (r) => documentSymbolsInDocument(r))));
-connection.onFoldingRanges((params) => request('folding ranges', async () => withRule(params.textDocument.uri, [], (r) => foldingRangesInDocument(r))));
+connection.onRequest(CompletionResolveRequest.type, (item) => request('completion resolve', async () => (checkCompletionItem(item), resolveCompletionItem(item))));
+connection.onRequest(SemanticTokensRequest.type, (params) => request('semantic tokens', async () => (checkTextDocumentParams(params), withRule(params.textDocument.uri, { data: [] }, (r) => semanticTokensInDocument(r, fieldsOf(r))))));
+connection.onRequest(SemanticTokensRangeRequest.type, (params) => request('semantic tokens', async () => (checkRangeParams(params), withRule(params.textDocument.uri, { data: [] }, (r) => semanticTokensInDocument(r, fieldsOf(r), params.range)))));
+connection.onRequest(DocumentFormattingRequest.type, (params) => request('formatting', async () => (checkFormattingParams(params), withRule(params.textDocument.uri, [], (r) => formattingInDocument(r)))));
+connection.onRequest(DocumentRangeFormattingRequest.type, (params) => request('range formatting', async () => (checkFormattingParams(params, true), withRule(params.textDocument.uri, [], (r) => formattingInDocument(r, params.range)))));
+connection.onRequest(DocumentSymbolRequest.type, (params) => request('document symbols', async () => (checkTextDocumentParams(params), withRule(params.textDocument.uri, [], (r) => documentSymbolsInDocument(r)))));
+connection.onRequest(FoldingRangeRequest.type, (params) => request('folding ranges', async () => (checkTextDocumentParams(params), withRule(params.textDocument.uri, [], (r) => foldingRangesInDocument(r)))));
 connection.onRequest(DocumentHighlightRequest.type, (params) => request('document highlight', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => documentHighlightsInDocument(r, params.position)))));
-connection.onSelectionRanges((params) => request('selection ranges', async () => withRule(params.textDocument.uri, [], (r) => selectionRangesInDocument(r, params.positions))));
+connection.onRequest(SelectionRangeRequest.type, (params) => request('selection ranges', async () => (checkSelectionRangeParams(params), withRule(params.textDocument.uri, [], (r) => selectionRangesInDocument(r, params.positions)))));
 connection.onRequest(HoverRequest.type, (params) => request('hover', async () => (checkPositionParams(params), tomlHover(params.textDocument.uri, params.position) ?? withRule(params.textDocument.uri, null, (r) => hoverInDocument(r, params.position, samples.fields)))));
 connection.onRequest(SignatureHelpRequest.type, (params) => request('signature help', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => signatureHelpInDocument(r, params.position)))));
 connection.onRequest(ReplayRequest, (params, token) =>
@@ -261,11 +274,7 @@ async function readSettings(): Promise<void> {
     const problems = await fields.applySettings(settings ?? {});
     for (const p of problems) connection.console.warn(`EQL Workbench: ${p}`);
     const glob = typeof settings?.samples === 'string' ? settings.samples : undefined;
-    if (configuration.watch && !watching) {
-      watching = true;
-      const pattern = glob && !glob.startsWith('**/') ? `**/${glob}` : (glob ?? '**/*.{ndjson,jsonl}');
-      send('watch the sample files', connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: pattern }] }).then(() => undefined));
-    }
+    watchSamples(glob);
     void samples.configure(workspaceFolder, glob);
   } catch (e) {
     connection.console.error(`EQL Workbench: reading the settings failed: ${describe(e)}`);
@@ -273,8 +282,25 @@ async function readSettings(): Promise<void> {
   recheckOpenDocuments();
 }
 
-/** Whether the sample files are watched (registered once). */
-let watching = false;
+/** The client's watcher of the sample files: its glob pattern and registration. */
+let samplesWatcher: { pattern: string; registration: Promise<Disposable | undefined> } | undefined;
+
+/**
+ * Asks the client to watch the files of the samples glob (when it registers watchers
+ * dynamically); when the glob changed, the watcher of the old one is unregistered.
+ */
+function watchSamples(glob: string | undefined): void {
+  const g = glob || DEFAULT_SAMPLES_GLOB;
+  const pattern = g.startsWith('**/') ? g : `**/${g}`;
+  if (!configuration.watch || samplesWatcher?.pattern === pattern) return;
+  const previous = samplesWatcher?.registration;
+  const registration = connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: pattern }] }).catch((e: unknown) => {
+    connection.console.error(`EQL Workbench: watch the sample files failed: ${describe(e)}`);
+    return undefined;
+  });
+  samplesWatcher = { pattern, registration };
+  void previous?.then((watcher) => watcher?.dispose());
+}
 
 /** Checks every open document again (after the settings or the samples changed). */
 function recheckOpenDocuments(): void {

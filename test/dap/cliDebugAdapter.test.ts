@@ -112,3 +112,30 @@ test('debug-adapter over stdio: a frame header without a valid Content-Length en
     }
   }
 });
+
+test('debug-adapter over stdio: a frame header without Content-Length ends the process with exit code 1 and says why', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/src/cli.ts'), 'debug-adapter'], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  let timer: NodeJS.Timeout | undefined;
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    // A well-formed request first (answered), then a frame with only a Content-Type field.
+    const body = '{"seq":1,"type":"request","command":"threads"}';
+    child.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    child.stdin.write('Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n{"seq":2,"type":"request","command":"threads"}');
+    // Without the check the adapter waits for ever, deaf: give it 20 s.
+    const deaf = new Promise<string>((resolve) => (timer = setTimeout(resolve, 20_000, 'still running')));
+    assert.equal(await Promise.race([exited, deaf]), 1);
+    assert.equal(
+      stderr,
+      'eql-workbench debug adapter: cannot read a message from the client (a frame header has no Content-Length); exiting so that the client can start a new session\n',
+    );
+  } finally {
+    clearTimeout(timer);
+    child.kill();
+  }
+});

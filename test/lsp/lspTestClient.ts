@@ -24,6 +24,8 @@ export interface TestServer {
   stderr(): string;
   /** Every `window/logMessage` the server sent. */
   logMessages: string[];
+  /** The capabilities the server registered (`client/registerCapability`) and has not unregistered, by id. */
+  registrations: Map<string, { method: string; registerOptions?: unknown }>;
   /** Sends `textDocument/didOpen` for an `eql` document. */
   open(uri: string, text: string, version?: number): Promise<void>;
   /** Sends `textDocument/didChange`. */
@@ -61,6 +63,11 @@ export interface StartOptions {
    * `completion` capabilities, for answers shaped as the editor gets them).
    */
   textDocument?: Record<string, unknown>;
+  /**
+   * More `workspace` client capabilities (e.g. `didChangeWatchedFiles: { dynamicRegistration: true }`,
+   * for the server to register file watchers).
+   */
+  workspace?: Record<string, unknown>;
   /** Extra options for the server's `node` process, before the script (e.g. `--cpu-prof` to profile it). */
   nodeArgs?: string[];
 }
@@ -94,6 +101,14 @@ export async function startServer(entry: 'source' | 'dist' = 'source', options: 
     }
   });
   connection.onNotification('window/logMessage', (p: { message: string }) => void logMessages.push(p.message));
+  const registrations = new Map<string, { method: string; registerOptions?: unknown }>();
+  connection.onRequest('client/registerCapability', (p: { registrations: Array<{ id: string; method: string; registerOptions?: unknown }> }) => {
+    for (const r of p.registrations) registrations.set(r.id, { method: r.method, registerOptions: r.registerOptions });
+  });
+  // The field is misspelt `unregisterations` by the protocol itself (LSP 3.17, UnregistrationParams).
+  connection.onRequest('client/unregisterCapability', (p: { unregisterations: Array<{ id: string }> }) => {
+    for (const r of p.unregisterations) registrations.delete(r.id);
+  });
   connection.onRequest('workspace/configuration', (p: { items: Array<{ section?: string }> }) => p.items.map((i) => options.settings?.[i.section ?? ''] ?? null));
   connection.listen();
 
@@ -106,7 +121,7 @@ export async function startServer(entry: 'source' | 'dist' = 'source', options: 
     connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: options.rootUri ?? null,
-      capabilities: { textDocument: { publishDiagnostics: { versionSupport: true }, ...options.textDocument }, ...(options.settings ? { workspace: { configuration: true } } : {}) },
+      capabilities: { textDocument: { publishDiagnostics: { versionSupport: true }, ...options.textDocument }, ...(options.settings || options.workspace ? { workspace: { ...(options.settings ? { configuration: true } : {}), ...options.workspace } } : {}) },
       workspaceFolders: null,
     }),
     died,
@@ -119,6 +134,7 @@ export async function startServer(entry: 'source' | 'dist' = 'source', options: 
     process: child,
     stderr: () => stderr,
     logMessages,
+    registrations,
     open: (uri, text, version = 1) =>
       connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'eql', version, text } }),
     change: (uri, version, contentChanges) =>

@@ -123,4 +123,64 @@ describe('request parameters', () => {
       assert.equal(await server.stop(), 0);
     }
   });
+
+  it('semantic tokens, outline, folding, selection ranges, highlights, formatting and completion resolve with malformed parameters: InvalidParams, never an internal error', async () => {
+    // Shapes per the LSP 3.17 specification: SemanticTokens(Range)Params, DocumentSymbolParams,
+    // FoldingRangeParams, SelectionRangeParams, DocumentHighlightParams, Document(Range)FormattingParams
+    // (`options: FormattingOptions`, `tabSize: uinteger`, `insertSpaces: boolean`), CompletionItem (`label: string`).
+    const server = await startServer('source');
+    try {
+      const uri = 'file:///test/params-structure.eql';
+      await server.open(uri, 'sequence\n  [process where process.name == "a"]\n  [network where true]', 1);
+      await server.diagnostics(uri, (p) => p.version === 1);
+      const textDocument = { uri };
+      const range = { start: { line: 0, character: 0 }, end: { line: 1, character: 5 } };
+      const options = { tabSize: 2, insertSpaces: true };
+      const malformed: Array<[string, unknown, RegExp]> = [
+        ['textDocument/semanticTokens/full', null, /^the parameters must be an object$/],
+        ['textDocument/semanticTokens/full', { textDocument: null }, /textDocument\.uri must be a string/],
+        ['textDocument/semanticTokens/full', { textDocument: { uri: 7 } }, /textDocument\.uri must be a string/],
+        ['textDocument/semanticTokens/range', { textDocument }, /range must be/],
+        ['textDocument/semanticTokens/range', { textDocument, range: { start: { line: 0 }, end: { line: 0, character: 1 } } }, /range must be/],
+        ['textDocument/documentSymbol', null, /^the parameters must be an object$/],
+        ['textDocument/documentSymbol', { textDocument: null }, /textDocument\.uri must be a string/],
+        ['textDocument/foldingRange', { textDocument: 'file:///x.eql' }, /textDocument\.uri must be a string/],
+        ['textDocument/foldingRange', null, /^the parameters must be an object$/],
+        ['textDocument/selectionRange', { textDocument }, /positions must be an array/],
+        ['textDocument/selectionRange', { textDocument, positions: [{ line: 0, character: 1 }, null] }, /positions\[1\] must be/],
+        ['textDocument/selectionRange', null, /^the parameters must be an object$/],
+        ['textDocument/documentHighlight', { textDocument }, /position must be/],
+        ['textDocument/documentHighlight', { textDocument: null, position: { line: 0, character: 1 } }, /textDocument\.uri must be a string/],
+        ['textDocument/formatting', { textDocument }, /options must be/],
+        ['textDocument/formatting', { textDocument, options: { tabSize: '2', insertSpaces: true } }, /options must be/],
+        ['textDocument/formatting', { textDocument: null, options }, /textDocument\.uri must be a string/],
+        ['textDocument/formatting', null, /^the parameters must be an object$/],
+        ['textDocument/rangeFormatting', { textDocument, options }, /range must be/],
+        ['textDocument/rangeFormatting', { textDocument, range, options: null }, /options must be/],
+        ['completionItem/resolve', null, /^the parameters must be an object$/],
+        ['completionItem/resolve', { kind: 5 }, /label must be a string/],
+      ];
+      for (const [method, params, message] of malformed) {
+        await assert.rejects(
+          rawRequest(server, method, params),
+          (e: { code?: number; message?: string }) => e.code === -32602 && message.test(e.message ?? ''),
+          `${method} ${JSON.stringify(params)}`,
+        );
+      }
+      // Well-formed requests are still answered.
+      const tokens = (await server.connection.sendRequest('textDocument/semanticTokens/full', { textDocument })) as { data: number[] };
+      assert.ok(tokens.data.length > 0);
+      const symbols = (await server.connection.sendRequest('textDocument/documentSymbol', { textDocument })) as unknown[];
+      assert.ok(symbols.length > 0);
+      const selections = (await server.connection.sendRequest('textDocument/selectionRange', { textDocument, positions: [{ line: 1, character: 20 }] })) as unknown[];
+      assert.equal(selections.length, 1);
+      assert.ok(Array.isArray(await server.connection.sendRequest('textDocument/formatting', { textDocument, options })));
+      assert.ok(Array.isArray(await server.connection.sendRequest('textDocument/rangeFormatting', { textDocument, range, options })));
+      assert.ok(Array.isArray(await server.connection.sendRequest('textDocument/foldingRange', { textDocument })));
+      assert.doesNotMatch(server.stderr(), /failed/);
+      assert.ok(!server.logMessages.some((m) => /failed/.test(m)), server.logMessages.join('\n'));
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+  });
 });

@@ -198,6 +198,7 @@ async function runReplay(
         timestampField: config.get<string>('timestampField', '@timestamp'),
         tiebreakerField: config.get<string>('tiebreakerField', ''),
         eventCategoryField: config.get<string>('eventCategoryField', 'event.category'),
+        indexFilter: config.get<boolean>('replay.indexFilter', true),
       },
     };
     const workDoneToken = `eqlWorkbench.replay.${++progressTokens}`;

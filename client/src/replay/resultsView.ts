@@ -28,6 +28,7 @@ import { OPEN_MATCH_EVENT_COMMAND } from './openMatchEvent';
 import { MAX_EXPLAINED_EVENTS } from './replayCommand';
 import type { ReplaySession, ReplayStore } from './replayState';
 import { type RemovedNode, removedTree } from '../testing/removedMatches';
+import { type IndexPatternNode, indexPatternsSentence, indexPatternTree } from './indexPatternTree';
 
 /** View id, as contributed in package.json. */
 export const RESULTS_VIEW_ID = 'eqlWorkbench.results';
@@ -42,7 +43,8 @@ type ResultNode =
   | { kind: 'match'; match: ReplayMatch; index: number }
   | { kind: 'event'; match: ReplayMatch; index: number; event: ReplayMatchEvent }
   | { kind: 'why'; why: WhyNode; parent?: ResultNode }
-  | { kind: 'removed'; removed: RemovedNode; parent?: ResultNode };
+  | { kind: 'removed'; removed: RemovedNode; parent?: ResultNode }
+  | { kind: 'index'; index: IndexPatternNode; parent?: ResultNode };
 
 /** Label of the results view's explanation item. */
 export const WHY_NOT_LABEL = 'Why not?';
@@ -95,6 +97,7 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultNode>,
   private readonly whyRoots = new WeakMap<object, ResultNode>();
   private readonly whyChildren = new WeakMap<WhyNode, ResultNode[]>();
   private readonly removedChildren = new WeakMap<RemovedNode, ResultNode[]>();
+  private readonly indexChildren = new WeakMap<IndexPatternNode, ResultNode[]>();
 
   getChildren(node?: ResultNode): ResultNode[] {
     if (!node) {
@@ -106,6 +109,8 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultNode>,
         roots = result.matches.map((match, index): ResultNode => ({ kind: 'match', match, index }));
         const removed = removedTree(result.exceptions);
         if (removed) roots.push({ kind: 'removed', removed });
+        const index = indexPatternTree(result.indexPatterns);
+        if (index) roots.push({ kind: 'index', index });
         this.roots.set(result, roots);
       }
       const explanation = session.explanation?.explanation;
@@ -125,6 +130,11 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultNode>,
       if (!children) this.removedChildren.set(node.removed, (children = (node.removed.children ?? []).map((removed) => ({ kind: 'removed', removed, parent: node }))));
       return children;
     }
+    if (node.kind === 'index') {
+      let children = this.indexChildren.get(node.index);
+      if (!children) this.indexChildren.set(node.index, (children = (node.index.children ?? []).map((index) => ({ kind: 'index', index, parent: node }))));
+      return children;
+    }
     if (node.kind === 'why') {
       let children = this.whyChildren.get(node.why);
       if (!children) this.whyChildren.set(node.why, (children = (node.why.children ?? []).map((why) => ({ kind: 'why', why, parent: node }))));
@@ -139,7 +149,7 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultNode>,
   }
 
   getParent(node: ResultNode): ResultNode | undefined {
-    if (node.kind === 'why' || node.kind === 'removed') return node.parent;
+    if (node.kind === 'why' || node.kind === 'removed' || node.kind === 'index') return node.parent;
     return node.kind === 'event' ? this.getChildren()[node.index] : undefined;
   }
 
@@ -153,6 +163,18 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultNode>,
       item.iconPath = r.removed ? new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground')) : new vscode.ThemeIcon(node.parent ? 'filter' : 'exclude');
       item.contextValue = 'eqlWorkbench.removedByException';
       if (r.open) item.command = { title: 'Open', command: OPEN_MATCH_EVENT_COMMAND, arguments: [r.open.uri, r.open.line] };
+      return item;
+    }
+    if (node.kind === 'index') {
+      const row = node.index;
+      const state = !row.children || row.children.length === 0
+        ? vscode.TreeItemCollapsibleState.None
+        : row.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+      const item = new vscode.TreeItem(row.label, state);
+      item.description = row.description;
+      item.tooltip = row.tooltip;
+      item.iconPath = row.leftOut ? new vscode.ThemeIcon(row.icon, new vscode.ThemeColor('disabledForeground')) : new vscode.ThemeIcon(row.icon);
+      item.contextValue = 'eqlWorkbench.indexPatterns';
       return item;
     }
     if (node.kind === 'why') {
@@ -248,6 +270,7 @@ export function resultsMessage(session: ReplaySession): string {
   if (result.malformedLines.length > 0) {
     lines.push(`${plural(result.malformedLines.length, 'malformed NDJSON line')} skipped (see the Problems view).`);
   }
+  if (indexPatternTree(result.indexPatterns)) lines.push(indexPatternsSentence(result.indexPatterns!));
   // VS Code shows a string message as one paragraph: every line ends a sentence so it still reads.
   for (const w of result.warnings.slice(0, MAX_LISTED_WARNINGS)) lines.push(`Warning: ${w}${/[.!?]$/.test(w) ? '' : '.'}`);
   if (result.warnings.length > MAX_LISTED_WARNINGS) {

@@ -4,10 +4,13 @@
  *
  * Input that is not a protocol message: a frame whose body is not a JSON message object is reported
  * on stderr and in the Debug Console and skipped (the frames after it are still in step, so the
- * session goes on); a failing stdin or stdout ends the process with exit code 1 after saying why on
- * stderr, as the language server does (`transport.ts`).
+ * session goes on); a frame header without a valid `Content-Length` (missing, not a number,
+ * negative; checked by `dapFrames.ts`, as the library would silently drop that message and the
+ * next) and a failing stdin or stdout end the process with exit code 1 after saying why on stderr,
+ * as the language server does (`transport.ts`).
  */
 import { EqlReplayDebugSession } from '../debug/debugSession';
+import { DapFrameChecker } from './dapFrames';
 import { ExitCode } from './io';
 
 /** Exit code of an adapter whose standard streams failed (the language server's code for unreadable input). */
@@ -22,7 +25,7 @@ export const UNREADABLE_INPUT_EXIT_CODE = 1;
 export function runDebugAdapter(exit: (code: number) => void = (code) => process.exit(code)): Promise<number> {
   const session = new EqlReplayDebugSession();
   let ended = false;
-  session.on('unreadableInput', ({ reason, fatal }: { reason: string; fatal: boolean }) => {
+  const unreadable = ({ reason, fatal }: { reason: string; fatal: boolean }): void => {
     if (ended) return;
     if (!fatal) {
       process.stderr.write(`eql-workbench debug adapter: cannot read a message from the client (${reason}); the message is skipped\n`);
@@ -33,6 +36,13 @@ export function runDebugAdapter(exit: (code: number) => void = (code) => process
       `eql-workbench debug adapter: cannot read a message from the client (${reason}); exiting so that the client can start a new session\n`,
     );
     exit(UNREADABLE_INPUT_EXIT_CODE);
+  };
+  session.on('unreadableInput', unreadable);
+  // Registered before the session's reader, so a bad frame is named before the library reads it.
+  const frames = new DapFrameChecker();
+  process.stdin.on('data', (chunk: Buffer) => {
+    const reason = frames.feed(chunk);
+    if (reason !== undefined) unreadable({ reason, fatal: true });
   });
   return new Promise((resolve) => {
     process.stdin.on('end', () => resolve(ExitCode.ok));

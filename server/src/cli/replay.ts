@@ -3,6 +3,7 @@
  * of Elasticsearch's `_eql/search` and prints the matches (readable text, or JSON Lines with
  * `--format json`, shape in `matchJson.ts`).
  */
+import { ExplanationInput } from '../engine/explanationInput';
 import { explainReplay, type Explanation } from '../engine/explain';
 import { escapeControlCharacters, toSafeJsonLine } from '../samples/controlCharacters';
 import { discoverSampleFiles } from '../samples/discover';
@@ -133,6 +134,8 @@ export async function runReplay(
   let outcome: SampleReplayOutcome;
   let explanation: Explanation | undefined;
   let effects: ExceptionEffects | undefined;
+  // The explanation keeps only the events it needs (with exceptions, the events the items leave).
+  const needs = options.explain ? new ExplanationInput(rule.statement, replayOptions) : undefined;
   try {
     outcome = await replaySamples({
       statement: rule.statement,
@@ -140,6 +143,7 @@ export async function runReplay(
       options: replayOptions,
       categoryOptionName: '--event-category-field',
       keepAllEvents: options.explain,
+      keepEvent: needs && ((event) => !exceptions?.appliesTo(event.doc) && needs.keep(event)),
       prefilter: options.prefilter,
       exclude: exceptions && ((event) => exceptions.excludes(event.doc)),
       indexPatterns,
@@ -160,9 +164,7 @@ export async function runReplay(
     if (outcome.unreadable.length === discovered.files.length) return ExitCode.usage;
     // An event skipped over an engine limit is already `path:line: warning: …`.
     for (const w of outcome.warnings) io.stderr(`${/:\d+: warning: /.test(w) ? '' : 'warning: '}${escapeControlCharacters(w)}\n`);
-    // With exceptions, the explanation too sees only the events the items leave.
-    const replayed = (outcome.allEvents ?? []).filter((e) => !exceptions?.appliesTo(e.doc));
-    if (options.explain) explanation = explainReplay(rule.statement, replayed, replayOptions);
+    if (needs) explanation = explainReplay(rule.statement, outcome.allEvents ?? [], { ...replayOptions, omitted: needs.omitted });
     if (exceptions) effects = exceptionEffects(outcome.matchesWithoutExclusions ?? [], outcome.matches, exceptions);
   } catch (e) {
     // A pattern that does not compile, or a script failure on one event (`/ by zero`): Elasticsearch

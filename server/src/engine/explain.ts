@@ -30,6 +30,7 @@ import { compareOrdinals } from './order';
 import { DEFAULT_EVENT_CATEGORY_FIELD, expandRuns, ReplaySession, type ReplayRunOptions } from './replay';
 import { beyondMaxspan, type OrderedEvent, type SequenceRejection, type SequenceState } from './sequence';
 import type { EventRecord } from './types';
+import type { OmittedEvents } from './explanationInput';
 
 /** Where an event is: sample file, 1-based line, and its timestamp in epoch milliseconds. */
 export interface EventRef {
@@ -199,6 +200,11 @@ export type ExplainOptions = ReplayRunOptions & {
   maxSequenceNearMisses?: number;
   /** Partial sequences and unmatched events kept per join key (the first in time order); default 100. */
   maxPerKey?: number;
+  /**
+   * Events left out of `events` because the explanation does not need them (`ExplanationInput`):
+   * counted as tried by every stage, and their latest timestamp ends the input as theirs would.
+   */
+  omitted?: OmittedEvents;
 };
 
 const DEFAULT_MAX_NEAR_MISSES = 10;
@@ -392,15 +398,28 @@ export function explainReplay(statement: Statement, events: Iterable<EventRecord
     const session = new ReplaySession(statement, events, options);
     for (let e = session.step(); e !== undefined; e = session.step()) for (const ev of evaluators) evaluate(ev, e);
     const result = session.finish();
-    return {
-      kind: query.kind,
-      events: session.events.length,
-      matches: result.matches.length,
-      stages: evaluators.map((ev) => finishStats(ev, max)),
-      warnings: result.warnings,
-    };
+    return withOmitted(
+      {
+        kind: query.kind,
+        events: session.events.length,
+        matches: result.matches.length,
+        stages: evaluators.map((ev) => finishStats(ev, max)),
+        warnings: result.warnings,
+      },
+      options.omitted,
+    );
   }
-  return explainSequence(statement, query, events, options, ctx, max);
+  return withOmitted(explainSequence(statement, query, events, options, ctx, max), options.omitted);
+}
+
+/** Counts the omitted events as fed and tried by every stage (each found another category). */
+function withOmitted(explanation: Explanation, omitted: OmittedEvents | undefined): Explanation {
+  const n = omitted?.events ?? 0;
+  if (n === 0) return explanation;
+  explanation.events += n;
+  for (const stage of explanation.stages) stage.events += n;
+  if (explanation.kind === 'sequence' && explanation.until) explanation.until.events += n;
+  return explanation;
 }
 
 function explainSequence(
@@ -493,7 +512,9 @@ function explainSequence(
   const result = session.finish();
   if (snapshot.kind === 'sequence') {
     // Sequences still pending at the end of the input.
-    const lastTimestamp = snapshot.lastTimestamp ?? 0;
+    // The end of the input: the latest event, omitted ones included.
+    const omittedLast = options.omitted?.lastTimestamp;
+    const lastTimestamp = omittedLast !== undefined && (snapshot.lastTimestamp === undefined || omittedLast > snapshot.lastTimestamp) ? omittedLast : (snapshot.lastTimestamp ?? 0);
     for (const k of snapshot.keys) {
       for (const p of k.pending) {
         let end: PartialEnd;

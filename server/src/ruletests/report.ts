@@ -10,6 +10,7 @@ import { SUMMARY_FIELDS } from '../cli/matchText';
 import { escapeControlCharacters } from '../samples/controlCharacters';
 import { matchEvents } from './expectations';
 import { formatExceptionEffects } from '../exceptions/replayWithExceptions';
+import { formatIndexPatternSummary } from '../samples/indexPatternSummaryText';
 import type { CaseResult, TestFileResult } from './runner';
 import type { EventRef, RuleTestCase } from './testFile';
 
@@ -94,7 +95,8 @@ export function sideBySide(testCase: RuleTestCase, result: CaseResult): string[]
 /**
  * The lines of one case's report: `✓ name` or `✗ name (file:line)`, then for a failure the reasons,
  * the side-by-side table, the must-not-match events found (with the match they are in), and, when
- * exception files were applied, the matches each item removed.
+ * exception files were applied, the matches each item removed; for a failure, what the rule's index
+ * patterns left out (when some event had an `_index` or `data_stream` fields).
  */
 export function formatCaseResult(file: TestFileResult, result: CaseResult): string[] {
   const where = `${file.path}:${result.line}`;
@@ -114,6 +116,8 @@ export function formatCaseResult(file: TestFileResult, result: CaseResult): stri
     for (const e of matchEvents(result.matches[hit.matchIndex])) lines.push(`        ${eventText(e)}`);
   }
   for (const l of exceptionLines(result)) lines.push(`      ${l}`);
+  // Events left out for their index explain missing matches.
+  if (result.indexPatterns) for (const l of formatIndexPatternSummary(result.indexPatterns, "the rule's")) lines.push(`      ${escapeControlCharacters(l)}`);
   return lines;
 }
 

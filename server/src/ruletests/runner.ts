@@ -4,10 +4,11 @@
  * command line's and the editor's replay), and compare
  * the matches with the case's expectations.
  *
- * Options of a detection-rules rule apply first (its `[rule]` table's `timestamp_field`,
+ * Options of a detection-rules rule apply first (its `[rule]` table's `timestamp_override`,
  * `event_category_override`, `tiebreaker_field`, and `max_signals` as `size`, 100 when absent, as
  * Kibana sends `size: maxSignals` in `rule_types/eql/build_eql_search_request.ts`), then the test
- * file's `[options]`, then the case's.
+ * file's `[options]`, then the case's. The rule's `index` patterns apply to every case: events whose
+ * `_index` or `data_stream` fields name another index are left out, as Kibana never searches them.
  */
 import { promises as fs } from 'node:fs';
 import * as nodePath from 'node:path';
@@ -27,6 +28,7 @@ import { describeFsError } from '../samples/fsErrors';
 import { formatNdjsonProblem } from '../samples/ndjson';
 import { ReplayMemoryError } from '../samples/memoryGuard';
 import { replaySamples, type SampleReplayOutcome } from '../samples/pipeline';
+import { someEventHadIndex, type IndexPatternSummary } from '../samples/indexPatterns';
 import { isTable, readRuleFile, type RuleSource } from '../samples/ruleFile';
 import { lineColumnAt } from '../samples/textPosition';
 import { compareCase, refersTo, type CaseComparison } from './expectations';
@@ -51,6 +53,8 @@ export interface CaseResult {
   warnings: string[];
   /** What the exception files did (absent without exceptions). */
   exceptions?: ExceptionEffects;
+  /** What the rule's index patterns kept (absent when it has none, or no event had an `_index` or `data_stream` fields). */
+  indexPatterns?: IndexPatternSummary;
   /** Wall-clock time of the case, in milliseconds. */
   durationMs: number;
 }
@@ -86,7 +90,7 @@ export function ruleOptions(rule: RuleSource): ReplayRunOptions {
   const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
   const maxSignals = table.max_signals;
   return {
-    timestampField: text(table.timestamp_field),
+    timestampField: text(table.timestamp_override),
     eventCategoryField: text(table.event_category_override),
     tiebreakerField: text(table.tiebreaker_field),
     size: typeof maxSignals === 'number' && Number.isInteger(maxSignals) && maxSignals > 0 ? maxSignals : DEFAULT_MAX_SIGNALS,
@@ -224,6 +228,7 @@ async function runCase(
         for (const ref of refs) if (!named.has(ref) && refersTo(ref, event)) named.set(ref, event);
       },
       exclude: exceptions && ((event) => exceptions.excludes(event.doc)),
+      indexPatterns: rule.options?.index,
     });
   } catch (e) {
     if (e instanceof EqlEvaluationError || e instanceof EqlCompileError) {
@@ -245,6 +250,7 @@ async function runCase(
     matches,
     warnings,
     ...(effects ? { exceptions: effects } : {}),
+    ...(outcome.indexPatterns && someEventHadIndex(outcome.indexPatterns) ? { indexPatterns: outcome.indexPatterns } : {}),
   });
 }
 

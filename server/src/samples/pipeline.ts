@@ -57,6 +57,11 @@ export interface SampleReplayRequest {
    */
   keepAllEvents?: boolean;
   /**
+   * With `keepAllEvents`: keep in `allEvents` only the events this accepts (those an explanation
+   * needs, say: `ExplanationInput`), so memory holds those only.
+   */
+  keepEvent?: (event: EventRecord) => boolean;
+  /**
    * Skip lines that cannot pass any filter of the rule before parsing them (`engine/prefilter.ts`);
    * default true (ignored with `keepAllEvents`). Such lines are counted as events but not checked
    * for JSON errors, unless they do not look like one JSON object (`{…}`), which are parsed and
@@ -116,7 +121,7 @@ export interface SampleReplayOutcome {
   prefiltered: number;
   /** With `cache`: the files replayed from their cached events. */
   cachedFiles?: number;
-  /** With `keepAllEvents`: every event read, in input order. */
+  /** With `keepAllEvents`: every event read (that `keepEvent` accepts), in input order. */
   allEvents?: EventRecord[];
   /** With `exclude`: the matches over every event, as if nothing were left out. */
   matchesWithoutExclusions?: Match[];
@@ -138,7 +143,7 @@ export interface SampleReplayOutcome {
  */
 export async function replaySamples(request: SampleReplayRequest): Promise<SampleReplayOutcome> {
   const { statement, options, signal } = request;
-  const session = new ReplaySession(statement, [], { ...options, relevantOnly: !request.keepAllEvents });
+  const session = new ReplaySession(statement, [], { ...options, relevantOnly: !request.keepAllEvents || request.keepEvent !== undefined });
   const unexcluded = request.exclude ? new ReplaySession(statement, [], { ...options, relevantOnly: true }) : undefined;
   const outcome: SampleReplayOutcome = { matches: [], warnings: [], problems: [], unreadable: [], files: 0, events: 0, prefiltered: 0 };
   if (request.keepAllEvents) outcome.allEvents = [];
@@ -161,7 +166,7 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
     request.onEvent?.(event);
     // Not in the rule's indices: not searched, so not even a near miss.
     if (indexFilter && !indexFilter.admits(event)) return;
-    outcome.allEvents?.push(event);
+    if (outcome.allEvents && (!request.keepEvent || request.keepEvent(event))) outcome.allEvents.push(event);
     if (unexcluded) unexcluded.add(event);
     if (!request.exclude?.(event)) session.add(event);
   };

@@ -7,12 +7,14 @@
  *
  * Indexing never blocks a request: the reader gives the event loop back after every chunk
  * (256 KiB), so a completion or hover waits at most for one chunk's parsing. Files are indexed one
- * at a time; a changed file is indexed again on its own (`update`), a deleted one dropped.
+ * at a time; a changed file is indexed again on its own (`update`), a deleted one dropped. A
+ * sample open in the editor with unsaved edits is indexed from the editor's text instead of the
+ * disk (`editorText`), until it is saved or closed.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
-import { openSampleContent, splitLines } from '../samples/lineReader';
+import { openSampleContent, splitLines, textContent } from '../samples/lineReader';
 import { decodeNdjsonLine } from '../samples/ndjson';
 import { FileFieldStats, SampleFields } from '../schema/sampleFields';
 
@@ -23,8 +25,16 @@ const SKIPPED_FOLDERS = new Set(['node_modules', '.git']);
 
 /** Reads one sample file into field statistics, yielding to the event loop after each chunk. */
 export async function indexSampleFile(file: string): Promise<FileFieldStats> {
+  return indexSampleContent(await openSampleContent(file), file);
+}
+
+/**
+ * Reads sample content (chunks of NDJSON bytes: a file's, or an editor's unsaved text) into field
+ * statistics, yielding to the event loop after each chunk. Malformed lines are skipped.
+ * @param file the file the content is of (for the decoder's messages).
+ */
+export async function indexSampleContent(content: AsyncIterable<Buffer>, file: string): Promise<FileFieldStats> {
   const stats = new FileFieldStats();
-  const content = await openSampleContent(file);
   async function* yielding(): AsyncGenerator<Buffer> {
     for await (const chunk of content) {
       yield chunk;
@@ -71,6 +81,8 @@ export class SampleIndexer {
   private matches = picomatch(DEFAULT_SAMPLES_GLOB, { dot: true });
   /** Files waiting to be (re)indexed, in order; processed one at a time. */
   private readonly queue = new Set<string>();
+  /** The unsaved editor text of open samples, indexed instead of their file on disk. */
+  private readonly editorTexts = new Map<string, string>();
   private running: Promise<void> | undefined;
 
   /**
@@ -92,12 +104,28 @@ export class SampleIndexer {
     for (const f of this.fields.fileNames()) this.fields.deleteFile(f);
     if (!root) return;
     for (const f of await findSampleFiles(root, g)) this.queue.add(f);
+    // Open samples not yet saved to disk.
+    for (const f of this.editorTexts.keys()) if (this.isSample(f)) this.queue.add(f);
     return this.kick();
   }
 
   /** A file was created or changed: indexed again when the glob matches it. */
   update(file: string): Promise<void> {
     if (!this.isSample(file)) return this.idle();
+    this.queue.add(file);
+    return this.kick();
+  }
+
+  /**
+   * The editor's text of a sample file changed: with `text`, the file is indexed from that text
+   * (its unsaved edits) from now on; with undefined (saved, reverted or closed), from the disk
+   * again. Files the glob does not match are ignored. The promise ends when the queue is done.
+   */
+  editorText(file: string, text: string | undefined): Promise<void> {
+    if (!this.isSample(file)) return this.idle();
+    if (text === undefined) {
+      if (!this.editorTexts.delete(file)) return this.idle();
+    } else this.editorTexts.set(file, text);
     this.queue.add(file);
     return this.kick();
   }
@@ -129,10 +157,12 @@ export class SampleIndexer {
           const file = this.queue.values().next().value as string;
           this.queue.delete(file);
           try {
-            this.fields.setFile(file, await indexSampleFile(file));
+            const text = this.editorTexts.get(file);
+            this.fields.setFile(file, await (text === undefined ? indexSampleFile(file) : indexSampleContent(textContent(text), file)));
           } catch (e) {
             this.fields.deleteFile(file);
-            this.onError(`${file}: ${(e as Error)?.message ?? e}`);
+            // A file that is gone (an unsaved sample closed without saving) is simply dropped.
+            if ((e as NodeJS.ErrnoException)?.code !== 'ENOENT') this.onError(`${file}: ${(e as Error)?.message ?? e}`);
           }
           this.onChange();
         }

@@ -67,6 +67,27 @@ describe('fields, values and structure', () => {
     assert.match(String(items[0].detail), /^\d+ in the samples$/);
   });
 
+  it('completes the values of a sample\'s unsaved edits, and forgets them when the sample is reverted', async () => {
+    const doc = await openRule('cmd-started.eql');
+    const sample = await vscode.workspace.openTextDocument(fixtureUri('samples/a-process.ndjson'));
+    const valuesIn = async (): Promise<string[]> => {
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(0, 31));
+      return list.items.filter((i) => String(i.detail ?? '').endsWith('in the samples')).map((i) => `${label(i)} ${i.detail}`);
+    };
+    try {
+      const end = sample.lineAt(sample.lineCount - 1).range.end;
+      const line = '{"@timestamp":"2024-05-01T10:00:09Z","event":{"category":"process"},"process":{"name":"rundll32.exe"}}';
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(sample.uri, end, (sample.lineAt(sample.lineCount - 1).text === '' ? '' : '\n') + line + '\n');
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      assert.ok(sample.isDirty, 'unsaved');
+      await waitFor('the unsaved value in completion', async () => ((await valuesIn()).includes('rundll32.exe 1 in the samples') ? true : undefined));
+    } finally {
+      await revert(sample);
+    }
+    await waitFor('the value gone after the revert', async () => ((await valuesIn()).some((v) => v.startsWith('rundll32.exe')) ? undefined : true));
+  });
+
   it('colours the EQL of a TOML rule with semantic tokens (no TOML extension installed)', async () => {
     assert.equal(vscode.extensions.all.some((e) => e.id !== 'eql-workbench.eql-workbench' && JSON.stringify(e.packageJSON?.contributes?.grammars ?? []).includes('source.toml')), false);
     const uri = fixtureUri('rules/cmd-then-https.toml');

@@ -108,15 +108,42 @@ test('field references: an expected match given by field values; a rule file tha
   assert.match(bad.problems[0].message, /the rule cannot be used: .*nope\.eql: no such file or directory/);
 });
 
-test("a detection-rules rule's own options apply: timestamp_field, event_category_override, tiebreaker_field, max_signals (100 when absent)", () => {
+// detection-rules' schema names the timestamp option `timestamp_override` (Kibana: `timestampOverride`).
+test("a detection-rules rule's own options apply: timestamp_override, event_category_override, tiebreaker_field, max_signals (100 when absent)", () => {
   const toml = (extra: string) =>
     ruleFromToml('r.toml', `[rule]\ntype = "eql"\nlanguage = "eql"\n${extra}query = '''any where true'''\n`).rule!;
   assert.deepEqual(ruleOptions(toml('')), { timestampField: undefined, eventCategoryField: undefined, tiebreakerField: undefined, size: DEFAULT_MAX_SIGNALS });
-  assert.deepEqual(ruleOptions(toml('timestamp_field = "event.created"\nevent_category_override = "event.type"\ntiebreaker_field = "event.sequence"\nmax_signals = 7\n')), {
+  assert.deepEqual(ruleOptions(toml('timestamp_override = "event.created"\nevent_category_override = "event.type"\ntiebreaker_field = "event.sequence"\nmax_signals = 7\n')), {
     timestampField: 'event.created',
     eventCategoryField: 'event.type',
     tiebreakerField: 'event.sequence',
     size: 7,
   });
   assert.deepEqual(ruleOptions(ruleFromEql('r.eql', 'any where true')), {});
+});
+
+// A TOML rule's `index` patterns apply to its test cases, as Kibana never searches other indices
+// (ECS `data_stream`: the data stream is `<type>-<dataset>-<namespace>`). Hand-worked: line 1 is from
+// logs-endpoint.events.process-default (kept), line 2 from logs-windows.sysmon_operational-default
+// (no pattern: left out), line 3 carries no data_stream (kept).
+test("a TOML rule's index patterns leave out the events of other indices in its cases; a failure says so", async () => {
+  const rulePath = join(dir, 'indexed.toml');
+  writeFileSync(rulePath, `[rule]\ntype = "eql"\nlanguage = "eql"\nindex = ["logs-endpoint.events.*"]\nquery = '''process where process.name == "cmd.exe"'''\n`);
+  const start = (s: number, dataset?: string) =>
+    JSON.stringify({ '@timestamp': `2024-01-01T00:00:0${s}Z`, event: { category: 'process' }, process: { name: 'cmd.exe' }, ...(dataset ? { data_stream: { type: 'logs', dataset, namespace: 'default' } } : {}) });
+  const samples = join(dir, 'indexed.ndjson');
+  writeFileSync(samples, [start(1, 'endpoint.events.process'), start(2, 'windows.sysmon_operational'), start(3)].join('\n') + '\n');
+  const path = join(dir, 'indexed.test.toml');
+  const at = (line: number) => JSON.stringify(`${samples}:${line}`);
+  writeFileSync(
+    path,
+    `rule = ${JSON.stringify(rulePath)}\nsamples = ${JSON.stringify(samples)}\n[[case]]\nname = "kept"\n[[case.match]]\nevents = [${at(1)}]\n[[case.match]]\nevents = [${at(3)}]\n[[case]]\nname = "expects the Sysmon event"\n[[case.match]]\nevents = [${at(2)}]\n`,
+  );
+  const r = await runTestFile(path);
+  assert.equal(r.status, 'ok', JSON.stringify(r.problems));
+  assert.deepEqual(r.cases.map((c) => c.status), ['passed', 'failed']);
+  assert.deepEqual(r.cases[1].indexPatterns?.leftOut, [{ index: 'logs-windows.sysmon_operational-default', events: 1 }]);
+  const report = formatCaseResult(r, r.cases[1]).join('\n');
+  assert.match(report, /index patterns \(the rule's\): 2 events kept, 1 left out/);
+  assert.match(report, /left out from: logs-windows\.sysmon_operational-default \(1\)/);
 });
