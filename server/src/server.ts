@@ -30,7 +30,7 @@ import {
 import { CodeActionRequest, CompletionRequest, DocumentHighlightRequest, HoverRequest, SignatureHelpRequest } from 'vscode-languageserver/node';
 import { CompletionResolveRequest, DocumentFormattingRequest, DocumentRangeFormattingRequest, DocumentSymbolRequest, FoldingRangeRequest, SelectionRangeRequest, SemanticTokensRangeRequest, SemanticTokensRequest } from 'vscode-languageserver/node';
 import { checkCompletionItem, checkFormattingParams, checkRangeParams, checkSelectionRangeParams, checkTextDocumentParams } from './requestParams';
-import type { Hover, Position } from 'vscode-languageserver-protocol';
+import type { CodeAction, Diagnostic, Hover, Position } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ExplainEventRequest, ExplainReplayRequest, ListRuleTestsRequest, RecordReplayRequest, RecordRuleTestCaseRequest, ReplayRequest, RunRuleTestsRequest } from './protocol';
 import { listRuleTests, recordReplayAsTestCase, recordRuleTestCase, RecordInputError, runRuleTests } from './ruletests/ruleTestService';
@@ -46,14 +46,14 @@ import { ReplayInputError, replayRule, type ReplayHooks } from './services/repla
 import { replayRuleInWorker } from './services/replayInWorker';
 import { reportReplayProgress } from './services/replayProgress';
 import { ReplayCancelledError, ReplayRuns } from './services/replayRuns';
-import { ruleFromToml } from './samples/ruleFile';
+import { ruleFromToml, type RuleReplayOptions } from './samples/ruleFile';
 import { explainEvent, explainReplayOfRule } from './services/explainService';
 import { isTomlDocument, ruleDocument, type RuleDocumentResult } from './services/ruleDocument';
 import { checkCodeActionParams, checkPositionParams, checkReplayParams, InvalidParamsError } from './requestParams';
 import { serverTransport } from './transport';
 import { WorkspaceFields } from './services/workspaceFields';
 import { ruleMetadataDiagnostics } from './services/ruleMetadata';
-import { attackDiagnostics, attackHover } from './services/attackThreat';
+import { attackDiagnostics, attackHover, attackQuickFixes } from './services/attackThreat';
 import { AttackNameIndex } from './services/attackNames';
 import { SEMANTIC_TOKENS_LEGEND, semanticTokensInDocument } from './services/semanticTokens';
 import { documentHighlightsInDocument, documentSymbolsInDocument, foldingRangesInDocument, formattingInDocument, selectionRangesInDocument } from './services/documentFeatures';
@@ -169,7 +169,9 @@ documents.onDidClose(({ document }) => {
   send(`clear diagnostics of ${document.uri}`, connection.sendDiagnostics({ uri: document.uri, diagnostics: [] }));
 });
 
-connection.onRequest(CodeActionRequest.type, (params) => request('code actions', async () => (checkCodeActionParams(params), withRule(params.textDocument.uri, [], (r) => codeActionsInDocument(r, params.context.diagnostics)))));
+connection.onRequest(CodeActionRequest.type, (params) =>
+  request('code actions', async () => (checkCodeActionParams(params), [...tomlQuickFixes(params.textDocument.uri, params.context.diagnostics), ...withRule(params.textDocument.uri, [], (r) => codeActionsInDocument(r, params.context.diagnostics))])),
+);
 connection.onRequest(CompletionRequest.type, (params) =>
   request('completion', async () =>
     (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => completionsInDocument(r, params.position, (text, offset) => computeCompletions(text, offset, { ...completionOptions, samples: samples.fields })))),
@@ -200,7 +202,7 @@ connection.onRequest(ReplayRequest, (params, token) =>
     }
   }),
 );
-connection.onRequest(ExplainEventRequest, (params) => request('explain event', () => (checkReplayParams(params), explainEvent)(params, openRuleText(params.uri))));
+connection.onRequest(ExplainEventRequest, (params) => request('explain event', () => (checkReplayParams(params), explainEvent)(params, openRuleText(params.uri), openRuleOptions(params.uri))));
 connection.onRequest(ExplainReplayRequest, (params) => request('explain replay', () => (checkReplayParams(params), explainReplayOpenOrSaved(params))));
 connection.onRequest(ListRuleTestsRequest, (params) => request('list rule tests', () => listRuleTests(params)));
 connection.onRequest(RunRuleTestsRequest, (params) => request('run rule tests', () => runRuleTests(params)));
@@ -234,6 +236,12 @@ function ruleOf(document: TextDocument): RuleDocumentResult {
 function tomlHover(uri: string, position: Position): Hover | null {
   const document = documents.get(uri);
   return document && isTomlDocument(uri, document.languageId) ? attackHover(document, position, attackNames) : null;
+}
+
+/** Quick fixes of a TOML rule's metadata diagnostics (its ATT&CK mapping), EQL rule or not. */
+function tomlQuickFixes(uri: string, diagnostics: Diagnostic[]): CodeAction[] {
+  const document = documents.get(uri);
+  return document && isTomlDocument(uri, document.languageId) ? attackQuickFixes(document, diagnostics, attackNames) : [];
 }
 
 /** Runs `run` on the rule of the open document `uri`; `otherwise` when it is not open or holds no EQL rule. */
@@ -314,11 +322,18 @@ function openRuleText(ruleUri: string): (uri: string) => string | undefined {
   return (uri) => (rule && uri === ruleUri ? rule.query.getText() : undefined);
 }
 
+/** The options of an open detection-rules TOML document (`timestamp_override`, `index`, …), which its text on disk may not have yet. */
+function openRuleOptions(uri: string): RuleReplayOptions | undefined {
+  const document = documents.get(uri);
+  const rule = document ? ruleOf(document).rule : undefined;
+  return rule?.format === 'toml' ? ruleFromToml(uri, rule.document.getText()).rule?.options : undefined;
+}
+
 /** Explains a replay of `params.uri`; the stage ends of an open document are placed in it (TOML positions for TOML). */
 async function explainReplayOpenOrSaved(params: Parameters<typeof explainReplayOfRule>[0]): ReturnType<typeof explainReplayOfRule> {
   const document = documents.get(params.uri);
   const rule = document ? ruleOf(document).rule : undefined;
-  const result = await explainReplayOfRule(params, openRuleText(params.uri));
+  const result = await explainReplayOfRule(params, openRuleText(params.uri), openRuleOptions(params.uri));
   if (!rule) return result;
   return { ...result, stageEnds: result.stageEnds.map((s) => ({ ...s, position: rule.toDocumentPosition(s.position) })) };
 }

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import type { Hover, MarkupContent } from 'vscode-languageserver-protocol';
+import type { CodeAction, Hover, MarkupContent } from 'vscode-languageserver-protocol';
 import { ROOT, startServer, type TestServer } from './lspTestClient';
 
 const RULES = path.resolve(ROOT, '..', 'shared', 'detection-rules');
@@ -58,17 +58,27 @@ describe('ATT&CK metadata over LSP', { skip: existsSync(RULES) ? false : 'prebui
     const naming = tomlFiles(RULES).filter((f) => readFileSync(f, 'utf8').includes('id = "TA0008"\nname = "Lateral Movement"\n')).length;
     assert.ok(naming > 0);
     const expected = `**Lateral Movement** — ATT&CK tactic \`TA0008\`\n\nNamed so by ${naming} other rules of the workspace; this table has no \`name\`.\n\n[https://attack.mitre.org/tactics/TA0008/](https://attack.mitre.org/tactics/TA0008/)`;
-    // The first diagnostics may come before every rule of the workspace is read (a loaded machine):
-    // the count grows until the reading ends.
-    const hoverAt = async () => (await server.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 13, character: 8 } })) as Hover;
-    let hover = await hoverAt();
-    for (const end = Date.now() + 20_000; (hover.contents as MarkupContent).value !== expected && Date.now() < end; ) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      hover = await hoverAt();
+    // The workspace is read in the background: asked early, the hover counts the rules read so far.
+    let hover: Hover | undefined;
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+      hover = (await server.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 13, character: 8 } })) as Hover;
+      if ((hover.contents as MarkupContent).value === expected) break;
     }
-    assert.equal((hover.contents as MarkupContent).value, expected);
-    assert.deepEqual(hover.range, { start: { line: 13, character: 5 }, end: { line: 13, character: 13 } });
+    assert.equal((hover!.contents as MarkupContent).value, expected);
+    assert.deepEqual(hover!.range, { start: { line: 13, character: 5 }, end: { line: 13, character: 13 } });
     assert.equal(await server.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 7, character: 15 } }), null);
+    const actions = (await server.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: 10, character: 0 }, end: { line: 14, character: 0 } },
+      context: { diagnostics: published.diagnostics },
+    })) as CodeAction[];
+    assert.deepEqual(
+      actions.map((a) => [a.title, a.edit?.changes?.[uri]?.map((e) => [e.range.start.line, e.range.start.character, e.newText])]),
+      [
+        ['Change to "Remote Services"', [[10, 7, '"Remote Services"']]],
+        ['Change to "https://attack.mitre.org/tactics/TA0008/"', [[14, 12, '"https://attack.mitre.org/tactics/TA0008/"']]],
+      ],
+    );
   });
 });
 

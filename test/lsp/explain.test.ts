@@ -77,6 +77,38 @@ describe('eqlWorkbench/explainEvent and eqlWorkbench/explainReplay', () => {
     }
   });
 
+  it('join keys beyond 2^53 travel as their exact digits: 2^53 + 1 and 2^53 are two keys', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'eql-explain-big-'));
+    try {
+      const rule = path.join(dir, 'big.eql');
+      const logs = path.join(dir, 'big.ndjson');
+      writeFileSync(rule, 'sequence by host.id [process where true] [network where true]\n');
+      writeFileSync(
+        logs,
+        [
+          '{"@timestamp":1,"event":{"category":"process"},"host":{"id":9007199254740993}}',
+          '{"@timestamp":2,"event":{"category":"process"},"host":{"id":9007199254740992}}',
+          '{"@timestamp":3,"event":{"category":"network"},"host":{"id":9007199254740993}}',
+        ].join('\n'),
+      );
+      const uris = { uri: pathToFileURL(rule).toString(), sampleUris: [pathToFileURL(logs).toString()], options: OPTIONS };
+      const replay = await server.connection.sendRequest(ExplainReplayRequest, uris);
+      const seq = replay.explanation;
+      assert.ok(seq && seq.kind === 'sequence', JSON.stringify(replay));
+      assert.deepEqual(
+        seq.keys.map((k) => [k.joinKeys, k.completed]),
+        [
+          [['9007199254740992'], 0],
+          [['9007199254740993'], 1],
+        ],
+      );
+      const event = await server.connection.sendRequest(ExplainEventRequest, { ...uris, sampleUri: uris.sampleUris[0], line: 2 });
+      assert.equal(event.explanation?.stages[0].passed, true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a line without an event, or a file outside the samples: no explanation', async () => {
     assert.deepEqual(await server.connection.sendRequest(ExplainEventRequest, { ...params(RULE_EQL), sampleUri: fileUri(LOGS[0]), line: 400 }), {});
     assert.deepEqual(await server.connection.sendRequest(ExplainEventRequest, { ...params(RULE_EQL), sampleUri: fileUri('samples/README.md'), line: 1 }), {});

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { ReplayRequest, type ReplayParams, type ReplayResult } from '../../server/src/protocol';
+import { ExplainReplayRequest, ReplayRequest, type ReplayParams, type ReplayResult } from '../../server/src/protocol';
 import { startServer, type TestServer } from './lspTestClient';
 
 const OPTIONS: ReplayParams['options'] = { timestampField: '@timestamp', tiebreakerField: '', eventCategoryField: 'event.category' };
@@ -83,6 +83,14 @@ describe('eqlWorkbench/replay with a rule\'s index patterns', () => {
     const result = await replay({ ...OPTIONS, indexFilter: false });
     assert.deepEqual(lines(result), [1, 2, 3, 4]);
     assert.equal(result.indexPatterns, undefined);
+  });
+
+  it('explains the replay over the same events: those of other indices are not replayed', async () => {
+    const explained = await server.connection.sendRequest(ExplainReplayRequest, { uri: ruleUri, sampleUris: [sampleUri], options: OPTIONS });
+    assert.equal(explained.explanation?.events, 3);
+    assert.equal(explained.explanation?.kind === 'event' ? explained.explanation.matches : -1, 3);
+    const all = await server.connection.sendRequest(ExplainReplayRequest, { uri: ruleUri, sampleUris: [sampleUri], options: { ...OPTIONS, indexFilter: false } });
+    assert.equal(all.explanation?.events, 4);
   });
 
   it('uses the index patterns of the open document, unsaved edits included', async () => {

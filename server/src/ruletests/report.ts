@@ -10,6 +10,7 @@ import { SUMMARY_FIELDS } from '../cli/matchText';
 import { escapeControlCharacters } from '../samples/controlCharacters';
 import { matchEvents } from './expectations';
 import { formatExceptionEffects } from '../exceptions/replayWithExceptions';
+import { stringifyExact } from '../engine/values';
 import { formatIndexPatternSummary } from '../samples/indexPatternSummaryText';
 import type { CaseResult, TestFileResult } from './runner';
 import type { EventRef, RuleTestCase } from './testFile';
@@ -55,7 +56,7 @@ export function eventText(event: EventRecord): string {
 }
 
 function matchHeader(match: Match, index: number): string {
-  const keys = match.joinKeys && match.joinKeys.length > 0 ? ` by ${escapeControlCharacters(JSON.stringify(match.joinKeys))}` : '';
+  const keys = match.joinKeys && match.joinKeys.length > 0 ? ` by ${escapeControlCharacters(stringifyExact(match.joinKeys))}` : '';
   return `#${index + 1} ${match.type}${keys}`;
 }
 

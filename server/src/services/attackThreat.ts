@@ -16,14 +16,16 @@
  * - diagnostics (warnings): `attack-reference`, a `reference` that is not the page of its `id`;
  *   `attack-id`, an `id` that is not a tactic (`TA` + 4 digits), technique (`T` + 4 digits) or
  *   sub-technique (its technique's id + `.` + 3 digits) id as its table says; `attack-name`, a
- *   `name` that no other rule of the workspace gives that id while others name it otherwise.
+ *   `name` that no other rule of the workspace gives that id while others name it otherwise;
+ * - quick fixes for `attack-reference` (the id's page) and `attack-name` (the name most other
+ *   rules give the id).
  *
  * Positions come from the table headers and `key = "value"` lines; values are decoded by the TOML
  * library (smol-toml), and a file whose tables are written otherwise (inline tables, dotted keys)
  * gets neither hover nor diagnostics, since its lines cannot be told apart reliably.
  */
 import { parse as parseToml } from 'smol-toml';
-import { DiagnosticSeverity, MarkupKind, type Diagnostic, type Hover, type Position, type Range } from 'vscode-languageserver-protocol';
+import { CodeActionKind, DiagnosticSeverity, MarkupKind, type CodeAction, type Diagnostic, type Hover, type Position, type Range } from 'vscode-languageserver-protocol';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { isTable } from '../samples/ruleFile';
 import { RULE_FILE_DIAGNOSTIC_SOURCE } from './ruleDocument';
@@ -223,6 +225,38 @@ export function attackDiagnostics(document: TextDocument, others?: AttackNameSou
     }
   }
   return out;
+}
+
+/**
+ * Quick fixes for this module's diagnostics among `diagnostics` (as the client sends them): the
+ * value replaced by the id's ATT&CK page (`attack-reference`) or by the name most of the other
+ * rules give the id (`attack-name`), written in the literal's own quotes. A diagnostic whose value
+ * changed since is left alone. Never throws.
+ */
+export function attackQuickFixes(document: TextDocument, diagnostics: readonly Diagnostic[], others?: AttackNameSource): CodeAction[] {
+  const wanted = diagnostics.filter((d) => d.source === RULE_FILE_DIAGNOSTIC_SOURCE && (d.code === 'attack-reference' || d.code === 'attack-name'));
+  if (wanted.length === 0) return [];
+  const entries = attackEntries(document);
+  const same = (a: Range, b: Range): boolean =>
+    a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+  const actions: CodeAction[] = [];
+  for (const d of wanted) {
+    const field = d.code === 'attack-reference' ? 'reference' : 'name';
+    const entry = entries.find((e) => e[field] && same(e[field]!.range, d.range));
+    const id = entry?.id?.value;
+    if (!entry || !id) continue;
+    const value = field === 'reference' ? attackUrl(id) : others?.namesOf(id, document.uri)[0]?.name;
+    if (value === undefined || value === entry[field]!.value) continue;
+    const literal = document.getText(d.range).startsWith("'") && !value.includes("'") ? `'${value}'` : JSON.stringify(value);
+    actions.push({
+      title: `Change to ${literal}`,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [d],
+      isPreferred: true,
+      edit: { changes: { [document.uri]: [{ range: d.range, newText: literal }] } },
+    });
+  }
+  return actions;
 }
 
 function plural(n: number, word: string): string {

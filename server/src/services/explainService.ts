@@ -23,6 +23,8 @@ import { type NdjsonResult, parseNdjsonText, readNdjsonFile } from '../samples/n
 import type { RuleSource } from '../samples/ruleFile';
 import { lineColumnAt } from '../samples/textPosition';
 import { loadRule, ReplayInputError, type OpenDocumentText } from './replayService';
+import { IndexPatternFilter } from '../samples/indexPatterns';
+import type { RuleReplayOptions } from '../samples/ruleFile';
 
 /** The inputs of an explanation, or the rule's errors. */
 type ExplainInput =
@@ -47,13 +49,17 @@ function baseName(path: string): string {
  * Reads the rule and the sample events (unreadable samples and malformed lines are skipped: the
  * replay reports them).
  */
-async function loadInput(params: ReplayParams, openText: OpenDocumentText): Promise<ExplainInput> {
+async function loadInput(params: ReplayParams, openText: OpenDocumentText, ruleOptions?: RuleReplayOptions): Promise<ExplainInput> {
   const rule = await loadRule(params.uri, openText);
   const analysis = analyze(rule.query);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0 || !analysis.statement) return { ruleErrors: errors.map((d) => d.message) };
   const samples = await loadSamples(params);
-  const { events, uriOfName, nameOfUri } = samples;
+  const { uriOfName, nameOfUri } = samples;
+  // As the replay: the events of indices the rule does not search are not even near misses.
+  const patterns = params.options.indexFilter === false ? undefined : (ruleOptions ?? rule.options)?.index;
+  const indexFilter = patterns ? new IndexPatternFilter(patterns) : undefined;
+  const events = indexFilter ? samples.events.filter((e) => indexFilter.admits(e)) : samples.events;
   const { timestampField, tiebreakerField, eventCategoryField } = params.options;
   return {
     rule,
@@ -141,6 +147,8 @@ async function loadSamples(params: ReplayParams): Promise<LoadedSamples> {
 
 /** Replaces the `file` of every event reference (`{ file, line }`) with the sample's URI. */
 function withUris<T>(value: T, uriOfName: Map<string, string>): T {
+  // An integer beyond 2^53 (a bigint, which JSON cannot carry) travels as its digits.
+  if (typeof value === 'bigint') return value.toString() as T;
   if (Array.isArray(value)) return value.map((v) => withUris(v, uriOfName)) as T;
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
@@ -167,8 +175,8 @@ function engine<T>(run: () => T): T {
  *   sample URIs), none when the line holds no event, or the rule's error messages.
  * @throws ReplayInputError as `replayRule` does (an unreadable rule, a rule the engine refuses).
  */
-export async function explainEvent(params: ExplainEventParams, openText: OpenDocumentText): Promise<ExplainEventResult> {
-  const input = await loadInput(params, openText);
+export async function explainEvent(params: ExplainEventParams, openText: OpenDocumentText, ruleOptions?: RuleReplayOptions): Promise<ExplainEventResult> {
+  const input = await loadInput(params, openText, ruleOptions);
   if (input.ruleErrors) return { ruleErrors: input.ruleErrors };
   const name = input.nameOfUri.get(params.sampleUri);
   if (name === undefined) return {};
@@ -185,8 +193,8 @@ export async function explainEvent(params: ExplainEventParams, openText: OpenDoc
  *   maps), or the rule's error messages.
  * @throws ReplayInputError as `replayRule` does.
  */
-export async function explainReplayOfRule(params: ReplayParams, openText: OpenDocumentText): Promise<ExplainReplayResult> {
-  const input = await loadInput(params, openText);
+export async function explainReplayOfRule(params: ReplayParams, openText: OpenDocumentText, ruleOptions?: RuleReplayOptions): Promise<ExplainReplayResult> {
+  const input = await loadInput(params, openText, ruleOptions);
   if (input.ruleErrors) return { ruleErrors: input.ruleErrors, stageEnds: [] };
   const explanation = engine(() => explainReplay(input.statement, input.events, input.options));
   const query = input.statement.query;

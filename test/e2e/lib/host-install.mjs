@@ -46,7 +46,12 @@ export function missingInstallPrerequisites() {
   const missing = [];
   // code-server 4.100.3 (VS Code 1.100.3) is the newest release whose `engines` accept Node 20; later
   // releases want Node 22 (4.103+) or 24 (4.133+). The extension and the CLI run on Node >= 20.
-  if (Number(process.versions.node.split('.')[0]) !== 20) missing.push(`Node 20 for the code-server host (code-server 4.100.3 refuses Node ${process.versions.node}; the extension and the CLI run on Node 20 or later)`);
+  if (Number(process.versions.node.split('.')[0]) !== 20) {
+    missing.push(
+      `Node 20 for the code-server host (code-server 4.100.3 refuses Node ${process.versions.node}; run the tests on Node 20, ` +
+        'which npm can fetch: npx -p node@20 npm test; the extension and the CLI run on Node 20 or later)',
+    );
+  }
   if (!existsSync('/usr/include/gssapi/gssapi.h') && !which('krb5-config')) missing.push('kerberos headers (Debian: libkrb5-dev)');
   if (!which('rg')) missing.push('ripgrep (Debian: ripgrep)');
   if (!which('make') || !(which('g++') || which('c++'))) missing.push('a C++ toolchain (Debian: build-essential)');

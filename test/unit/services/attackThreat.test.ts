@@ -11,7 +11,7 @@ import { before, describe, it } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { MarkupContent } from 'vscode-languageserver-protocol';
 import { AttackNameIndex } from '../../../server/src/services/attackNames';
-import { attackDiagnostics, attackHover, attackUrl } from '../../../server/src/services/attackThreat';
+import { attackDiagnostics, attackHover, attackQuickFixes, attackUrl } from '../../../server/src/services/attackThreat';
 import { cursor } from './cursor';
 
 const RULES = path.resolve(__dirname, '../../../../shared/detection-rules');
@@ -102,6 +102,27 @@ describe('ATT&CK hover and checks in prebuilt rules', { skip: fs.existsSync(WINL
       ['attack-id', at('id = "TA0003"'), 5, '`T0003` is not an ATT&CK tactic id (`TA` and 4 digits)'],
       ['attack-id', at('id = "T1569.002"'), 5, "`T1021.002` is not an ATT&CK sub-technique id (its technique's id `T1569`, `.` and 3 digits)"],
     ]);
+  });
+});
+
+describe('ATT&CK quick fixes in a prebuilt rule', { skip: fs.existsSync(WINLOG) ? false : 'prebuilt rules not found at ../shared/detection-rules' }, () => {
+  it('put back the reference and the name the rule had', async () => {
+    const index = new AttackNameIndex();
+    await index.indexFolder(RULES);
+    const original = fs.readFileSync(WINLOG, 'utf8');
+    const broken = original
+      .replace('reference = "https://attack.mitre.org/techniques/T1021/002/"', 'reference = "https://attack.mitre.org/techniques/T1021/003/"')
+      .replace('name = "Remote Services"', 'name = "Remote Service"');
+    const uri = `file://${WINLOG}`;
+    const doc = TextDocument.create(uri, 'toml', 1, broken);
+    const diagnostics = attackDiagnostics(doc, index);
+    assert.deepEqual(diagnostics.map((d) => d.code), ['attack-name', 'attack-reference']);
+    const fixes = attackQuickFixes(doc, diagnostics, index);
+    assert.deepEqual(fixes.map((f) => f.title), ['Change to "Remote Services"', 'Change to "https://attack.mitre.org/techniques/T1021/002/"']);
+    const edits = fixes.flatMap((f) => f.edit!.changes![uri]);
+    assert.equal(TextDocument.applyEdits(doc, edits), original);
+    // Once fixed, nothing is offered for the old diagnostics.
+    assert.deepEqual(attackQuickFixes(TextDocument.create(uri, 'toml', 2, original), diagnostics, index), []);
   });
 });
 
