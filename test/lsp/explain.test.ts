@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { pathToFileURL } from 'node:url';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -134,6 +135,31 @@ describe('eqlWorkbench/explainEvent and eqlWorkbench/explainReplay', () => {
     ]);
     // Near misses of stage 1 are sample URIs.
     assert.ok(e.stages[0].nearMisses.every((m) => m.event.file.startsWith('file://')));
+  });
+
+  it('explains a replay over samples saved as a JSON array (gzip-compressed) as over the same events in NDJSON', async () => {
+    // The same four files' events, one JSON array of documents per file, gzip-compressed: the
+    // explanation counts the same events (the events of each file are at other lines, so only counts
+    // are compared).
+    const dir = mkdtempSync(path.join(tmpdir(), 'eqlwb-explain-array-'));
+    try {
+      const arrays = LOGS.map((f, i) => {
+        const docs = readFileSync(path.join(ROOT, f), 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l));
+        const file = path.join(dir, `${i}.json.gz`);
+        writeFileSync(file, gzipSync(JSON.stringify(docs, null, 2)));
+        return pathToFileURL(file).toString();
+      });
+      const fromNdjson = await server.connection.sendRequest(ExplainReplayRequest, params(RULE_EQL));
+      const fromArrays = await server.connection.sendRequest(ExplainReplayRequest, { ...params(RULE_EQL), sampleUris: arrays });
+      const counts = (r: typeof fromNdjson) => {
+        const e = r.explanation!;
+        return { events: e.events, stages: e.stages.map((s) => [s.events, s.passedCategory, s.passed]), ...(e.kind === 'sequence' ? { completed: e.completed, ends: e.ends } : {}) };
+      };
+      assert.deepEqual(counts(fromArrays), counts(fromNdjson));
+      assert.deepEqual(counts(fromNdjson).stages.map((s) => s.slice(1)), [[15, 6], [17, 9]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('stage ends of a TOML rule are TOML positions, from disk and from the open document', async () => {

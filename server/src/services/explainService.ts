@@ -15,11 +15,13 @@ import { analyze } from '../eql/analyze';
 import type { Span, Statement } from '../eql/ast';
 import { EqlCompileError, EqlEvaluationError } from '../engine/errors';
 import { explainEventInReplay } from '../engine/eventExplanation';
-import { explainReplay } from '../engine/explain';
+import { explainReplay, type ExplainOptions } from '../engine/explain';
+import { ExplanationInput, type OmittedEvents } from '../engine/explanationInput';
 import type { ReplayRunOptions } from '../engine/replay';
 import type { EventRecord } from '../engine/types';
 import type { ExplainEventParams, ExplainEventResult, ExplainReplayResult, ReplayParams, StageEnd } from '../protocol';
 import { type NdjsonResult, parseNdjsonText, readNdjsonFile } from '../samples/ndjson';
+import { replaySamples, type SampleSource } from '../samples/pipeline';
 import type { RuleSource } from '../samples/ruleFile';
 import { lineColumnAt } from '../samples/textPosition';
 import { loadRule, ReplayInputError, type OpenDocumentText } from './replayService';
@@ -38,7 +40,7 @@ type ExplainInput =
       uriOfName: Map<string, string>;
       /** Sample URI → display name. */
       nameOfUri: Map<string, string>;
-      options: ReplayRunOptions;
+      options: ExplainOptions;
     };
 
 function baseName(path: string): string {
@@ -49,30 +51,79 @@ function baseName(path: string): string {
  * Reads the rule and the sample events (unreadable samples and malformed lines are skipped: the
  * replay reports them).
  */
-async function loadInput(params: ReplayParams, openText: OpenDocumentText, ruleOptions?: RuleReplayOptions): Promise<ExplainInput> {
+async function loadInput(params: ReplayParams, openText: OpenDocumentText, ruleOptions?: RuleReplayOptions, needed = false): Promise<ExplainInput> {
   const rule = await loadRule(params.uri, openText);
   const analysis = analyze(rule.query);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0 || !analysis.statement) return { ruleErrors: errors.map((d) => d.message) };
-  const samples = await loadSamples(params);
-  const { uriOfName, nameOfUri } = samples;
   // As the replay: the events of indices the rule does not search are not even near misses.
   const patterns = params.options.indexFilter === false ? undefined : (ruleOptions ?? rule.options)?.index;
+  const { timestampField, tiebreakerField, eventCategoryField } = params.options;
+  const options: ReplayRunOptions = {
+    timestampField: timestampField || undefined,
+    tiebreakerField: tiebreakerField || undefined,
+    eventCategoryField: eventCategoryField || undefined,
+  };
+  if (needed) {
+    const { events, uriOfName, nameOfUri, omitted } = await loadNeededSamples(params, analysis.statement, options, patterns);
+    return { rule, statement: analysis.statement, events, uriOfName, nameOfUri, options: omitted ? { ...options, omitted } : options };
+  }
+  const samples = await loadSamples(params);
+  const { uriOfName, nameOfUri } = samples;
   const indexFilter = patterns ? new IndexPatternFilter(patterns) : undefined;
   const events = indexFilter ? samples.events.filter((e) => indexFilter.admits(e)) : samples.events;
-  const { timestampField, tiebreakerField, eventCategoryField } = params.options;
-  return {
-    rule,
-    statement: analysis.statement,
-    events,
-    uriOfName,
-    nameOfUri,
-    options: {
-      timestampField: timestampField || undefined,
-      tiebreakerField: tiebreakerField || undefined,
-      eventCategoryField: eventCategoryField || undefined,
-    },
-  };
+  return { rule, statement: analysis.statement, events, uriOfName, nameOfUri, options };
+}
+
+/**
+ * Streams the sample files (unsaved texts first, every format the replay reads) through the sample
+ * pipeline and keeps only the events an explanation of `statement` needs (`ExplanationInput`); the
+ * others are counted in `omitted`. Files are named as {@link loadSamples} names them.
+ */
+async function loadNeededSamples(params: ReplayParams, statement: Statement, options: ReplayRunOptions, indexPatterns?: string[]): Promise<LoadedSamples> {
+  const paths = samplePaths(params);
+  const names = sampleNames(paths);
+  const openSamples = new Map((params.openSamples ?? []).map((s) => [s.uri, s.text]));
+  const uriOfName = new Map<string, string>();
+  const nameOfUri = new Map<string, string>();
+  const nameOfPath = new Map<string, string>();
+  const sources: SampleSource[] = [];
+  params.sampleUris.forEach((uri, i) => {
+    const path = paths[i];
+    if (!path) return;
+    const name = names(path);
+    uriOfName.set(name, uri);
+    nameOfUri.set(uri, name);
+    nameOfPath.set(path, name);
+    sources.push({ path, text: openSamples.get(uri) });
+  });
+  const needs = new ExplanationInput(statement, options);
+  let outcome;
+  try {
+    outcome = await replaySamples({ statement, sources, options, categoryOptionName: 'eqlWorkbench.eventCategoryField', keepAllEvents: true, keepEvent: (e) => needs.keep(e), indexPatterns });
+  } catch (e) {
+    throw asInputError(e);
+  }
+  // Unreadable files and malformed lines are skipped: the replay reports them.
+  const events = (outcome.allEvents ?? []).map((e) => ({ doc: e.doc, source: { file: nameOfPath.get(e.source.file) ?? e.source.file, line: e.source.line } }));
+  return { events, uriOfName, nameOfUri, omitted: needs.omitted };
+}
+
+function samplePaths(params: ReplayParams): Array<string | undefined> {
+  return params.sampleUris.map((uri) => {
+    try {
+      return fileURLToPath(uri);
+    } catch {
+      return undefined;
+    }
+  });
+}
+
+/** Names samples by base name, or by path when two share one. */
+function sampleNames(paths: Array<string | undefined>): (path: string) => string {
+  const counts = new Map<string, number>();
+  for (const p of paths) if (p) counts.set(baseName(p), (counts.get(baseName(p)) ?? 0) + 1);
+  return (path) => (counts.get(baseName(path)) === 1 ? baseName(path) : path);
 }
 
 /** The events of a set of sample files, with the names the explanations give the files. */
@@ -80,6 +131,8 @@ interface LoadedSamples {
   events: EventRecord[];
   uriOfName: Map<string, string>;
   nameOfUri: Map<string, string>;
+  /** Events left out because the explanation does not need them (see `ExplanationInput`). */
+  omitted?: OmittedEvents;
 }
 
 /**
@@ -162,10 +215,15 @@ function engine<T>(run: () => T): T {
   try {
     return run();
   } catch (e) {
-    if (!(e instanceof EqlEvaluationError || e instanceof EqlCompileError)) throw e;
-    const where = e instanceof EqlEvaluationError && e.source ? ` (evaluating ${e.source.file}:${e.source.line})` : '';
-    throw new ReplayInputError(`The rule cannot be replayed: ${e.message}${where}`);
+    throw asInputError(e);
   }
+}
+
+/** What the engine refuses becomes a `ReplayInputError`; anything else is returned as is. */
+function asInputError(e: unknown): unknown {
+  if (!(e instanceof EqlEvaluationError || e instanceof EqlCompileError)) return e;
+  const where = e instanceof EqlEvaluationError && e.source ? ` (evaluating ${e.source.file}:${e.source.line})` : '';
+  return new ReplayInputError(`The rule cannot be replayed: ${e.message}${where}`);
 }
 
 /**
@@ -194,7 +252,7 @@ export async function explainEvent(params: ExplainEventParams, openText: OpenDoc
  * @throws ReplayInputError as `replayRule` does.
  */
 export async function explainReplayOfRule(params: ReplayParams, openText: OpenDocumentText, ruleOptions?: RuleReplayOptions): Promise<ExplainReplayResult> {
-  const input = await loadInput(params, openText, ruleOptions);
+  const input = await loadInput(params, openText, ruleOptions, true);
   if (input.ruleErrors) return { ruleErrors: input.ruleErrors, stageEnds: [] };
   const explanation = engine(() => explainReplay(input.statement, input.events, input.options));
   const query = input.statement.query;
