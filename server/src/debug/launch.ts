@@ -8,7 +8,6 @@
 import { promises as fs } from 'node:fs';
 import * as nodePath from 'node:path';
 import picomatch from 'picomatch';
-import { parse as parseToml } from 'smol-toml';
 import { analyze } from '../eql/analyze';
 import type { Statement } from '../eql/ast';
 import { formatDiagnostic } from '../cli/ruleCheck';
@@ -18,7 +17,7 @@ import { compileFieldGetter } from '../engine/fields';
 import { discoverSampleFiles, SAMPLE_FILE_GLOB } from '../samples/discover';
 import { describeFsError } from '../samples/fsErrors';
 import { formatNdjsonProblem } from '../samples/ndjson';
-import { isTable, readRuleFile, type RuleSource } from '../samples/ruleFile';
+import { readRuleFile, type RuleSource } from '../samples/ruleFile';
 import { SampleEventIndex } from './sampleEventIndex';
 
 /** The launch attributes of an `eql-replay` debug configuration (all paths may be relative to `cwd`). */
@@ -33,7 +32,7 @@ export interface EqlReplayLaunchArguments {
   samples?: string[];
   /** Folder relative paths are resolved against; default: the adapter's working directory. */
   cwd?: string;
-  /** Elasticsearch `timestamp_field`; default the TOML rule's `timestamp_field`, else `@timestamp`. */
+  /** Elasticsearch `timestamp_field`; default the TOML rule's `timestamp_override`, else `@timestamp`. */
   timestampField?: string;
   /** Elasticsearch `tiebreaker_field`; default the TOML rule's `tiebreaker_field`, else none. */
   tiebreakerField?: string;
@@ -95,7 +94,8 @@ export async function prepareReplay(args: EqlReplayLaunchArguments): Promise<Pre
     const lines = errors.map((d) => formatDiagnostic(rule, d));
     throw new LaunchError(`The rule has ${errors.length || 'no query and'} error${errors.length === 1 ? '' : 's'}; fix it to replay:\n${lines.join('\n')}`);
   }
-  const fromToml = rule.format === 'toml' ? tomlRuleOptions(rule.fileText) : {};
+  // A TOML rule's own options, read by the same reader as the replay's (`timestamp_override` …).
+  const fromToml = rule.options ?? {};
   const options = {
     timestampField: args.timestampField || fromToml.timestampField || '@timestamp',
     tiebreakerField: args.tiebreakerField || fromToml.tiebreakerField || undefined,
@@ -139,27 +139,6 @@ export async function prepareReplay(args: EqlReplayLaunchArguments): Promise<Pre
   const category = categoryWarningFor(analysed.statement, index.read, someHaveCategory, options.eventCategoryField, 'the "eventCategoryField" launch attribute');
   if (category) notes.push(`warning: ${category}`);
   return { rule, rulePath, cwd, statement: analysed.statement, index, files: index.files, skippedLines, options, notes };
-}
-
-/**
- * The EQL request options a detection-rules TOML file sets in its `[rule]` table (Kibana passes
- * them to `_eql/search`: `timestamp_field`, `tiebreaker_field`, and `event_category_override` as
- * `event_category_field`). Unreadable TOML gives none (the rule reader reports it).
- */
-export function tomlRuleOptions(text: string): { timestampField?: string; tiebreakerField?: string; eventCategoryField?: string } {
-  let rule: unknown;
-  try {
-    rule = (parseToml(text) as Record<string, unknown>).rule;
-  } catch {
-    return {};
-  }
-  if (!isTable(rule)) return {};
-  const str = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
-  return {
-    timestampField: str(rule.timestamp_field),
-    tiebreakerField: str(rule.tiebreaker_field),
-    eventCategoryField: str(rule.event_category_override),
-  };
 }
 
 /**

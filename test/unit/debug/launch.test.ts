@@ -1,14 +1,14 @@
 /**
  * Launch attributes of the replay debugger: a detection-rules TOML file's own EQL request options
- * (Kibana sends `timestamp_field`, `tiebreaker_field` and `event_category_override` to `_eql/search`
- * as `timestamp_field`, `tiebreaker_field`, `event_category_field`), and their precedence.
+ * (Kibana sends the rule's `timestamp_override`, `tiebreaker_field` and `event_category_override` to
+ * `_eql/search` as `timestamp_field`, `tiebreaker_field`, `event_category_field`), and their precedence.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LaunchError, prepareReplay, tomlRuleOptions } from '../../../server/src/debug/launch';
+import { LaunchError, prepareReplay } from '../../../server/src/debug/launch';
 
 const root = join(__dirname, '../../..');
 
@@ -17,18 +17,11 @@ type = "eql"
 language = "eql"
 event_category_override = "event.type"
 tiebreaker_field = "event.sequence"
-timestamp_field = "event.ingested"
 timestamp_override = "event.ingested"
 query = '''
 any where true
 '''
 `;
-
-test('tomlRuleOptions reads timestamp_field, tiebreaker_field and event_category_override from [rule]', () => {
-  assert.deepEqual(tomlRuleOptions(TOML), { timestampField: 'event.ingested', tiebreakerField: 'event.sequence', eventCategoryField: 'event.type' });
-  assert.deepEqual(tomlRuleOptions('[rule]\nquery = "any where true"\n'), { timestampField: undefined, tiebreakerField: undefined, eventCategoryField: undefined });
-  assert.deepEqual(tomlRuleOptions('not = toml = at all'), {});
-});
 
 test('prepareReplay: launch attributes win over the TOML rule, which wins over the defaults', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'eql-launch-'));
