@@ -12,7 +12,8 @@
 // maxspan) and the "Why not?" part of the results view opened.
 // `--scene debug` takes client/media/screenshot-debug.png: the replay debugger stopped by a breakpoint
 // on win-dc01.ndjson:6 (the event that completes the first sequence), the Run and Debug view with
-// its variables (Event, Stages, Sequences, Matches so far) and the call stack.
+// its variables (Event, Stages, Sequences, Matches so far) and the call stack, and the hover of
+// `process.parent.name` in the rule showing its value on that event.
 // `--scene note` takes client/media/screenshot-note.png: a TOML rule of the in-editor tests' workspace
 // (test/e2e/fixtures/workspace/rules/with-note.toml) with the Markdown preview of its investigation
 // guide (`[rule] note`) beside it, opened by `eqlWorkbench.previewNote`; no replay.
@@ -217,6 +218,8 @@ exports.run = async function run() {
       await vscode.commands.executeCommand('workbench.view.debug');
       await vscode.commands.executeCommand('workbench.action.closePanel').then(undefined, () => {});
       sampleEditor.revealRange(new vscode.Range(top, top), vscode.TextEditorRevealType.AtTop);
+      // The cursor on \`name\` of \`process.parent.name\` (line 5): the picture shows its hover.
+      ruleEditor.selection = new vscode.Selection(4, 46, 4, 46);
     }
     await sleep(1500);
     say('ready');
@@ -410,6 +413,13 @@ async function main() {
     await page.locator('.monaco-hover', { hasText: 'Why?' }).first().waitFor({ timeout: 15_000 });
   } else {
     await page.keyboard.press('Control+1');
+  }
+  if (DEBUG) {
+    // Ctrl+K Ctrl+I at the rule's cursor: the field's value on the current event.
+    await page.waitForTimeout(300);
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I');
+    await page.locator('.monaco-hover', { hasText: 'process.parent.name =' }).first().waitFor({ timeout: 15_000 });
   }
   await page.waitForTimeout(1500);
   await page.screenshot({ path: rawPng });

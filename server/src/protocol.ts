@@ -180,6 +180,11 @@ export interface ExplainEventResult {
    * Event references (`file`) are sample URIs; their texts name files by base name.
    */
   explanation?: EventExplanation;
+  /**
+   * The index the event comes from (`_index`, or the data stream its `data_stream` fields name),
+   * when the rule's index patterns leave it out: then it is not replayed and not explained.
+   */
+  leftOutFromIndex?: string;
 }
 
 /**

@@ -653,6 +653,35 @@ describe('replay debugger over DAP: errors', () => {
     }
   });
 
+  test('an event without a timestamp is left out: said at launch, and a breakpoint on its line is unverified with the reason', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eql-dap-'));
+    const rule = join(dir, 'rule.eql');
+    const sample = join(dir, 'a.ndjson');
+    writeFileSync(rule, 'process where true\n');
+    writeFileSync(
+      sample,
+      '{"@timestamp":"2024-01-01T00:00:00Z","event":{"category":"process"},"process":{"name":"a"}}\n{"event":{"category":"process"},"process":{"name":"b"}}\n\n',
+    );
+    const { r } = await session({ rule, samples: [sample] });
+    try {
+      assert.ok(r.output.some((o) => o.includes(`1 event(s) skipped: no readable "@timestamp" value (first: ${sample}:2)`)), r.output.join(''));
+      const set = await r.dc.setBreakpointsRequest({ source: { path: sample }, breakpoints: [{ line: 1 }, { line: 2 }, { line: 3 }] });
+      assert.deepEqual(
+        set.body.breakpoints.map((b) => [b.verified, b.message]),
+        [
+          [true, undefined],
+          [false, 'The event on line 2 has no readable "@timestamp" value, so the replay leaves it out'],
+          [false, 'Line 3 holds no event (blank line or past the end of the file)'],
+        ],
+      );
+      assert.equal((await r.cont()).body.description, 'Breakpoint at a.ndjson:1');
+      assert.equal((await r.cont()).body.description, 'End of replay: 1 match');
+    } finally {
+      await r.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('events are read from the sample files when stepped to: a line changed after the launch shows its new value, with a note', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'eql-dap-'));
     cpSync(LOGS, join(dir, 'logs'), { recursive: true });

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { ExplainReplayRequest, ReplayRequest, type ReplayParams, type ReplayResult } from '../../server/src/protocol';
+import { ExplainEventRequest, ExplainReplayRequest, ReplayRequest, type ReplayParams, type ReplayResult } from '../../server/src/protocol';
 import { startServer, type TestServer } from './lspTestClient';
 
 const OPTIONS: ReplayParams['options'] = { timestampField: '@timestamp', tiebreakerField: '', eventCategoryField: 'event.category' };
@@ -91,6 +91,15 @@ describe('eqlWorkbench/replay with a rule\'s index patterns', () => {
     assert.equal(explained.explanation?.kind === 'event' ? explained.explanation.matches : -1, 3);
     const all = await server.connection.sendRequest(ExplainReplayRequest, { uri: ruleUri, sampleUris: [sampleUri], options: { ...OPTIONS, indexFilter: false } });
     assert.equal(all.explanation?.events, 4);
+  });
+
+  it('explains an event the patterns leave out by the index it comes from', async () => {
+    const params = { uri: ruleUri, sampleUris: [sampleUri], options: OPTIONS, sampleUri };
+    const leftOut = await server.connection.sendRequest(ExplainEventRequest, { ...params, line: 2 });
+    assert.deepEqual(leftOut, { leftOutFromIndex: 'logs-windows.sysmon_operational-default' });
+    const kept = await server.connection.sendRequest(ExplainEventRequest, { ...params, line: 1 });
+    assert.equal(kept.leftOutFromIndex, undefined);
+    assert.ok(kept.explanation);
   });
 
   it('uses the index patterns of the open document, unsaved edits included', async () => {

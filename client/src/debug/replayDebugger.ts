@@ -6,7 +6,9 @@
  */
 import * as vscode from 'vscode';
 import { EqlReplayDebugSession } from '../../../server/src/debug/debugSession';
-import { isRuleDocument } from '../replay/ruleDocuments';
+import { hoverFieldAt } from '../../../server/src/debug/hoverField';
+import { ruleFromEql, ruleFromToml } from '../../../server/src/samples/ruleFile';
+import { isRuleDocument, isToml, RULE_DOCUMENT_SELECTOR } from '../replay/ruleDocuments';
 
 /** The debug type contributed in package.json. */
 export const DEBUG_TYPE = 'eql-replay';
@@ -70,13 +72,52 @@ class ReplayConfigurationProvider implements vscode.DebugConfigurationProvider {
   }
 }
 
-/** Registers the debug type's adapter, configuration provider and command. */
+/**
+ * What the debug hover evaluates in a rule while a replay is stopped: the dotted field name under
+ * the mouse (`process.parent.name`, up to the hovered segment; see `hoverFieldAt`), which VS Code's
+ * default word would cut at the dots. Nothing for strings, keywords, functions or outside the query.
+ */
+export function evaluatableField(document: vscode.TextDocument, position: vscode.Position): vscode.EvaluatableExpression | undefined {
+  const text = document.getText();
+  const rule = isToml(document) ? ruleFromToml(document.uri.fsPath, text).rule : document.languageId === 'eql' ? ruleFromEql(document.uri.fsPath, text) : undefined;
+  const hit = rule && hoverFieldAt(rule, document.offsetAt(position));
+  if (!hit) return undefined;
+  return new vscode.EvaluatableExpression(new vscode.Range(document.positionAt(hit.start), document.positionAt(hit.end)), hit.expression);
+}
+
+/**
+ * The value of the field under the mouse in a rule while a replay is stopped, as an editor hover.
+ * VS Code shows its debug hover (fed by {@link evaluatableField}) only in the file of the focused
+ * stack frame, which is the sample line of the current event, not the rule: in the rule this hover
+ * asks the adapter the same `evaluate` (context `hover`) and shows the answer beside the rule's own
+ * hover. Nothing when no replay is stopped on an event.
+ */
+export async function replayValueHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
+  const session = vscode.debug.activeDebugSession;
+  if (session?.type !== DEBUG_TYPE || !vscode.debug.activeStackItem) return undefined;
+  const field = evaluatableField(document, position);
+  if (!field?.expression) return undefined;
+  let result: string;
+  try {
+    result = ((await session.customRequest('evaluate', { expression: field.expression, context: 'hover', frameId: 1 })) as { result: string }).result;
+  } catch {
+    return undefined; // No current event yet.
+  }
+  const text = new vscode.MarkdownString();
+  text.appendMarkdown('On the current event of the replay:\n');
+  text.appendCodeblock(`${field.expression} = ${result}`, 'text');
+  return new vscode.Hover(text, field.range);
+}
+
+/** Registers the debug type's adapter, configuration provider, hovers and command. */
 export function registerReplayDebugger(): vscode.Disposable[] {
   return [
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
       createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new EqlReplayDebugSession()),
     }),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new ReplayConfigurationProvider()),
+    vscode.languages.registerEvaluatableExpressionProvider(RULE_DOCUMENT_SELECTOR, { provideEvaluatableExpression: evaluatableField }),
+    vscode.languages.registerHoverProvider(RULE_DOCUMENT_SELECTOR, { provideHover: replayValueHover }),
     vscode.commands.registerCommand(DEBUG_REPLAY_COMMAND, (rule?: vscode.Uri | string) => {
       const uri = typeof rule === 'string' ? vscode.Uri.parse(rule) : (rule ?? vscode.window.activeTextEditor?.document.uri);
       if (!uri) return false;

@@ -47,6 +47,13 @@ export class SampleHoverProvider implements vscode.HoverProvider {
       },
       token,
     );
+    if (result.leftOutFromIndex !== undefined) {
+      // The index name comes from the sample: appended as text, never as Markdown.
+      const markdown = new vscode.MarkdownString('**Not replayed**: this event comes from ')
+        .appendText(result.leftOutFromIndex)
+        .appendMarkdown(", which none of the rule's index patterns resolves to (see *Index patterns* in the Replay Results view).");
+      return new vscode.Hover(markdown, line.range);
+    }
     if (!result.explanation) return undefined;
     const markdown = new vscode.MarkdownString(eventHoverMarkdown(result.explanation, fileNameOfUri(session.ruleUri)), true);
     return new vscode.Hover(markdown, line.range);

@@ -25,7 +25,13 @@ import { replaySamples, type SampleSource } from '../samples/pipeline';
 import type { RuleSource } from '../samples/ruleFile';
 import { lineColumnAt } from '../samples/textPosition';
 import { loadRule, ReplayInputError, type OpenDocumentText } from './replayService';
-import { IndexPatternFilter } from '../samples/indexPatterns';
+import { eventIndexOf, IndexPatternFilter } from '../samples/indexPatterns';
+
+/** The index an event comes from, as the index pattern summary names it. */
+function indexName(event: EventRecord): string {
+  const where = eventIndexOf(event);
+  return where?.index !== undefined ? `${where.cluster !== undefined ? `${where.cluster}:` : ''}${where.index}` : (where?.dataStream?.name ?? '');
+}
 import type { RuleReplayOptions } from '../samples/ruleFile';
 
 /** The inputs of an explanation, or the rule's errors. */
@@ -41,6 +47,8 @@ type ExplainInput =
       /** Sample URI → display name. */
       nameOfUri: Map<string, string>;
       options: ExplainOptions;
+      /** Events the rule's index patterns leave out, by `file\0line`: the index each comes from (explainEvent only). */
+      leftOut: Map<string, string>;
     };
 
 function baseName(path: string): string {
@@ -66,13 +74,20 @@ async function loadInput(params: ReplayParams, openText: OpenDocumentText, ruleO
   };
   if (needed) {
     const { events, uriOfName, nameOfUri, omitted } = await loadNeededSamples(params, analysis.statement, options, patterns);
-    return { rule, statement: analysis.statement, events, uriOfName, nameOfUri, options: omitted ? { ...options, omitted } : options };
+    return { rule, statement: analysis.statement, events, uriOfName, nameOfUri, options: omitted ? { ...options, omitted } : options, leftOut: new Map() };
   }
   const samples = await loadSamples(params);
   const { uriOfName, nameOfUri } = samples;
   const indexFilter = patterns ? new IndexPatternFilter(patterns) : undefined;
-  const events = indexFilter ? samples.events.filter((e) => indexFilter.admits(e)) : samples.events;
-  return { rule, statement: analysis.statement, events, uriOfName, nameOfUri, options };
+  const leftOut = new Map<string, string>();
+  const events = !indexFilter
+    ? samples.events
+    : samples.events.filter((e) => {
+        if (indexFilter.admits(e)) return true;
+        leftOut.set(`${e.source.file}\0${e.source.line}`, indexName(e));
+        return false;
+      });
+  return { rule, statement: analysis.statement, events, uriOfName, nameOfUri, options, leftOut };
 }
 
 /**
@@ -238,6 +253,8 @@ export async function explainEvent(params: ExplainEventParams, openText: OpenDoc
   if (input.ruleErrors) return { ruleErrors: input.ruleErrors };
   const name = input.nameOfUri.get(params.sampleUri);
   if (name === undefined) return {};
+  const leftOutFromIndex = input.leftOut.get(`${name}\0${params.line}`);
+  if (leftOutFromIndex !== undefined) return { leftOutFromIndex };
   const explanation = engine(() => explainEventInReplay(input.statement, input.events, { file: name, line: params.line }, input.options));
   return explanation ? { explanation: withUris(explanation, input.uriOfName) } : {};
 }

@@ -17,6 +17,9 @@ describe('replay debugger', () => {
   const rule = () => fixtureUri('rules/cmd-then-https.eql');
   const B = () => fixtureUri('samples/b-network.ndjson');
   const stops: Array<{ reason: string; description?: string }> = [];
+  /** `evaluate` requests VS Code sent with context `hover`, and the results answered (by request seq). */
+  const hoverRequests: Array<{ seq: number; expression: string }> = [];
+  const results = new Map<number, string>();
   let tracker: vscode.Disposable | undefined;
 
   before(async () => {
@@ -24,8 +27,12 @@ describe('replay debugger', () => {
     await extensionApi();
     tracker = vscode.debug.registerDebugAdapterTrackerFactory('eql-replay', {
       createDebugAdapterTracker: () => ({
-        onDidSendMessage: (m: { type: string; event?: string; body?: { reason: string; description?: string } }) => {
+        onDidSendMessage: (m: { type: string; event?: string; command?: string; request_seq?: number; body?: { reason: string; description?: string; result?: string } }) => {
           if (m.type === 'event' && m.event === 'stopped' && m.body) stops.push(m.body);
+          if (m.type === 'response' && m.command === 'evaluate' && m.body?.result !== undefined) results.set(m.request_seq!, m.body.result);
+        },
+        onWillReceiveMessage: (m: { type: string; seq: number; command?: string; arguments?: { expression: string; context?: string } }) => {
+          if (m.type === 'request' && m.command === 'evaluate' && m.arguments?.context === 'hover') hoverRequests.push({ seq: m.seq, expression: m.arguments.expression });
         },
       }),
     });
@@ -90,6 +97,17 @@ describe('replay debugger', () => {
     assert.deepEqual(await vars('Matches so far'), { 'match 1': 'a-process.ndjson:1 → b-network.ndjson:2 (join key "h1")' });
     const evaluated = (await session.customRequest('evaluate', { expression: 'destination.ip', context: 'repl', frameId: 1 })) as { result: string };
     assert.equal(evaluated.result, '"203.0.113.7"');
+
+    // Hovering `port` of `destination.port` in the rule (line 4, column 30) evaluates the whole
+    // dotted name, which VS Code's default word would cut at the dot, and shows B2's port.
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', rule(), new vscode.Position(3, 30));
+    const shown = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.ok(shown.includes('destination.port = 443'), shown);
+    const hover = await waitFor('the hover evaluation', () => hoverRequests.find((h) => results.has(h.seq)));
+    assert.equal(hover.expression, 'destination.port');
+    assert.equal(results.get(hover.seq), '443');
+    const ranged = hovers.find((h) => h.contents.some((c) => typeof c !== 'string' && c.value.includes('destination.port = 443')));
+    assert.deepEqual([ranged?.range?.start.character, ranged?.range?.end.character], [17, 33]);
 
     await cont(4);
     assert.equal(stops[3].reason, 'breakpoint');

@@ -82,6 +82,15 @@ describe('index patterns of a detection rule', () => {
     assert.match(api.getResultsHeader().message, /^Index patterns: 2 events kept, 1 left out \(from indices the rule does not search\)\.$/m);
   });
 
+  it('says on hover of a left-out event that it is not replayed, and where it comes from', async () => {
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(events()), { preview: false });
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', events(), new vscode.Position(1, 2));
+    const markdown = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    // The index name is appended as text: Markdown escapes its punctuation with backslashes.
+    const text = markdown.replace(/\\([-_.])/g, '$1');
+    assert.match(text, /^\*\*Not replayed\*\*: this event comes from logs-windows\.sysmon_operational-default, which none of the rule's index patterns resolves to/);
+  });
+
   it('replays every event with eqlWorkbench.replay.indexFilter off, and shows no index patterns', async () => {
     await config().update('replay.indexFilter', false, vscode.ConfigurationTarget.Workspace);
     const result = await replay(rule());
