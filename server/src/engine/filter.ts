@@ -142,6 +142,25 @@ export function compileFilterTree(filter: EventFilter, ctx: FilterContext): Comp
 }
 
 /**
+ * The category part of `category where …` filters, one value at a time, for callers that index
+ * events by the values of the event category field (`samples/categoryIndex.ts`): an event passes
+ * the category part of a filter exactly when one of the values `compileFieldGetter(field, mapping)`
+ * reads from it (`field` = `ctx.eventCategoryField`) is accepted by `accepts(filter.category)`.
+ * The test is the one {@link compileFilter} applies (the field's mapped type and format, and
+ * `ignore_above`, under which longer strings have no term).
+ *
+ * @param category the category named by a filter (not `any`).
+ * @returns a test of one value of the field.
+ */
+export function compileCategoryValueTest(category: string, ctx: FilterContext): ValueTest {
+  const f = new Compiler(ctx).resolveField(ctx.eventCategoryField);
+  const test = compileTermTest(f.kind, category, 'string', false, f.info?.format);
+  const ignoreAbove = f.info?.ignoreAbove;
+  if (ignoreAbove === undefined) return test;
+  return (v) => (typeof v !== 'string' || v.length <= ignoreAbove) && test(v);
+}
+
+/**
  * Compiles a value expression into an evaluator (script semantics).
  *
  * @returns `(doc) => value`. A bare field gives all its values like {@link getFieldValue}

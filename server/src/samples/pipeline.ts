@@ -17,6 +17,7 @@ import { compileFieldGetter } from '../engine/fields';
 import { compilePrefilter } from '../engine/prefilter';
 import { DEFAULT_EVENT_CATEGORY_FIELD, ReplaySession, type ReplayRunOptions } from '../engine/replay';
 import type { EventRecord, Match } from '../engine/types';
+import { buildCategoryIndex, categoryIndexKey, ruleCategories, selectCategories } from './categoryIndex';
 import { describeFsError } from './fsErrors';
 import { detectUnsupportedEncoding, UnsupportedEncodingError } from './encoding';
 import { IndexPatternFilter, type IndexPatternSummary } from './indexPatterns';
@@ -195,6 +196,43 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
   if (cache) outcome.cachedFiles = 0;
   let bytesBefore = 0;
   const heap = new HeapGuard();
+  // A cached file is replayed from the events of the rule's categories only (`categoryIndex.ts`)
+  // when nothing needs the other events: no `any` filter, no caller told of or keeping every event,
+  // no index patterns counting the events they keep.
+  const categories = ruleCategories(statement);
+  const byCategory = cache !== undefined && categories !== undefined && !request.keepAllEvents && !request.onEvent && !indexFilter?.active;
+  const indexKey = categoryIndexKey(categoryField, options.mapping);
+  const categoryIndexOf = (entry: CachedSample) => {
+    entry.categoryIndexes ??= new Map();
+    let index = entry.categoryIndexes.get(indexKey);
+    if (index === undefined) entry.categoryIndexes.set(indexKey, (index = buildCategoryIndex(entry.events, categoryField, options.mapping)));
+    return index;
+  };
+  const replayCachedByCategory = (entry: CachedSample, i: number): void => {
+    const index = categoryIndexOf(entry);
+    const positions = selectCategories(index, categories!, { eventCategoryField: categoryField, mapping: options.mapping });
+    const events = entry.events;
+    const eventsBefore = outcome.events;
+    if (index.withValue > 0) someHaveCategory = true;
+    for (let at = 0; at < positions.length; at += CACHED_SLICE) {
+      signal?.throwIfAborted();
+      heap.check(outcome.events);
+      const end = Math.min(positions.length, at + CACHED_SLICE);
+      for (let j = at; j < end; j++) {
+        const event = events[positions[j]];
+        if (unexcluded) unexcluded.add(event);
+        if (!request.exclude?.(event)) session.add(event);
+      }
+      const read = positions[end - 1] + 1;
+      outcome.events = eventsBefore + read;
+      request.onProgress?.({ bytesRead: bytesBefore + Math.round((sizes[i] * read) / events.length), totalBytes, events: outcome.events });
+    }
+    outcome.events = eventsBefore + events.length;
+    outcome.files++;
+    outcome.cachedFiles!++;
+    bytesBefore += sizes[i];
+    request.onProgress?.({ bytesRead: bytesBefore, totalBytes, events: outcome.events });
+  };
   for (let i = 0; i < request.sources.length; i++) {
     const source = request.sources[i];
     signal?.throwIfAborted();
@@ -204,6 +242,10 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
     if (cached) {
       for (const problem of cached.problems) report(problem);
       outcome.warnings.push(...cached.warnings);
+      if (byCategory) {
+        replayCachedByCategory(cached, i);
+        continue;
+      }
       // In slices, for cancellation and progress as between chunks read.
       const events = cached.events;
       for (let at = 0; at < events.length; at += CACHED_SLICE) {
@@ -256,7 +298,7 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
     }
     if (collecting) {
       collecting.bytes = estimateSampleBytes(contentBytes, collecting.events.length);
-      cache!.set(source.path, collecting);
+      if (cache!.set(source.path, collecting) && categories !== undefined) categoryIndexOf(collecting);
       collecting = undefined;
     }
     outcome.files++;

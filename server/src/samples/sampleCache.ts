@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { EventRecord } from '../engine/types';
+import type { CategoryIndex } from './categoryIndex';
 import type { NdjsonProblem } from './ndjson';
 
 /** One cached sample file. */
@@ -30,6 +31,12 @@ export interface CachedSample {
   warnings: string[];
   /** Estimated memory held by `events` (bytes; see {@link estimateSampleBytes}). */
   bytes: number;
+  /**
+   * The events by event category, per category field (keyed by `categoryIndexKey`; built when the
+   * file is cached, for the replay's field, and on first use for another field). Not counted in
+   * `bytes`: 4 bytes per event and value, against hundreds per parsed event.
+   */
+  categoryIndexes?: Map<string, CategoryIndex>;
 }
 
 /**
