@@ -108,7 +108,7 @@ Launch attributes (as in VS Code's launch.json, type "eql-replay"):
   samples             NDJSON files, folders or globs (default: the folder above the rule's folder)
   cwd                 folder relative paths are resolved against (default: the current folder)
   timestampField, tiebreakerField, eventCategoryField
-                      default: the TOML rule's timestamp_field, tiebreaker_field and
+                      default: the TOML rule's timestamp_override, tiebreaker_field and
                       event_category_override, else @timestamp, none, event.category
   stopOnEntry         stop before the first event (default true)
 `;
