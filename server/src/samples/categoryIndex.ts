@@ -99,19 +99,42 @@ export function selectCategories(index: CategoryIndex, categories: readonly stri
   for (const { value, positions } of index.byValue.values()) if (tests.some((t) => t(value))) chosen.push(positions);
   if (chosen.length === 0) return new Int32Array(0);
   if (chosen.length === 1) return chosen[0];
-  let total = 0;
-  for (const c of chosen) total += c.length;
-  const all = new Int32Array(total);
-  let at = 0;
-  for (const c of chosen) {
-    all.set(c, at);
-    at += c.length;
+  // Merged pairwise (each list is ascending): linear per round, no sort; an event with several
+  // selected values (a multi-valued category) is fed once.
+  let lists = chosen;
+  while (lists.length > 1) {
+    const next: Int32Array[] = [];
+    for (let i = 0; i + 1 < lists.length; i += 2) next.push(mergeUnique(lists[i], lists[i + 1]));
+    if (lists.length % 2 === 1) next.push(lists[lists.length - 1]);
+    lists = next;
   }
-  all.sort();
-  // An event with several selected values (a multi-valued category) is fed once.
+  return lists[0];
+}
+
+/** The ascending union of two ascending lists, each position once. */
+function mergeUnique(a: Int32Array, b: Int32Array): Int32Array {
+  const out = new Int32Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
   let n = 0;
-  for (let i = 0; i < all.length; i++) if (n === 0 || all[i] !== all[n - 1]) all[n++] = all[i];
-  return all.subarray(0, n);
+  while (i < a.length && j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (x < y) {
+      out[n++] = x;
+      i++;
+    } else if (y < x) {
+      out[n++] = y;
+      j++;
+    } else {
+      out[n++] = x;
+      i++;
+      j++;
+    }
+  }
+  while (i < a.length) out[n++] = a[i++];
+  while (j < b.length) out[n++] = b[j++];
+  return out.subarray(0, n);
 }
 
 /** Distinguishes `"1"` from `1` and `"true"` from `true` (the tests may treat them differently). */
