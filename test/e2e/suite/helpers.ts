@@ -104,13 +104,21 @@ export function rangeTuple(r: vscode.Range): [number, number, number, number] {
  * @returns a function that puts back the workspace value found before (and waits for it).
  */
 export async function useSamplesGlob(glob: string): Promise<() => Promise<void>> {
+  return useWorkspaceSetting('samples', glob);
+}
+
+/**
+ * Sets the workspace value of `eqlWorkbench.<key>` and waits until it applies; returns a function
+ * that puts the previous workspace value back (and waits for it).
+ */
+export async function useWorkspaceSetting<T>(key: string, value: T): Promise<() => Promise<void>> {
   const config = () => vscode.workspace.getConfiguration('eqlWorkbench');
-  const previous = config().inspect<string>('samples')?.workspaceValue;
-  await config().update('samples', glob, vscode.ConfigurationTarget.Workspace);
-  await waitFor('the samples setting to apply', () => config().get('samples') === glob);
+  const previous = config().inspect<T>(key)?.workspaceValue;
+  await config().update(key, value, vscode.ConfigurationTarget.Workspace);
+  await waitFor(`the ${key} setting to apply`, () => config().get(key) === value);
   return async () => {
-    await config().update('samples', previous, vscode.ConfigurationTarget.Workspace);
-    await waitFor('the samples setting to be restored', () => config().get('samples') === previous);
+    await config().update(key, previous, vscode.ConfigurationTarget.Workspace);
+    await waitFor(`the ${key} setting to be restored`, () => config().inspect<T>(key)?.workspaceValue === previous);
   };
 }
 

@@ -25,7 +25,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { extensionApi, fixtureUri, numberedProcessEvents, openRule, replay, replayLens, useSamplesGlob, waitFor, waitForLensTitle, type EqlWorkbenchApi } from './helpers';
+import { extensionApi, fixtureUri, numberedProcessEvents, openRule, replay, replayLens, useSamplesGlob, useWorkspaceSetting, waitFor, waitForLensTitle, type EqlWorkbenchApi } from './helpers';
 
 const REPLAY_TITLE = '▶ Replay on samples';
 
@@ -392,8 +392,12 @@ describe('replay', () => {
     const FRESH = '▶ 1 event matched in 1 sample file';
     const RUNNING = '$(sync~spin) Replaying…';
     let restoreSamples: () => Promise<void>;
+    let restoreCache: () => Promise<void>;
 
     before(async () => {
+      // These tests act while a replay reads the samples: re-runs from parsed samples kept in
+      // memory would end before the edit is made, so that cache is turned off here.
+      restoreCache = await useWorkspaceSetting('replay.cacheBudgetMB', 0);
       // 150,000 process events, one a second from 2026-01-10T00:00:00Z, numbered n = 1…; the rule
       // matches only n == 1 (line 1). Reading them takes long enough to act while the replay runs.
       await vscode.workspace.fs.writeFile(big(), new TextEncoder().encode(numberedProcessEvents(LINES)));
@@ -407,6 +411,7 @@ describe('replay', () => {
 
     after(async () => {
       await restoreSamples();
+      await restoreCache();
       await vscode.commands.executeCommand('eqlWorkbench.clearReplay');
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     });
