@@ -1,6 +1,7 @@
 import type { Statement } from '../eql/ast';
 import { compileFieldGetter } from './fields';
 import type { FieldMapping } from './mapping';
+import { queryFilters } from './queryFilters';
 import type { EventRecord } from './types';
 
 /**
@@ -39,9 +40,7 @@ export function categoryWarningFor(
   field: string,
   optionName: string,
 ): string | undefined {
-  const query = statement.query;
-  const filters =
-    query.kind === 'event' ? [query.filter] : [...query.stages, ...(query.kind === 'sequence' && query.until ? [query.until] : [])].map((s) => s.filter);
+  const filters = queryFilters(statement.query);
   if (eventCount === 0 || filters.every((f) => f.category === null) || someHaveCategory) return undefined;
   return `no event has a "${field}" value (the event category field), so only \`any\` queries and stages can match; set ${optionName} to the field holding the category`;
 }

@@ -12,6 +12,7 @@
  */
 import type { Statement } from '../eql/ast';
 import { compileFilterTree } from './filter';
+import { queryFilters } from './queryFilters';
 import { DEFAULT_EVENT_CATEGORY_FIELD, ordinalReader, type ReplayRunOptions } from './replay';
 import type { EventRecord } from './types';
 
@@ -35,10 +36,7 @@ export class ExplanationInput {
    */
   constructor(statement: Statement, options: ReplayRunOptions = {}) {
     const query = statement.query;
-    const filters =
-      query.kind === 'event'
-        ? [query.filter]
-        : [...query.stages.map((s) => s.filter), ...(query.kind === 'sequence' && query.until ? [query.until.filter] : [])];
+    const filters = queryFilters(query);
     const ctx = { eventCategoryField: options.eventCategoryField || DEFAULT_EVENT_CATEGORY_FIELD, mapping: options.mapping };
     // With `any`, or for samples (taken in input order, not by time), every event is kept.
     const keepAll = query.kind === 'sample' || filters.some((f) => f.category === null);

@@ -27,6 +27,7 @@
  */
 import type { EventFilter, Expression, Statement } from '../eql/ast';
 import { FieldMapping, kindOfType, lookupField, resolveAlias } from './mapping';
+import { queryFilters } from './queryFilters';
 import { parseJavaNumber, toEqlString } from './values';
 
 /** One way a requirement can be met: a literal piece of text, or a pattern over the raw line. */
@@ -67,9 +68,7 @@ const UNICODE_ESCAPE = /(?:^|[^\\])(?:\\\\)*\\u/;
  *   parsed: nothing is gained).
  */
 export function compilePrefilter(statement: Statement, ctx: PrefilterContext): LinePrefilter | undefined {
-  const query = statement.query;
-  const filters: EventFilter[] =
-    query.kind === 'event' ? [query.filter] : [...query.stages.map((s) => s.filter), ...(query.kind === 'sequence' && query.until ? [query.until.filter] : [])];
+  const filters = queryFilters(statement.query);
   const needs: GroupTest[][] = [];
   for (const filter of filters) {
     const need = filterNeed(filter, ctx);

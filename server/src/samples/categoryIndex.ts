@@ -17,6 +17,7 @@
 import { compileCategoryValueTest } from '../engine/filter';
 import { compileFieldGetter } from '../engine/fields';
 import { lookupField, resolveAlias, type FieldMapping } from '../engine/mapping';
+import { queryFilters } from '../engine/queryFilters';
 import type { EventRecord } from '../engine/types';
 import type { Statement } from '../eql/ast';
 
@@ -75,10 +76,8 @@ export function buildCategoryIndex(events: readonly EventRecord[], field: string
  * sample stages), or undefined when some filter is `any` (every event may pass it).
  */
 export function ruleCategories(statement: Statement): string[] | undefined {
-  const query = statement.query;
-  const filters = query.kind === 'event' ? [query.filter] : [...query.stages, ...(query.kind === 'sequence' && query.until ? [query.until] : [])].map((s) => s.filter);
   const categories = new Set<string>();
-  for (const f of filters) {
+  for (const f of queryFilters(statement.query)) {
     if (f.category === null) return undefined;
     categories.add(f.category);
   }
