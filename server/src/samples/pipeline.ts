@@ -168,6 +168,10 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
     // Not in the rule's indices: not searched, so not even a near miss.
     if (indexFilter && !indexFilter.admits(event)) return;
     if (outcome.allEvents && (!request.keepEvent || request.keepEvent(event))) outcome.allEvents.push(event);
+    feed(event);
+  };
+  /** Gives an event to the replay (and to the replay without exceptions). */
+  const feed = (event: EventRecord): void => {
     if (unexcluded) unexcluded.add(event);
     if (!request.exclude?.(event)) session.add(event);
   };
@@ -208,23 +212,29 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
     if (index === undefined) entry.categoryIndexes.set(indexKey, (index = buildCategoryIndex(entry.events, categoryField, options.mapping)));
     return index;
   };
-  const replayCachedByCategory = (entry: CachedSample, i: number): void => {
-    const index = categoryIndexOf(entry);
-    const positions = selectCategories(index, categories!, { eventCategoryField: categoryField, mapping: options.mapping });
+  /** Replays a cached file: every event, or with `byCategory` only the events of the rule's categories. */
+  const replayCached = (entry: CachedSample, i: number): void => {
     const events = entry.events;
+    let positions: Int32Array | undefined;
+    if (byCategory) {
+      const index = categoryIndexOf(entry);
+      positions = selectCategories(index, categories!, { eventCategoryField: categoryField, mapping: options.mapping });
+      if (index.withValue > 0) someHaveCategory = true;
+    }
+    const count = positions ? positions.length : events.length;
     const eventsBefore = outcome.events;
-    if (index.withValue > 0) someHaveCategory = true;
-    for (let at = 0; at < positions.length; at += CACHED_SLICE) {
+    // In slices, for cancellation and progress as between chunks read.
+    for (let at = 0; at < count; at += CACHED_SLICE) {
       signal?.throwIfAborted();
       heap.check(outcome.events);
-      const end = Math.min(positions.length, at + CACHED_SLICE);
-      for (let j = at; j < end; j++) {
-        const event = events[positions[j]];
-        if (unexcluded) unexcluded.add(event);
-        if (!request.exclude?.(event)) session.add(event);
+      const end = Math.min(count, at + CACHED_SLICE);
+      if (positions) {
+        for (let j = at; j < end; j++) feed(events[positions[j]]);
+        outcome.events = eventsBefore + positions[end - 1] + 1;
+      } else {
+        for (let j = at; j < end; j++) addEvent(events[j]);
       }
-      const read = positions[end - 1] + 1;
-      outcome.events = eventsBefore + read;
+      const read = outcome.events - eventsBefore;
       request.onProgress?.({ bytesRead: bytesBefore + Math.round((sizes[i] * read) / events.length), totalBytes, events: outcome.events });
     }
     outcome.events = eventsBefore + events.length;
@@ -242,23 +252,7 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
     if (cached) {
       for (const problem of cached.problems) report(problem);
       outcome.warnings.push(...cached.warnings);
-      if (byCategory) {
-        replayCachedByCategory(cached, i);
-        continue;
-      }
-      // In slices, for cancellation and progress as between chunks read.
-      const events = cached.events;
-      for (let at = 0; at < events.length; at += CACHED_SLICE) {
-        signal?.throwIfAborted();
-        heap.check(outcome.events);
-        const end = Math.min(events.length, at + CACHED_SLICE);
-        for (let j = at; j < end; j++) addEvent(events[j]);
-        request.onProgress?.({ bytesRead: bytesBefore + Math.round((sizes[i] * end) / events.length), totalBytes, events: outcome.events });
-      }
-      outcome.files++;
-      outcome.cachedFiles!++;
-      bytesBefore += sizes[i];
-      request.onProgress?.({ bytesRead: bytesBefore, totalBytes, events: outcome.events });
+      replayCached(cached, i);
       continue;
     }
     collecting = key !== undefined && cache!.fits(estimateSampleBytes(sizes[i], 0)) ? { key, events: [], problems: [], warnings: [], bytes: 0 } : undefined;
