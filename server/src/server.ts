@@ -42,6 +42,7 @@ import {
   signatureHelpInDocument,
 } from './services/documentFeatures';
 import { computeCompletions, resolveCompletionItem, type CompletionOptions } from './services/completion';
+import { warmFieldItems } from './services/fieldCompletionItems';
 import { ReplayInputError, replayRule, type ReplayHooks } from './services/replayService';
 import { explainEventInWorker, explainReplayInWorker, replayRuleInWorker } from './services/replayInWorker';
 import { reportReplayProgress } from './services/replayProgress';
@@ -93,6 +94,7 @@ const samples = new SampleIndexer(
   () => {
     fields.setSampleFields(samples.fields.fieldSource());
     recheckOpenDocuments();
+    warmCompletionWhenIndexed();
   },
   (message) => connection.console.warn(`EQL Workbench: sample fields: ${message}`),
 );
@@ -139,6 +141,8 @@ connection.onInitialized(() => {
   if (workspaceFolder) void attackNames.indexFolder(workspaceFolder).then(recheckOpenDocuments, () => undefined);
   if (configuration.register) send('register for configuration changes', connection.client.register(DidChangeConfigurationNotification.type, undefined).then(() => undefined));
   setImmediate(() => guarded('load the field catalogue', () => fields.warm()));
+  // A turn later, after the messages read meanwhile (`didOpen` starts its diagnostics' debounce).
+  setImmediate(() => setImmediate(warmCompletion));
   void readSettings();
 });
 connection.onDidChangeConfiguration(() => void readSettings());
@@ -364,6 +368,20 @@ function cancel(uri: string): void {
 }
 
 /** Runs a notification handler; a thrown error is logged, never propagated. */
+/** Builds completion's field items off the request path, so the first completion is as fast as the next. */
+function warmCompletion(): void {
+  guarded('build the completion items', () => warmFieldItems(samples.fields.fields()));
+}
+
+let completionWarmScheduled = false;
+/** Builds the field items again once the samples being indexed are all in (once, not per file). */
+function warmCompletionWhenIndexed(): void {
+  if (completionWarmScheduled) return;
+  completionWarmScheduled = true;
+  const warm = (): void => void setImmediate(() => ((completionWarmScheduled = false), warmCompletion()));
+  void samples.idle().then(warm, warm);
+}
+
 function guarded(what: string, run: () => void): void {
   try {
     run();
