@@ -727,3 +727,77 @@ describe('replay debugger over DAP: errors', () => {
     }
   });
 });
+
+describe('replay debugger over DAP: the Debug Console says each thing once', () => {
+  /** The step lines (`[n/36] file:line time: …`) printed since `from`. */
+  const stepLines = (r: Replay, from: number) => r.output.slice(from).filter((o) => /^\[\d+\/\d+\] /.test(o));
+
+  test('Step Into prints one line, for the event it stops on, not one per event it passes over', async () => {
+    const { r } = await session({ rule: RULE_EQL, samples: [LOGS] });
+    try {
+      let from = r.output.length;
+      await r.stepIn();
+      // Events 1-4 pass no stage; event 5 (win-dc01:4) passes stage 1.
+      assert.deepEqual(stepLines(r, from), [`[5/36] win-dc01.ndjson:4 2024-05-14T09:14:02.113Z: passed stage 1 [network]; started a sequence for join key ${DC01_KEY} (stage 1)\n`]);
+      from = r.output.length;
+      await r.stepIn();
+      // Events 6-8 pass no stage; event 9 (win-dc01:6) passes stage 2 and completes match 1.
+      const lines = stepLines(r, from);
+      assert.equal(lines.length, 1, lines.join(''));
+      assert.ok(lines[0].startsWith(`[9/36] win-dc01.ndjson:6 2024-05-14T09:14:04.520Z: passed stage 2 [process]; completed the sequence of join key ${DC01_KEY}`), lines[0]);
+      // Step Over prints the line of its one event; Continue (no breakpoint) none.
+      from = r.output.length;
+      await r.next();
+      assert.deepEqual(stepLines(r, from).map((l) => l.slice(0, 25)), ['[10/36] win-dc01.ndjson:7']);
+      from = r.output.length;
+      await r.cont();
+      assert.deepEqual(stepLines(r, from), []);
+    } finally {
+      await r.stop();
+    }
+  });
+
+  test('a warning for an event over a limit of the engine is printed once per launch, however often Step Back replays past it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eql-dap-'));
+    const many = Array.from({ length: 1001 }, (_, i) => `v${i}`);
+    const event = (ms: number, v: unknown) => JSON.stringify({ '@timestamp': ms, event: { category: 'process' }, a: v, b: v, c: v });
+    const sample = join(dir, 'a.ndjson');
+    writeFileSync(sample, [event(1000, 'x'), event(2000, many), event(3000, 'y')].join('\n'));
+    const rule = join(dir, 'rule.eql');
+    writeFileSync(rule, 'sequence\n  [process where concat(a, b, c) == "xxx"]\n  [process where concat(a, b, c) == "yyy"]\n');
+    // 1001 × 1001 × 1001 combinations of the three fields on line 2 (the engine's limit is a million).
+    const warning = `${sample}:2: warning: 1003003001 combinations of multi-valued field values in one script, over the limit of 1000000; the event is skipped\n`;
+    const warnings = () => r.output.filter((o) => o.includes(': warning: '));
+    const { r } = await session({ rule, samples: [sample] });
+    try {
+      await r.next();
+      assert.deepEqual(warnings(), []);
+      // A sequence without `by` has no join key: none is named.
+      assert.deepEqual(stepLines(r, 0), ['[1/3] a.ndjson:1 1970-01-01T00:00:01.000Z: passed stage 1 [process]; started a sequence (stage 1)\n']);
+      assert.deepEqual([...(await r.scope('Sequences'))], [['no join key', '1 pending'], ['completed so far', '0']]);
+      const from = r.output.length;
+      await r.next();
+      assert.deepEqual(warnings(), [warning]);
+      // The step line says why the event matched no stage (once, not once per stage as a failure).
+      assert.deepEqual(stepLines(r, from), [
+        '[2/3] a.ndjson:2 1970-01-01T00:00:02.000Z: matched no stage: 1003003001 combinations of multi-valued field values in one script, over the limit of 1000000; the event is skipped\n',
+      ]);
+      assert.deepEqual([...(await r.scope('Stages')).values()], ['not passed', 'not passed']);
+      assert.equal((await r.back()).body.reason, 'step');
+      await r.next();
+      await r.next();
+      assert.equal((await r.reverse()).body.reason, 'entry');
+      assert.equal((await r.cont()).body.description, 'End of replay: 1 match');
+      assert.equal((await r.reverse()).body.reason, 'entry');
+      assert.equal((await r.cont()).body.description, 'End of replay: 1 match');
+      assert.deepEqual(warnings(), [warning]);
+      // A restart is a new launch: said once more.
+      await r.stopped(() => r.dc.restartRequest({}));
+      await r.cont();
+      assert.deepEqual(warnings(), [warning, warning]);
+    } finally {
+      await r.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

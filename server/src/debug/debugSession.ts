@@ -34,7 +34,7 @@ import { compileRuleExplainer, type ConditionExplanation, type EventExplanation,
 import type { OrderedEvent } from '../engine/sequence';
 import { compileEqlExpression, type CompiledEqlExpression } from './eqlExpression';
 import { LaunchError, prepareReplay, type EqlReplayLaunchArguments } from './launch';
-import { HAPPENING_FILTERS, keyText, ReplayDebugger, where, type EventOutcome, type HappeningKind } from './replayDebugger';
+import { HAPPENING_FILTERS, keyName, keyText, ReplayDebugger, where, type EventOutcome, type HappeningKind } from './replayDebugger';
 import { stringifyExact } from '../engine/values';
 
 const THREAD_ID = 1;
@@ -242,6 +242,7 @@ export class EqlReplayDebugSession extends DebugSession {
     this.model?.close();
     this.model = model;
     prepared.index.onNote = (note) => this.output(`${note}\n`, 'stderr');
+    model.onWarning = (warning) => this.output(`${warning}\n`, 'stderr');
     for (const note of prepared.notes) this.output(`${note}\n`, 'stderr');
     const warnings = this.model.session.warnings;
     for (const w of warnings) this.output(`warning: ${w}\n`, 'stderr');
@@ -503,15 +504,16 @@ export class EqlReplayDebugSession extends DebugSession {
         }
         if (!outcome) continue;
         const index = model.position - 1;
-        if (mode !== 'continue') this.output(this.stepLine(index));
-        const hit = this.hitsAt(index, true);
-        if (hit) {
-          if (mode === 'continue') this.output(this.stepLine(index));
-          this.stopHere(hit);
-          return;
-        }
-        if (mode === 'next' || (mode === 'stepIn' && outcome.passed.length > 0)) {
-          this.stopHere({ reason: 'step', description: model.describe(index)[0] ?? 'Next event' });
+        const stop =
+          this.hitsAt(index, true) ??
+          (mode === 'next' || (mode === 'stepIn' && outcome.passed.length > 0)
+            ? { reason: 'step', description: model.describe(index)[0] ?? 'Next event' }
+            : undefined);
+        if (stop) {
+          // One line per stop, for the event stopped on: the events passed over (Step Into,
+          // Continue) say nothing; what each did is in the Variables when stepped to.
+          this.output(this.stepLine(index));
+          this.stopHere(stop);
           return;
         }
       }
@@ -748,7 +750,7 @@ export class EqlReplayDebugSession extends DebugSession {
               variablesReference: this.variables.create(details),
             };
           });
-        return { name: `join key ${keyText(k.joinKeys)}`, value: `${k.pending.length} pending`, variablesReference: this.variables.create(children) };
+        return { name: keyName(k.joinKeys), value: `${k.pending.length} pending`, variablesReference: this.variables.create(children) };
       });
     vars.push(text('completed so far', `${snap.completed}`));
     return vars;
@@ -758,7 +760,7 @@ export class EqlReplayDebugSession extends DebugSession {
     const snap = this.model!.snapshot();
     if (snap.kind !== 'sample') return [];
     return snap.keys.map((k) => ({
-      name: `join key ${keyText(k.joinKeys)}`,
+      name: keyName(k.joinKeys),
       value: k.eventsPerStage.map((l, i) => `stage ${i + 1}: ${l.length}`).join(', '),
       variablesReference: this.variables.create(() =>
         k.eventsPerStage.map((l, i) => text(`stage ${i + 1}`, l.map(where).join(', ') || 'none yet')),
@@ -779,7 +781,7 @@ export class EqlReplayDebugSession extends DebugSession {
     if (kind === 'sample') return [text('samples', 'built at the end of the replay')];
     return model.matchesSoFar().map((m, i) => ({
       name: `match ${i + 1}`,
-      value: `${m.events.map(where).join(' → ')}${m.joinKeys ? ` (join key ${keyText(m.joinKeys)})` : ''}`,
+      value: `${m.events.map(where).join(' → ')}${m.joinKeys && m.joinKeys.length > 0 ? ` (join key ${keyText(m.joinKeys)})` : ''}`,
       variablesReference: 0,
     }));
   }

@@ -201,6 +201,8 @@ interface Machine {
 export interface ReplaySessionState {
   readonly position: number;
   readonly machine: unknown;
+  /** Limit warnings given so far (those of events fed again after a restore are not doubled). */
+  readonly limitWarnings: number;
 }
 
 /** One test true when any of `tests` is (each distinct compiled filter tried once). */
@@ -468,7 +470,7 @@ export class ReplaySession {
    * @returns a value for {@link restoreState}; it can be restored any number of times.
    */
   saveState(): ReplaySessionState {
-    return { position: this.position, machine: this.machine.saveState() };
+    return { position: this.position, machine: this.machine.saveState(), limitWarnings: this.limitWarnings.length };
   }
 
   /**
@@ -478,6 +480,7 @@ export class ReplaySession {
   restoreState(state: ReplaySessionState): void {
     this.machine.restoreState(state.machine);
     this.position = state.position;
+    this.limitWarnings.length = state.limitWarnings;
   }
 
   /** Feeds the remaining events and returns the matches with pipes and `size` applied. */
