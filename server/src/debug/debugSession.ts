@@ -668,7 +668,8 @@ export class EqlReplayDebugSession extends DebugSession {
     const outcome = index >= 0 ? model.outcome(index) : undefined;
     const event = model.current;
     let explanation: EventExplanation | undefined;
-    if (event) {
+    // An event over a limit of the engine would be over it again here: the stages say so instead.
+    if (event && outcome?.overLimit === undefined) {
       try {
         explanation = this.explainer().explainEvent(event.record.doc);
       } catch (e) {
@@ -677,8 +678,17 @@ export class EqlReplayDebugSession extends DebugSession {
     }
     const untilAt = model.stages.findIndex((s) => s.kind === 'until');
     return model.stages.map((stage, i) => {
-      const state = !outcome ? 'no event yet' : outcome.passed.includes(i) ? 'passed' : 'not passed';
       const explained = explanation ? (i === untilAt ? explanation.until : explanation.stages[i]) : undefined;
+      // Why not, in the value itself: readable without expanding the stage.
+      const state = !outcome
+        ? 'no event yet'
+        : outcome.passed.includes(i)
+          ? 'passed'
+          : outcome.overLimit !== undefined
+            ? `not passed: the event is skipped (${outcome.overLimit.replace(/; the event is skipped$/, '')})`
+            : explained?.why[0] !== undefined
+              ? `not passed: ${explained.why[0]}${explained.why.length > 1 ? ` (and ${explained.why.length - 1} more)` : ''}`
+              : 'not passed';
       const children: VariablesOf = () => {
         const out: DebugProtocol.Variable[] = [];
         if (explained) {
@@ -689,7 +699,8 @@ export class EqlReplayDebugSession extends DebugSession {
               `${category === 'any' ? 'any' : `${explained.categoryMatched ? 'matched' : 'not matched'}: ${explained.eventCategory.field} is ${formatValues(explained.eventCategory.values)}, stage needs "${category}"`}`,
             ),
           );
-          out.push(this.conditionVariable(explained.condition));
+          // Named `condition`, not by its text: a whole stage's condition is too long to leave room for its value.
+          out.push({ ...this.conditionVariable(explained.condition), name: 'condition' });
           if (explained.why.length > 0) out.push(text('why not', explained.why.join('; ')));
         }
         out.push(text('filter', `${stage.filter.category ?? 'any'} where ${printExpression(stage.filter.condition)}`));
@@ -752,6 +763,7 @@ export class EqlReplayDebugSession extends DebugSession {
           });
         return { name: keyName(k.joinKeys), value: `${k.pending.length} pending`, variablesReference: this.variables.create(children) };
       });
+    if (vars.length === 0) vars.push(text('pending', 'none'));
     vars.push(text('completed so far', `${snap.completed}`));
     return vars;
   }
@@ -771,7 +783,9 @@ export class EqlReplayDebugSession extends DebugSession {
   private matchVariables(): DebugProtocol.Variable[] {
     const model = this.model!;
     if (model.atEnd && model.position > 0) {
-      return model.finalResult().result.matches.map((m, i) => ({
+      const matches = model.finalResult().result.matches;
+      if (matches.length === 0) return [text('matches', 'none: the replay found no match')];
+      return matches.map((m, i) => ({
         name: `match ${i + 1}`,
         value: m.events.map((e) => (e.event ? `${nodePath.basename(e.event.source.file)}:${e.event.source.line}` : `![stage ${e.stage + 1}]`)).join(' → '),
         variablesReference: 0,
@@ -779,7 +793,9 @@ export class EqlReplayDebugSession extends DebugSession {
     }
     const kind = model.prepared.statement.query.kind;
     if (kind === 'sample') return [text('samples', 'built at the end of the replay')];
-    return model.matchesSoFar().map((m, i) => ({
+    const sofar = model.matchesSoFar();
+    if (sofar.length === 0) return [text('matches', model.position === 0 ? 'none yet: step to the first event' : 'none yet')];
+    return sofar.map((m, i) => ({
       name: `match ${i + 1}`,
       value: `${m.events.map(where).join(' → ')}${m.joinKeys && m.joinKeys.length > 0 ? ` (join key ${keyText(m.joinKeys)})` : ''}`,
       variablesReference: 0,

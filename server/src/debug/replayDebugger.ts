@@ -357,9 +357,7 @@ export class ReplayDebugger {
     const stageText = (expanded: number) => `stage ${this.queryStageOf(expanded)}`;
     return {
       unmatched: (stage, key) =>
-        record({ kind: 'unmatched', text: key.length > 0
-            ? `passed ${stageText(stage)} for join key ${keyText(key)}, but no sequence of that key was waiting for it`
-            : `passed ${stageText(stage)}, but no sequence was waiting for it` }),
+        record({ kind: 'unmatched', text: `no sequence${ofKey(key)} was waiting for ${stageText(stage)}, so the event advances none` }),
       replaced: (dropped, by) =>
         record({
           kind: 'pendingReplaced',
