@@ -43,10 +43,15 @@ after(async () => {
 class Replay {
   readonly dc = new DebugClient('node', 'unused', 'eql-replay');
   readonly output: string[] = [];
+  /** The DAP category of each `output` line, in step with {@link output}. */
+  readonly categories: string[] = [];
 
   async start(args: Record<string, unknown>, setup?: (r: Replay) => Promise<void>): Promise<DebugProtocol.StoppedEvent> {
     await this.dc.start(server.port);
-    this.dc.on('output', (e: DebugProtocol.OutputEvent) => this.output.push(e.body.output));
+    this.dc.on('output', (e: DebugProtocol.OutputEvent) => {
+      this.output.push(e.body.output);
+      this.categories.push(e.body.category ?? 'console');
+    });
     await this.dc.initializeRequest({ adapterID: 'eql-replay', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
     const initialized = this.dc.waitForEvent('initialized');
     await this.dc.launchRequest(args as DebugProtocol.LaunchRequestArguments);
@@ -820,6 +825,9 @@ describe('replay debugger over DAP: the Debug Console says each thing once', () 
       ]);
       const skipped = 'not passed: the event is skipped (1003003001 combinations of multi-valued field values in one script, over the limit of 1000000)';
       assert.deepEqual([...(await r.scope('Stages')).values()], [skipped, skipped]);
+      // VS Code shows category "console" as a warning, "stdout" as plain text: the warning stands out.
+      assert.equal(r.categories[r.output.indexOf(warning)], 'console');
+      assert.equal(r.categories[r.output.findIndex((o) => o.startsWith('[2/3] '))], 'stdout');
       assert.equal((await r.back()).body.reason, 'step');
       await r.next();
       await r.next();

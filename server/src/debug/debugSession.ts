@@ -131,7 +131,7 @@ export class EqlReplayDebugSession extends DebugSession {
    */
   private unreadableInput(reason: string, fatal: boolean): void {
     const line = reason.replace(/\s+/g, ' ').slice(0, 300);
-    if (!fatal) this.output(`Cannot read a message from the client (${line}); the message is skipped.\n`, 'stderr');
+    if (!fatal) this.output(`Cannot read a message from the client (${line}); the message is skipped.\n`, 'error');
     if (this.listenerCount('unreadableInput') > 0) this.emit('unreadableInput', { reason: line, fatal });
     else if (fatal) this.shutdown();
   }
@@ -241,11 +241,11 @@ export class EqlReplayDebugSession extends DebugSession {
     }
     this.model?.close();
     this.model = model;
-    prepared.index.onNote = (note) => this.output(`${note}\n`, 'stderr');
-    model.onWarning = (warning) => this.output(`${warning}\n`, 'stderr');
-    for (const note of prepared.notes) this.output(`${note}\n`, 'stderr');
+    prepared.index.onNote = (note) => this.output(`${note}\n`, 'warning');
+    model.onWarning = (warning) => this.output(`${warning}\n`, 'warning');
+    for (const note of prepared.notes) this.output(`${note}\n`, 'warning');
     const warnings = this.model.session.warnings;
-    for (const w of warnings) this.output(`warning: ${w}\n`, 'stderr');
+    for (const w of warnings) this.output(`warning: ${w}\n`, 'warning');
     const query = prepared.statement.query;
     const kind = query.kind === 'event' ? 'event query' : `${query.kind} of ${query.stages.length} stages`;
     this.output(
@@ -388,7 +388,7 @@ export class EqlReplayDebugSession extends DebugSession {
     try {
       return b.condition.test(event.record.doc);
     } catch (e) {
-      if (report) this.output(`Breakpoint condition failed on ${where(event)}: ${(e as Error).message}\n`, 'stderr');
+      if (report) this.output(`Breakpoint condition failed on ${where(event)}: ${(e as Error).message}\n`, 'error');
       return false;
     }
   }
@@ -470,7 +470,7 @@ export class EqlReplayDebugSession extends DebugSession {
   private runSafely(mode: 'next' | 'stepIn' | 'continue'): void {
     this.run(mode).catch((e: unknown) => {
       this.running = false;
-      this.output(`Internal error while replaying: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`, 'stderr');
+      this.output(`Internal error while replaying: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`, 'error');
       this.stopHere({ reason: 'exception', description: 'Internal error', text: e instanceof Error ? e.message : String(e) });
     });
   }
@@ -673,7 +673,7 @@ export class EqlReplayDebugSession extends DebugSession {
       try {
         explanation = this.explainer().explainEvent(event.record.doc);
       } catch (e) {
-        this.output(`The stage explanation failed: ${(e as Error).message}\n`, 'stderr');
+        this.output(`The stage explanation failed: ${(e as Error).message}\n`, 'error');
       }
     }
     const untilAt = model.stages.findIndex((s) => s.kind === 'until');
@@ -871,8 +871,9 @@ export class EqlReplayDebugSession extends DebugSession {
     });
   }
 
-  private output(message: string, category: 'console' | 'stdout' | 'stderr' = 'console'): void {
-    this.sendEvent(new OutputEvent(message, category));
+  /** Sends `message` to the Debug Console, in the category that shows it as what it is ({@link OUTPUT_CATEGORY}). */
+  private output(message: string, kind: OutputKind = 'narration'): void {
+    this.sendEvent(new OutputEvent(message, OUTPUT_CATEGORY[kind]));
   }
 
   /** For tests and tools: the reason of the last stop. */
@@ -880,6 +881,17 @@ export class EqlReplayDebugSession extends DebugSession {
     return this.lastStop;
   }
 }
+
+/** What a Debug Console line is: what the replay did, a problem it goes on despite, or a failure. */
+type OutputKind = 'narration' | 'warning' | 'error';
+
+/**
+ * The DAP output category of each kind of line. VS Code's Debug Console shows `stderr` as an error,
+ * `console` as a warning and any other category as plain text (`outputSeverity` in VS Code's
+ * src/vs/workbench/contrib/debug/browser/debugSession.ts), so the replay's own account, one line per
+ * stop, is `stdout` (the output of what is debugged: the replay), and warnings stand out from it.
+ */
+const OUTPUT_CATEGORY: Record<OutputKind, 'stdout' | 'console' | 'stderr'> = { narration: 'stdout', warning: 'console', error: 'stderr' };
 
 /** Requests that need a launched replay: the execution requests, and `configurationDone`, which starts it. */
 const NEEDS_LAUNCH = new Set(['configurationDone', 'continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'pause']);
