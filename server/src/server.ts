@@ -44,11 +44,10 @@ import {
 import { computeCompletions, resolveCompletionItem, type CompletionOptions } from './services/completion';
 import { warmFieldItems } from './services/fieldCompletionItems';
 import { ReplayInputError, replayRule, type ReplayHooks } from './services/replayService';
-import { replayRuleInWorker } from './services/replayInWorker';
+import { explainEventInWorker, explainReplayInWorker, replayRuleInWorker } from './services/replayInWorker';
 import { reportReplayProgress } from './services/replayProgress';
 import { ReplayCancelledError, ReplayRuns } from './services/replayRuns';
 import { ruleFromToml, type RuleReplayOptions } from './samples/ruleFile';
-import { explainEvent, explainReplayOfRule } from './services/explainService';
 import { isTomlDocument, ruleDocument, type RuleDocumentResult } from './services/ruleDocument';
 import { checkCodeActionParams, checkPositionParams, checkReplayParams, InvalidParamsError } from './requestParams';
 import { serverTransport } from './transport';
@@ -76,6 +75,9 @@ transport?.reader.onClose(() => process.exit(shutdownReceived ? 0 : 1));
 const documents = new TextDocuments(TextDocument);
 /** The replay running, cancelled by a newer replay request or by `$/cancelRequest`. */
 const replayRuns = new ReplayRuns();
+/** The explanations running (in the replay worker), each cancelled by a newer one of its kind or by `$/cancelRequest`. */
+const explainEventRuns = new ReplayRuns('explanation');
+const explainReplayRuns = new ReplayRuns('explanation');
 const pending = new Map<string, NodeJS.Timeout>();
 /** The rule of each open document, for the version it was read from (TOML is parsed once per version). */
 const rules = new Map<string, { version: number; result: RuleDocumentResult }>();
@@ -206,8 +208,10 @@ connection.onRequest(ReplayRequest, (params, token) =>
     }
   }),
 );
-connection.onRequest(ExplainEventRequest, (params) => request('explain event', () => (checkReplayParams(params), explainEvent)(params, openRuleText(params.uri), openRuleOptions(params.uri))));
-connection.onRequest(ExplainReplayRequest, (params) => request('explain replay', () => (checkReplayParams(params), explainReplayOpenOrSaved(params))));
+connection.onRequest(ExplainEventRequest, (params, token) =>
+  request('explain event', () => (checkReplayParams(params), explainEventRuns.run(token, (signal) => explainEventInWorker(params, openRuleQuery(params.uri), { signal, ruleOptions: openRuleOptions(params.uri) })))),
+);
+connection.onRequest(ExplainReplayRequest, (params, token) => request('explain replay', () => (checkReplayParams(params), explainReplayRuns.run(token, (signal) => explainReplayOpenOrSaved(params, signal)))));
 connection.onRequest(ListRuleTestsRequest, (params) => request('list rule tests', () => listRuleTests(params)));
 connection.onRequest(RunRuleTestsRequest, (params) => request('run rule tests', () => runRuleTests(params)));
 connection.onRequest(RecordRuleTestCaseRequest, (params) => request('record rule test case', () => recordRuleTestCase(params)));
@@ -319,11 +323,10 @@ function recheckOpenDocuments(): void {
   for (const document of documents.all()) schedule(document.uri, () => publishDiagnostics(document.uri));
 }
 
-/** The query text of the open rule document `ruleUri` (unsaved edits included), for the services that read rules. */
-function openRuleText(ruleUri: string): (uri: string) => string | undefined {
-  const document = documents.get(ruleUri);
-  const rule = document ? ruleOf(document).rule : undefined;
-  return (uri) => (rule && uri === ruleUri ? rule.query.getText() : undefined);
+/** The query text of the open rule document `uri` (unsaved edits included), or `undefined` when it is not open. */
+function openRuleQuery(uri: string): string | undefined {
+  const document = documents.get(uri);
+  return document ? ruleOf(document).rule?.query.getText() : undefined;
 }
 
 /** The options of an open detection-rules TOML document (`timestamp_override`, `index`, …), which its text on disk may not have yet. */
@@ -333,11 +336,11 @@ function openRuleOptions(uri: string): RuleReplayOptions | undefined {
   return rule?.format === 'toml' ? ruleFromToml(uri, rule.document.getText()).rule?.options : undefined;
 }
 
-/** Explains a replay of `params.uri`; the stage ends of an open document are placed in it (TOML positions for TOML). */
-async function explainReplayOpenOrSaved(params: Parameters<typeof explainReplayOfRule>[0]): ReturnType<typeof explainReplayOfRule> {
+/** Explains a replay of `params.uri` (in the replay worker); the stage ends of an open document are placed in it (TOML positions for TOML). */
+async function explainReplayOpenOrSaved(params: Parameters<typeof explainReplayInWorker>[0], signal: AbortSignal): ReturnType<typeof explainReplayInWorker> {
   const document = documents.get(params.uri);
   const rule = document ? ruleOf(document).rule : undefined;
-  const result = await explainReplayOfRule(params, openRuleText(params.uri), openRuleOptions(params.uri));
+  const result = await explainReplayInWorker(params, rule?.query.getText(), { signal, ruleOptions: openRuleOptions(params.uri) });
   if (!rule) return result;
   return { ...result, stageEnds: result.stageEnds.map((s) => ({ ...s, position: rule.toDocumentPosition(s.position) })) };
 }
