@@ -5,6 +5,7 @@ import { promises as fs } from 'node:fs';
 import * as nodePath from 'node:path';
 import picomatch from 'picomatch';
 import { describeFsError } from './fsErrors';
+import { searchFolder } from './folderSearch';
 
 /** Re-exported: `services/replayService.ts` imports it from here. */
 export { describeFsError };
@@ -58,54 +59,15 @@ export async function discoverSampleFiles(args: readonly string[]): Promise<Disc
       continue;
     }
     if (stat.isDirectory()) {
-      const found: string[] = [];
-      const problems: string[] = [];
-      await walk(arg, '', found, problems, new Set());
+      const { files: found, problems } = await searchFolder(arg, { isWanted: isSampleFileName });
       result.errors.push(...problems);
       if (found.length === 0 && problems.length === 0) {
         result.errors.push(`${arg}: no sample files (${SAMPLE_FILE_GLOB}) found in this folder`);
       }
-      found.sort(compareCodeUnits);
       for (const rel of found) add(nodePath.join(arg, ...rel.split('/')));
     } else {
       add(arg);
     }
   }
   return result;
-}
-
-/** Collects `rel` paths (with `/`) of sample files below `root`; `visited` holds real paths of folders. */
-async function walk(root: string, rel: string, found: string[], problems: string[], visited: Set<string>): Promise<void> {
-  const dir = rel === '' ? root : nodePath.join(root, ...rel.split('/'));
-  let real: string;
-  let entries;
-  try {
-    real = await fs.realpath(dir);
-    if (visited.has(real)) return;
-    visited.add(real);
-    entries = await fs.readdir(dir, { withFileTypes: true });
-  } catch (e) {
-    problems.push(`${dir}: ${describeFsError(e)}`);
-    return;
-  }
-  for (const entry of entries) {
-    const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
-    let isDir = entry.isDirectory();
-    let isFile = entry.isFile();
-    if (entry.isSymbolicLink()) {
-      try {
-        const target = await fs.stat(nodePath.join(dir, entry.name));
-        isDir = target.isDirectory();
-        isFile = target.isFile();
-      } catch {
-        continue; // A dangling link is not a sample file.
-      }
-    }
-    if (isDir) await walk(root, childRel, found, problems, visited);
-    else if (isFile && isSampleFileName(entry.name)) found.push(childRel);
-  }
-}
-
-function compareCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
