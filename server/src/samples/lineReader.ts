@@ -2,11 +2,11 @@
  * Reading a sample file as a stream of raw lines (bytes), chunk by chunk: the file is never held
  * whole in memory, and each line is assembled once, so reading is linear in the file size whatever
  * the line lengths. Gzip-compressed files are recognised by their magic bytes (RFC 1952: `1f 8b`),
- * whatever their name, and decompressed on the fly with `node:zlib`.
+ * whatever their name, and decompressed on the fly (`gzipMembers.ts`, with `node:zlib`).
  */
 import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
 import { detectUnsupportedEncoding, UnsupportedEncodingError } from './encoding';
+import { gunzipMembers, GzipTruncatedError } from './gzipMembers';
 
 /**
  * Called once per line: its bytes (without terminator, valid only during the call), its 1-based
@@ -171,22 +171,27 @@ export function isGzip(head: Uint8Array | undefined): boolean {
 
 /**
  * Opens a sample file as a stream of decoded-content chunks: the file's bytes, or their gzip
- * decompression when the file starts with the gzip magic bytes.
+ * decompression when the file starts with the gzip magic bytes (every member, as gzip(1) does:
+ * see `gzipMembers.ts`).
  *
- * A truncated gzip file (zlib's `Z_BUF_ERROR`, "unexpected end of file": the stream stops before
- * its end, as a copy cut short leaves it) ends the content after its last complete line, as `zcat`
- * would give it less the partial line, and `onTruncated` is told.
+ * A truncated gzip file (the data stops before its end, as a copy cut short leaves it) ends the
+ * content after its last complete line, as `zcat` would give it less the partial line, and
+ * `onTruncated` is told. Bytes after the gzip data that start no member are ignored and
+ * `onTrailingData` is told; every line before them is read.
  *
  * @param path the file.
  * @param onRead told of the file bytes read so far (compressed bytes for gzip), after each chunk.
  * @param onTruncated told, once the content has ended, that the gzip stream was truncated.
+ * @param onTrailingData told, once the content has ended, of the number of bytes after the gzip
+ *   data that were ignored (zero padding is not told).
  * @returns the content chunks; iterating them throws the file system error (`ENOENT`, `EISDIR`, …)
- *   or zlib's error for a damaged (not merely truncated) gzip stream.
+ *   or, for damaged (not merely truncated) gzip data, an Error whose message starts with `gzip:`.
  */
 export async function openSampleContent(
   path: string,
   onRead?: (progress: ReadProgress) => void,
   onTruncated?: () => void,
+  onTrailingData?: (bytes: number) => void,
 ): Promise<AsyncIterable<Buffer>> {
   const file = createReadStream(path, { highWaterMark: 256 * 1024 });
   async function* counted(): AsyncGenerator<Buffer> {
@@ -199,29 +204,22 @@ export async function openSampleContent(
   }
   const { head, rest } = await peek(counted());
   if (!isGzip(head)) return prepend(head, rest);
-  const gunzip = createGunzip();
-  // Pipe by hand so that a read error of the file reaches the consumer of the decompressed stream.
-  (async () => {
-    try {
-      for await (const chunk of prepend(head, rest)) {
-        if (!gunzip.write(chunk)) await new Promise((resolve) => gunzip.once('drain', resolve));
-      }
-      gunzip.end();
-    } catch (e) {
-      gunzip.destroy(e as Error);
-    }
-  })();
-  return completeLinesUnlessTruncated(gunzip as AsyncIterable<Buffer>, onTruncated);
+  let trailing: number | undefined;
+  const content = gunzipMembers(prepend(head, rest), (bytes) => (trailing = bytes));
+  return completeLinesUnlessTruncated(content, onTruncated, () => {
+    if (trailing !== undefined) onTrailingData?.(trailing);
+  });
 }
 
 /**
  * Passes decompressed chunks on, holding back the bytes after the last `\n` until the next
  * chunk (no copy: the held pieces are yielded as they are). When the stream ends normally they are
- * yielded; when it is truncated they are dropped (a partial line) and `onTruncated` is called.
+ * yielded and `onEnd` is called; when it is truncated they are dropped (a partial line) and
+ * `onTruncated` is called.
  * Held bytes beyond {@link MAX_LINE_BYTES} are passed on (that line is too long to be read anyway),
  * so a stream that inflates to gigabytes without a newline is never held.
  */
-async function* completeLinesUnlessTruncated(chunks: AsyncIterable<Buffer>, onTruncated?: () => void): AsyncGenerator<Buffer> {
+async function* completeLinesUnlessTruncated(chunks: AsyncIterable<Buffer>, onTruncated?: () => void, onEnd?: () => void): AsyncGenerator<Buffer> {
   let held: Buffer[] = [];
   let heldBytes = 0;
   try {
@@ -247,9 +245,10 @@ async function* completeLinesUnlessTruncated(chunks: AsyncIterable<Buffer>, onTr
       }
     }
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'Z_BUF_ERROR') throw e;
+    if (!(e instanceof GzipTruncatedError)) throw e;
     onTruncated?.();
     return;
   }
   for (const piece of held) yield piece;
+  onEnd?.();
 }

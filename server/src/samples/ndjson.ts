@@ -13,6 +13,7 @@ import type { EventRecord } from '../engine/types';
 import { escapeControlCharacters } from './controlCharacters';
 import { describeInvalidUtf8, firstInvalidUtf8, UnsupportedEncodingError } from './encoding';
 import { MAX_LINE_BYTES, openSampleContent, splitLines } from './lineReader';
+import { gzipTrailingDataMessage } from './gzipMembers';
 import { documentProblem } from './jsonDocumentChecks';
 import { parseJsonExact } from './exactJson';
 import { isSearchHit, unwrapSearchHit } from './searchHit';
@@ -175,7 +176,12 @@ export async function readNdjsonFile(
     result.warnings.push(warning);
     onProblem?.(warning);
   };
-  await splitLines(await openSampleContent(path, undefined, truncated), (bytes, line) => {
+  const trailingData = (bytes: number): void => {
+    const warning: NdjsonProblem = { file: path, line: lastLine + 1, message: `${gzipTrailingDataMessage(bytes)}; the lines before were read`, severity: 'warning' };
+    result.warnings.push(warning);
+    onProblem?.(warning);
+  };
+  await splitLines(await openSampleContent(path, undefined, truncated, trailingData), (bytes, line) => {
     lastLine = line;
     const decoded = decodeNdjsonLine(bytes, path, line);
     if (decoded.event) result.events.push(decoded.event);

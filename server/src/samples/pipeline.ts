@@ -25,6 +25,7 @@ import { rawEventIndex } from './rawEventIndex';
 import { detectSampleFormat, readJsonDocuments } from './jsonDocuments';
 import { HeapGuard, ReplayMemoryError } from './memoryGuard';
 import { openSampleContent, peekContent, splitLines, textContent } from './lineReader';
+import { gzipTrailingDataMessage } from './gzipMembers';
 import { decodeNdjsonLine, oversizedLineProblem, type NdjsonProblem } from './ndjson';
 import { estimateSampleBytes, sampleContentKey, type CachedSample, type SampleCache } from './sampleCache';
 
@@ -285,7 +286,12 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
         collecting?.warnings.push(warning);
         outcome.warnings.push(warning);
       };
-      const raw = source.text !== undefined ? textContent(source.text) : await openSampleContent(source.path, ({ bytesRead }) => (fileBytes = bytesRead), truncated);
+      const trailingData = (bytes: number): void => {
+        const warning = `${source.path}: ${gzipTrailingDataMessage(bytes)}; the lines before it were replayed`;
+        collecting?.warnings.push(warning);
+        outcome.warnings.push(warning);
+      };
+      const raw = source.text !== undefined ? textContent(source.text) : await openSampleContent(source.path, ({ bytesRead }) => (fileBytes = bytesRead), truncated, trailingData);
       const { head, content } = await peekContent(raw);
       const onChunk = (chunk: Buffer): void => {
         signal?.throwIfAborted();

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { constants as zlibConstants, gzipSync } from 'node:zlib';
 import { analyze } from '../../../server/src/eql/analyze';
 import { detectSampleFormat } from '../../../server/src/samples/jsonDocuments';
@@ -209,6 +210,50 @@ test('a truncated gzip file: its complete lines are replayed, the partial last l
   const whole = await replayed('process where true', write('whole.ndjson.gz', gzipSync(`${line(1)}\n${line(2)}\n${line(3)}\n${line(4)}\n`)));
   assert.equal(whole.out.events, 4);
   assert.deepEqual(whole.out.warnings, []);
+});
+
+// gzip(1) on such files (GNU gzip 1.12, `gzip -t`): "decompression OK, trailing garbage ignored";
+// members one after another are one file (RFC 1952 section 2.2), zero bytes after them padding.
+test('gzip data followed by bytes that start no member: every line is replayed and the trailing data is reported as such', async () => {
+  const line = (i: number) => JSON.stringify({ '@timestamp': i, event: { category: 'process' }, process: { name: `n${i}` } });
+  const small = write('trail.ndjson.gz', Buffer.concat([gzipSync(`${line(1)}\n${line(2)}\n`), Buffer.from('garbage')]));
+  const { out, at } = await replayed('process where true', small);
+  assert.deepEqual(at, [[1], [2]]);
+  assert.deepEqual(out.unreadable, []);
+  assert.deepEqual(out.warnings, [`${small}: gzip: trailing data after the gzip stream ignored (7 bytes); the lines before it were replayed`]);
+  const read = await readNdjsonFile(small);
+  assert.equal(read.events.length, 2);
+  assert.deepEqual(read.warnings.map((w) => [w.line, w.message]), [[3, 'gzip: trailing data after the gzip stream ignored (7 bytes); the lines before were read']]);
+  // Larger than one read chunk (256 KiB compressed: random values compress little), one stray byte
+  // after it: every event, and no claim that anything was lost.
+  const lines: string[] = [];
+  for (let i = 0; i < 3000; i++) lines.push(JSON.stringify({ '@timestamp': i, event: { category: 'process' }, x: randomBytes(100).toString('hex') }));
+  const compressed = gzipSync(`${lines.join('\n')}\n`);
+  assert.ok(compressed.length > 256 * 1024, `${compressed.length} bytes`);
+  const large = write('large-trail.ndjson.gz', Buffer.concat([compressed, Buffer.from('x')]));
+  const big = await replayed('process where true', large);
+  assert.equal(big.out.events, 3000);
+  assert.deepEqual(big.out.warnings, [`${large}: gzip: trailing data after the gzip stream ignored (1 byte); the lines before it were replayed`]);
+});
+
+test('gzip members one after another, then zero padding: every line of every member, no warning', async () => {
+  const line = (i: number) => JSON.stringify({ '@timestamp': i, event: { category: 'process' }, process: { name: `n${i}` } });
+  const path = write('members.ndjson.gz', Buffer.concat([gzipSync(`${line(1)}\n${line(2)}\n`), gzipSync(`${line(3)}\n`), Buffer.alloc(512)]));
+  const { out, at } = await replayed('process where true', path);
+  assert.deepEqual(at, [[1], [2], [3]]);
+  assert.deepEqual(out.warnings, []);
+  assert.deepEqual(out.unreadable, []);
+});
+
+test('gzip data whose CRC-32 does not match is damaged: the file is reported as a gzip problem', async () => {
+  const good = gzipSync('{"@timestamp":1,"event":{"category":"process"}}\n');
+  // The trailer's first 4 bytes are the CRC-32 of the data (RFC 1952 section 2.3.1).
+  const bad = Buffer.from(good);
+  bad[bad.length - 8] ^= 0xff;
+  const path = write('crc.ndjson.gz', bad);
+  const { out } = await replayed('process where true', path);
+  assert.equal(out.unreadable.length, 1);
+  assert.match(JSON.stringify(out.unreadable[0]), /gzip: the data is damaged \(its CRC-32 does not match\)/);
 });
 
 // The hits of HITS written one per line, as `jq -c '.hits.hits[]'` writes them, with a plain event
