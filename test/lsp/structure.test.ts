@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DocumentHighlight, DocumentSymbol, FoldingRange, SelectionRange, SemanticTokens, TextEdit } from 'vscode-languageserver-protocol';
 import { SEMANTIC_TOKENS_LEGEND } from '../../server/src/services/semanticTokens';
+import { MAX_SELECTION_RANGES } from '../../server/src/services/documentStructure';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ROOT, startServer, type TestServer } from './lspTestClient';
@@ -122,6 +123,22 @@ describe('structure requests over LSP', () => {
     const chain: string[] = [];
     for (let r: SelectionRange | undefined = range; r; r = r.parent) chain.push(`${r.range.start.line}:${r.range.start.character}-${r.range.end.line}:${r.range.end.character}`);
     assert.deepEqual(chain.slice(0, 3), ['5:17-5:28', '5:17-5:38', '5:3-5:38']);
+  });
+
+  it('selection ranges in a 5,000-term `or` chain: answered, at most MAX_SELECTION_RANGES, innermost and outermost kept', async () => {
+    // `or` is left-associative (EQL grammar, booleanExpression): the first term is 5,000 levels deep.
+    const eql = 'file:///rules/long-or.eql';
+    const text = `process where ${Array.from({ length: 5000 }, (_, i) => `a${i} == "x"`).join(' or ')}`;
+    await server.open(eql, text);
+    const [range] = (await server.connection.sendRequest('textDocument/selectionRange', { textDocument: { uri: eql }, positions: [{ line: 0, character: 15 }] })) as SelectionRange[];
+    const chain: Array<[number, number]> = [];
+    for (let r: SelectionRange | undefined = range; r; r = r.parent) chain.push([r.range.start.character, r.range.end.character]);
+    assert.equal(chain.length, MAX_SELECTION_RANGES);
+    // The field a0, then its comparison `a0 == "x"`, then `a0 == "x" or a1 == "x"`; last the whole text.
+    assert.deepEqual(chain.slice(0, 3), [[14, 16], [14, 23], [14, 23 + ' or a1 == "x"'.length]]);
+    assert.deepEqual(chain.at(-1), [0, text.length]);
+    for (let i = 1; i < chain.length; i++) assert.ok(chain[i][0] <= chain[i - 1][0] && chain[i][1] >= chain[i - 1][1], `range ${i} holds range ${i - 1}`);
+    await server.close(eql);
   });
 
   it('answers for .eql too, and nothing for a TOML file that is no rule', async () => {

@@ -111,9 +111,17 @@ export function fieldHighlights(text: string, offset: number): Span[] {
 }
 
 /**
+ * The most selection ranges given for one position. The client gets them as nested `parent`
+ * objects, serialized recursively: thousands (the first term of a 5,000-term `or` chain) overflow
+ * the stack. Nobody expands a selection this many times.
+ */
+export const MAX_SELECTION_RANGES = 200;
+
+/**
  * Selection ranges at `offset`: the spans of the syntax tree that hold it, innermost first, each
  * strictly larger than the one before (a node with the same span as its child is skipped), ending
- * with the whole text.
+ * with the whole text. Of more than {@link MAX_SELECTION_RANGES}, the innermost and outermost
+ * halves are kept (each still holds the one before).
  */
 export function selectionSpans(text: string, offset: number): Span[] {
   const { statement } = parse(text);
@@ -128,7 +136,9 @@ export function selectionSpans(text: string, offset: number): Span[] {
     const last = out[out.length - 1];
     if (!last || (s.start <= last.start && s.end >= last.end && (s.start < last.start || s.end > last.end))) out.push(s);
   }
-  return out;
+  if (out.length <= MAX_SELECTION_RANGES) return out;
+  const half = MAX_SELECTION_RANGES / 2;
+  return [...out.slice(0, half), ...out.slice(out.length - half)];
 }
 
 export type { Statement };
