@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
+import { DiagnosticSeverity, type CodeAction, type Diagnostic } from 'vscode-languageserver-protocol';
 import { ROOT, startServer, type TestServer } from './lspTestClient';
 
 const Warning = 2;
@@ -23,6 +23,22 @@ describe('unknown fields over LSP', () => {
   });
   after(async () => {
     assert.equal(await server.stop(), 0, server.stderr());
+  });
+
+  it('a query of 150 custom fields: 100 hints, then one saying how many more are not shown', async () => {
+    // my_company.* is in no ECS field set (ECS field reference): each field is a custom-field hint.
+    const uri = 'file:///rules/many-custom.eql';
+    const text = `process where ${Array.from({ length: 150 }, (_, i) => `my_company.f${i} == 1`).join(' or ')}`;
+    await server.open(uri, text);
+    const published = await server.diagnostics(uri);
+    const hints = published.diagnostics.filter((d) => d.severity === DiagnosticSeverity.Hint);
+    assert.equal(hints.length, 101);
+    assert.deepEqual(hints.slice(0, 2).map((d) => d.message), ['Field [my_company.f0] is not in ECS: a custom field?', 'Field [my_company.f1] is not in ECS: a custom field?']);
+    assert.equal(hints[99].message, 'Field [my_company.f99] is not in ECS: a custom field?');
+    // Placed at the first field left out, my_company.f100.
+    assert.equal(hints[100].message, '… and 50 more hints not shown');
+    assert.equal(text.slice(hints[100].range.start.character, hints[100].range.end.character), 'my_company.f100');
+    await server.close(uri);
   });
 
   it('warns on a likely typo in .eql and offers the suggested field as the quick fix', async () => {

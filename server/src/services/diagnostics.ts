@@ -75,9 +75,37 @@ export function queryDiagnostics(text: string, options: DiagnosticsOptions = {})
 }
 
 /**
+ * The most hints published for one document, as the command line prints at most 100 diagnostics
+ * of a file (`cli/ruleCheck.ts`): a query of thousands of custom fields (one hint each) would
+ * otherwise send the editor thousands of diagnostics on every keystroke.
+ */
+export const MAX_HINT_DIAGNOSTICS = 100;
+
+/**
+ * Keeps the first `max` hints of `diagnostics` (sorted by offset) and every other diagnostic; the
+ * hints left out are counted by one more hint at the first of them, `… and N more hints not shown`
+ * (as the command line ends its list with `… and N more diagnostics not shown`).
+ */
+export function capHints(diagnostics: readonly EqlDiagnostic[], max = MAX_HINT_DIAGNOSTICS): EqlDiagnostic[] {
+  const out: EqlDiagnostic[] = [];
+  let hints = 0;
+  let firstLeftOut: EqlDiagnostic | undefined;
+  for (const d of diagnostics) {
+    if (d.severity !== 'hint' || ++hints <= max) out.push(d);
+    else firstLeftOut ??= d;
+  }
+  if (firstLeftOut) {
+    const more = hints - max;
+    out.push({ span: firstLeftOut.span, severity: 'hint', code: 'more-hints', message: `… and ${more.toLocaleString('en-US')} more ${more === 1 ? 'hint' : 'hints'} not shown` });
+  }
+  return out;
+}
+
+/**
  * Checks an EQL document (see {@link queryDiagnostics}) and returns its problems as LSP
- * diagnostics. Never throws for any text; an empty array means the rule is accepted.
+ * diagnostics, with at most {@link MAX_HINT_DIAGNOSTICS} hints ({@link capHints}). Never throws
+ * for any text; an empty array means the rule is accepted.
  */
 export function computeDiagnostics(document: TextDocument, options: DiagnosticsOptions = {}): Diagnostic[] {
-  return queryDiagnostics(document.getText(), options).map((d) => toLspDiagnostic(document, d));
+  return capHints(queryDiagnostics(document.getText(), options)).map((d) => toLspDiagnostic(document, d));
 }
