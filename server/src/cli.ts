@@ -93,6 +93,8 @@ with control characters of quoted text escaped (\\x1b, \\t). At most 100 are
 printed per file, then "path: ... and N more diagnostics not shown".
 Rule files must be UTF-8: a byte that is not UTF-8 is an error at its position;
 a UTF-16 file or a file with NUL bytes ("not a text file") is unreadable.
+Folders are searched for *.eql and *.toml rules. Rules of another language
+(KQL, ES|QL, machine learning...) are skipped with a note on stderr.
 
 Exit status:
   0  no errors (warnings allowed)
@@ -154,7 +156,7 @@ function createProgram(io: CliIo, result: { code: number }): Command {
   program
     .command('check')
     .description('Report the errors and warnings of EQL rules (.eql, or detection-rules .toml).')
-    .argument('<rule...>', 'rule files')
+    .argument('<rule...>', 'rule files, or folders searched for *.eql and *.toml rules')
     .option('--mapping <file>', 'Elasticsearch index mapping (JSON); fields it lacks are errors, as in Elasticsearch')
     .option('--format-check', 'also report rules whose query is not formatted (exit 1), as the editor formats them')
     .addHelpText('after', CHECK_NOTES)

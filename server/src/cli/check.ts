@@ -1,17 +1,63 @@
 /**
  * `eql-workbench check RULE...`: reports the problems Elasticsearch would reject (and warnings) in
- * each rule file, one per line on stdout, as `path:line:column: error|warning: message`.
+ * each rule file, one per line on stdout, as `path:line:column: error|warning: message`. A folder
+ * is searched for rules (`*.eql`, `*.toml`); rules of another language (KQL, ES|QL, machine
+ * learning…) are skipped, as the editor leaves them alone.
  */
+import { promises as fs } from 'node:fs';
+import * as nodePath from 'node:path';
+import { isRuleTestFileName } from '../ruletests/testFile';
+import { escapeControlCharacters } from '../samples/controlCharacters';
+import { searchFolder } from '../samples/folderSearch';
 import { checkRuleFile, formatDiagnostic, printedLines } from './ruleCheck';
 import { formatEdits } from '../eql/formatter';
 import { ExitCode, type CliIo } from './io';
 import { mappingCheckOptions } from '../eql/mappingCheckOptions';
 import { readMappingOption } from './mappingFile';
 
+/** Folders never searched for rules: dependencies and version control. */
+const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['node_modules', '.git']);
+
+/** A rule file name searched for in folders: `.eql`, or `.toml` but not a rule test file (`*.test.toml`). */
+function isRuleFileName(name: string): boolean {
+  return /\.(eql|toml)$/i.test(name) && !isRuleTestFileName(name);
+}
+
 /**
- * Runs `check` over rule files, in the order given.
+ * The rule files of `check`'s arguments: a file as given; a folder searched recursively (symbolic
+ * links followed, `node_modules` and `.git` left out) for {@link isRuleFileName}, sorted by path.
+ * @returns the files (each with whether it was found in a folder) and one `path: reason` per
+ *   argument or folder below that cannot be used (missing, unreadable, no rule file).
+ */
+async function ruleFiles(args: readonly string[]): Promise<{ files: Array<{ path: string; inFolder: boolean }>; problems: string[] }> {
+  const files: Array<{ path: string; inFolder: boolean }> = [];
+  const problems: string[] = [];
+  for (const arg of args) {
+    let folder = false;
+    try {
+      folder = (await fs.stat(arg)).isDirectory();
+    } catch {
+      // Not there or unreadable: checkRuleFile says so, as for any file.
+    }
+    if (!folder) {
+      files.push({ path: arg, inFolder: false });
+      continue;
+    }
+    const found = await searchFolder(arg, { isWanted: isRuleFileName, skipFolder: (name) => SKIPPED_FOLDERS.has(name) });
+    problems.push(...found.problems);
+    if (found.files.length === 0 && found.problems.length === 0) problems.push(`${arg}: no rule files (*.eql, *.toml) in this folder`);
+    for (const rel of found.files) files.push({ path: nodePath.join(arg, ...rel.split('/')), inFolder: true });
+  }
+  return { files, problems };
+}
+
+/**
+ * Runs `check` over rule files, in the order given, and the rules found in folders.
  *
- * @param paths `.eql` and detection-rules `.toml` files.
+ * @param paths `.eql` and detection-rules `.toml` files, and folders searched for them. A TOML rule
+ *   of another language (neither `type` nor `language` says `eql`) is skipped: named, with a note
+ *   on stderr; found in a folder, counted in one note. A `.toml` file found in a folder that holds
+ *   no `[rule]` query (`pyproject.toml`) is not a rule and is passed over.
  * @param options `mapping`: an Elasticsearch index mapping file; when given, fields it lacks are errors.
  *   `formatCheck`: a rule whose query the formatter (`eql/formatter.ts`) would change is reported as
  *   `path:line:column: error: the query is not formatted (…)` at the first change, and counts as an error.
@@ -27,9 +73,19 @@ export async function runCheck(paths: readonly string[], options: { mapping?: st
   const checkOptions = mappingCheckOptions(mapping);
   let unreadable = false;
   let errors = false;
-  for (const path of paths) {
+  const { files, problems } = await ruleFiles(paths);
+  for (const problem of problems) io.stderr(`${escapeControlCharacters(problem)}\n`);
+  if (problems.length > 0) unreadable = true;
+  let skippedInFolders = 0;
+  for (const { path, inFolder } of files) {
     const checked = await checkRuleFile(path, checkOptions, true);
     if (!checked.rule) {
+      if (checked.notEql) {
+        if (inFolder) skippedInFolders++;
+        else io.stderr(`${escapeControlCharacters(path)}: skipped: not an EQL rule (${checked.lines[0].replace(/^.*?: error: /, '')})\n`);
+        continue;
+      }
+      if (inFolder && checked.noRuleTable) continue;
       if (checked.exitCode === ExitCode.usage) {
         unreadable = true;
         for (const line of checked.lines) io.stderr(`${line}\n`);
@@ -50,6 +106,7 @@ export async function runCheck(paths: readonly string[], options: { mapping?: st
       }
     }
   }
+  if (skippedInFolders > 0) io.stderr(`${skippedInFolders} ${skippedInFolders === 1 ? 'rule' : 'rules'} of another language (KQL, ES|QL, machine learning…) skipped\n`);
   if (unreadable) return ExitCode.usage;
   return errors ? ExitCode.ruleErrors : ExitCode.ok;
 }

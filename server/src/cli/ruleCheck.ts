@@ -53,14 +53,16 @@ export function printedLines(rule: CheckedRule, max = MAX_PRINTED_DIAGNOSTICS): 
  * @returns `{ rule }` when the file held a query (which may still have errors), or `{ exitCode,
  *   lines }` when it did not: {@link ExitCode.usage} for an unreadable file (`path: reason`: missing,
  *   a folder, UTF-16 encoded, not a text file), {@link ExitCode.ruleErrors} for a file that is not a
- *   usable rule (`path:line:column: error: …`: bytes that are not UTF-8, TOML syntax, no query).
+ *   usable rule (`path:line:column: error: …`: bytes that are not UTF-8, TOML syntax, no query, a
+ *   rule that is not EQL — `notEql` when it is consistently another language's rule, `noRuleTable` for a TOML file without
+ *   `[rule]` table, see `RuleFileProblem`).
  *   Control characters in printed paths and messages are escaped.
  */
 export async function checkRuleFile(
   path: string,
   options: CheckOptions = {},
   fieldCheck = false,
-): Promise<{ rule: CheckedRule; exitCode?: undefined; lines?: undefined } | { rule?: undefined; exitCode: number; lines: string[] }> {
+): Promise<{ rule: CheckedRule; exitCode?: undefined; lines?: undefined } | { rule?: undefined; exitCode: number; lines: string[]; notEql?: boolean; noRuleTable?: boolean }> {
   const read = await readRuleFile(path);
   if (read.problem) {
     const p = read.problem;
@@ -68,7 +70,7 @@ export async function checkRuleFile(
     const message = escapeControlCharacters(p.message);
     return p.kind === 'unreadable'
       ? { exitCode: ExitCode.usage, lines: [`${shown}: ${message}`] }
-      : { exitCode: ExitCode.ruleErrors, lines: [`${shown}:${p.line}:${p.column}: error: ${message}`] };
+      : { exitCode: ExitCode.ruleErrors, lines: [`${shown}:${p.line}:${p.column}: error: ${message}`], ...(p.notEql ? { notEql: true } : {}), ...(p.noRuleTable ? { noRuleTable: true } : {}) };
   }
   const source = read.rule;
   const result = analyze(source.query, options);

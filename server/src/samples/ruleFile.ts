@@ -72,7 +72,19 @@ function ruleReplayOptions(rule: Record<string, unknown>): RuleReplayOptions | u
  */
 export type RuleFileProblem =
   | { kind: 'unreadable'; message: string }
-  | { kind: 'invalid'; line: number; column: number; message: string };
+  | {
+      kind: 'invalid';
+      line: number;
+      column: number;
+      message: string;
+      /**
+       * True for a rule of another language: neither `type` nor `language` says `eql` and one of
+       * them is set (a KQL, ES|QL, machine learning, threshold … rule), not a broken EQL rule.
+       */
+      notEql?: boolean;
+      /** True for a TOML document without a `[rule]` table: no detection rule at all (`Cargo.toml`). */
+      noRuleTable?: boolean;
+    };
 
 /** The outcome of {@link readRuleFile}: either a rule or a problem. */
 export type RuleFileResult = { rule: RuleSource; problem?: undefined } | { rule?: undefined; problem: RuleFileProblem };
@@ -144,14 +156,15 @@ export function ruleFromToml(path: string, text: string): RuleFileResult {
   const query = isTable(rule) ? rule.query : undefined;
   if (typeof query !== 'string') {
     return {
-      problem: { kind: 'invalid', line: 1, column: 1, message: 'no query: expected a string `query` in the `[rule]` table' },
+      problem: { kind: 'invalid', line: 1, column: 1, message: 'no query: expected a string `query` in the `[rule]` table', ...(rule === undefined ? { noRuleTable: true } : {}) },
     };
   }
   const located = locateTomlString(text, query);
   const toFileOffset = (o: number): number => located[clamp(o, query.length)];
   if (isTable(rule) && !isEqlRule(rule)) {
     const at = lineColumnAt(text, toFileOffset(0));
-    return { problem: { ...at, kind: 'invalid', message: whyNotEql(rule) } };
+    const notEql = rule.type !== 'eql' && rule.language !== 'eql' && (rule.type !== undefined || rule.language !== undefined);
+    return { problem: { ...at, kind: 'invalid', message: whyNotEql(rule), ...(notEql ? { notEql } : {}) } };
   }
   const name = isTable(rule) && typeof rule.name === 'string' ? rule.name : undefined;
   const options = isTable(rule) ? ruleReplayOptions(rule) : undefined;

@@ -5,9 +5,9 @@
 // comparison; Elasticsearch reports it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { spawnCli } from './spawnCli';
 
 const dir = mkdtempSync(join(tmpdir(), 'eqlwb-check-'));
@@ -15,6 +15,7 @@ test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 function write(name: string, text: string): string {
   const path = join(dir, name);
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
   return path;
 }
@@ -93,13 +94,27 @@ test('a TOML syntax error is reported at its position with exit 1', () => {
   assert.match(r.stdout, new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2:\\d+: error: invalid TOML: `));
 });
 
-test('a KQL rule (`type = "query"`, no `language`) is refused like in the editor, at its query, exit 1', () => {
-  // detection-rules' schema: only `type = "eql"` / `language = "eql"` rules hold EQL. Line 3
-  // `query = "process.name : cmd.exe"`: the opening quote is column 9, the query starts at column 10.
+test('a rule of another language (KQL: `type = "query"`) is skipped with a note, exit 0, as the editor leaves it alone', () => {
+  // detection-rules' schema: only `type = "eql"` / `language = "eql"` rules hold EQL; a KQL rule
+  // says `type = "query"` and `language = "kuery"` or no language.
   const kql = write('kql.toml', '[rule]\ntype = "query"\nquery = "process.name : cmd.exe"\n');
-  const r = spawnCli(['check', kql]);
+  const kuery = write('kuery.toml', '[rule]\nname="x"\ntype="query"\nlanguage="kuery"\nquery = "process.name:x"\n');
+  const r = spawnCli(['check', kql, kuery, good]);
+  assert.equal(r.status, 0);
+  assert.equal(r.stdout, '');
+  assert.equal(
+    r.stderr,
+    `${kql}: skipped: not an EQL rule (the rule names no language and its type is "query", not "eql")\n` +
+      `${kuery}: skipped: not an EQL rule (the rule's language is "kuery", not "eql")\n`,
+  );
+});
+
+test('an EQL rule whose language says otherwise is an error at its query, exit 1', () => {
+  // Line 3 `query = "process where true"`: the opening quote is column 9, the query starts at column 10.
+  const mixed = write('mixed.toml', '[rule]\ntype = "eql"\nquery = "process where true"\nlanguage = "kuery"\n');
+  const r = spawnCli(['check', mixed]);
   assert.equal(r.status, 1);
-  assert.equal(r.stdout, `${kql}:3:10: error: the rule names no language and its type is "query", not "eql"\n`);
+  assert.equal(r.stdout, `${mixed}:3:10: error: the rule's language is "kuery", not "eql"\n`);
 });
 
 test('a missing rule file exits 2 with path: reason on stderr', () => {
@@ -109,12 +124,23 @@ test('a missing rule file exits 2 with path: reason on stderr', () => {
   assert.equal(r.stderr, `${missing}: no such file or directory\n`);
 });
 
-test('a folder given as RULE exits 2 (README: usage errors or unreadable input), the other rules still checked', () => {
-  const bad = write('broken.eql', 'process where foo(\n');
-  const r = spawnCli(['check', dir, bad]);
-  assert.equal(r.status, 2);
-  assert.equal(r.stderr, `${dir}: is a folder, not a file\n`);
-  assert.match(r.stdout, /broken\.eql:1:15: error: Unknown function \[foo\]/);
+test('a folder is searched for *.eql and *.toml rules; rules of other languages and TOML files that are no rule are passed over', () => {
+  write('tree/a/broken.eql', 'process where lenght(process.name) > 3\n');
+  write('tree/a/good.eql', 'process where true\n');
+  write('tree/b/kql.toml', '[rule]\ntype = "query"\nlanguage = "kuery"\nquery = "process.name : cmd.exe"\n');
+  write('tree/b/esql.toml', '[rule]\ntype = "esql"\nlanguage = "esql"\nquery = "from logs-* | limit 1"\n');
+  write('tree/pyproject.toml', '[project]\nname = "x"\n');
+  write('tree/a/broken.test.toml', 'not a rule\n');
+  write('tree/node_modules/dep/bad.eql', 'process where foo(\n');
+  const r = spawnCli(['check', join(dir, 'tree')]);
+  assert.equal(r.status, 1);
+  assert.equal(r.stdout, `${join(dir, 'tree/a/broken.eql')}:1:15: error: Unknown function [lenght], did you mean [length]?\n`);
+  assert.equal(r.stderr, '2 rules of another language (KQL, ES|QL, machine learning…) skipped\n');
+  // A folder without rules is a usage error (exit 2); the other arguments are still checked.
+  write('none/readme.txt', 'x');
+  const none = spawnCli(['check', join(dir, 'none'), good]);
+  assert.equal(none.status, 2);
+  assert.equal(none.stderr, `${join(dir, 'none')}: no rule files (*.eql, *.toml) in this folder\n`);
 });
 
 test('the sample rules check clean', () => {

@@ -104,7 +104,14 @@ test('TOML syntax errors, a missing query and another language are invalid rules
     line: 3,
     column: 10,
     message: 'the rule\'s language is "kuery", not "eql"',
+    notEql: true,
   });
+  // An EQL rule whose language says otherwise is a broken EQL rule, not another language's.
+  const mixed = ruleFromToml('r.toml', '[rule]\ntype = "eql"\nlanguage = "kuery"\nquery = "process where true"\n');
+  assert.equal(mixed.problem?.kind === 'invalid' && mixed.problem.notEql, undefined);
+  // A TOML file without `[rule]` table is no detection rule at all.
+  const cargo = ruleFromToml('Cargo.toml', '[package]\nname = "x"\n');
+  assert.deepEqual(cargo.problem, { kind: 'invalid', line: 1, column: 1, message: 'no query: expected a string `query` in the `[rule]` table', noRuleTable: true });
 });
 
 test('isEqlRule: `language = "eql"`, or no language and `type = "eql"` (detection-rules schema)', () => {
@@ -120,6 +127,7 @@ test('isEqlRule: `language = "eql"`, or no language and `type = "eql"` (detectio
     line: 2,
     column: 10,
     message: 'the rule names no language and its type is "query", not "eql"',
+    notEql: true,
   });
 });
 
