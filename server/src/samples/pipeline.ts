@@ -21,6 +21,7 @@ import { buildCategoryIndex, categoryIndexKey, ruleCategories, selectCategories 
 import { describeFsError } from './fsErrors';
 import { detectUnsupportedEncoding, UnsupportedEncodingError } from './encoding';
 import { IndexPatternFilter, type IndexPatternSummary } from './indexPatterns';
+import { rawEventIndex } from './rawEventIndex';
 import { detectSampleFormat, readJsonDocuments } from './jsonDocuments';
 import { HeapGuard, ReplayMemoryError } from './memoryGuard';
 import { openSampleContent, peekContent, splitLines, textContent } from './lineReader';
@@ -127,8 +128,8 @@ export interface SampleReplayOutcome {
   /** With `exclude`: the matches over every event, as if nothing were left out. */
   matchesWithoutExclusions?: Match[];
   /**
-   * With `indexPatterns`: what each pattern kept, over the events parsed (lines the prefilter
-   * skipped unparsed are not counted: their index is not read).
+   * With `indexPatterns`: what each pattern kept, over every event read (the index of a line the
+   * prefilter skipped unparsed is read from its bytes: `rawEventIndex.ts`).
    */
   indexPatterns?: IndexPatternSummary;
 }
@@ -179,10 +180,16 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
     request.keepAllEvents || request.onEvent || request.prefilter === false ? undefined : compilePrefilter(statement, { eventCategoryField: categoryField, mapping: options.mapping });
   // A line holding the category field's name in quotes likely has a category (for the warning).
   const categoryKey = Buffer.from(`"${categoryField.slice(categoryField.lastIndexOf('.') + 1)}"`);
+  /** Counts a line left unparsed for the index patterns, as `addEvent` counts a parsed event. */
+  const countSkipped = (bytes: Buffer): void => {
+    const where = rawEventIndex(bytes);
+    if (where !== null) indexFilter!.admitsIndex(where);
+  };
   const visit = (bytes: Buffer, path: string, line: number): void => {
     if (prefilter && !collecting && looksLikeObject(bytes) && !prefilter(bytes)) {
       outcome.events++;
       outcome.prefiltered++;
+      if (indexFilter?.active) countSkipped(bytes);
       if (!someHaveCategory && bytes.includes(categoryKey)) someHaveCategory = true;
       return;
     }
