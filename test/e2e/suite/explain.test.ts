@@ -15,24 +15,12 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { extensionApi, fixtureUri, openRule, replay, waitFor, type EqlWorkbenchApi } from './helpers';
+import { extensionApi, fixtureUri, openRule, replay, waitFor, waitForHover, type EqlWorkbenchApi } from './helpers';
 
-/** A Markdown hover as plain text: backslash escapes removed. */
-function hoverText(hovers: vscode.Hover[]): string {
-  return hovers
-    .flatMap((h) => h.contents)
-    .map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))
-    .join('\n')
-    .replace(/\\([\\`*_{}[\]()#+\-.!|<>~$])/g, '$1');
-}
-
+/** The hover of a sample line as plain text (backslash escapes removed), once the replay's explanation is in it. */
 async function hoverAt(uri: vscode.Uri, line: number): Promise<string> {
-  // Hovers come from the server; the first request may land before the explanation is ready.
-  return waitFor(`a hover on ${uri.path}:${line + 1}`, async () => {
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, 3));
-    const text = hoverText(hovers ?? []);
-    return text.includes('Why?') ? text : undefined;
-  });
+  const plain = (markdown: string) => markdown.replace(/\\([\\`*_{}[\]()#+\-.!|<>~$])/g, '$1');
+  return plain(await waitForHover(uri, new vscode.Position(line, 3), 'the explanation', (md) => plain(md).includes('Why?')));
 }
 
 async function inlayHints(uri: vscode.Uri, lines: number): Promise<Array<[number, number, string]>> {
@@ -108,7 +96,7 @@ describe('reasons in the editor', () => {
     assert.deepEqual([partials.label, partials.description], ['Partial sequences', '1 sequence never completed: 1 expired']);
     assert.deepEqual(
       partials.children?.map((p) => [p.label, p.description, p.children?.map((c) => c.label)]),
-      [['expired at stage 1 of 2', 'h3 · expired: stage 2 came 600 s after the first event (b-network.ndjson:5), beyond maxspan 300 s by 300 s', ['a-process.ndjson:4']]],
+      [['expired after stage 1 of 2', 'h3 · expired: stage 2 came 600 s after the first event (b-network.ndjson:5), beyond maxspan 300 s by 300 s', ['a-process.ndjson:4']]],
     );
     assert.deepEqual([unmatched.label, unmatched.children?.map((u) => u.label)], ['Passed a stage with nothing waiting', ['b-network.ndjson:1']]);
     // Clicking a near miss opens its line.
