@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { analyze } from '../../../server/src/eql/analyze';
 import type { EventRecord } from '../../../server/src/engine/types';
 import { splitJsonArray } from '../../../server/src/samples/jsonArrayElements';
-import { readJsonDocuments } from '../../../server/src/samples/jsonDocuments';
+import { detectSampleFormat, readJsonDocuments } from '../../../server/src/samples/jsonDocuments';
 import type { NdjsonProblem } from '../../../server/src/samples/ndjson';
 import { replaySamples } from '../../../server/src/samples/pipeline';
 
@@ -104,4 +104,40 @@ test('the prefilter applies to array elements: an element without the rule\'s li
   assert.equal(out.prefiltered, 1);
   // The second element opens on line 11 (9 lines per element, after the `[` line).
   assert.deepEqual(out.matches.map((m) => m.events[0].event!.source.line), [11]);
+});
+
+// JSON objects: search and _eql/search responses, pretty-printed documents, concatenated streams.
+const hit = fc.record({ _index: fc.constantFrom('logs-a', '.ds-logs-b-c-2024.01.01-000001'), _id: text, _source: doc }, { requiredKeys: ['_source'] });
+const topLevel = fc.oneof(
+  doc,
+  fc.record({ took: fc.integer(), hits: fc.record({ total: fc.constant({ value: 1 }), hits: fc.array(fc.oneof(hit, hit, value), { maxLength: 4 }) }) }),
+  fc.record({ hits: fc.record({ events: fc.array(hit, { maxLength: 3 }) }), is_partial: fc.boolean() }),
+  fc.record({ hits: fc.record({ sequences: fc.array(fc.record({ join_keys: fc.constant(['h']), events: fc.array(hit, { maxLength: 3 }) }), { maxLength: 2 }) }) }),
+  // Not responses: `hits` that is no object, or holds no such array.
+  fc.record({ hits: fc.oneof(value, fc.record({ count: fc.integer() })), x: text }),
+);
+
+/** The events of JSON objects as the replay reads them, and as the streaming JSON library reads them. */
+async function objects(text: string) {
+  const events: EventRecord[] = [];
+  const { statement } = analyze('any where true');
+  const out = await replaySamples({ statement: statement!, sources: [{ path: 'a.json', text }], options: {}, categoryOptionName: 'x', onEvent: (e) => events.push(e) });
+  const expected: EventRecord[] = [];
+  const problems: NdjsonProblem[] = [];
+  await readJsonDocuments(chunked(Buffer.from(text), 7), 'json-objects', 'a.json', (e) => expected.push(e), (p) => problems.push(p));
+  const shape = (es: EventRecord[]) => es.map((e) => [e.source.line, e.index, e.doc]);
+  return { actual: { events: shape(events), problems: out.problems.map((p) => [p.line, p.severity]) }, expected: { events: shape(expected), problems: problems.map((p) => [p.line, p.severity]) } };
+}
+
+test('random JSON objects (responses, documents, streams of them): the replay reads the events the streaming JSON library reads', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(topLevel, { minLength: 1, maxLength: 3 }), fc.constantFrom('pretty', 'glued'), async (values, style) => {
+      // The first value pretty-printed, so that the content is told to be JSON objects.
+      const json = values.map((v, i) => JSON.stringify(v, null, style === 'pretty' || i === 0 ? 2 : undefined)).join(style === 'pretty' ? '\n' : '');
+      fc.pre(detectSampleFormat(Buffer.from(json)) === 'json-objects');
+      const { actual, expected } = await objects(json);
+      assert.deepEqual(actual, expected, json);
+    }),
+    { numRuns: 400 },
+  );
 });
