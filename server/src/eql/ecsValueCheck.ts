@@ -5,7 +5,7 @@
  * silently matches nothing; the check says so when the value is one slip away from a listed one:
  *
  * - `category-typo` (warning): `Unknown event category [proces], did you mean [process]?`, on the
- *   category (quick fix: the suggestion);
+ *   category (quick fix: the suggestion; `anny` suggests `any`);
  * - `value-typo` (warning): `Value [strat] is not an ECS value of [event.type], did you mean
  *   [start]?`, on the text between the quotes (quick fix: the suggestion).
  *
@@ -52,7 +52,7 @@ export function checkEcsValues(statement: Statement): EqlDiagnostic[] {
     switch (node.kind) {
       case 'eventFilter':
         if (node.category !== null) {
-          const near = slips(node.category, ecsEventCategories().map((c) => c.name), false);
+          const near = slips(node.category, [...ecsEventCategories().map((c) => c.name), 'any'], false);
           if (near.length > 0) {
             out.push({ span: { ...node.categorySpan }, severity: 'warning', code: EcsValueCheckCodes.category, message: `Unknown event category [${node.category}]${didYouMean(near)}` });
           }

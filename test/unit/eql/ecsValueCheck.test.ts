@@ -43,6 +43,8 @@ describe('ECS value slips', () => {
   it('flags a misspelt event category with the category suggested, on the category', () => {
     assert.deepEqual(check('proces where true'), [{ code: EcsValueCheckCodes.category, text: 'proces', message: 'Unknown event category [proces], did you mean [process]?' }]);
     assert.deepEqual(check('sequence [process where true] [netwrok where true]').map((d) => d.text), ['netwrok']);
+    // `any` (every event) is a keyword, not a category, and a slip of it is read as a category.
+    assert.deepEqual(check('anny where true').map((d) => d.message), ['Unknown event category [anny], did you mean [any]?']);
   });
 
   it('flags every single-edit typo of every ECS event category that is no other category', () => {
