@@ -798,6 +798,30 @@ describe('replay debugger over DAP: the Debug Console says each thing once', () 
     }
   });
 
+  test('an event that starts a sequence for each of 10 join key values says three of them and how many more, in one line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eql-dap-'));
+    const sample = join(dir, 'a.ndjson');
+    // `by` over an array field: one join key per value (Elasticsearch expands multi-valued keys).
+    // 10.0.0.11 … 10.0.0.20: the same order as text and as numbers.
+    const ips = Array.from({ length: 10 }, (_, i) => `10.0.0.${i + 11}`);
+    writeFileSync(sample, JSON.stringify({ '@timestamp': 1000, event: { category: 'network' }, host: { ip: ips } }));
+    const rule = join(dir, 'rule.eql');
+    writeFileSync(rule, 'sequence by host.ip\n  [network where true]\n  [process where true]\n');
+    const { r } = await session({ rule, samples: [sample] });
+    try {
+      await r.stepIn();
+      assert.deepEqual(stepLines(r, 0), [
+        '[1/1] a.ndjson:1 1970-01-01T00:00:01.000Z: passed stage 1 [network]; started a sequence for join key "10.0.0.11" (stage 1); ' +
+          'started a sequence for join key "10.0.0.12" (stage 1); started a sequence for join key "10.0.0.13" (stage 1); ' +
+          'and 7 more (see the Sequences and Matches so far scopes)\n',
+      ]);
+      assert.equal((await r.scope('Sequences')).size, 11);
+    } finally {
+      await r.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a warning for an event over a limit of the engine is printed once per launch, however often Step Back replays past it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'eql-dap-'));
     const many = Array.from({ length: 1001 }, (_, i) => `v${i}`);

@@ -40,6 +40,8 @@ import { stringifyExact } from '../engine/values';
 const THREAD_ID = 1;
 const EVENT_FRAME = 1;
 const STAGE_FRAME = 2;
+/** Most sentences in the Debug Console line of a stop (what the event did). */
+const STEP_LINE_SENTENCES = 5;
 /** Events fed between two checks for a `pause` request during a long `continue`. */
 const YIELD_EVERY = 2000;
 
@@ -556,11 +558,17 @@ export class EqlReplayDebugSession extends DebugSession {
     this.sendEvent(event);
   }
 
-  /** `[12/36] win-dc01.ndjson:4 2024-…Z network: passed stage 1 [network]; started …` */
+  /**
+   * `[12/36] win-dc01.ndjson:4 2024-…Z network: passed stage 1 [network]; started …`: at most
+   * {@link STEP_LINE_SENTENCES} sentences, then how many more (an event whose join key field holds
+   * many values starts or advances a sequence per value: the Sequences scope lists them all).
+   */
   private stepLine(index: number): string {
     const model = this.model!;
     const event = model.event(index);
-    return `[${index + 1}/${model.count}] ${where(event)} ${timeText(event)}: ${model.describe(index).join('; ')}\n`;
+    const said = model.describe(index);
+    const shown = said.length > STEP_LINE_SENTENCES ? [...said.slice(0, STEP_LINE_SENTENCES - 1), `and ${said.length - STEP_LINE_SENTENCES + 1} more (see the Sequences and Matches so far scopes)`] : said;
+    return `[${index + 1}/${model.count}] ${where(event)} ${timeText(event)}: ${shown.join('; ')}\n`;
   }
 
   // ------------------------------------------------------------------------------ inspection
