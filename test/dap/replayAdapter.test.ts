@@ -278,13 +278,17 @@ describe('replay debugger over DAP: the sample rule on samples/logs', () => {
       assert.equal((await r.scope('Matches so far')).size, 1);
       const back = await r.back();
       assert.equal(back.body.reason, 'step');
+      // Event 8 (win-dc01:5, wsmprovhost.exe started by svchost.exe) passes no stage.
+      assert.equal(back.body.description, 'Stepped back: matched no stage');
       assert.equal(await r.dump(), before8);
       assert.deepEqual([...(await r.scope('Matches so far'))], [['matches', 'none yet']]);
       // Forward again: the same completion.
       await r.next();
       assert.deepEqual([...(await r.scope('Matches so far'))], [['match 1', `win-dc01.ndjson:4 → win-dc01.ndjson:6 (join key ${DC01_KEY})`]]);
-      // Back to the very start.
-      for (let i = 0; i < 9; i++) await r.back();
+      // Back to the very start; on the way, event 5 (win-dc01:4) passed stage 1.
+      for (let i = 0; i < 3; i++) await r.back();
+      assert.equal((await r.back()).body.description, 'Stepped back: passed stage 1 [network]');
+      for (let i = 0; i < 5; i++) await r.back();
       assert.deepEqual(await r.frames(), ['incoming_execution_via_powershell_remoting.eql:2']);
       await r.dc.setBreakpointsRequest({ source: { path: DC01 }, breakpoints: [{ line: 4 }] });
       const end = await r.cont();

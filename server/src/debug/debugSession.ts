@@ -448,7 +448,12 @@ export class EqlReplayDebugSession extends DebugSession {
     if (!model) return;
     this.streamEnded = false;
     model.goTo(model.position - 1);
-    this.stopHere(model.position === 0 ? { reason: 'entry', description: 'Before the first event' } : { reason: 'step', description: 'Stepped back' });
+    // The description says what the event stepped back to did (the Debug Console says nothing going back).
+    this.stopHere(
+      model.position === 0
+        ? { reason: 'entry', description: 'Before the first event' }
+        : { reason: 'step', description: `Stepped back: ${model.describe()[0] ?? 'previous event'}` },
+    );
   }
 
   protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
