@@ -826,6 +826,24 @@ describe('replay debugger over DAP: the Debug Console says each thing once', () 
     }
   });
 
+  test('a breakpoint condition that fails on an event is said once, however often the replay passes the event again', async () => {
+    // win-dc01:4 has destination.port 5985: an integer divided by zero fails (Java's "/ by zero").
+    const { r } = await session({ rule: RULE_EQL, samples: [LOGS] }, async (r) => {
+      await r.dc.setBreakpointsRequest({ source: { path: DC01 }, breakpoints: [{ line: 4, condition: 'destination.port / 0 == 1' }] });
+    });
+    const failures = () => r.output.filter((o) => o.startsWith('Breakpoint condition failed'));
+    try {
+      assert.equal((await r.cont()).body.reason, 'end');
+      assert.deepEqual(failures(), ['Breakpoint condition failed on win-dc01.ndjson:4: / by zero\n']);
+      assert.equal(r.categories[r.output.indexOf(failures()[0])], 'stderr');
+      assert.equal((await r.reverse()).body.reason, 'entry');
+      assert.equal((await r.cont()).body.reason, 'end');
+      assert.equal(failures().length, 1, failures().join(''));
+    } finally {
+      await r.stop();
+    }
+  });
+
   test('a warning for an event over a limit of the engine is printed once per launch, however often Step Back replays past it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'eql-dap-'));
     const many = Array.from({ length: 1001 }, (_, i) => `v${i}`);

@@ -88,6 +88,8 @@ export class EqlReplayDebugSession extends DebugSession {
   private lastStop?: StopReason;
   private pauseRequested = false;
   private running = false;
+  /** Problems said in the Debug Console since the launch ({@link outputOnce}). */
+  private said = new Set<string>();
   /** The replay reached the end of the stream since it last stood on an event (its decisions were shown). */
   private streamEnded = false;
 
@@ -243,6 +245,7 @@ export class EqlReplayDebugSession extends DebugSession {
     }
     this.model?.close();
     this.model = model;
+    this.said = new Set();
     prepared.index.onNote = (note) => this.output(`${note}\n`, 'warning');
     model.onWarning = (warning) => this.output(`${warning}\n`, 'warning');
     for (const note of prepared.notes) this.output(`${note}\n`, 'warning');
@@ -390,7 +393,7 @@ export class EqlReplayDebugSession extends DebugSession {
     try {
       return b.condition.test(event.record.doc);
     } catch (e) {
-      if (report) this.output(`Breakpoint condition failed on ${where(event)}: ${(e as Error).message}\n`, 'error');
+      if (report) this.outputOnce(`Breakpoint condition failed on ${where(event)}: ${(e as Error).message}\n`, 'error');
       return false;
     }
   }
@@ -686,7 +689,7 @@ export class EqlReplayDebugSession extends DebugSession {
       try {
         explanation = this.explainer().explainEvent(event.record.doc);
       } catch (e) {
-        this.output(`The stage explanation failed: ${(e as Error).message}\n`, 'error');
+        this.outputOnce(`The stage explanation failed on ${where(event)}: ${(e as Error).message}\n`, 'error');
       }
     }
     const untilAt = model.stages.findIndex((s) => s.kind === 'until');
@@ -882,6 +885,17 @@ export class EqlReplayDebugSession extends DebugSession {
         return `{${expression}: ${(e as Error).message}}`;
       }
     });
+  }
+
+  /**
+   * {@link output}, unless the same message was said since the launch: a problem found on an event
+   * (a breakpoint condition failing on it) is said once, not again each time the replay passes the
+   * event after stepping back.
+   */
+  private outputOnce(message: string, kind: OutputKind): void {
+    if (this.said.has(message)) return;
+    this.said.add(message);
+    this.output(message, kind);
   }
 
   /** Sends `message` to the Debug Console, in the category that shows it as what it is ({@link OUTPUT_CATEGORY}). */
