@@ -11,7 +11,9 @@
  * declares none (every item then carries its own edit range).
  *
  * Diagnostics are timed from `didChange` to `publishDiagnostics` minus the server's 150 ms
- * debounce. Usage: `npm run bench:authoring [-- EVENTS] [--profile DIR]`; with `--profile`, the
+ * debounce. The first requests after a start are timed apart, from fresh servers (one run each):
+ * the first diagnostics after `didOpen` (minus the debounce), then the first completion at a field
+ * position and the first hover on a field, as a user's first keystrokes after opening a rule. Usage: `npm run bench:authoring [-- EVENTS] [--profile DIR]`; with `--profile`, the
  * server runs under `node --cpu-prof` and writes its CPU profile into DIR when it exits.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +29,8 @@ const PROFILE_AT = ARGS.indexOf('--profile');
 const PROFILE_DIR = PROFILE_AT >= 0 ? ARGS.splice(PROFILE_AT, 2)[1] : undefined;
 const EVENTS = Number(ARGS[0] ?? 100_000);
 const RUNS = 200;
+/** Fresh servers started to time the first requests (each answers one of every kind). */
+const FRESH_STARTS = 7;
 const DEBOUNCE_MS = 150;
 
 const NAMES = ['cmd.exe', 'powershell.exe', 'whoami.exe', 'net.exe', 'rundll32.exe', 'svchost.exe', 'explorer.exe', 'bash', 'curl', 'python3'];
@@ -93,6 +97,30 @@ async function main(): Promise<void> {
   };
   const results: Record<string, number[]> = {};
   const load = loadavg();
+  // Fresh servers: the first answers after a start, before any request has warmed a cache.
+  const firstDiagnostics: number[] = [];
+  const firstCompletion: number[] = [];
+  const firstHover: number[] = [];
+  for (let i = 0; i < FRESH_STARTS; i++) {
+    const fresh = await startServer('source', { rootUri, textDocument: VSCODE_COMPLETION_CAPABILITIES });
+    try {
+      let t = performance.now();
+      await fresh.open(uri, text);
+      await fresh.diagnostics(uri);
+      firstDiagnostics.push(performance.now() - t - DEBOUNCE_MS);
+      t = performance.now();
+      await fresh.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 3, character: 3 } });
+      firstCompletion.push(performance.now() - t);
+      t = performance.now();
+      await fresh.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 2, character: 22 } });
+      firstHover.push(performance.now() - t);
+    } finally {
+      await fresh.stop();
+    }
+  }
+  results['first diagnostics after start (minus debounce)'] = firstDiagnostics;
+  results['first completion after start (field position)'] = firstCompletion;
+  results['first hover after start (field)'] = firstHover;
   // A client without VS Code's completion capabilities (no `itemDefaults`, no lazy detail).
   const plain = await startServer('source', { rootUri });
   try {

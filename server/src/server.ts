@@ -42,12 +42,12 @@ import {
   signatureHelpInDocument,
 } from './services/documentFeatures';
 import { computeCompletions, resolveCompletionItem, type CompletionOptions } from './services/completion';
+import { warmFieldItems } from './services/fieldCompletionItems';
 import { ReplayInputError, replayRule, type ReplayHooks } from './services/replayService';
-import { replayRuleInWorker } from './services/replayInWorker';
+import { explainEventInWorker, explainReplayInWorker, replayRuleInWorker } from './services/replayInWorker';
 import { reportReplayProgress } from './services/replayProgress';
 import { ReplayCancelledError, ReplayRuns } from './services/replayRuns';
 import { ruleFromToml, type RuleReplayOptions } from './samples/ruleFile';
-import { explainEvent, explainReplayOfRule } from './services/explainService';
 import { isTomlDocument, ruleDocument, type RuleDocumentResult } from './services/ruleDocument';
 import { checkCodeActionParams, checkPositionParams, checkReplayParams, InvalidParamsError } from './requestParams';
 import { serverTransport } from './transport';
@@ -75,6 +75,9 @@ transport?.reader.onClose(() => process.exit(shutdownReceived ? 0 : 1));
 const documents = new TextDocuments(TextDocument);
 /** The replay running, cancelled by a newer replay request or by `$/cancelRequest`. */
 const replayRuns = new ReplayRuns();
+/** The explanations running (in the replay worker), each cancelled by a newer one of its kind or by `$/cancelRequest`. */
+const explainEventRuns = new ReplayRuns('explanation');
+const explainReplayRuns = new ReplayRuns('explanation');
 const pending = new Map<string, NodeJS.Timeout>();
 /** The rule of each open document, for the version it was read from (TOML is parsed once per version). */
 const rules = new Map<string, { version: number; result: RuleDocumentResult }>();
@@ -91,6 +94,7 @@ const samples = new SampleIndexer(
   () => {
     fields.setSampleFields(samples.fields.fieldSource());
     recheckOpenDocuments();
+    warmCompletionWhenIndexed();
   },
   (message) => connection.console.warn(`EQL Workbench: sample fields: ${message}`),
 );
@@ -137,6 +141,8 @@ connection.onInitialized(() => {
   if (workspaceFolder) void attackNames.indexFolder(workspaceFolder).then(recheckOpenDocuments, () => undefined);
   if (configuration.register) send('register for configuration changes', connection.client.register(DidChangeConfigurationNotification.type, undefined).then(() => undefined));
   setImmediate(() => guarded('load the field catalogue', () => fields.warm()));
+  // A turn later, after the messages read meanwhile (`didOpen` starts its diagnostics' debounce).
+  setImmediate(() => setImmediate(warmCompletion));
   void readSettings();
 });
 connection.onDidChangeConfiguration(() => void readSettings());
@@ -202,8 +208,10 @@ connection.onRequest(ReplayRequest, (params, token) =>
     }
   }),
 );
-connection.onRequest(ExplainEventRequest, (params) => request('explain event', () => (checkReplayParams(params), explainEvent)(params, openRuleText(params.uri), openRuleOptions(params.uri))));
-connection.onRequest(ExplainReplayRequest, (params) => request('explain replay', () => (checkReplayParams(params), explainReplayOpenOrSaved(params))));
+connection.onRequest(ExplainEventRequest, (params, token) =>
+  request('explain event', () => (checkReplayParams(params), explainEventRuns.run(token, (signal) => explainEventInWorker(params, openRuleQuery(params.uri), { signal, ruleOptions: openRuleOptions(params.uri) })))),
+);
+connection.onRequest(ExplainReplayRequest, (params, token) => request('explain replay', () => (checkReplayParams(params), explainReplayRuns.run(token, (signal) => explainReplayOpenOrSaved(params, signal)))));
 connection.onRequest(ListRuleTestsRequest, (params) => request('list rule tests', () => listRuleTests(params)));
 connection.onRequest(RunRuleTestsRequest, (params) => request('run rule tests', () => runRuleTests(params)));
 connection.onRequest(RecordRuleTestCaseRequest, (params) => request('record rule test case', () => recordRuleTestCase(params)));
@@ -315,11 +323,10 @@ function recheckOpenDocuments(): void {
   for (const document of documents.all()) schedule(document.uri, () => publishDiagnostics(document.uri));
 }
 
-/** The query text of the open rule document `ruleUri` (unsaved edits included), for the services that read rules. */
-function openRuleText(ruleUri: string): (uri: string) => string | undefined {
-  const document = documents.get(ruleUri);
-  const rule = document ? ruleOf(document).rule : undefined;
-  return (uri) => (rule && uri === ruleUri ? rule.query.getText() : undefined);
+/** The query text of the open rule document `uri` (unsaved edits included), or `undefined` when it is not open. */
+function openRuleQuery(uri: string): string | undefined {
+  const document = documents.get(uri);
+  return document ? ruleOf(document).rule?.query.getText() : undefined;
 }
 
 /** The options of an open detection-rules TOML document (`timestamp_override`, `index`, …), which its text on disk may not have yet. */
@@ -329,11 +336,11 @@ function openRuleOptions(uri: string): RuleReplayOptions | undefined {
   return rule?.format === 'toml' ? ruleFromToml(uri, rule.document.getText()).rule?.options : undefined;
 }
 
-/** Explains a replay of `params.uri`; the stage ends of an open document are placed in it (TOML positions for TOML). */
-async function explainReplayOpenOrSaved(params: Parameters<typeof explainReplayOfRule>[0]): ReturnType<typeof explainReplayOfRule> {
+/** Explains a replay of `params.uri` (in the replay worker); the stage ends of an open document are placed in it (TOML positions for TOML). */
+async function explainReplayOpenOrSaved(params: Parameters<typeof explainReplayInWorker>[0], signal: AbortSignal): ReturnType<typeof explainReplayInWorker> {
   const document = documents.get(params.uri);
   const rule = document ? ruleOf(document).rule : undefined;
-  const result = await explainReplayOfRule(params, openRuleText(params.uri), openRuleOptions(params.uri));
+  const result = await explainReplayInWorker(params, rule?.query.getText(), { signal, ruleOptions: openRuleOptions(params.uri) });
   if (!rule) return result;
   return { ...result, stageEnds: result.stageEnds.map((s) => ({ ...s, position: rule.toDocumentPosition(s.position) })) };
 }
@@ -361,6 +368,20 @@ function cancel(uri: string): void {
 }
 
 /** Runs a notification handler; a thrown error is logged, never propagated. */
+/** Builds completion's field items off the request path, so the first completion is as fast as the next. */
+function warmCompletion(): void {
+  guarded('build the completion items', () => warmFieldItems(samples.fields.fields()));
+}
+
+let completionWarmScheduled = false;
+/** Builds the field items again once the samples being indexed are all in (once, not per file). */
+function warmCompletionWhenIndexed(): void {
+  if (completionWarmScheduled) return;
+  completionWarmScheduled = true;
+  const warm = (): void => void setImmediate(() => ((completionWarmScheduled = false), warmCompletion()));
+  void samples.idle().then(warm, warm);
+}
+
 function guarded(what: string, run: () => void): void {
   try {
     run();

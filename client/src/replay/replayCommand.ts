@@ -256,6 +256,7 @@ async function runReplay(
       ...(changedSamples.size > 0 ? { changedSamples } : {}),
       options: params.options,
       ...(params.openSamples ? { openSamples: params.openSamples } : {}),
+      ...(params.sampleCacheBudgetMB !== undefined ? { sampleCacheBudgetMB: params.sampleCacheBudgetMB } : {}),
     });
     // Lines of a sample edited meanwhile may have moved: its malformed-line warnings would be misplaced.
     const malformed = reportMalformedLines(

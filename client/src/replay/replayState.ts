@@ -22,6 +22,8 @@ export interface ReplaySession {
   options?: ReplayRequestOptions;
   /** Unsaved sample texts replayed instead of the files (explanations use the same). */
   openSamples?: OpenSample[];
+  /** The cache budget sent with the replay (MiB): explanations read the samples from the same cache. */
+  sampleCacheBudgetMB?: number;
   /** The replay's explanation (per-stage counts, "Why not?"), once the server sent it. */
   explanation?: ExplainReplayResult;
 }

@@ -42,6 +42,7 @@ export class SampleHoverProvider implements vscode.HoverProvider {
         sampleUris: session.sampleUris,
         options: session.options,
         ...(session.openSamples ? { openSamples: session.openSamples } : {}),
+        ...(session.sampleCacheBudgetMB !== undefined ? { sampleCacheBudgetMB: session.sampleCacheBudgetMB } : {}),
         sampleUri,
         line: position.line + 1,
       },

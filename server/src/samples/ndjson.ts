@@ -2,8 +2,9 @@
  * Reading NDJSON (newline-delimited JSON, also called JSON Lines) sample logs into EventRecords.
  *
  * Format (https://github.com/ndjson/ndjson-spec, https://jsonlines.org): UTF-8 text, one JSON value
- * per line, lines end with `\n` or `\r\n`. Each line must hold a JSON object (an event document, as
- * the `_source` of an Elasticsearch hit); anything else is reported and skipped so one bad line never
+ * per line, lines end with `\n` or `\r\n`. Each line must hold a JSON object: an event document (as
+ * the `_source` of an Elasticsearch hit), or a whole search hit (`jq -c '.hits.hits[]'`), whose
+ * `_source` is the event (`searchHit.ts`); anything else is reported and skipped so one bad line never
  * stops a replay. Blank lines are ignored; a UTF-8 byte order mark at the start of the file is ignored.
  * A UTF-16 / UTF-32 or binary file is refused as a whole; a line with bytes that are not UTF-8 is kept
  * (with U+FFFD in their place) and reported as a warning.
@@ -14,6 +15,7 @@ import { describeInvalidUtf8, firstInvalidUtf8, UnsupportedEncodingError } from 
 import { MAX_LINE_BYTES, openSampleContent, splitLines } from './lineReader';
 import { documentProblem } from './jsonDocumentChecks';
 import { parseJsonExact } from './exactJson';
+import { isSearchHit, unwrapSearchHit } from './searchHit';
 
 /**
  * A line that needs the user's attention. `line` is 1-based. `severity` `error` (or absent): the
@@ -59,9 +61,11 @@ export function formatNdjsonProblem(problem: NdjsonProblem): string {
  *   or nested deeper than 1000 levels is an error too, as Elasticsearch refuses it
  *   (see `jsonDocumentChecks.ts`). A byte order mark (U+FEFF) opening the line is ignored, as at
  *   the start of a file: it marks where a concatenated file begins. Integers beyond 2^53 are read
- *   exactly, as `bigint`s (see `exactJson.ts`).
+ *   exactly, as `bigint`s (see `exactJson.ts`). A search hit (`{"_index":…,"_id":…,"_source":{…}}`,
+ *   see `searchHit.ts`) gives its `_source` as `doc` and its `_index` as `index`; a hit whose
+ *   `_source` is not an object is an error.
  */
-export function parseNdjsonLine(text: string): { doc: Record<string, unknown> } | { error: string } | undefined {
+export function parseNdjsonLine(text: string): { doc: Record<string, unknown>; index?: string } | { error: string } | undefined {
   if (text.trim() === '') return undefined;
   // A byte order mark opening a line is the start of another file (files concatenated): not data.
   const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -78,7 +82,8 @@ export function parseNdjsonLine(text: string): { doc: Record<string, unknown> } 
   // Documents Elasticsearch would refuse: duplicate keys in one object, nesting deeper than 1000.
   const problem = documentProblem(json, value);
   if (problem !== undefined) return { error: problem };
-  return { doc: value as Record<string, unknown> };
+  const doc = value as Record<string, unknown>;
+  return isSearchHit(doc) ? unwrapSearchHit(doc) : { doc };
 }
 
 /**
@@ -126,7 +131,7 @@ export function decodeNdjsonLine(bytes: Uint8Array, file: string, line: number):
   const parsed = parseNdjsonLine(text);
   if (parsed === undefined) return {};
   if ('error' in parsed) return { problem: { file, line, message: parsed.error, severity: 'error' } };
-  const out: DecodedLine = { event: { doc: parsed.doc, source: { file, line } } };
+  const out: DecodedLine = { event: eventOf(parsed, file, line) };
   // U+FFFD comes out of decoding for each ill-formed sequence (and may also be written as is).
   if (text.includes('\ufffd')) {
     const bad = firstInvalidUtf8(buffer);
@@ -211,6 +216,11 @@ function addLine(result: NdjsonResult, file: string, line: number, text: string)
     result.problems.push({ file, line, message: parsed.error, severity: 'error' });
     return false;
   }
-  result.events.push({ doc: parsed.doc, source: { file, line } });
+  result.events.push(eventOf(parsed, file, line));
   return true;
+}
+
+/** The event of a parsed line, with the `_index` of a search hit. */
+function eventOf(parsed: { doc: Record<string, unknown>; index?: string }, file: string, line: number): EventRecord {
+  return parsed.index !== undefined ? { doc: parsed.doc, source: { file, line }, index: parsed.index } : { doc: parsed.doc, source: { file, line } };
 }

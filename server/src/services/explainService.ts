@@ -4,35 +4,34 @@
  * rule, the "Why not?" part of the results view). Plain data in, plain data out.
  *
  * Both read the rule and the samples as `eqlWorkbench/replay` does (open documents' unsaved text
- * first) and run the engine's own explanations (`engine/eventExplanation.ts`, `engine/explain.ts`)
- * on the same events in the same order. Event references leave as sample URIs; in the words of the
- * explanations, files are named by base name (the full path when two samples share one).
+ * first, every sample format, through the same sample pipeline and the same parsed-sample cache when
+ * given one, with the rule's own options) and run the engine's own explanations
+ * (`engine/eventExplanation.ts`, `engine/explain.ts`) on the same events in the same order. The
+ * language server runs them in its replay worker (`replayInWorker.ts`). Event references leave as
+ * sample URIs; in the words of the explanations, files are named by base name (the full path when
+ * two samples share one).
  */
-import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { analyze } from '../eql/analyze';
 import type { Span, Statement } from '../eql/ast';
 import { EqlCompileError, EqlEvaluationError } from '../engine/errors';
 import { explainEventInReplay } from '../engine/eventExplanation';
 import { explainReplay, type ExplainOptions } from '../engine/explain';
-import { ExplanationInput, type OmittedEvents } from '../engine/explanationInput';
+import { ExplanationInput } from '../engine/explanationInput';
 import type { ReplayRunOptions } from '../engine/replay';
 import type { EventRecord } from '../engine/types';
 import type { ExplainEventParams, ExplainEventResult, ExplainReplayResult, ReplayParams, StageEnd } from '../protocol';
-import { type NdjsonResult, parseNdjsonText, readNdjsonFile } from '../samples/ndjson';
+import { eventIndexOf, IndexPatternFilter } from '../samples/indexPatterns';
 import { replaySamples, type SampleSource } from '../samples/pipeline';
 import type { RuleSource } from '../samples/ruleFile';
 import { lineColumnAt } from '../samples/textPosition';
-import { loadRule, ReplayInputError, type OpenDocumentText } from './replayService';
-import { eventIndexOf, IndexPatternFilter } from '../samples/indexPatterns';
+import { loadRule, ReplayInputError, ruleFieldOptions, type OpenDocumentText, type ReplayHooks } from './replayService';
 
 /** The index an event comes from, as the index pattern summary names it. */
 function indexName(event: EventRecord): string {
   const where = eventIndexOf(event);
   return where?.index !== undefined ? `${where.cluster !== undefined ? `${where.cluster}:` : ''}${where.index}` : (where?.dataStream?.name ?? '');
 }
-import type { RuleReplayOptions } from '../samples/ruleFile';
 
 /** The inputs of an explanation, or the rule's errors. */
 type ExplainInput =
@@ -57,160 +56,88 @@ function baseName(path: string): string {
 
 /**
  * Reads the rule and the sample events (unreadable samples and malformed lines are skipped: the
- * replay reports them).
+ * replay reports them). `needed`: keep only the events a replay explanation needs
+ * (`ExplanationInput`), counting the others; otherwise every event is kept (an event's explanation
+ * steps the sequence through all of them), and those the rule's index patterns leave out are
+ * named in `leftOut`.
  */
-async function loadInput(params: ReplayParams, openText: OpenDocumentText, ruleOptions?: RuleReplayOptions, needed = false): Promise<ExplainInput> {
+async function loadInput(params: ReplayParams, openText: OpenDocumentText, hooks: ReplayHooks, needed: boolean): Promise<ExplainInput> {
   const rule = await loadRule(params.uri, openText);
   const analysis = analyze(rule.query);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0 || !analysis.statement) return { ruleErrors: errors.map((d) => d.message) };
-  // As the replay: the events of indices the rule does not search are not even near misses.
-  const patterns = params.options.indexFilter === false ? undefined : (ruleOptions ?? rule.options)?.index;
-  const { timestampField, tiebreakerField, eventCategoryField } = params.options;
-  const options: ReplayRunOptions = {
-    timestampField: timestampField || undefined,
-    tiebreakerField: tiebreakerField || undefined,
-    eventCategoryField: eventCategoryField || undefined,
-  };
-  if (needed) {
-    const { events, uriOfName, nameOfUri, omitted } = await loadNeededSamples(params, analysis.statement, options, patterns);
-    return { rule, statement: analysis.statement, events, uriOfName, nameOfUri, options: omitted ? { ...options, omitted } : options, leftOut: new Map() };
-  }
-  const samples = await loadSamples(params);
-  const { uriOfName, nameOfUri } = samples;
-  const indexFilter = patterns ? new IndexPatternFilter(patterns) : undefined;
+  const statement = analysis.statement;
+  // As the replay: the rule's own options, and the events of indices the rule does not search are
+  // not even near misses.
+  const own = hooks.ruleOptions ?? rule.options ?? {};
+  const options: ReplayRunOptions = ruleFieldOptions(params.options, own);
+  const patterns = params.options.indexFilter === false ? undefined : own.index;
+  const samples = sampleSources(params);
+  const needs = needed ? new ExplanationInput(statement, options) : undefined;
+  const indexFilter = !needed && patterns ? new IndexPatternFilter(patterns) : undefined;
   const leftOut = new Map<string, string>();
-  const events = !indexFilter
-    ? samples.events
-    : samples.events.filter((e) => {
-        if (indexFilter.admits(e)) return true;
-        leftOut.set(`${e.source.file}\0${e.source.line}`, indexName(e));
-        return false;
-      });
-  return { rule, statement: analysis.statement, events, uriOfName, nameOfUri, options, leftOut };
-}
-
-/**
- * Streams the sample files (unsaved texts first, every format the replay reads) through the sample
- * pipeline and keeps only the events an explanation of `statement` needs (`ExplanationInput`); the
- * others are counted in `omitted`. Files are named as {@link loadSamples} names them.
- */
-async function loadNeededSamples(params: ReplayParams, statement: Statement, options: ReplayRunOptions, indexPatterns?: string[]): Promise<LoadedSamples> {
-  const paths = samplePaths(params);
-  const names = sampleNames(paths);
-  const openSamples = new Map((params.openSamples ?? []).map((s) => [s.uri, s.text]));
-  const uriOfName = new Map<string, string>();
-  const nameOfUri = new Map<string, string>();
-  const nameOfPath = new Map<string, string>();
-  const sources: SampleSource[] = [];
-  params.sampleUris.forEach((uri, i) => {
-    const path = paths[i];
-    if (!path) return;
-    const name = names(path);
-    uriOfName.set(name, uri);
-    nameOfUri.set(uri, name);
-    nameOfPath.set(path, name);
-    sources.push({ path, text: openSamples.get(uri) });
-  });
-  const needs = new ExplanationInput(statement, options);
   let outcome;
   try {
-    outcome = await replaySamples({ statement, sources, options, categoryOptionName: 'eqlWorkbench.eventCategoryField', keepAllEvents: true, keepEvent: (e) => needs.keep(e), indexPatterns });
+    outcome = await replaySamples({
+      statement,
+      sources: samples.sources,
+      options,
+      categoryOptionName: 'eqlWorkbench.eventCategoryField',
+      keepAllEvents: true,
+      keepEvent: (e) => {
+        if (needs) return needs.keep(e);
+        if (!indexFilter || indexFilter.admits(e)) return true;
+        leftOut.set(`${samples.nameOfPath.get(e.source.file) ?? e.source.file}\0${e.source.line}`, indexName(e));
+        return false;
+      },
+      // A replay explanation drops the events the index patterns leave out as the replay does; an
+      // event's explanation filters them itself, to tell the hovered one it is not replayed.
+      indexPatterns: needed ? patterns : undefined,
+      cache: hooks.cache,
+      signal: hooks.signal,
+      onProgress: hooks.onProgress,
+    });
   } catch (e) {
     throw asInputError(e);
   }
-  // Unreadable files and malformed lines are skipped: the replay reports them.
-  const events = (outcome.allEvents ?? []).map((e) => ({ doc: e.doc, source: { file: nameOfPath.get(e.source.file) ?? e.source.file, line: e.source.line } }));
-  return { events, uriOfName, nameOfUri, omitted: needs.omitted };
+  const events = (outcome.allEvents ?? []).map((e) => ({ doc: e.doc, source: { file: samples.nameOfPath.get(e.source.file) ?? e.source.file, line: e.source.line } }));
+  const explainOptions: ExplainOptions = needs ? { ...options, omitted: needs.omitted } : options;
+  return { rule, statement, events, uriOfName: samples.uriOfName, nameOfUri: samples.nameOfUri, options: explainOptions, leftOut };
 }
 
-function samplePaths(params: ReplayParams): Array<string | undefined> {
-  return params.sampleUris.map((uri) => {
-    try {
-      return fileURLToPath(uri);
-    } catch {
-      return undefined;
-    }
-  });
-}
-
-/** Names samples by base name, or by path when two share one. */
-function sampleNames(paths: Array<string | undefined>): (path: string) => string {
-  const counts = new Map<string, number>();
-  for (const p of paths) if (p) counts.set(baseName(p), (counts.get(baseName(p)) ?? 0) + 1);
-  return (path) => (counts.get(baseName(path)) === 1 ? baseName(path) : path);
-}
-
-/** The events of a set of sample files, with the names the explanations give the files. */
-interface LoadedSamples {
-  events: EventRecord[];
+/** The sample files of a request (unsaved texts first), and the names the explanations give them. */
+interface NamedSources {
+  sources: SampleSource[];
+  /** Display name (base name, or the path when two samples share one) → sample URI. */
   uriOfName: Map<string, string>;
+  /** Sample URI → display name. */
   nameOfUri: Map<string, string>;
-  /** Events left out because the explanation does not need them (see `ExplanationInput`). */
-  omitted?: OmittedEvents;
+  /** Path → display name. */
+  nameOfPath: Map<string, string>;
 }
 
-/**
- * The samples read last, and what they were read from: hovering line after line of a large sample
- * explains each against the same events, which are then read once. Any change of the files (size
- * or modification time), of the list or of an unsaved text reads them again.
- */
-let lastSamples: { key: string; samples: LoadedSamples } | undefined;
-
-/** What decides the content of the samples: URIs, each file's size and modification time, unsaved texts. */
-async function samplesKey(params: ReplayParams, paths: Array<string | undefined>): Promise<string | undefined> {
-  const hash = createHash('sha256');
-  for (let i = 0; i < params.sampleUris.length; i++) {
-    hash.update(`${params.sampleUris[i]}\0`);
-    const path = paths[i];
-    if (!path) continue;
-    try {
-      const stat = await fs.stat(path);
-      hash.update(`${stat.size}:${stat.mtimeMs}\0`);
-    } catch {
-      return undefined;
-    }
-  }
-  for (const s of params.openSamples ?? []) hash.update(`${s.uri}\0${s.text}\0`);
-  return hash.digest('hex');
-}
-
-/** Reads the sample files (unsaved texts first), naming each by base name (its path when two share one). */
-async function loadSamples(params: ReplayParams): Promise<LoadedSamples> {
+function sampleSources(params: ReplayParams): NamedSources {
   const paths = params.sampleUris.map((uri) => {
     try {
       return fileURLToPath(uri);
     } catch {
-      return undefined;
+      return undefined; // the replay names URIs that are not files
     }
   });
-  const key = await samplesKey(params, paths);
-  if (key !== undefined && lastSamples?.key === key) return lastSamples.samples;
   const counts = new Map<string, number>();
   for (const p of paths) if (p) counts.set(baseName(p), (counts.get(baseName(p)) ?? 0) + 1);
   const openSamples = new Map((params.openSamples ?? []).map((s) => [s.uri, s.text]));
-  const events: EventRecord[] = [];
-  const uriOfName = new Map<string, string>();
-  const nameOfUri = new Map<string, string>();
-  for (let i = 0; i < params.sampleUris.length; i++) {
-    const uri = params.sampleUris[i];
+  const named: NamedSources = { sources: [], uriOfName: new Map(), nameOfUri: new Map(), nameOfPath: new Map() };
+  params.sampleUris.forEach((uri, i) => {
     const path = paths[i];
-    if (!path) continue;
+    if (!path) return;
     const name = counts.get(baseName(path)) === 1 ? baseName(path) : path;
-    const text = openSamples.get(uri);
-    let read: NdjsonResult;
-    try {
-      read = text !== undefined ? parseNdjsonText(text, name) : await readNdjsonFile(path);
-    } catch {
-      continue; // the replay names unreadable files
-    }
-    uriOfName.set(name, uri);
-    nameOfUri.set(uri, name);
-    for (const e of read.events) events.push({ doc: e.doc, source: { file: name, line: e.source.line } });
-  }
-  const samples = { events, uriOfName, nameOfUri };
-  lastSamples = key === undefined ? undefined : { key, samples };
-  return samples;
+    named.uriOfName.set(name, uri);
+    named.nameOfUri.set(uri, name);
+    named.nameOfPath.set(path, name);
+    named.sources.push({ path, text: openSamples.get(uri) });
+  });
+  return named;
 }
 
 /** Replaces the `file` of every event reference (`{ file, line }`) with the sample's URI. */
@@ -244,12 +171,16 @@ function asInputError(e: unknown): unknown {
 /**
  * Explains the event at `params.line` of `params.sampleUri` against the rule `params.uri`.
  *
+ * @param hooks as for `replayRule`: `signal` stops reading the samples (the promise rejects with its
+ *   reason), `cache` holds parsed sample files between requests, `ruleOptions` those of an open
+ *   TOML rule (else the rule file's own).
  * @returns the event's explanation (stages 0-based in data, 1-based in words; event references as
- *   sample URIs), none when the line holds no event, or the rule's error messages.
+ *   sample URIs), none when the line holds no event, the index the event comes from when the
+ *   rule's index patterns leave it out, or the rule's error messages.
  * @throws ReplayInputError as `replayRule` does (an unreadable rule, a rule the engine refuses).
  */
-export async function explainEvent(params: ExplainEventParams, openText: OpenDocumentText, ruleOptions?: RuleReplayOptions): Promise<ExplainEventResult> {
-  const input = await loadInput(params, openText, ruleOptions);
+export async function explainEvent(params: ExplainEventParams, openText: OpenDocumentText, hooks: ReplayHooks = {}): Promise<ExplainEventResult> {
+  const input = await loadInput(params, openText, hooks, false);
   if (input.ruleErrors) return { ruleErrors: input.ruleErrors };
   const name = input.nameOfUri.get(params.sampleUri);
   if (name === undefined) return {};
@@ -266,10 +197,11 @@ export async function explainEvent(params: ExplainEventParams, openText: OpenDoc
  * @returns the explanation (event references as sample URIs) and the stage ends (0-based lines and
  *   characters of the rule file: positions in the query for an open document, which the caller
  *   maps), or the rule's error messages.
+ * @param hooks as for {@link explainEvent}.
  * @throws ReplayInputError as `replayRule` does.
  */
-export async function explainReplayOfRule(params: ReplayParams, openText: OpenDocumentText, ruleOptions?: RuleReplayOptions): Promise<ExplainReplayResult> {
-  const input = await loadInput(params, openText, ruleOptions, true);
+export async function explainReplayOfRule(params: ReplayParams, openText: OpenDocumentText, hooks: ReplayHooks = {}): Promise<ExplainReplayResult> {
+  const input = await loadInput(params, openText, hooks, true);
   if (input.ruleErrors) return { ruleErrors: input.ruleErrors, stageEnds: [] };
   const explanation = engine(() => explainReplay(input.statement, input.events, input.options));
   const query = input.statement.query;

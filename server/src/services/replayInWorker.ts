@@ -1,8 +1,10 @@
 /**
- * Runs `replayRule` in a `worker_threads` worker: the language server's main thread stays free for
- * diagnostics, completion and the rest while logs are read. One worker lives as long as the server
- * and runs one replay at a time, keeping parsed sample files between replays (its `SampleCache`),
- * so live re-runs after a rule edit skip reading and parsing unchanged samples.
+ * Runs `replayRule` and the explanations (`explainEvent`, `explainReplayOfRule`) in a
+ * `worker_threads` worker: the language server's main thread stays free for diagnostics,
+ * completion and the rest while logs are read. One worker lives as long as the server and runs one
+ * job at a time, keeping parsed sample files between jobs (its `SampleCache`), so live re-runs
+ * after a rule edit, and the explanations that follow a replay, skip reading and parsing unchanged
+ * samples.
  *
  * Cancelling a replay answers at once; the worker stops the job at its next chunk (it reads a shared
  * flag). A worker that has not stopped {@link STOP_GRACE_MS} ms later (a long step between two
@@ -13,9 +15,9 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { ReplayParams, ReplayResult } from '../protocol';
+import type { ExplainEventParams, ExplainEventResult, ExplainReplayResult, ReplayParams, ReplayResult } from '../protocol';
 import { ReplayInputError, type ReplayHooks } from './replayService';
-import type { ReplayJob, ReplayJobMessage, ReplayWorkerMessage } from './replayWorkerProtocol';
+import type { ReplayJob, ReplayJobMessage, ReplayWorkerMessage, WorkerJobKind, WorkerJobKinds } from './replayWorkerProtocol';
 
 /** How long a cancelled job may take to stop before its worker is terminated (ms). */
 export const STOP_GRACE_MS = 250;
@@ -29,7 +31,7 @@ function workerScript(): { file: string; eval: boolean } | undefined {
   return undefined;
 }
 
-/** A replay asked of the worker, waiting or running. */
+/** A job asked of the worker, waiting or running. */
 interface Pending {
   id: number;
   job: ReplayJob;
@@ -37,10 +39,10 @@ interface Pending {
   /** Shared with the worker: set to 1 to stop the job. */
   cancel: Int32Array;
   /** Answers the caller once (later calls do nothing). */
-  settle: (outcome: { result: ReplayResult } | { error: unknown }) => void;
+  settle: (outcome: { result: WorkerJobKinds[WorkerJobKind]['result'] } | { error: unknown }) => void;
 }
 
-/** The worker thread and its queue of replays (the latest request is usually the only one). */
+/** The worker thread and its queue of jobs (the latest request is usually the only one). */
 class ReplayWorkerHost {
   private worker: Worker | undefined;
   private running: Pending | undefined;
@@ -48,10 +50,10 @@ class ReplayWorkerHost {
   private nextId = 1;
   private stopTimer: ReturnType<typeof setTimeout> | undefined;
 
-  run(job: ReplayJob, hooks: ReplayHooks): Promise<ReplayResult> {
+  run<K extends WorkerJobKind>(job: ReplayJob<K>, hooks: ReplayHooks): Promise<WorkerJobKinds[K]['result']> {
     const { signal } = hooks;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<ReplayResult>((resolve, reject) => {
+    return new Promise<WorkerJobKinds[K]['result']>((resolve, reject) => {
       let settled = false;
       const pending: Pending = {
         id: this.nextId++,
@@ -62,7 +64,7 @@ class ReplayWorkerHost {
           if (settled) return;
           settled = true;
           signal?.removeEventListener('abort', onAbort);
-          if ('result' in outcome) resolve(outcome.result);
+          if ('result' in outcome) resolve(outcome.result as WorkerJobKinds[K]['result']);
           else reject(outcome.error);
         },
       };
@@ -188,7 +190,31 @@ let host: ReplayWorkerHost | undefined;
  *   (a defect, or the thread could not start or died), with the worker's message.
  */
 export function replayRuleInWorker(params: ReplayParams, ruleText: string | undefined, hooks: ReplayHooks = {}): Promise<ReplayResult> {
-  const job: ReplayJob = { params, ...(ruleText !== undefined ? { ruleText } : {}), ...(hooks.ruleOptions ? { ruleOptions: hooks.ruleOptions } : {}) };
+  return runInWorker('replay', params, ruleText, hooks);
+}
+
+/**
+ * Explains the event `params.sampleUri`:`params.line` in the replay worker thread, as
+ * `explainEvent(params, openText, hooks)` would in this one, reading the samples from the worker's
+ * cache (and caching them) as a replay does. Parameters, cancellation and errors as for
+ * {@link replayRuleInWorker}.
+ */
+export function explainEventInWorker(params: ExplainEventParams, ruleText: string | undefined, hooks: ReplayHooks = {}): Promise<ExplainEventResult> {
+  return runInWorker('explainEvent', params, ruleText, hooks);
+}
+
+/**
+ * Explains a replay of `params.uri` in the replay worker thread, as
+ * `explainReplayOfRule(params, openText, hooks)` would in this one (stage ends in the rule file's
+ * text, or the query's for an open document). Parameters, cancellation and errors as for
+ * {@link replayRuleInWorker}.
+ */
+export function explainReplayInWorker(params: ReplayParams, ruleText: string | undefined, hooks: ReplayHooks = {}): Promise<ExplainReplayResult> {
+  return runInWorker('explainReplay', params, ruleText, hooks);
+}
+
+function runInWorker<K extends WorkerJobKind>(kind: K, params: WorkerJobKinds[K]['params'], ruleText: string | undefined, hooks: ReplayHooks): Promise<WorkerJobKinds[K]['result']> {
+  const job: ReplayJob<K> = { kind, params, ...(ruleText !== undefined ? { ruleText } : {}), ...(hooks.ruleOptions ? { ruleOptions: hooks.ruleOptions } : {}) };
   host ??= new ReplayWorkerHost();
   return host.run(job, hooks);
 }

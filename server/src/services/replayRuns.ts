@@ -14,9 +14,12 @@ export class ReplayCancelledError extends Error {
   }
 }
 
-/** Runs replays so that the latest one wins. */
+/** Runs replays (or explanations) so that the latest one wins. */
 export class ReplayRuns {
   private running: AbortController | undefined;
+
+  /** @param what what is run, as the cancellation messages name it ("replay", "explanation"). */
+  constructor(private readonly what = 'replay') {}
 
   /**
    * Runs `replay`, first cancelling the replay still running.
@@ -27,10 +30,10 @@ export class ReplayRuns {
    *   replay's own errors otherwise.
    */
   async run<T>(token: CancellationToken | undefined, replay: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    this.running?.abort(new ReplayCancelledError('a newer replay started'));
+    this.running?.abort(new ReplayCancelledError(`a newer ${this.what} started`));
     const controller = new AbortController();
     this.running = controller;
-    const listener = token?.onCancellationRequested(() => controller.abort(new ReplayCancelledError('the replay was cancelled')));
+    const listener = token?.onCancellationRequested(() => controller.abort(new ReplayCancelledError(`the ${this.what} was cancelled`)));
     try {
       const result = await replay(controller.signal);
       // A replay that ended between the cancellation and its next check is cancelled all the same.

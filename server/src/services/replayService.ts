@@ -9,7 +9,8 @@ import type { Expression, Query, Statement } from '../eql/ast';
 import { EqlCompileError, EqlEvaluationError } from '../engine/errors';
 import { getFieldValue } from '../engine/fields';
 import type { Match, MatchedEvent } from '../engine/types';
-import type { MalformedLine, ReplayMatch, ReplayMatchEvent, ReplayParams, ReplayResult } from '../protocol';
+import type { MalformedLine, ReplayMatch, ReplayMatchEvent, ReplayParams, ReplayRequestOptions, ReplayResult } from '../protocol';
+import type { ReplayRunOptions } from '../engine/replay';
 import { replaySamples, type SampleProgress, type SampleSource } from '../samples/pipeline';
 import { exceptionFilterForUris, replayExceptionEffects } from '../exceptions/replayExceptions';
 import type { SampleCache } from '../samples/sampleCache';
@@ -95,11 +96,8 @@ export async function replayRule(params: ReplayParams, openText: OpenDocumentTex
     sources.push({ path, text: openSamples.get(uri) });
   }
 
-  // A detection rule's own options (timestamp_override, …) win over the settings, as Kibana runs it.
   const own = hooks.ruleOptions ?? rule.options ?? {};
-  const timestampField = own.timestampField || params.options.timestampField;
-  const tiebreakerField = own.tiebreakerField || params.options.tiebreakerField;
-  const eventCategoryField = own.eventCategoryField || params.options.eventCategoryField;
+  const fieldOptions = ruleFieldOptions(params.options, own);
   const exceptions = await exceptionFilterForUris(params.exceptionUris);
   warnings.push(...exceptions.warnings);
   let outcome;
@@ -107,11 +105,7 @@ export async function replayRule(params: ReplayParams, openText: OpenDocumentTex
     outcome = await replaySamples({
       statement,
       sources,
-      options: {
-        timestampField: timestampField || undefined,
-        tiebreakerField: tiebreakerField || undefined,
-        eventCategoryField: eventCategoryField || undefined,
-      },
+      options: fieldOptions,
       categoryOptionName: 'eqlWorkbench.eventCategoryField',
       signal: hooks.signal,
       onProgress: hooks.onProgress,
@@ -134,8 +128,8 @@ export async function replayRule(params: ReplayParams, openText: OpenDocumentTex
   }
   const keyFields = joinKeyFieldsByStage(statement.query);
   const summaryFields = {
-    timestamp: timestampField || '@timestamp',
-    category: eventCategoryField || 'event.category',
+    timestamp: fieldOptions.timestampField || '@timestamp',
+    category: fieldOptions.eventCategoryField || 'event.category',
   };
   const toProtocol = (m: Match): ReplayMatch => toReplayMatch(m, statement, keyFields, uriOfPath, summaryFields);
   return {
@@ -147,6 +141,25 @@ export async function replayRule(params: ReplayParams, openText: OpenDocumentTex
     ...(outcome.cachedFiles !== undefined ? { cachedSampleFiles: outcome.cachedFiles } : {}),
     events: outcome.events,
     warnings: [...warnings, ...outcome.warnings],
+  };
+}
+
+/**
+ * The `_eql/search` field options a rule replays with: a detection rule's own `timestamp_override`,
+ * `event_category_override` and `tiebreaker_field` win over the request's (the editor's settings),
+ * as Kibana runs the rule (it sends them as `timestamp_field`, `event_category_field` and
+ * `tiebreaker_field`: Kibana's `build_eql_search_request.ts`). Shared by the replay and the
+ * explanations, so both order and filter the same events.
+ *
+ * @param requested the request's options; an empty string means unset (`tiebreakerField: ''`: none).
+ * @param own the rule's options (`RuleSource.options`, or those of the open TOML document).
+ * @returns the options for `ReplaySession` / `replaySamples`, `undefined` for those unset.
+ */
+export function ruleFieldOptions(requested: ReplayRequestOptions, own: RuleReplayOptions): Pick<ReplayRunOptions, 'timestampField' | 'tiebreakerField' | 'eventCategoryField'> {
+  return {
+    timestampField: own.timestampField || requested.timestampField || undefined,
+    tiebreakerField: own.tiebreakerField || requested.tiebreakerField || undefined,
+    eventCategoryField: own.eventCategoryField || requested.eventCategoryField || undefined,
   };
 }
 

@@ -1,6 +1,7 @@
 /**
- * Entry point of the replay worker thread (`dist/replayWorker.js`): runs `replayRule` off the
- * language server's main thread, so diagnostics and completion keep answering during a replay.
+ * Entry point of the replay worker thread (`dist/replayWorker.js`): runs `replayRule` and the
+ * explanations (`explainEvent`, `explainReplayOfRule`) off the language server's main thread, so
+ * diagnostics and completion keep answering while samples are read.
  * The thread lives as long as the server and runs one job at a time ({@link ReplayJobMessage});
  * it keeps the parsed sample files between jobs (`SampleCache`, budget from the job's
  * `sampleCacheBudgetMB`), so a re-run after a rule edit does not read and parse unchanged files
@@ -11,8 +12,9 @@ import { parentPort } from 'node:worker_threads';
 import { SampleCache } from '../samples/sampleCache';
 import { sampleCacheBudgetBytes } from './replayCacheBudget';
 import { ReplayMemoryError } from '../samples/memoryGuard';
-import { ReplayInputError, replayRule } from './replayService';
-import type { ReplayJobMessage, ReplayWorkerMessage } from './replayWorkerProtocol';
+import { explainEvent, explainReplayOfRule } from './explainService';
+import { ReplayInputError, replayRule, type OpenDocumentText, type ReplayHooks } from './replayService';
+import type { ReplayJob, ReplayJobMessage, ReplayWorkerMessage, WorkerJobKinds } from './replayWorkerProtocol';
 
 const port = parentPort;
 if (port) {
@@ -28,12 +30,12 @@ if (port) {
     const controller = new AbortController();
     cache.setBudget(sampleCacheBudgetBytes(job.params));
     try {
-      const result = await replayRule(job.params, (uri) => (uri === job.params.uri ? job.ruleText : undefined), {
+      const result = await runJob(job, (uri) => (uri === job.params.uri ? job.ruleText : undefined), {
         ruleOptions: job.ruleOptions,
         cache,
         signal: controller.signal,
         onProgress: (progress) => {
-          if (Atomics.load(flag, 0) !== 0) controller.abort(new Error('the replay was cancelled'));
+          if (Atomics.load(flag, 0) !== 0) controller.abort(new Error(`the ${job.kind === 'replay' ? 'replay' : 'explanation'} was cancelled`));
           post({ kind: 'progress', id, progress });
         },
       });
@@ -48,4 +50,16 @@ if (port) {
       });
     }
   };
+}
+
+/** Runs one job with the worker's hooks (its cache, the job's cancellation and progress). */
+function runJob(job: ReplayJob, openText: OpenDocumentText, hooks: ReplayHooks): Promise<WorkerJobKinds[keyof WorkerJobKinds]['result']> {
+  switch (job.kind) {
+    case 'replay':
+      return replayRule(job.params, openText, hooks);
+    case 'explainEvent':
+      return explainEvent(job.params as WorkerJobKinds['explainEvent']['params'], openText, hooks);
+    case 'explainReplay':
+      return explainReplayOfRule(job.params, openText, hooks);
+  }
 }

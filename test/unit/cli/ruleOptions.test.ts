@@ -51,3 +51,24 @@ test('timestamp_override and event_category_override order and filter the replay
   assert.equal(flag.status, 0, flag.stderr);
   assert.equal(flag.stdout.trim(), '');
 });
+
+test('replay --explain explains with the rule options: by event.ingested a sequence; by @timestamp "b" finds nothing waiting', () => {
+  const rule = join(dir, 'explained.toml');
+  writeFileSync(rule, RULE);
+  const samples = join(dir, 'explained.ndjson');
+  writeFileSync(samples, EVENTS.map((e) => JSON.stringify(e)).join('\n'));
+  const explanation = (args: string[]) => {
+    const run = spawnCli(['replay', '--explain', '--format', 'json', ...args, rule, samples]);
+    assert.equal(run.status, 0, run.stderr);
+    const last = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    assert.equal(last.type, 'explanation');
+    return last;
+  };
+  const own = explanation([]);
+  // event.type is the category field: both stages see the two "start" events.
+  assert.deepEqual(own.stages.map((s: { passed_category: number; passed: number }) => [s.passed_category, s.passed]), [[2, 1], [2, 1]]);
+  assert.deepEqual(own.keys.map((k: { join_keys: string[]; completed: number; unmatched_count: number }) => [k.join_keys, k.completed, k.unmatched_count]), [[['h'], 1, 0]]);
+  const flag = explanation(['--timestamp-field', '@timestamp']);
+  const key = flag.keys[0];
+  assert.deepEqual([key.completed, key.unmatched_count, key.unmatched[0].stage, key.unmatched[0].event.line, key.unmatched[0].later_previous.line], [0, 1, 1, 2, 1]);
+});

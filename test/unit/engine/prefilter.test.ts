@@ -57,10 +57,12 @@ const event = fc.record({
   values: fc.array(fc.tuple(fc.constantFrom(...FIELDS, 'J'), value), { maxLength: 3 }),
   nested: fc.boolean(),
   choices: fc.array(fc.nat(), { minLength: 1, maxLength: 8 }),
+  // A search hit around the event (`jq -c '.hits.hits[]'`): its literals are inside `_source`.
+  hit: fc.constantFrom(undefined, { _index: 'logs-windows-default', _id: 'k' }, { _index: '.ds-logs-a-b-2024.01.01-000001', _score: 1.5, sort: [5985] }, { _id: 'wsmprovhost.exe' }),
 });
 
-/** One event line: dotted keys or nested objects, spelled by `writeJson`. */
-function eventLine(e: { category?: string; values: Array<[string, unknown]>; nested: boolean; choices: number[] }, ts: number): string {
+/** One event line: dotted keys or nested objects, spelled by `writeJson`; in a search hit or not. */
+function eventLine(e: { category?: string; values: Array<[string, unknown]>; nested: boolean; choices: number[]; hit?: object }, ts: number): string {
   const doc: Record<string, unknown> = { T: ts };
   if (e.category !== undefined) doc['C.D'] = e.category;
   for (const [f, v] of e.values) doc[f] = v;
@@ -76,7 +78,7 @@ function eventLine(e: { category?: string; values: Array<[string, unknown]>; nes
   }
   let i = 0;
   // One line in four may use \uXXXX escapes (such lines are always parsed).
-  return writeJson(structured, () => e.choices[i++ % e.choices.length], e.choices[0] % 4 === 0);
+  return writeJson(e.hit ? { ...e.hit, _source: structured } : structured, () => e.choices[i++ % e.choices.length], e.choices[0] % 4 === 0);
 }
 
 function eqlString(s: string): string {
@@ -147,6 +149,7 @@ test('prefiltered and unfiltered replays give identical matches for random rules
   let prefiltered = 0;
   let withPrefilter = 0;
   let hits = 0;
+  let hitLineMatches = 0;
   const mappingJson = { mappings: { properties: { F: { type: 'keyword' }, alias: { type: 'alias', path: 'F' }, J: { type: 'long' } } } };
   await fc.assert(
     fc.asyncProperty(
@@ -182,6 +185,7 @@ test('prefiltered and unfiltered replays give identical matches for random rules
       if (keep) withPrefilter++;
       prefiltered += fast.prefiltered;
       if (fast.prefiltered > 0 && plain.matches.length > 0) hits++;
+      for (const m of plain.matches) for (const e of m.events) if (e.event && events[e.event.source.line - 1].hit) hitLineMatches++;
       assert.deepEqual(shape(fast.matches), shape(plain.matches), `${query}\n${text}`);
       // Whatever the chunks, the lines skipped are exactly those the line prefilter rejects.
       const rejected = keep ? lines.filter((l) => !keep(Buffer.from(l))).length : 0;
@@ -195,6 +199,7 @@ test('prefiltered and unfiltered replays give identical matches for random rules
   assert.ok(withPrefilter > 1000, `rules with a prefilter: ${withPrefilter}`);
   assert.ok(prefiltered > 2000, `lines skipped: ${prefiltered}`);
   assert.ok(hits > 100, `runs with skipped lines and matches: ${hits}`);
+  assert.ok(hitLineMatches > 300, `matched events read from search hits: ${hitLineMatches}`);
 });
 
 test('the sample rule needs its literals: a line without them is skipped, with them or a \\u escape it is parsed', () => {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { constants as zlibConstants, gzipSync } from 'node:zlib';
 import { analyze } from '../../../server/src/eql/analyze';
 import { detectSampleFormat } from '../../../server/src/samples/jsonDocuments';
-import { readNdjsonFile } from '../../../server/src/samples/ndjson';
+import { parseNdjsonText, readNdjsonFile } from '../../../server/src/samples/ndjson';
 import { replaySamples } from '../../../server/src/samples/pipeline';
 
 const dir = mkdtempSync(join(tmpdir(), 'eqlwb-formats-'));
@@ -209,4 +209,49 @@ test('a truncated gzip file: its complete lines are replayed, the partial last l
   const whole = await replayed('process where true', write('whole.ndjson.gz', gzipSync(`${line(1)}\n${line(2)}\n${line(3)}\n${line(4)}\n`)));
   assert.equal(whole.out.events, 4);
   assert.deepEqual(whole.out.warnings, []);
+});
+
+// The hits of HITS written one per line, as `jq -c '.hits.hits[]'` writes them, with a plain event
+// document between them, a hit whose _source was left out of the search (`_source: false` in the
+// request: the hit has no _source object), and a document that holds `_source` beside fields of its
+// own (not a hit: `event` is no key of a hit).
+const HIT_LINES = [
+  JSON.stringify(JSON.parse(HITS).hits.hits[0]),
+  JSON.stringify({ '@timestamp': '2024-01-01T00:00:03Z', event: { category: 'process' }, process: { name: 'whoami.exe' } }),
+  JSON.stringify({ _score: 1.0, ...JSON.parse(HITS).hits.hits[1], sort: [1704067202000] }),
+  JSON.stringify({ _index: 'logs-x', _id: 'a3', _source: null }),
+  JSON.stringify({ _source: { process: { name: 'whoami.exe' } }, '@timestamp': '2024-01-01T00:00:04Z', event: { category: 'process' }, process: { name: 'whoami.exe' } }),
+];
+
+test('search hits one per NDJSON line (jq -c .hits.hits[]): each is its _source, and keeps its _index', async () => {
+  const text = `${HIT_LINES.join('\n')}\n`;
+  assert.equal(detectSampleFormat(Buffer.from(text)), 'ndjson');
+  const path = write('hits.ndjson', text);
+  const { out, at } = await replayed('process where process.name == "whoami.exe"', path);
+  // Lines 1 and 3 are hits (their events have process.name); lines 2 and 5 are event documents.
+  // Matches come in @timestamp order: 00:01 (line 1), 00:02 (line 3), 00:03 (line 2), 00:04 (line 5).
+  assert.deepEqual(at, [[1], [3], [2], [5]]);
+  // Line 4 holds none of the rule's literals: the prefilter skips it unparsed, unreported.
+  assert.deepEqual(out.problems, []);
+  const read = await readNdjsonFile(path);
+  assert.deepEqual(read.problems.map((p) => [p.line, p.message]), [[4, 'a hit without a _source object (request _source in the search)']]);
+  assert.deepEqual(
+    read.events.map((e) => [e.source.line, e.index, e.doc['@timestamp']]),
+    [
+      [1, '.ds-logs-endpoint.events.process-default-2024.01.01-000001', '2024-01-01T00:00:01Z'],
+      [2, undefined, '2024-01-01T00:00:03Z'],
+      [3, '.ds-logs-endpoint.events.process-default-2024.01.01-000001', '2024-01-01T00:00:02Z'],
+      [5, undefined, '2024-01-01T00:00:04Z'],
+    ],
+  );
+  // The text of an open editor reads the same.
+  assert.deepEqual(parseNdjsonText(text, 'hits.ndjson').events.map((e) => [e.source.line, e.index]), read.events.map((e) => [e.source.line, e.index]));
+  // The _index of a hit line decides the index patterns, as for a response: endpoint events are
+  // searched by logs-endpoint.*, not by logs-system.*; the plain documents carry no index (kept).
+  const { statement } = analyze('process where true');
+  const endpoint = await replaySamples({ statement: statement!, sources: [{ path }], options: {}, categoryOptionName: 'x', indexPatterns: ['logs-endpoint.*'] });
+  assert.equal(endpoint.matches.length, 4);
+  const system = await replaySamples({ statement: statement!, sources: [{ path }], options: {}, categoryOptionName: 'x', indexPatterns: ['logs-system.*'] });
+  assert.deepEqual(system.matches.map((m) => m.events[0].event!.source.line), [2, 5]);
+  assert.deepEqual([system.indexPatterns?.unmatched, system.indexPatterns?.withoutIndex], [2, 2]);
 });
