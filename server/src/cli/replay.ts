@@ -8,7 +8,7 @@ import { explainReplay, type Explanation } from '../engine/explain';
 import { escapeControlCharacters, toSafeJsonLine } from '../samples/controlCharacters';
 import { discoverSampleFiles } from '../samples/discover';
 import { formatNdjsonProblem } from '../samples/ndjson';
-import { ReplayMemoryError } from '../samples/memoryGuard';
+import { HeapGuard, ReplayMemoryError } from '../samples/memoryGuard';
 import { replaySamples, type SampleReplayOutcome } from '../samples/pipeline';
 import { formatIndexPatternSummary, indexPatternSummaryToJson } from '../samples/indexPatternSummaryText';
 import { someEventHadIndex } from '../samples/indexPatterns';
@@ -164,7 +164,12 @@ export async function runReplay(
     if (outcome.unreadable.length === discovered.files.length) return ExitCode.usage;
     // An event skipped over an engine limit is already `path:line: warning: …`.
     for (const w of outcome.warnings) io.stderr(`${/:\d+: warning: /.test(w) ? '' : 'warning: '}${escapeControlCharacters(w)}\n`);
-    if (needs) explanation = explainReplay(rule.statement, outcome.allEvents ?? [], { ...replayOptions, omitted: needs.omitted });
+    if (needs) {
+      // The explanation's records of each kept event grow the heap as the replay's events did.
+      const heap = new HeapGuard();
+      const events = outcome.events;
+      explanation = explainReplay(rule.statement, outcome.allEvents ?? [], { ...replayOptions, omitted: needs.omitted, check: () => heap.check(events) });
+    }
     if (exceptions) effects = exceptionEffects(outcome.matchesWithoutExclusions ?? [], outcome.matches, exceptions);
   } catch (e) {
     // A pattern that does not compile, or a script failure on one event (`/ by zero`): Elasticsearch
