@@ -32,7 +32,7 @@ import { StageCountHintsProvider } from './replay/stageCountHints';
 import { LiveReplay } from './replay/liveReplay';
 import { UnsavedSamples } from './samples/unsavedSamples';
 import { SampleTextNotification } from '../../server/src/protocol';
-import { registerNotePreview } from './notePreview';
+import { registerNotePreview, rulesWithNoteContext } from './notePreview';
 
 /** Context key: the active editor holds a TOML file with an EQL rule (shows the replay button in its title bar). */
 const TOML_RULE_EDITOR_CONTEXT = 'eqlWorkbench.tomlRuleEditor';
@@ -62,6 +62,8 @@ export interface EqlWorkbenchApi {
   getAppliedDecorations(uri: vscode.Uri | string): AppliedDecoration[];
   /** The results view's "Why not?" item with everything under it, or undefined before the replay's explanation arrived. */
   getWhyNotTree(): ResultsTreeItem | undefined;
+  /** The paths of the open rules whose editors show the investigation guide button (the `eqlWorkbench.rulesWithNote` context key). */
+  rulesWithNote(): readonly string[];
 }
 
 /** The activity-bar container of the results view, as contributed in package.json. */
@@ -181,6 +183,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<EqlWor
     },
     getAppliedDecorations: (uri) => decorations.appliedTo(uri),
     getWhyNotTree: () => results.provider.whyNotSnapshot(),
+    rulesWithNote: () => rulesWithNoteContext(),
   };
 }
 

@@ -5,8 +5,9 @@
  *
  * The note is served as a read-only virtual document (scheme {@link NOTE_SCHEME}, a
  * `TextDocumentContentProvider`) that follows the rule's edits, and `markdown.showPreviewToSide`
- * renders it: no file is written. The `eqlWorkbench.previewNote` command (command palette, and a
- * CodeLens on the `note = …` line of a rule that has one) opens it.
+ * renders it: no file is written. The `eqlWorkbench.previewNote` command (command palette, a
+ * CodeLens on the `note = …` line of a rule that has one, and a button in the title bar of that
+ * rule's editors) opens it.
  */
 import * as path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
@@ -17,6 +18,12 @@ import { isToml } from './replay/ruleDocuments';
 export const PREVIEW_NOTE_COMMAND = 'eqlWorkbench.previewNote';
 /** Scheme of the virtual documents holding a rule's note. */
 export const NOTE_SCHEME = 'eql-workbench-note';
+/**
+ * Context key: the paths (`Uri.fsPath`) of the open TOML rules that have a note. The editor title
+ * button's `when` clause, `resourcePath in eqlWorkbench.rulesWithNote`, is evaluated per editor
+ * group, so the button stays on the rule while its preview beside it has the focus.
+ */
+export const RULES_WITH_NOTE_CONTEXT = 'eqlWorkbench.rulesWithNote';
 /** Title of the CodeLens on the `note = …` line. */
 export const NOTE_LENS_TITLE = '$(open-preview) Preview investigation guide';
 
@@ -106,11 +113,47 @@ export async function previewNote(rule?: vscode.Uri | string): Promise<vscode.Ur
   return virtual;
 }
 
-/** Registers the content provider, the CodeLens and the command. */
+let rulesWithNote: readonly string[] = [];
+
+/** The value last given to {@link RULES_WITH_NOTE_CONTEXT}: the open TOML rules with a note, by path, sorted. */
+export function rulesWithNoteContext(): readonly string[] {
+  return rulesWithNote;
+}
+
+/**
+ * Keeps {@link RULES_WITH_NOTE_CONTEXT} in step with the open documents and their edits (a rule
+ * gains or loses its note as it is typed). Only `file:` documents count: `resourcePath` is a path.
+ */
+function trackRulesWithNote(): vscode.Disposable[] {
+  const withNote = new Set<string>();
+  const publish = (): void => {
+    const value = [...withNote].sort();
+    if (value.length === rulesWithNote.length && value.every((p, i) => p === rulesWithNote[i])) return;
+    rulesWithNote = value;
+    void vscode.commands.executeCommand('setContext', RULES_WITH_NOTE_CONTEXT, value);
+  };
+  const update = (document: vscode.TextDocument): void => {
+    if (document.uri.scheme !== 'file' || !isToml(document)) return;
+    if (ruleNote(document.getText())) withNote.add(document.uri.fsPath);
+    else withNote.delete(document.uri.fsPath);
+    publish();
+  };
+  vscode.workspace.textDocuments.forEach(update);
+  return [
+    vscode.workspace.onDidOpenTextDocument(update),
+    vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length > 0 && update(e.document)),
+    vscode.workspace.onDidCloseTextDocument((document) => {
+      if (withNote.delete(document.uri.fsPath)) publish();
+    }),
+  ];
+}
+
+/** Registers the content provider, the CodeLens, the command and its title button's context. */
 export function registerNotePreview(): vscode.Disposable[] {
   const content = new NoteContentProvider();
   return [
     content,
+    ...trackRulesWithNote(),
     vscode.workspace.registerTextDocumentContentProvider(NOTE_SCHEME, content),
     vscode.languages.registerCodeLensProvider([{ language: 'toml' }, { scheme: 'file', pattern: '**/*.toml' }], new NoteCodeLensProvider()),
     vscode.commands.registerCommand(PREVIEW_NOTE_COMMAND, (rule?: vscode.Uri | string) => previewNote(rule)),

@@ -129,7 +129,7 @@ export interface ReplayResult {
   indexPatterns?: ReplayIndexPatterns;
 }
 
-/** What a rule's index patterns did to a replay's events (counted over the events parsed). */
+/** What a rule's index patterns did to a replay's events (counted over every event read). */
 export type ReplayIndexPatterns = IndexPatternSummary;
 
 /** What one exception item did to a replay. */

@@ -205,7 +205,7 @@ export async function runReplay(
     const fields = { timestampField: options.timestampField, eventCategoryField: options.eventCategoryField, mapping };
     matches.forEach((m, i) => io.stdout(`${formatMatchText(m, i + 1, fields).join('\n')}\n`));
     io.stdout(`${formatTotalLine(matches, outcome.events, outcome.files)}\n`);
-    if (outcome.indexPatterns) io.stdout(`${formatIndexPatternSummary(outcome.indexPatterns, indexFrom, outcome.prefiltered).map(escapeControlCharacters).join('\n')}\n`);
+    if (outcome.indexPatterns) io.stdout(`${formatIndexPatternSummary(outcome.indexPatterns, indexFrom).map(escapeControlCharacters).join('\n')}\n`);
     if (explanation) io.stdout(`\n${formatExplanationText(explanation).join('\n')}\n`);
     if (effects) io.stdout(`\n${formatExceptionEffects(effects).join('\n')}\n`);
   }

@@ -19,10 +19,9 @@ const events = (n: number): string => `${n} ${n === 1 ? 'event' : 'events'}`;
  * ```
  * @param summary from the replay.
  * @param from where the patterns come from, shown in the heading (`the rule's`, `--index`).
- * @param prefiltered lines the prefilter skipped unparsed (not counted); 0 or absent: none.
  * @returns the lines above; one line when no event had an `_index` or `data_stream` fields.
  */
-export function formatIndexPatternSummary(summary: IndexPatternSummary, from: string, prefiltered = 0): string[] {
+export function formatIndexPatternSummary(summary: IndexPatternSummary, from: string): string[] {
   if (!someEventHadIndex(summary)) return [`index patterns (${from}): no event has _index or data_stream fields, so all are kept`];
   const leftOut = summary.unmatched + summary.excluded;
   const lines = [`index patterns (${from}): ${events(summary.kept + summary.withoutIndex)} kept, ${leftOut} left out`];
@@ -33,7 +32,6 @@ export function formatIndexPatternSummary(summary: IndexPatternSummary, from: st
   for (const [label, count] of rows) lines.push(`  ${label.padEnd(width)}  ${count}`);
   if (summary.leftOut.length > 0) lines.push(`  left out from: ${summary.leftOut.map((l) => `${l.index} (${l.events})`).join(', ')}`);
   for (const note of summary.notes) lines.push(`  note: ${note}`);
-  if (prefiltered > 0) lines.push(`  (counted over the events parsed: ${prefiltered} lines the prefilter skipped unparsed are not counted)`);
   return lines;
 }
 

@@ -235,8 +235,15 @@ export class IndexPatternFilter {
    * else whether the patterns resolve to its index. Counts the event.
    */
   admits(event: EventRecord): boolean {
+    return !this.active || this.admitsIndex(eventIndexOf(event));
+  }
+
+  /**
+   * {@link admits} for an event known by its index only (`eventIndexOf`, or `rawEventIndex` for a
+   * line left unparsed): undefined for an event that carries none. Counts the event.
+   */
+  admitsIndex(where: EventIndex | undefined): boolean {
     if (!this.active) return true;
-    const where = eventIndexOf(event);
     if (!where) {
       this.withoutIndex++;
       return true;

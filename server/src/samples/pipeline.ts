@@ -15,12 +15,13 @@ import { categoryWarningFor } from '../engine/categoryCheck';
 import { EqlCompileError, EqlEvaluationError } from '../engine/errors';
 import { compileFieldGetter } from '../engine/fields';
 import { compilePrefilter } from '../engine/prefilter';
-import { DEFAULT_EVENT_CATEGORY_FIELD, ReplaySession, type ReplayRunOptions } from '../engine/replay';
+import { DEFAULT_EVENT_CATEGORY_FIELD, ReplaySession, type RelevanceTest, type ReplayRunOptions } from '../engine/replay';
 import type { EventRecord, Match } from '../engine/types';
-import { buildCategoryIndex, categoryIndexKey, ruleCategories, selectCategories } from './categoryIndex';
+import { buildCategoryIndex, categoryIndexKey, relevanceBySet, ruleCategories } from './categoryIndex';
 import { describeFsError } from './fsErrors';
 import { detectUnsupportedEncoding, UnsupportedEncodingError } from './encoding';
 import { IndexPatternFilter, type IndexPatternSummary } from './indexPatterns';
+import { rawEventIndex } from './rawEventIndex';
 import { detectSampleFormat, readJsonDocuments } from './jsonDocuments';
 import { HeapGuard, ReplayMemoryError } from './memoryGuard';
 import { openSampleContent, peekContent, splitLines, textContent } from './lineReader';
@@ -127,8 +128,8 @@ export interface SampleReplayOutcome {
   /** With `exclude`: the matches over every event, as if nothing were left out. */
   matchesWithoutExclusions?: Match[];
   /**
-   * With `indexPatterns`: what each pattern kept, over the events parsed (lines the prefilter
-   * skipped unparsed are not counted: their index is not read).
+   * With `indexPatterns`: what each pattern kept, over every event read (the index of a line the
+   * prefilter skipped unparsed is read from its bytes: `rawEventIndex.ts`).
    */
   indexPatterns?: IndexPatternSummary;
 }
@@ -170,19 +171,28 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
     if (outcome.allEvents && (!request.keepEvent || request.keepEvent(event))) outcome.allEvents.push(event);
     feed(event);
   };
-  /** Gives an event to the replay (and to the replay without exceptions). */
-  const feed = (event: EventRecord): void => {
-    if (unexcluded) unexcluded.add(event);
-    if (!request.exclude?.(event)) session.add(event);
+  /**
+   * Gives an event to the replay (and to the replay without exceptions), with the tests of its
+   * category values when they are known (`relevanceBySet`, for each of the two replays).
+   */
+  const feed = (event: EventRecord, relevant?: RelevanceTest, unexcludedRelevant?: RelevanceTest): void => {
+    if (unexcluded) unexcluded.add(event, unexcludedRelevant);
+    if (!request.exclude?.(event)) session.add(event, relevant);
   };
   const prefilter =
     request.keepAllEvents || request.onEvent || request.prefilter === false ? undefined : compilePrefilter(statement, { eventCategoryField: categoryField, mapping: options.mapping });
   // A line holding the category field's name in quotes likely has a category (for the warning).
   const categoryKey = Buffer.from(`"${categoryField.slice(categoryField.lastIndexOf('.') + 1)}"`);
+  /** Counts a line left unparsed for the index patterns, as `addEvent` counts a parsed event. */
+  const countSkipped = (bytes: Buffer): void => {
+    const where = rawEventIndex(bytes);
+    if (where !== null) indexFilter!.admitsIndex(where);
+  };
   const visit = (bytes: Buffer, path: string, line: number): void => {
     if (prefilter && !collecting && looksLikeObject(bytes) && !prefilter(bytes)) {
       outcome.events++;
       outcome.prefiltered++;
+      if (indexFilter?.active) countSkipped(bytes);
       if (!someHaveCategory && bytes.includes(categoryKey)) someHaveCategory = true;
       return;
     }
@@ -212,30 +222,41 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
     if (index === undefined) entry.categoryIndexes.set(indexKey, (index = buildCategoryIndex(entry.events, categoryField, options.mapping)));
     return index;
   };
-  /** Replays a cached file: every event, or with `byCategory` only the events of the rule's categories. */
+  /**
+   * Replays a cached file: every event, or with `byCategory` only the events of the rule's
+   * categories, each tried on the filters of its categories only (`categoryIndex.ts`).
+   */
   const replayCached = (entry: CachedSample, i: number): void => {
     const events = entry.events;
-    let positions: Int32Array | undefined;
+    const count = events.length;
+    let setOf: Int32Array | undefined;
+    let tests: Array<RelevanceTest | undefined> = [];
+    let unexcludedTests: Array<RelevanceTest | undefined> = [];
     if (byCategory) {
       const index = categoryIndexOf(entry);
-      positions = selectCategories(index, categories!, { eventCategoryField: categoryField, mapping: options.mapping });
+      const ctx = { eventCategoryField: categoryField, mapping: options.mapping };
+      setOf = index.setOf;
+      tests = relevanceBySet(index, session, ctx);
+      if (unexcluded) unexcludedTests = relevanceBySet(index, unexcluded, ctx);
       if (index.withValue > 0) someHaveCategory = true;
     }
-    const count = positions ? positions.length : events.length;
     const eventsBefore = outcome.events;
     // In slices, for cancellation and progress as between chunks read.
     for (let at = 0; at < count; at += CACHED_SLICE) {
       signal?.throwIfAborted();
       heap.check(outcome.events);
       const end = Math.min(count, at + CACHED_SLICE);
-      if (positions) {
-        for (let j = at; j < end; j++) feed(events[positions[j]]);
-        outcome.events = eventsBefore + positions[end - 1] + 1;
+      if (setOf) {
+        for (let j = at; j < end; j++) {
+          const relevant = tests[setOf[j]];
+          // Undefined: no filter of the rule can pass an event with these category values.
+          if (relevant !== undefined) feed(events[j], relevant, unexcludedTests[setOf[j]]);
+        }
+        outcome.events = eventsBefore + end;
       } else {
         for (let j = at; j < end; j++) addEvent(events[j]);
       }
-      const read = outcome.events - eventsBefore;
-      request.onProgress?.({ bytesRead: bytesBefore + Math.round((sizes[i] * read) / events.length), totalBytes, events: outcome.events });
+      request.onProgress?.({ bytesRead: bytesBefore + Math.round((sizes[i] * (outcome.events - eventsBefore)) / count), totalBytes, events: outcome.events });
     }
     outcome.events = eventsBefore + events.length;
     outcome.files++;

@@ -17,14 +17,12 @@
 import * as assert from 'node:assert/strict';
 import { EcsFlat } from '@elastic/ecs';
 import * as vscode from 'vscode';
-import { openRule, waitFor } from './helpers';
+import { hoverMarkdownAt, openRule, waitFor, waitForHover } from './helpers';
 
 type EcsEntry = { type: string; short: string; allowed_values?: Array<{ name: string; description: string }> };
 const ecs = EcsFlat as unknown as Record<string, EcsEntry>;
 
 const label = (item: vscode.CompletionItem) => (typeof item.label === 'string' ? item.label : item.label.label);
-const markdown = (hovers: vscode.Hover[]) =>
-  hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
 
 describe('authoring', () => {
   let doc: vscode.TextDocument;
@@ -69,18 +67,14 @@ describe('authoring', () => {
   });
 
   it('shows the ECS description of a field on hover', async () => {
-    const text = await waitFor('a hover on process.parent.name', async () => {
-      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(2, 25));
-      const md = markdown(hovers ?? []);
-      return md.includes('process.parent.name') ? md : undefined;
-    });
+    const text = await waitForHover(doc.uri, 'process.parent.name', 'the hover of process.parent.name', (md) => md.includes('process.parent.name'));
     assert.ok(text.includes(ecs['process.parent.name'].short), text);
     assert.ok(text.includes(ecs['process.parent.name'].type), text);
   });
 
   it('explains maxspan on hover, with a link to the EQL syntax reference', async () => {
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(1, 27));
-    assert.ok(markdown(hovers).includes('https://www.elastic.co/docs/reference/query-languages/eql/eql-syntax'), markdown(hovers));
+    const markdown = await hoverMarkdownAt(doc.uri, 'maxspan');
+    assert.ok(markdown.includes('https://www.elastic.co/docs/reference/query-languages/eql/eql-syntax'), markdown);
   });
 
   it('gives signature help with the active parameter inside startsWith(…)', async () => {

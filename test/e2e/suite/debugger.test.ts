@@ -11,7 +11,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { codeLenses, extensionApi, fixtureUri, openRule, waitFor } from './helpers';
+import { codeLenses, extensionApi, fixtureUri, hoverMarkdown, hoversAt, openRule, waitFor } from './helpers';
 
 describe('replay debugger', () => {
   const rule = () => fixtureUri('rules/cmd-then-https.eql');
@@ -100,8 +100,8 @@ describe('replay debugger', () => {
 
     // Hovering `port` of `destination.port` in the rule (line 4, column 30) evaluates the whole
     // dotted name, which VS Code's default word would cut at the dot, and shows B2's port.
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', rule(), new vscode.Position(3, 30));
-    const shown = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    const hovers = await hoversAt(rule(), new vscode.Position(3, 30));
+    const shown = hoverMarkdown(hovers);
     assert.ok(shown.includes('destination.port = 443'), shown);
     const hover = await waitFor('the hover evaluation', () => hoverRequests.find((h) => results.has(h.seq)));
     assert.equal(hover.expression, 'destination.port');

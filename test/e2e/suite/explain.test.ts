@@ -15,24 +15,12 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { extensionApi, fixtureUri, openRule, replay, waitFor, type EqlWorkbenchApi } from './helpers';
+import { extensionApi, fixtureUri, openRule, replay, waitFor, waitForHover, type EqlWorkbenchApi } from './helpers';
 
-/** A Markdown hover as plain text: backslash escapes removed. */
-function hoverText(hovers: vscode.Hover[]): string {
-  return hovers
-    .flatMap((h) => h.contents)
-    .map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))
-    .join('\n')
-    .replace(/\\([\\`*_{}[\]()#+\-.!|<>~$])/g, '$1');
-}
-
+/** The hover of a sample line as plain text (backslash escapes removed), once the replay's explanation is in it. */
 async function hoverAt(uri: vscode.Uri, line: number): Promise<string> {
-  // Hovers come from the server; the first request may land before the explanation is ready.
-  return waitFor(`a hover on ${uri.path}:${line + 1}`, async () => {
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, 3));
-    const text = hoverText(hovers ?? []);
-    return text.includes('Why?') ? text : undefined;
-  });
+  const plain = (markdown: string) => markdown.replace(/\\([\\`*_{}[\]()#+\-.!|<>~$])/g, '$1');
+  return plain(await waitForHover(uri, new vscode.Position(line, 3), 'the explanation', (md) => plain(md).includes('Why?')));
 }
 
 async function inlayHints(uri: vscode.Uri, lines: number): Promise<Array<[number, number, string]>> {

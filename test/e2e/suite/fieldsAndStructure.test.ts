@@ -11,26 +11,17 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { fixtureUri, openRule, waitFor, waitForDiagnostics } from './helpers';
+import { fixtureUri, openRule, revertDocument, useSamplesGlob, waitFor, waitForDiagnostics } from './helpers';
 
 const label = (item: vscode.CompletionItem) => (typeof item.label === 'string' ? item.label : item.label.label);
 
-async function revert(doc: vscode.TextDocument): Promise<void> {
-  await vscode.window.showTextDocument(doc);
-  await vscode.commands.executeCommand('workbench.action.files.revert');
-  await waitFor('the document to be reverted', () => !doc.isDirty);
-}
-
 describe('fields, values and structure', () => {
-  const config = () => vscode.workspace.getConfiguration('eqlWorkbench');
-  let savedSamples: string | undefined;
+  let restoreSamples: () => Promise<void>;
   before(async () => {
-    savedSamples = config().inspect<string>('samples')?.workspaceValue;
-    await config().update('samples', 'samples/**/*.ndjson', vscode.ConfigurationTarget.Workspace);
-    await waitFor('the samples setting to apply', () => config().get('samples') === 'samples/**/*.ndjson');
+    restoreSamples = await useSamplesGlob('samples/**/*.ndjson');
   });
   after(async () => {
-    await config().update('samples', savedSamples, vscode.ConfigurationTarget.Workspace);
+    await restoreSamples();
   });
 
   it('warns on a misspelt field and fixes it with the quick fix', async () => {
@@ -50,7 +41,7 @@ describe('fields, values and structure', () => {
       assert.equal(doc.lineAt(0).text, 'process where process.name == "cmd.exe"');
       await waitForDiagnostics(doc.uri, 'the warning to go', (ds) => !ds.some((x) => codeOf(x) === 'field-typo'));
     } finally {
-      await revert(doc);
+      await revertDocument(doc);
     }
   });
 
@@ -83,7 +74,7 @@ describe('fields, values and structure', () => {
       assert.ok(sample.isDirty, 'unsaved');
       await waitFor('the unsaved value in completion', async () => ((await valuesIn()).includes('rundll32.exe 1 in the samples') ? true : undefined));
     } finally {
-      await revert(sample);
+      await revertDocument(sample);
     }
     await waitFor('the value gone after the revert', async () => ((await valuesIn()).some((v) => v.startsWith('rundll32.exe')) ? undefined : true));
   });
@@ -146,7 +137,7 @@ describe('fields, values and structure', () => {
       assert.ok(await vscode.workspace.applyEdit(edit));
       assert.equal(doc.getText(), original);
     } finally {
-      await revert(doc);
+      await revertDocument(doc);
     }
   });
 });

@@ -86,6 +86,49 @@ export function waitForLensTitle(uri: vscode.Uri, title: string): Promise<vscode
   });
 }
 
+/** Shows `doc` and reverts it to its file on disk (the fixtures stay as they are for the other tests). */
+export async function revertDocument(doc: vscode.TextDocument): Promise<void> {
+  await vscode.window.showTextDocument(doc);
+  await vscode.commands.executeCommand('workbench.action.files.revert');
+  await waitFor('the document to be reverted', () => !doc.isDirty);
+}
+
+/** Where to hover: a position, or a text of the document (hovered on its first character, at its first occurrence). */
+export type HoverTarget = vscode.Position | string;
+
+/** The hovers VS Code collects at `at` in `uri` from every provider (`vscode.executeHoverProvider`). */
+export async function hoversAt(uri: vscode.Uri, at: HoverTarget): Promise<vscode.Hover[]> {
+  let position = at;
+  if (typeof position === 'string') {
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const offset = doc.getText().indexOf(position);
+    if (offset < 0) throw new Error(`no ${JSON.stringify(position)} in ${uri.path} to hover`);
+    position = doc.positionAt(offset);
+  }
+  return (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position)) ?? [];
+}
+
+/** The Markdown (or plain text) of hovers: every content of every hover, in order, joined by a line break. */
+export function hoverMarkdown(hovers: readonly vscode.Hover[]): string {
+  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
+}
+
+/** The Markdown of the hovers at `at` in `uri` (see {@link hoverMarkdown}). */
+export async function hoverMarkdownAt(uri: vscode.Uri, at: HoverTarget): Promise<string> {
+  return hoverMarkdown(await hoversAt(uri, at));
+}
+
+/**
+ * The Markdown of the hovers at `at` in `uri` once `accept` holds for it: the language server may
+ * answer before it has read the document, the samples or the replay's explanation.
+ */
+export function waitForHover(uri: vscode.Uri, at: HoverTarget, what: string, accept: (markdown: string) => boolean): Promise<string> {
+  return waitFor(`${what} (hover on ${typeof at === 'string' ? JSON.stringify(at) : `${at.line + 1}:${at.character + 1}`} in ${uri.path})`, async () => {
+    const markdown = await hoverMarkdownAt(uri, at);
+    return accept(markdown) ? markdown : undefined;
+  });
+}
+
 /** Diagnostics of `uri` once `accept` holds for them (they arrive asynchronously from the server). */
 export function waitForDiagnostics(uri: vscode.Uri, what: string, accept: (ds: vscode.Diagnostic[]) => boolean): Promise<vscode.Diagnostic[]> {
   return waitFor(`diagnostics of ${uri.path}: ${what}`, () => {

@@ -12,7 +12,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { extensionApi, fixtureUri, replay, useSamplesGlob, type EqlWorkbenchApi } from './helpers';
+import { extensionApi, fixtureUri, hoverMarkdownAt, replay, useSamplesGlob, type EqlWorkbenchApi } from './helpers';
 
 const RULE = `[rule]
 name = "cmd.exe starts"
@@ -84,8 +84,7 @@ describe('index patterns of a detection rule', () => {
 
   it('says on hover of a left-out event that it is not replayed, and where it comes from', async () => {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(events()), { preview: false });
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', events(), new vscode.Position(1, 2));
-    const markdown = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    const markdown = await hoverMarkdownAt(events(), new vscode.Position(1, 2));
     // The index name is appended as text: Markdown escapes its punctuation with backslashes.
     const text = markdown.replace(/\\([-_.])/g, '$1');
     assert.match(text, /^\*\*Not replayed\*\*: this event comes from logs-windows\.sysmon_operational-default, which none of the rule's index patterns resolves to/);

@@ -1,7 +1,9 @@
 /**
  * Live re-run: with `eqlWorkbench.liveReplay` on, editing a replayed rule replays it again by
  * itself (no command), debounced; a half-typed rule keeps the last replay, marked out of date.
- * Editing one of its sample files, or a change of one on disk, replays it again too.
+ * Editing one of its sample files, or a change of one on disk, replays it again too, and so does a
+ * sample file created or deleted where the samples glob finds it (the fixture workspace's
+ * `eqlWorkbench.samples` finds `.ndjson` files under samples/, not `.json` ones).
  *
  * Expected counts are worked out by hand from samples/a-process.ndjson (process starts: line 1
  * cmd.exe, 2 powershell.exe, 3 cmd.exe, 4 cmd.exe) and samples/b-network.ndjson (network events
@@ -94,6 +96,34 @@ describe('live replay', () => {
       await waitForLensTitle(rule(), '▶ 4 events matched in 2 sample files');
     } finally {
       await vscode.workspace.fs.writeFile(network, original);
+    }
+    await waitForLensTitle(rule(), '▶ 3 events matched in 2 sample files');
+  });
+
+  it('replays again by itself when a sample file is created or deleted, not for other files', async () => {
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(rule()), { preview: false });
+    await replay(rule());
+    await waitForLensTitle(rule(), '▶ 3 events matched in 2 sample files');
+    const start = '{"@timestamp":"2026-01-10T11:00:00.000Z","event":{"category":"process","action":"start"},"host":{"id":"h9"},"process":{"name":"cmd.exe","pid":901}}\n';
+
+    // A file the glob does not find (.json): no re-run after the quiet time (600 ms) and more.
+    const other = fixtureUri('samples/c-created.json');
+    const sentBefore = api.replayRequestsSent();
+    try {
+      await vscode.workspace.fs.writeFile(other, Buffer.from(start));
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      assert.equal(api.replayRequestsSent(), sentBefore, 'no replay for a file outside the samples glob');
+    } finally {
+      await vscode.workspace.fs.delete(other);
+    }
+
+    // A new sample file with a cmd.exe start: 4 events in 3 files; deleted again: as before.
+    const created = fixtureUri('samples/c-created.ndjson');
+    try {
+      await vscode.workspace.fs.writeFile(created, Buffer.from(start));
+      await waitForLensTitle(rule(), '▶ 4 events matched in 3 sample files');
+    } finally {
+      await vscode.workspace.fs.delete(created);
     }
     await waitForLensTitle(rule(), '▶ 3 events matched in 2 sample files');
   });

@@ -9,13 +9,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { fixtureUri, openRule, rangeTuple, waitFor, waitForDiagnostics } from './helpers';
-
-/** The Markdown of the hovers at a position, joined. */
-async function hoverText(uri: vscode.Uri, line: number, character: number): Promise<string> {
-  const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, character))) ?? [];
-  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n---\n');
-}
+import { fixtureUri, hoverMarkdownAt, openRule, rangeTuple, revertDocument, waitForDiagnostics, waitForHover } from './helpers';
 
 describe('ATT&CK metadata of a TOML rule', () => {
   const rule = () => fixtureUri('rules/with-note.toml');
@@ -26,20 +20,16 @@ describe('ATT&CK metadata of a TOML rule', () => {
   });
 
   after(async () => {
-    await vscode.window.showTextDocument(doc);
-    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await revertDocument(doc);
   });
 
   it('names a sub-technique and its technique on hover, with its ATT&CK page', async () => {
-    const text = await waitFor('the ATT&CK hover', async () => {
-      const t = await hoverText(rule(), 34, 9);
-      return t.includes('Windows Command Shell') && t;
-    });
+    const text = await waitForHover(rule(), new vscode.Position(34, 9), 'the ATT&CK hover', (t) => t.includes('Windows Command Shell'));
     assert.equal(
       text,
       '**Windows Command Shell** — ATT&CK sub-technique `T1059.003`\n\nof technique `T1059` Command and Scripting Interpreter\n\n[https://attack.mitre.org/techniques/T1059/003/](https://attack.mitre.org/techniques/T1059/003/)',
     );
-    assert.equal(await hoverText(rule(), 39, 8), '**Execution** — ATT&CK tactic `TA0002`\n\n[https://attack.mitre.org/tactics/TA0002/](https://attack.mitre.org/tactics/TA0002/)');
+    assert.equal(await hoverMarkdownAt(rule(), new vscode.Position(39, 8)), '**Execution** — ATT&CK tactic `TA0002`\n\n[https://attack.mitre.org/tactics/TA0002/](https://attack.mitre.org/tactics/TA0002/)');
   });
 
   it('warns when a reference is not the page of its id', async () => {

@@ -17,7 +17,7 @@
 import * as assert from 'node:assert/strict';
 import { EcsFlat } from '@elastic/ecs';
 import * as vscode from 'vscode';
-import { codeLenses, fixtureUri, openRule, rangeTuple, replay, replayLens, waitFor, waitForDiagnostics, waitForLensTitle } from './helpers';
+import { codeLenses, fixtureUri, openRule, rangeTuple, replay, replayLens, waitFor, waitForDiagnostics, waitForHover, waitForLensTitle, revertDocument, useSamplesGlob } from './helpers';
 
 type EcsEntry = { type: string; short: string };
 const ecs = EcsFlat as unknown as Record<string, EcsEntry>;
@@ -27,15 +27,12 @@ describe('detection-rules TOML rule', () => {
   const rule = () => fixtureUri('rules/cmd-then-https.toml');
   let doc: vscode.TextDocument;
   let editor: vscode.TextEditor;
-  const config = () => vscode.workspace.getConfiguration('eqlWorkbench');
-  /** The workspace's own samples setting, put back afterwards. */
-  let savedSamples: string | undefined;
+  /** Puts back the workspace's own samples setting. */
+  let restoreSamples: () => Promise<void>;
 
   before(async () => {
     // The samples of the fixture's .vscode/settings.json (an earlier test may have changed the setting).
-    savedSamples = config().inspect<string>('samples')?.workspaceValue;
-    await config().update('samples', 'samples/**/*.ndjson', vscode.ConfigurationTarget.Workspace);
-    await waitFor('the samples setting to apply', () => config().get('samples') === 'samples/**/*.ndjson');
+    restoreSamples = await useSamplesGlob('samples/**/*.ndjson');
     doc = await openRule('cmd-then-https.toml');
     editor = vscode.window.activeTextEditor!;
     assert.equal(editor.document.uri.toString(), doc.uri.toString());
@@ -43,9 +40,8 @@ describe('detection-rules TOML rule', () => {
 
   after(async () => {
     // Leave the fixture and the settings as they were.
-    await vscode.window.showTextDocument(doc);
-    await vscode.commands.executeCommand('workbench.action.files.revert');
-    await config().update('samples', savedSamples, vscode.ConfigurationTarget.Workspace);
+    await revertDocument(doc);
+    await restoreSamples();
     await vscode.commands.executeCommand('eqlWorkbench.clearReplay');
   });
 
@@ -90,11 +86,7 @@ describe('detection-rules TOML rule', () => {
   });
 
   it('shows the ECS description of a field of the query on hover', async () => {
-    const text = await waitFor('a hover on destination.port', async () => {
-      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(17, 20));
-      const md = (hovers ?? []).flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
-      return md.includes('destination.port') ? md : undefined;
-    });
+    const text = await waitForHover(doc.uri, 'destination.port', 'the hover of destination.port', (md) => md.includes('destination.port'));
     assert.ok(text.includes(ecs['destination.port'].short), text);
   });
 

@@ -59,11 +59,15 @@ const event = fc.record({
   choices: fc.array(fc.nat(), { minLength: 1, maxLength: 8 }),
   // A search hit around the event (`jq -c '.hits.hits[]'`): its literals are inside `_source`.
   hit: fc.constantFrom(undefined, { _index: 'logs-windows-default', _id: 'k' }, { _index: '.ds-logs-a-b-2024.01.01-000001', _score: 1.5, sort: [5985] }, { _id: 'wsmprovhost.exe' }),
+  // Where the event was stored, for the rule's index patterns (an object, dotted keys, or a part).
+  dataStream: fc.constantFrom(undefined, { data_stream: { type: 'logs', dataset: 'a', namespace: 'b' } }, { 'data_stream.dataset': 'windows', 'data_stream.type': 'logs' }, { data_stream: { namespace: 'k' } }),
 });
+// Index patterns a rule may have: none, wildcards, an exclusion, an exact name, hidden indices.
+const INDEX_PATTERNS = [undefined, ['logs-*'], ['logs-*', '-logs-a-b'], ['logs-windows*', 'logs-a-b'], ['.ds-logs-*', 'other']];
 
 /** One event line: dotted keys or nested objects, spelled by `writeJson`; in a search hit or not. */
-function eventLine(e: { category?: string; values: Array<[string, unknown]>; nested: boolean; choices: number[]; hit?: object }, ts: number): string {
-  const doc: Record<string, unknown> = { T: ts };
+function eventLine(e: { category?: string; values: Array<[string, unknown]>; nested: boolean; choices: number[]; hit?: object; dataStream?: object }, ts: number): string {
+  const doc: Record<string, unknown> = { T: ts, ...e.dataStream };
   if (e.category !== undefined) doc['C.D'] = e.category;
   for (const [f, v] of e.values) doc[f] = v;
   let structured: Record<string, unknown> = doc;
@@ -150,6 +154,7 @@ test('prefiltered and unfiltered replays give identical matches for random rules
   let withPrefilter = 0;
   let hits = 0;
   let hitLineMatches = 0;
+  let countedSkipped = 0;
   const mappingJson = { mappings: { properties: { F: { type: 'keyword' }, alias: { type: 'alias', path: 'F' }, J: { type: 'long' } } } };
   await fc.assert(
     fc.asyncProperty(
@@ -159,14 +164,15 @@ test('prefiltered and unfiltered replays give identical matches for random rules
         return fc.tuple(rules(fromEvents, pairs.filter(([f]) => f !== 'J')), fc.constant(events));
       }),
       fc.boolean(),
-      async ([query, events], withMapping) => {
+      fc.constantFrom(...INDEX_PATTERNS),
+      async ([query, events], withMapping, indexPatterns) => {
       const analysis = analyze(query);
       fc.pre(analysis.statement !== undefined && !analysis.diagnostics.some((d) => d.severity === 'error'));
       const statement = analysis.statement!;
       const text = events.map((e, i) => eventLine(e, 1000 + (i % 5))).join('\n');
       const mapping = withMapping ? loadMapping(mappingJson) : undefined;
       const run = (prefilter: boolean) =>
-        replaySamples({ statement, sources: [{ path: 'events.ndjson', text }], options: { mapping, timestampField: 'T', eventCategoryField: 'C.D' }, categoryOptionName: 'x', prefilter });
+        replaySamples({ statement, sources: [{ path: 'events.ndjson', text }], options: { mapping, timestampField: 'T', eventCategoryField: 'C.D' }, categoryOptionName: 'x', prefilter, indexPatterns });
       let plain;
       try {
         plain = await run(false);
@@ -180,6 +186,9 @@ test('prefiltered and unfiltered replays give identical matches for random rules
       if (fast.prefiltered > 0 && plain.matches.length > 0) hits++;
       for (const m of plain.matches) for (const e of m.events) if (e.event && events[e.event.source.line - 1].hit) hitLineMatches++;
       assert.deepEqual(shape(fast.matches), shape(plain.matches), `${query}\n${text}`);
+      // The index patterns count the lines left unparsed as they count the parsed ones.
+      assert.deepEqual(fast.indexPatterns, plain.indexPatterns, `${query} ${JSON.stringify(indexPatterns)}\n${text}`);
+      if (indexPatterns && fast.prefiltered > 0) countedSkipped++;
       },
     ),
     { numRuns: 2500 },
@@ -188,6 +197,7 @@ test('prefiltered and unfiltered replays give identical matches for random rules
   assert.ok(withPrefilter > 1000, `rules with a prefilter: ${withPrefilter}`);
   assert.ok(prefiltered > 2000, `lines skipped: ${prefiltered}`);
   assert.ok(hits > 100, `runs with skipped lines and matches: ${hits}`);
+  assert.ok(countedSkipped > 300, `runs with index patterns and skipped lines: ${countedSkipped}`);
   assert.ok(hitLineMatches > 300, `matched events read from search hits: ${hitLineMatches}`);
 });
 
