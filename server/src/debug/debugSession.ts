@@ -34,7 +34,7 @@ import { compileRuleExplainer, type ConditionExplanation, type EventExplanation,
 import type { OrderedEvent } from '../engine/sequence';
 import { compileEqlExpression, type CompiledEqlExpression } from './eqlExpression';
 import { LaunchError, prepareReplay, type EqlReplayLaunchArguments } from './launch';
-import { HAPPENING_FILTERS, keyText, ReplayDebugger, where, type EventOutcome, type HappeningKind } from './replayDebugger';
+import { HAPPENING_FILTERS, keyName, keyText, ReplayDebugger, where, type EventOutcome, type HappeningKind } from './replayDebugger';
 import { stringifyExact } from '../engine/values';
 
 const THREAD_ID = 1;
@@ -131,7 +131,7 @@ export class EqlReplayDebugSession extends DebugSession {
    */
   private unreadableInput(reason: string, fatal: boolean): void {
     const line = reason.replace(/\s+/g, ' ').slice(0, 300);
-    if (!fatal) this.output(`Cannot read a message from the client (${line}); the message is skipped.\n`, 'stderr');
+    if (!fatal) this.output(`Cannot read a message from the client (${line}); the message is skipped.\n`, 'error');
     if (this.listenerCount('unreadableInput') > 0) this.emit('unreadableInput', { reason: line, fatal });
     else if (fatal) this.shutdown();
   }
@@ -149,8 +149,14 @@ export class EqlReplayDebugSession extends DebugSession {
   /**
    * Checks a request's arguments before its handler runs (DAP clients, unlike VS Code, may send
    * anything) and refuses stepping before `launch`: a clear error response instead of a crash.
+   * An `initialize` without `pathFormat` gets the protocol's default, `path`.
    */
   protected override dispatchRequest(request: DebugProtocol.Request): void {
+    // DAP, InitializeRequestArguments.pathFormat: "The default is `path`"; the library refuses any
+    // `pathFormat` but 'path', an absent one too, so the default is filled in before it looks.
+    if (request.command === 'initialize' && (request.arguments as { pathFormat?: unknown } | undefined)?.pathFormat === undefined) {
+      request = { ...request, arguments: { ...(request.arguments as object | undefined), pathFormat: 'path' } };
+    }
     const problem = requestProblem(request, this.model !== undefined);
     if (problem !== undefined) {
       this.sendErrorResponse(new Response(request), { id: 1100, format: problem, showUser: false });
@@ -241,10 +247,11 @@ export class EqlReplayDebugSession extends DebugSession {
     }
     this.model?.close();
     this.model = model;
-    prepared.index.onNote = (note) => this.output(`${note}\n`, 'stderr');
-    for (const note of prepared.notes) this.output(`${note}\n`, 'stderr');
+    prepared.index.onNote = (note) => this.output(`${note}\n`, 'warning');
+    model.onWarning = (warning) => this.output(`${warning}\n`, 'warning');
+    for (const note of prepared.notes) this.output(`${note}\n`, 'warning');
     const warnings = this.model.session.warnings;
-    for (const w of warnings) this.output(`warning: ${w}\n`, 'stderr');
+    for (const w of warnings) this.output(`warning: ${w}\n`, 'warning');
     const query = prepared.statement.query;
     const kind = query.kind === 'event' ? 'event query' : `${query.kind} of ${query.stages.length} stages`;
     this.output(
@@ -387,7 +394,7 @@ export class EqlReplayDebugSession extends DebugSession {
     try {
       return b.condition.test(event.record.doc);
     } catch (e) {
-      if (report) this.output(`Breakpoint condition failed on ${where(event)}: ${(e as Error).message}\n`, 'stderr');
+      if (report) this.output(`Breakpoint condition failed on ${where(event)}: ${(e as Error).message}\n`, 'error');
       return false;
     }
   }
@@ -469,7 +476,7 @@ export class EqlReplayDebugSession extends DebugSession {
   private runSafely(mode: 'next' | 'stepIn' | 'continue'): void {
     this.run(mode).catch((e: unknown) => {
       this.running = false;
-      this.output(`Internal error while replaying: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`, 'stderr');
+      this.output(`Internal error while replaying: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`, 'error');
       this.stopHere({ reason: 'exception', description: 'Internal error', text: e instanceof Error ? e.message : String(e) });
     });
   }
@@ -503,15 +510,16 @@ export class EqlReplayDebugSession extends DebugSession {
         }
         if (!outcome) continue;
         const index = model.position - 1;
-        if (mode !== 'continue') this.output(this.stepLine(index));
-        const hit = this.hitsAt(index, true);
-        if (hit) {
-          if (mode === 'continue') this.output(this.stepLine(index));
-          this.stopHere(hit);
-          return;
-        }
-        if (mode === 'next' || (mode === 'stepIn' && outcome.passed.length > 0)) {
-          this.stopHere({ reason: 'step', description: model.describe(index)[0] ?? 'Next event' });
+        const stop =
+          this.hitsAt(index, true) ??
+          (mode === 'next' || (mode === 'stepIn' && outcome.passed.length > 0)
+            ? { reason: 'step', description: model.describe(index)[0] ?? 'Next event' }
+            : undefined);
+        if (stop) {
+          // One line per stop, for the event stopped on: the events passed over (Step Into,
+          // Continue) say nothing; what each did is in the Variables when stepped to.
+          this.output(this.stepLine(index));
+          this.stopHere(stop);
           return;
         }
       }
@@ -666,17 +674,27 @@ export class EqlReplayDebugSession extends DebugSession {
     const outcome = index >= 0 ? model.outcome(index) : undefined;
     const event = model.current;
     let explanation: EventExplanation | undefined;
-    if (event) {
+    // An event over a limit of the engine would be over it again here: the stages say so instead.
+    if (event && outcome?.overLimit === undefined) {
       try {
         explanation = this.explainer().explainEvent(event.record.doc);
       } catch (e) {
-        this.output(`The stage explanation failed: ${(e as Error).message}\n`, 'stderr');
+        this.output(`The stage explanation failed: ${(e as Error).message}\n`, 'error');
       }
     }
     const untilAt = model.stages.findIndex((s) => s.kind === 'until');
     return model.stages.map((stage, i) => {
-      const state = !outcome ? 'no event yet' : outcome.passed.includes(i) ? 'passed' : 'not passed';
       const explained = explanation ? (i === untilAt ? explanation.until : explanation.stages[i]) : undefined;
+      // Why not, in the value itself: readable without expanding the stage.
+      const state = !outcome
+        ? 'no event yet'
+        : outcome.passed.includes(i)
+          ? 'passed'
+          : outcome.overLimit !== undefined
+            ? `not passed: the event is skipped (${outcome.overLimit.replace(/; the event is skipped$/, '')})`
+            : explained?.why[0] !== undefined
+              ? `not passed: ${explained.why[0]}${explained.why.length > 1 ? ` (and ${explained.why.length - 1} more)` : ''}`
+              : 'not passed';
       const children: VariablesOf = () => {
         const out: DebugProtocol.Variable[] = [];
         if (explained) {
@@ -687,7 +705,8 @@ export class EqlReplayDebugSession extends DebugSession {
               `${category === 'any' ? 'any' : `${explained.categoryMatched ? 'matched' : 'not matched'}: ${explained.eventCategory.field} is ${formatValues(explained.eventCategory.values)}, stage needs "${category}"`}`,
             ),
           );
-          out.push(this.conditionVariable(explained.condition));
+          // Named `condition`, not by its text: a whole stage's condition is too long to leave room for its value.
+          out.push({ ...this.conditionVariable(explained.condition), name: 'condition' });
           if (explained.why.length > 0) out.push(text('why not', explained.why.join('; ')));
         }
         out.push(text('filter', `${stage.filter.category ?? 'any'} where ${printExpression(stage.filter.condition)}`));
@@ -748,8 +767,9 @@ export class EqlReplayDebugSession extends DebugSession {
               variablesReference: this.variables.create(details),
             };
           });
-        return { name: `join key ${keyText(k.joinKeys)}`, value: `${k.pending.length} pending`, variablesReference: this.variables.create(children) };
+        return { name: keyName(k.joinKeys), value: `${k.pending.length} pending`, variablesReference: this.variables.create(children) };
       });
+    if (vars.length === 0) vars.push(text('pending', 'none'));
     vars.push(text('completed so far', `${snap.completed}`));
     return vars;
   }
@@ -758,7 +778,7 @@ export class EqlReplayDebugSession extends DebugSession {
     const snap = this.model!.snapshot();
     if (snap.kind !== 'sample') return [];
     return snap.keys.map((k) => ({
-      name: `join key ${keyText(k.joinKeys)}`,
+      name: keyName(k.joinKeys),
       value: k.eventsPerStage.map((l, i) => `stage ${i + 1}: ${l.length}`).join(', '),
       variablesReference: this.variables.create(() =>
         k.eventsPerStage.map((l, i) => text(`stage ${i + 1}`, l.map(where).join(', ') || 'none yet')),
@@ -769,7 +789,9 @@ export class EqlReplayDebugSession extends DebugSession {
   private matchVariables(): DebugProtocol.Variable[] {
     const model = this.model!;
     if (model.atEnd && model.position > 0) {
-      return model.finalResult().result.matches.map((m, i) => ({
+      const matches = model.finalResult().result.matches;
+      if (matches.length === 0) return [text('matches', 'none: the replay found no match')];
+      return matches.map((m, i) => ({
         name: `match ${i + 1}`,
         value: m.events.map((e) => (e.event ? `${nodePath.basename(e.event.source.file)}:${e.event.source.line}` : `![stage ${e.stage + 1}]`)).join(' → '),
         variablesReference: 0,
@@ -777,9 +799,11 @@ export class EqlReplayDebugSession extends DebugSession {
     }
     const kind = model.prepared.statement.query.kind;
     if (kind === 'sample') return [text('samples', 'built at the end of the replay')];
-    return model.matchesSoFar().map((m, i) => ({
+    const sofar = model.matchesSoFar();
+    if (sofar.length === 0) return [text('matches', model.position === 0 ? 'none yet: step to the first event' : 'none yet')];
+    return sofar.map((m, i) => ({
       name: `match ${i + 1}`,
-      value: `${m.events.map(where).join(' → ')}${m.joinKeys ? ` (join key ${keyText(m.joinKeys)})` : ''}`,
+      value: `${m.events.map(where).join(' → ')}${m.joinKeys && m.joinKeys.length > 0 ? ` (join key ${keyText(m.joinKeys)})` : ''}`,
       variablesReference: 0,
     }));
   }
@@ -853,8 +877,9 @@ export class EqlReplayDebugSession extends DebugSession {
     });
   }
 
-  private output(message: string, category: 'console' | 'stdout' | 'stderr' = 'console'): void {
-    this.sendEvent(new OutputEvent(message, category));
+  /** Sends `message` to the Debug Console, in the category that shows it as what it is ({@link OUTPUT_CATEGORY}). */
+  private output(message: string, kind: OutputKind = 'narration'): void {
+    this.sendEvent(new OutputEvent(message, OUTPUT_CATEGORY[kind]));
   }
 
   /** For tests and tools: the reason of the last stop. */
@@ -862,6 +887,17 @@ export class EqlReplayDebugSession extends DebugSession {
     return this.lastStop;
   }
 }
+
+/** What a Debug Console line is: what the replay did, a problem it goes on despite, or a failure. */
+type OutputKind = 'narration' | 'warning' | 'error';
+
+/**
+ * The DAP output category of each kind of line. VS Code's Debug Console shows `stderr` as an error,
+ * `console` as a warning and any other category as plain text (`outputSeverity` in VS Code's
+ * src/vs/workbench/contrib/debug/browser/debugSession.ts), so the replay's own account, one line per
+ * stop, is `stdout` (the output of what is debugged: the replay), and warnings stand out from it.
+ */
+const OUTPUT_CATEGORY: Record<OutputKind, 'stdout' | 'console' | 'stderr'> = { narration: 'stdout', warning: 'console', error: 'stderr' };
 
 /** Requests that need a launched replay: the execution requests, and `configurationDone`, which starts it. */
 const NEEDS_LAUNCH = new Set(['configurationDone', 'continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'pause']);
