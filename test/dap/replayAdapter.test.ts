@@ -621,6 +621,25 @@ describe('replay debugger over DAP: errors', () => {
     return error;
   }
 
+  test('initialize without "pathFormat" gets the protocol\'s default "path" (DAP InitializeRequestArguments); "uri" is refused', async () => {
+    const dc = new DebugClient('node', 'unused', 'eql-replay');
+    await dc.start(server.port);
+    try {
+      const response = await dc.send('initialize', { adapterID: 'eql-replay' });
+      assert.equal(response.success, true);
+      assert.equal(response.body?.supportsStepBack, true);
+    } finally {
+      await dc.stop();
+    }
+    const uri = new DebugClient('node', 'unused', 'eql-replay');
+    await uri.start(server.port);
+    try {
+      assert.match(await refusal(uri, 'initialize', { adapterID: 'eql-replay', pathFormat: 'uri' }), /native paths/);
+    } finally {
+      await uri.stop();
+    }
+  });
+
   test('requests before launch: execution requests are refused with a clear message', async () => {
     const dc = new DebugClient('node', 'unused', 'eql-replay');
     await dc.start(server.port);

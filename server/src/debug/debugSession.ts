@@ -153,8 +153,14 @@ export class EqlReplayDebugSession extends DebugSession {
   /**
    * Checks a request's arguments before its handler runs (DAP clients, unlike VS Code, may send
    * anything) and refuses stepping before `launch`: a clear error response instead of a crash.
+   * An `initialize` without `pathFormat` gets the protocol's default, `path`.
    */
   protected override dispatchRequest(request: DebugProtocol.Request): void {
+    // DAP, InitializeRequestArguments.pathFormat: "The default is `path`"; the library refuses any
+    // `pathFormat` but 'path', an absent one too, so the default is filled in before it looks.
+    if (request.command === 'initialize' && (request.arguments as { pathFormat?: unknown } | undefined)?.pathFormat === undefined) {
+      request = { ...request, arguments: { ...(request.arguments as object | undefined), pathFormat: 'path' } };
+    }
     const problem = requestProblem(request, this.model !== undefined);
     if (problem !== undefined) {
       this.sendErrorResponse(new Response(request), { id: 1100, format: problem, showUser: false });

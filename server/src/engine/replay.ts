@@ -49,13 +49,27 @@ function mappedFormat(mapping: FieldMapping | undefined, field: string): string 
 /**
  * Reads each event's position in Elasticsearch's order: the timestamp (epoch ms) and the tiebreaker
  * value (numeric strings of a numeric tiebreaker field read as numbers).
+ *
+ * The timestamp has the resolution of the field's type: a `date` field (ECS's type for `@timestamp`
+ * and `event.ingested`, and what dynamic mapping gives a date string, so also the default without a
+ * mapping) stores whole milliseconds, so sub-millisecond fractions are truncated (towards the past,
+ * as `Instant.toEpochMilli`); only a `date_nanos` field keeps them. Source: Elasticsearch reference,
+ * "Date nanoseconds field type" ("The `date` data type stores dates in millisecond resolution"), and
+ * EQL's `Timestamp`/`MillisTimestamp`/`NanosTimestamp` (x-pack/plugin/eql/.../execution/search).
  * @param options `timestampField` (default `@timestamp`), `tiebreakerField`, `mapping`.
  * @returns `(record, index) => Ordinal`, or undefined when the event has no readable timestamp.
  */
 export function ordinalReader(options: ReplayRunOptions = {}): (doc: Record<string, unknown>, index: number) => Ordinal | undefined {
   const timestampField = options.timestampField || DEFAULT_TIMESTAMP_FIELD;
   const timestampOf = compileFieldGetter(timestampField, options.mapping);
-  const readTimestamp = timestampParser(mappedFormat(options.mapping, timestampField));
+  const parse = timestampParser(mappedFormat(options.mapping, timestampField));
+  const nanos = lookupField(options.mapping, timestampField)?.type === 'date_nanos';
+  const readTimestamp = nanos
+    ? parse
+    : (value: unknown): number | undefined => {
+        const millis = parse(value);
+        return millis === undefined ? undefined : Math.floor(millis);
+      };
   const tiebreakerOf = options.tiebreakerField ? compileFieldGetter(options.tiebreakerField, options.mapping) : undefined;
   const tiebreakerKind = options.tiebreakerField
     ? kindOfType(lookupField(options.mapping, options.tiebreakerField)?.type ?? '')
