@@ -43,10 +43,15 @@ after(async () => {
 class Replay {
   readonly dc = new DebugClient('node', 'unused', 'eql-replay');
   readonly output: string[] = [];
+  /** The DAP category of each `output` line, in step with {@link output}. */
+  readonly categories: string[] = [];
 
   async start(args: Record<string, unknown>, setup?: (r: Replay) => Promise<void>): Promise<DebugProtocol.StoppedEvent> {
     await this.dc.start(server.port);
-    this.dc.on('output', (e: DebugProtocol.OutputEvent) => this.output.push(e.body.output));
+    this.dc.on('output', (e: DebugProtocol.OutputEvent) => {
+      this.output.push(e.body.output);
+      this.categories.push(e.body.category ?? 'console');
+    });
     await this.dc.initializeRequest({ adapterID: 'eql-replay', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
     const initialized = this.dc.waitForEvent('initialized');
     await this.dc.launchRequest(args as DebugProtocol.LaunchRequestArguments);
@@ -146,7 +151,8 @@ describe('replay debugger over DAP: the sample rule on samples/logs', () => {
       assert.deepEqual(await r.frames(), ['win-dc01.ndjson:6', `incoming_execution_via_powershell_remoting.eql:${EQL_PROCESS_LINE}`]);
       assert.match((await r.frameNames())[0], /^event 9\/36: /);
       const stages = await r.scope('Stages');
-      assert.deepEqual([...stages], [['stage 1 [network]', 'not passed'], ['stage 2 [process]', 'passed']]);
+      // Why a stage did not pass is in its value: readable without expanding it.
+      assert.deepEqual([...stages], [['stage 1 [network]', 'not passed: event.category is "process", not "network"'], ['stage 2 [process]', 'passed']]);
       const matches = await r.scope('Matches so far');
       assert.deepEqual([...matches], [['match 1', `win-dc01.ndjson:4 → win-dc01.ndjson:6 (join key ${DC01_KEY})`]]);
       assert.ok(r.output.some((o) => o.startsWith('[5/36] win-dc01.ndjson:4 2024-05-14T09:14:02.113Z: passed stage 1 [network]; started a sequence for join key')));
@@ -215,13 +221,20 @@ describe('replay debugger over DAP: the sample rule on samples/logs', () => {
       const scopes = await r.dc.scopesRequest({ frameId: 1 });
       const stagesRef = scopes.body.scopes.find((s) => s.name === 'Stages')!.variablesReference;
       const stages = await r.children(stagesRef);
-      assert.deepEqual([...stages], [['stage 1 [network]', 'not passed'], ['stage 2 [process]', 'not passed']]);
+      assert.deepEqual([...stages], [
+        ['stage 1 [network]', 'not passed: event.category is "process", not "network"'],
+        ['stage 2 [process]', 'not passed: process.parent.name is "svchost.exe", not "wsmprovhost.exe"'],
+      ]);
       const stage2 = await r.child(stagesRef, 'stage 2 [process]');
       const details = await r.children(stage2);
       assert.match(details.get('category') ?? '', /^matched: event\.category is "process"/);
       // The whole condition is false; walk down to the parent-name term.
-      const conditionName = [...details.keys()].find((k) => k.startsWith('host.os.type == "windows"'))!;
+      const conditionName = 'condition';
       assert.match(details.get(conditionName) ?? '', /^false/);
+      assert.equal(
+        details.get('filter'),
+        'process where host.os.type == "windows" and event.type == "start" and process.parent.name : "wsmprovhost.exe" and not process.executable : "?:\\\\Windows\\\\System32\\\\conhost.exe"',
+      );
       const terms: Array<[string, string]> = [];
       const walk = async (ref: number) => {
         const vars = await r.dc.variablesRequest({ variablesReference: ref });
@@ -265,13 +278,17 @@ describe('replay debugger over DAP: the sample rule on samples/logs', () => {
       assert.equal((await r.scope('Matches so far')).size, 1);
       const back = await r.back();
       assert.equal(back.body.reason, 'step');
+      // Event 8 (win-dc01:5, wsmprovhost.exe started by svchost.exe) passes no stage.
+      assert.equal(back.body.description, 'Stepped back: matched no stage');
       assert.equal(await r.dump(), before8);
-      assert.equal((await r.scope('Matches so far')).size, 0);
+      assert.deepEqual([...(await r.scope('Matches so far'))], [['matches', 'none yet']]);
       // Forward again: the same completion.
       await r.next();
       assert.deepEqual([...(await r.scope('Matches so far'))], [['match 1', `win-dc01.ndjson:4 → win-dc01.ndjson:6 (join key ${DC01_KEY})`]]);
-      // Back to the very start.
-      for (let i = 0; i < 9; i++) await r.back();
+      // Back to the very start; on the way, event 5 (win-dc01:4) passed stage 1.
+      for (let i = 0; i < 3; i++) await r.back();
+      assert.equal((await r.back()).body.description, 'Stepped back: passed stage 1 [network]');
+      for (let i = 0; i < 5; i++) await r.back();
       assert.deepEqual(await r.frames(), ['incoming_execution_via_powershell_remoting.eql:2']);
       await r.dc.setBreakpointsRequest({ source: { path: DC01 }, breakpoints: [{ line: 4 }] });
       const end = await r.cont();
@@ -604,6 +621,25 @@ describe('replay debugger over DAP: errors', () => {
     return error;
   }
 
+  test('initialize without "pathFormat" gets the protocol\'s default "path" (DAP InitializeRequestArguments); "uri" is refused', async () => {
+    const dc = new DebugClient('node', 'unused', 'eql-replay');
+    await dc.start(server.port);
+    try {
+      const response = await dc.send('initialize', { adapterID: 'eql-replay' });
+      assert.equal(response.success, true);
+      assert.equal(response.body?.supportsStepBack, true);
+    } finally {
+      await dc.stop();
+    }
+    const uri = new DebugClient('node', 'unused', 'eql-replay');
+    await uri.start(server.port);
+    try {
+      assert.match(await refusal(uri, 'initialize', { adapterID: 'eql-replay', pathFormat: 'uri' }), /native paths/);
+    } finally {
+      await uri.stop();
+    }
+  });
+
   test('requests before launch: execution requests are refused with a clear message', async () => {
     const dc = new DebugClient('node', 'unused', 'eql-replay');
     await dc.start(server.port);
@@ -721,6 +757,154 @@ describe('replay debugger over DAP: errors', () => {
       await r.cont();
       assert.equal((await r.frames())[0], 'wks-07.jsonl:9');
       assert.deepEqual([...(await r.scope('Matches so far'))], [['match 1', `wks-07.jsonl:7 → wks-07.jsonl:9 (join key ${WKS07_KEY})`]]);
+    } finally {
+      await r.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('replay debugger over DAP: the Debug Console says each thing once', () => {
+  /** The step lines (`[n/36] file:line time: …`) printed since `from`. */
+  const stepLines = (r: Replay, from: number) => r.output.slice(from).filter((o) => /^\[\d+\/\d+\] /.test(o));
+
+  test('Step Into prints one line, for the event it stops on, not one per event it passes over', async () => {
+    const { r } = await session({ rule: RULE_EQL, samples: [LOGS] });
+    try {
+      let from = r.output.length;
+      await r.stepIn();
+      // Events 1-4 pass no stage; event 5 (win-dc01:4) passes stage 1.
+      assert.deepEqual(stepLines(r, from), [`[5/36] win-dc01.ndjson:4 2024-05-14T09:14:02.113Z: passed stage 1 [network]; started a sequence for join key ${DC01_KEY} (stage 1)\n`]);
+      from = r.output.length;
+      await r.stepIn();
+      // Events 6-8 pass no stage; event 9 (win-dc01:6) passes stage 2 and completes match 1.
+      const lines = stepLines(r, from);
+      assert.equal(lines.length, 1, lines.join(''));
+      assert.ok(lines[0].startsWith(`[9/36] win-dc01.ndjson:6 2024-05-14T09:14:04.520Z: passed stage 2 [process]; completed the sequence of join key ${DC01_KEY}`), lines[0]);
+      // Step Over prints the line of its one event; Continue (no breakpoint) none.
+      from = r.output.length;
+      await r.next();
+      assert.deepEqual(stepLines(r, from).map((l) => l.slice(0, 25)), ['[10/36] win-dc01.ndjson:7']);
+      from = r.output.length;
+      await r.cont();
+      assert.deepEqual(stepLines(r, from), []);
+    } finally {
+      await r.stop();
+    }
+  });
+
+  test('an event that passes stage 2 with no sequence waiting says so in one line; empty scopes say none', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eql-dap-'));
+    const event = (ms: number, name: string) => JSON.stringify({ '@timestamp': ms, event: { category: 'process' }, host: { id: 'h1' }, process: { name } });
+    const sample = join(dir, 'a.ndjson');
+    writeFileSync(sample, [event(1000, 'b'), event(2000, 'a')].join('\n'));
+    const rule = join(dir, 'rule.eql');
+    writeFileSync(rule, 'sequence by host.id\n  [process where process.name == "a"]\n  [process where process.name == "b"]\n');
+    const { r } = await session({ rule, samples: [sample] });
+    try {
+      assert.deepEqual([...(await r.scope('Matches so far'))], [['matches', 'none yet: step to the first event']]);
+      const stop = await r.stepIn();
+      assert.equal(stop.body.description, 'passed stage 2 [process]');
+      assert.deepEqual(stepLines(r, 0), [
+        '[1/2] a.ndjson:1 1970-01-01T00:00:01.000Z: passed stage 2 [process]; no sequence of join key "h1" was waiting for stage 2, so the event advances none\n',
+      ]);
+      assert.deepEqual([...(await r.scope('Sequences'))], [['pending', 'none'], ['completed so far', '0']]);
+      assert.deepEqual([...(await r.scope('Matches so far'))], [['matches', 'none yet']]);
+      await r.stepIn();
+      assert.equal(stepLines(r, 0)[1], '[2/2] a.ndjson:2 1970-01-01T00:00:02.000Z: passed stage 1 [process]; started a sequence for join key "h1" (stage 1)\n');
+      assert.deepEqual([...(await r.scope('Sequences'))], [['join key "h1"', '1 pending'], ['completed so far', '0']]);
+      assert.equal((await r.cont()).body.description, 'End of replay: 0 matches');
+      assert.deepEqual([...(await r.scope('Matches so far'))], [['matches', 'none: the replay found no match']]);
+    } finally {
+      await r.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an event that starts a sequence for each of 10 join key values says three of them and how many more, in one line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eql-dap-'));
+    const sample = join(dir, 'a.ndjson');
+    // `by` over an array field: one join key per value (Elasticsearch expands multi-valued keys).
+    // 10.0.0.11 … 10.0.0.20: the same order as text and as numbers.
+    const ips = Array.from({ length: 10 }, (_, i) => `10.0.0.${i + 11}`);
+    writeFileSync(sample, JSON.stringify({ '@timestamp': 1000, event: { category: 'network' }, host: { ip: ips } }));
+    const rule = join(dir, 'rule.eql');
+    writeFileSync(rule, 'sequence by host.ip\n  [network where true]\n  [process where true]\n');
+    const { r } = await session({ rule, samples: [sample] });
+    try {
+      await r.stepIn();
+      assert.deepEqual(stepLines(r, 0), [
+        '[1/1] a.ndjson:1 1970-01-01T00:00:01.000Z: passed stage 1 [network]; started a sequence for join key "10.0.0.11" (stage 1); ' +
+          'started a sequence for join key "10.0.0.12" (stage 1); started a sequence for join key "10.0.0.13" (stage 1); ' +
+          'and 7 more (see the Sequences and Matches so far scopes)\n',
+      ]);
+      assert.equal((await r.scope('Sequences')).size, 11);
+    } finally {
+      await r.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a breakpoint condition that fails on an event is said once, however often the replay passes the event again', async () => {
+    // win-dc01:4 has destination.port 5985: an integer divided by zero fails (Java's "/ by zero").
+    const { r } = await session({ rule: RULE_EQL, samples: [LOGS] }, async (r) => {
+      await r.dc.setBreakpointsRequest({ source: { path: DC01 }, breakpoints: [{ line: 4, condition: 'destination.port / 0 == 1' }] });
+    });
+    const failures = () => r.output.filter((o) => o.startsWith('Breakpoint condition failed'));
+    try {
+      assert.equal((await r.cont()).body.reason, 'end');
+      assert.deepEqual(failures(), ['Breakpoint condition failed on win-dc01.ndjson:4: / by zero\n']);
+      assert.equal(r.categories[r.output.indexOf(failures()[0])], 'stderr');
+      assert.equal((await r.reverse()).body.reason, 'entry');
+      assert.equal((await r.cont()).body.reason, 'end');
+      assert.equal(failures().length, 1, failures().join(''));
+    } finally {
+      await r.stop();
+    }
+  });
+
+  test('a warning for an event over a limit of the engine is printed once per launch, however often Step Back replays past it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eql-dap-'));
+    const many = Array.from({ length: 1001 }, (_, i) => `v${i}`);
+    const event = (ms: number, v: unknown) => JSON.stringify({ '@timestamp': ms, event: { category: 'process' }, a: v, b: v, c: v });
+    const sample = join(dir, 'a.ndjson');
+    writeFileSync(sample, [event(1000, 'x'), event(2000, many), event(3000, 'y')].join('\n'));
+    const rule = join(dir, 'rule.eql');
+    writeFileSync(rule, 'sequence\n  [process where concat(a, b, c) == "xxx"]\n  [process where concat(a, b, c) == "yyy"]\n');
+    // 1001 × 1001 × 1001 combinations of the three fields on line 2 (the engine's limit is a million).
+    const warning = `${sample}:2: warning: 1003003001 combinations of multi-valued field values in one script, over the limit of 1000000; the event is skipped\n`;
+    const warnings = () => r.output.filter((o) => o.includes(': warning: '));
+    const { r } = await session({ rule, samples: [sample] });
+    try {
+      await r.next();
+      assert.deepEqual(warnings(), []);
+      // A sequence without `by` has no join key: none is named.
+      assert.deepEqual(stepLines(r, 0), ['[1/3] a.ndjson:1 1970-01-01T00:00:01.000Z: passed stage 1 [process]; started a sequence (stage 1)\n']);
+      assert.deepEqual([...(await r.scope('Sequences'))], [['no join key', '1 pending'], ['completed so far', '0']]);
+      const from = r.output.length;
+      await r.next();
+      assert.deepEqual(warnings(), [warning]);
+      // The step line says why the event matched no stage (once, not once per stage as a failure).
+      assert.deepEqual(stepLines(r, from), [
+        '[2/3] a.ndjson:2 1970-01-01T00:00:02.000Z: matched no stage: 1003003001 combinations of multi-valued field values in one script, over the limit of 1000000; the event is skipped\n',
+      ]);
+      const skipped = 'not passed: the event is skipped (1003003001 combinations of multi-valued field values in one script, over the limit of 1000000)';
+      assert.deepEqual([...(await r.scope('Stages')).values()], [skipped, skipped]);
+      // VS Code shows category "console" as a warning, "stdout" as plain text: the warning stands out.
+      assert.equal(r.categories[r.output.indexOf(warning)], 'console');
+      assert.equal(r.categories[r.output.findIndex((o) => o.startsWith('[2/3] '))], 'stdout');
+      assert.equal((await r.back()).body.reason, 'step');
+      await r.next();
+      await r.next();
+      assert.equal((await r.reverse()).body.reason, 'entry');
+      assert.equal((await r.cont()).body.description, 'End of replay: 1 match');
+      assert.equal((await r.reverse()).body.reason, 'entry');
+      assert.equal((await r.cont()).body.description, 'End of replay: 1 match');
+      assert.deepEqual(warnings(), [warning]);
+      // A restart is a new launch: said once more.
+      await r.stopped(() => r.dc.restartRequest({}));
+      await r.cont();
+      assert.deepEqual(warnings(), [warning, warning]);
     } finally {
       await r.stop();
       rmSync(dir, { recursive: true, force: true });

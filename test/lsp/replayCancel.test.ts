@@ -1,7 +1,9 @@
 /**
  * Cancelling replays over LSP: `$/cancelRequest` stops a running replay, and a new replay request
  * cancels the one running; both answer LSP's `RequestCancelled` (-32800, LSP 3.17 "Cancellation
- * Support"). The sample file is large enough that a replay is still running when it is cancelled.
+ * Support"). The sample file is large enough that a replay is still running when it is cancelled;
+ * a replay is known to be running once its work-done progress reports events read. A
+ * `$/cancelRequest` that comes before the server dispatched the request cancels it too.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +12,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc/node';
-import type { CompletionItem, CompletionList } from 'vscode-languageserver-protocol';
+import { WorkDoneProgress, type CompletionItem, type CompletionList } from 'vscode-languageserver-protocol';
 import { ReplayRequest, type ReplayParams } from '../../server/src/protocol';
 import { startServer, type TestServer } from './lspTestClient';
 
@@ -42,16 +44,42 @@ describe('replay cancellation', () => {
 
   const cancelled = (e: unknown) => e instanceof ResponseError && e.code === REQUEST_CANCELLED;
 
+  /**
+   * Sends a replay request with a work-done token; `running` resolves once its progress reports
+   * events read (the worker is reading the samples), or when the request settles first.
+   */
+  let progressTokens = 0;
+  function startReplay(token?: CancellationTokenSource['token']) {
+    const workDoneToken = `cancel-test-${++progressTokens}`;
+    let reading!: () => void;
+    const read = new Promise<void>((resolve) => (reading = resolve));
+    const subscription = server.connection.onProgress(WorkDoneProgress.type, workDoneToken, (value) => {
+      if (value.kind === 'report' && /^[1-9]/.test(value.message ?? '')) reading();
+    });
+    const reply = server.connection.sendRequest(ReplayRequest, { ...params, workDoneToken }, ...(token ? [token] : []));
+    reply.then(() => subscription.dispose(), () => subscription.dispose());
+    return { reply, running: Promise.race([read, reply.then(() => undefined)]) };
+  }
+
   it('$/cancelRequest stops a running replay', async () => {
     const source = new CancellationTokenSource();
-    const running = server.connection.sendRequest(ReplayRequest, params, source.token);
-    setTimeout(() => source.cancel(), 30);
-    await assert.rejects(running, cancelled);
+    const replay = startReplay(source.token);
+    await replay.running;
+    source.cancel();
+    await assert.rejects(replay.reply, cancelled);
+  });
+
+  it('$/cancelRequest sent right after the request, before the server dispatched it, cancels the replay', async () => {
+    const source = new CancellationTokenSource();
+    const reply = server.connection.sendRequest(ReplayRequest, params, source.token);
+    source.cancel();
+    await assert.rejects(reply, cancelled);
   });
 
   it('a new replay request cancels the one running; the new one completes', async () => {
-    const first = server.connection.sendRequest(ReplayRequest, params);
-    await new Promise((r) => setTimeout(r, 30));
+    const replay = startReplay();
+    const first = replay.reply;
+    await replay.running;
     const second = server.connection.sendRequest(ReplayRequest, params);
     await assert.rejects(first, cancelled);
     const result = await second;

@@ -34,12 +34,14 @@ import { compileRuleExplainer, type ConditionExplanation, type EventExplanation,
 import type { OrderedEvent } from '../engine/sequence';
 import { compileEqlExpression, type CompiledEqlExpression } from './eqlExpression';
 import { LaunchError, prepareReplay, type EqlReplayLaunchArguments } from './launch';
-import { HAPPENING_FILTERS, keyText, ReplayDebugger, where, type EventOutcome, type HappeningKind } from './replayDebugger';
+import { HAPPENING_FILTERS, keyName, keyText, ReplayDebugger, where, type EventOutcome, type HappeningKind } from './replayDebugger';
 import { stringifyExact } from '../engine/values';
 
 const THREAD_ID = 1;
 const EVENT_FRAME = 1;
 const STAGE_FRAME = 2;
+/** Most sentences in the Debug Console line of a stop (what the event did). */
+const STEP_LINE_SENTENCES = 5;
 /** Events fed between two checks for a `pause` request during a long `continue`. */
 const YIELD_EVERY = 2000;
 
@@ -86,6 +88,8 @@ export class EqlReplayDebugSession extends DebugSession {
   private lastStop?: StopReason;
   private pauseRequested = false;
   private running = false;
+  /** Problems said in the Debug Console since the launch ({@link outputOnce}). */
+  private said = new Set<string>();
   /** The replay reached the end of the stream since it last stood on an event (its decisions were shown). */
   private streamEnded = false;
 
@@ -131,7 +135,7 @@ export class EqlReplayDebugSession extends DebugSession {
    */
   private unreadableInput(reason: string, fatal: boolean): void {
     const line = reason.replace(/\s+/g, ' ').slice(0, 300);
-    if (!fatal) this.output(`Cannot read a message from the client (${line}); the message is skipped.\n`, 'stderr');
+    if (!fatal) this.output(`Cannot read a message from the client (${line}); the message is skipped.\n`, 'error');
     if (this.listenerCount('unreadableInput') > 0) this.emit('unreadableInput', { reason: line, fatal });
     else if (fatal) this.shutdown();
   }
@@ -149,8 +153,14 @@ export class EqlReplayDebugSession extends DebugSession {
   /**
    * Checks a request's arguments before its handler runs (DAP clients, unlike VS Code, may send
    * anything) and refuses stepping before `launch`: a clear error response instead of a crash.
+   * An `initialize` without `pathFormat` gets the protocol's default, `path`.
    */
   protected override dispatchRequest(request: DebugProtocol.Request): void {
+    // DAP, InitializeRequestArguments.pathFormat: "The default is `path`"; the library refuses any
+    // `pathFormat` but 'path', an absent one too, so the default is filled in before it looks.
+    if (request.command === 'initialize' && (request.arguments as { pathFormat?: unknown } | undefined)?.pathFormat === undefined) {
+      request = { ...request, arguments: { ...(request.arguments as object | undefined), pathFormat: 'path' } };
+    }
     const problem = requestProblem(request, this.model !== undefined);
     if (problem !== undefined) {
       this.sendErrorResponse(new Response(request), { id: 1100, format: problem, showUser: false });
@@ -241,10 +251,12 @@ export class EqlReplayDebugSession extends DebugSession {
     }
     this.model?.close();
     this.model = model;
-    prepared.index.onNote = (note) => this.output(`${note}\n`, 'stderr');
-    for (const note of prepared.notes) this.output(`${note}\n`, 'stderr');
+    this.said = new Set();
+    prepared.index.onNote = (note) => this.output(`${note}\n`, 'warning');
+    model.onWarning = (warning) => this.output(`${warning}\n`, 'warning');
+    for (const note of prepared.notes) this.output(`${note}\n`, 'warning');
     const warnings = this.model.session.warnings;
-    for (const w of warnings) this.output(`warning: ${w}\n`, 'stderr');
+    for (const w of warnings) this.output(`warning: ${w}\n`, 'warning');
     const query = prepared.statement.query;
     const kind = query.kind === 'event' ? 'event query' : `${query.kind} of ${query.stages.length} stages`;
     this.output(
@@ -387,7 +399,7 @@ export class EqlReplayDebugSession extends DebugSession {
     try {
       return b.condition.test(event.record.doc);
     } catch (e) {
-      if (report) this.output(`Breakpoint condition failed on ${where(event)}: ${(e as Error).message}\n`, 'stderr');
+      if (report) this.outputOnce(`Breakpoint condition failed on ${where(event)}: ${(e as Error).message}\n`, 'error');
       return false;
     }
   }
@@ -445,7 +457,12 @@ export class EqlReplayDebugSession extends DebugSession {
     if (!model) return;
     this.streamEnded = false;
     model.goTo(model.position - 1);
-    this.stopHere(model.position === 0 ? { reason: 'entry', description: 'Before the first event' } : { reason: 'step', description: 'Stepped back' });
+    // The description says what the event stepped back to did (the Debug Console says nothing going back).
+    this.stopHere(
+      model.position === 0
+        ? { reason: 'entry', description: 'Before the first event' }
+        : { reason: 'step', description: `Stepped back: ${model.describe()[0] ?? 'previous event'}` },
+    );
   }
 
   protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
@@ -469,7 +486,7 @@ export class EqlReplayDebugSession extends DebugSession {
   private runSafely(mode: 'next' | 'stepIn' | 'continue'): void {
     this.run(mode).catch((e: unknown) => {
       this.running = false;
-      this.output(`Internal error while replaying: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`, 'stderr');
+      this.output(`Internal error while replaying: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`, 'error');
       this.stopHere({ reason: 'exception', description: 'Internal error', text: e instanceof Error ? e.message : String(e) });
     });
   }
@@ -503,15 +520,16 @@ export class EqlReplayDebugSession extends DebugSession {
         }
         if (!outcome) continue;
         const index = model.position - 1;
-        if (mode !== 'continue') this.output(this.stepLine(index));
-        const hit = this.hitsAt(index, true);
-        if (hit) {
-          if (mode === 'continue') this.output(this.stepLine(index));
-          this.stopHere(hit);
-          return;
-        }
-        if (mode === 'next' || (mode === 'stepIn' && outcome.passed.length > 0)) {
-          this.stopHere({ reason: 'step', description: model.describe(index)[0] ?? 'Next event' });
+        const stop =
+          this.hitsAt(index, true) ??
+          (mode === 'next' || (mode === 'stepIn' && outcome.passed.length > 0)
+            ? { reason: 'step', description: model.describe(index)[0] ?? 'Next event' }
+            : undefined);
+        if (stop) {
+          // One line per stop, for the event stopped on: the events passed over (Step Into,
+          // Continue) say nothing; what each did is in the Variables when stepped to.
+          this.output(this.stepLine(index));
+          this.stopHere(stop);
           return;
         }
       }
@@ -554,11 +572,17 @@ export class EqlReplayDebugSession extends DebugSession {
     this.sendEvent(event);
   }
 
-  /** `[12/36] win-dc01.ndjson:4 2024-…Z network: passed stage 1 [network]; started …` */
+  /**
+   * `[12/36] win-dc01.ndjson:4 2024-…Z network: passed stage 1 [network]; started …`: at most
+   * {@link STEP_LINE_SENTENCES} sentences, then how many more (an event whose join key field holds
+   * many values starts or advances a sequence per value: the Sequences scope lists them all).
+   */
   private stepLine(index: number): string {
     const model = this.model!;
     const event = model.event(index);
-    return `[${index + 1}/${model.count}] ${where(event)} ${timeText(event)}: ${model.describe(index).join('; ')}\n`;
+    const said = model.describe(index);
+    const shown = said.length > STEP_LINE_SENTENCES ? [...said.slice(0, STEP_LINE_SENTENCES - 1), `and ${said.length - STEP_LINE_SENTENCES + 1} more (see the Sequences and Matches so far scopes)`] : said;
+    return `[${index + 1}/${model.count}] ${where(event)} ${timeText(event)}: ${shown.join('; ')}\n`;
   }
 
   // ------------------------------------------------------------------------------ inspection
@@ -666,17 +690,27 @@ export class EqlReplayDebugSession extends DebugSession {
     const outcome = index >= 0 ? model.outcome(index) : undefined;
     const event = model.current;
     let explanation: EventExplanation | undefined;
-    if (event) {
+    // An event over a limit of the engine would be over it again here: the stages say so instead.
+    if (event && outcome?.overLimit === undefined) {
       try {
         explanation = this.explainer().explainEvent(event.record.doc);
       } catch (e) {
-        this.output(`The stage explanation failed: ${(e as Error).message}\n`, 'stderr');
+        this.outputOnce(`The stage explanation failed on ${where(event)}: ${(e as Error).message}\n`, 'error');
       }
     }
     const untilAt = model.stages.findIndex((s) => s.kind === 'until');
     return model.stages.map((stage, i) => {
-      const state = !outcome ? 'no event yet' : outcome.passed.includes(i) ? 'passed' : 'not passed';
       const explained = explanation ? (i === untilAt ? explanation.until : explanation.stages[i]) : undefined;
+      // Why not, in the value itself: readable without expanding the stage.
+      const state = !outcome
+        ? 'no event yet'
+        : outcome.passed.includes(i)
+          ? 'passed'
+          : outcome.overLimit !== undefined
+            ? `not passed: the event is skipped (${outcome.overLimit.replace(/; the event is skipped$/, '')})`
+            : explained?.why[0] !== undefined
+              ? `not passed: ${explained.why[0]}${explained.why.length > 1 ? ` (and ${explained.why.length - 1} more)` : ''}`
+              : 'not passed';
       const children: VariablesOf = () => {
         const out: DebugProtocol.Variable[] = [];
         if (explained) {
@@ -687,7 +721,8 @@ export class EqlReplayDebugSession extends DebugSession {
               `${category === 'any' ? 'any' : `${explained.categoryMatched ? 'matched' : 'not matched'}: ${explained.eventCategory.field} is ${formatValues(explained.eventCategory.values)}, stage needs "${category}"`}`,
             ),
           );
-          out.push(this.conditionVariable(explained.condition));
+          // Named `condition`, not by its text: a whole stage's condition is too long to leave room for its value.
+          out.push({ ...this.conditionVariable(explained.condition), name: 'condition' });
           if (explained.why.length > 0) out.push(text('why not', explained.why.join('; ')));
         }
         out.push(text('filter', `${stage.filter.category ?? 'any'} where ${printExpression(stage.filter.condition)}`));
@@ -748,8 +783,9 @@ export class EqlReplayDebugSession extends DebugSession {
               variablesReference: this.variables.create(details),
             };
           });
-        return { name: `join key ${keyText(k.joinKeys)}`, value: `${k.pending.length} pending`, variablesReference: this.variables.create(children) };
+        return { name: keyName(k.joinKeys), value: `${k.pending.length} pending`, variablesReference: this.variables.create(children) };
       });
+    if (vars.length === 0) vars.push(text('pending', 'none'));
     vars.push(text('completed so far', `${snap.completed}`));
     return vars;
   }
@@ -758,7 +794,7 @@ export class EqlReplayDebugSession extends DebugSession {
     const snap = this.model!.snapshot();
     if (snap.kind !== 'sample') return [];
     return snap.keys.map((k) => ({
-      name: `join key ${keyText(k.joinKeys)}`,
+      name: keyName(k.joinKeys),
       value: k.eventsPerStage.map((l, i) => `stage ${i + 1}: ${l.length}`).join(', '),
       variablesReference: this.variables.create(() =>
         k.eventsPerStage.map((l, i) => text(`stage ${i + 1}`, l.map(where).join(', ') || 'none yet')),
@@ -769,7 +805,9 @@ export class EqlReplayDebugSession extends DebugSession {
   private matchVariables(): DebugProtocol.Variable[] {
     const model = this.model!;
     if (model.atEnd && model.position > 0) {
-      return model.finalResult().result.matches.map((m, i) => ({
+      const matches = model.finalResult().result.matches;
+      if (matches.length === 0) return [text('matches', 'none: the replay found no match')];
+      return matches.map((m, i) => ({
         name: `match ${i + 1}`,
         value: m.events.map((e) => (e.event ? `${nodePath.basename(e.event.source.file)}:${e.event.source.line}` : `![stage ${e.stage + 1}]`)).join(' → '),
         variablesReference: 0,
@@ -777,9 +815,11 @@ export class EqlReplayDebugSession extends DebugSession {
     }
     const kind = model.prepared.statement.query.kind;
     if (kind === 'sample') return [text('samples', 'built at the end of the replay')];
-    return model.matchesSoFar().map((m, i) => ({
+    const sofar = model.matchesSoFar();
+    if (sofar.length === 0) return [text('matches', model.position === 0 ? 'none yet: step to the first event' : 'none yet')];
+    return sofar.map((m, i) => ({
       name: `match ${i + 1}`,
-      value: `${m.events.map(where).join(' → ')}${m.joinKeys ? ` (join key ${keyText(m.joinKeys)})` : ''}`,
+      value: `${m.events.map(where).join(' → ')}${m.joinKeys && m.joinKeys.length > 0 ? ` (join key ${keyText(m.joinKeys)})` : ''}`,
       variablesReference: 0,
     }));
   }
@@ -853,8 +893,20 @@ export class EqlReplayDebugSession extends DebugSession {
     });
   }
 
-  private output(message: string, category: 'console' | 'stdout' | 'stderr' = 'console'): void {
-    this.sendEvent(new OutputEvent(message, category));
+  /**
+   * {@link output}, unless the same message was said since the launch: a problem found on an event
+   * (a breakpoint condition failing on it) is said once, not again each time the replay passes the
+   * event after stepping back.
+   */
+  private outputOnce(message: string, kind: OutputKind): void {
+    if (this.said.has(message)) return;
+    this.said.add(message);
+    this.output(message, kind);
+  }
+
+  /** Sends `message` to the Debug Console, in the category that shows it as what it is ({@link OUTPUT_CATEGORY}). */
+  private output(message: string, kind: OutputKind = 'narration'): void {
+    this.sendEvent(new OutputEvent(message, OUTPUT_CATEGORY[kind]));
   }
 
   /** For tests and tools: the reason of the last stop. */
@@ -862,6 +914,17 @@ export class EqlReplayDebugSession extends DebugSession {
     return this.lastStop;
   }
 }
+
+/** What a Debug Console line is: what the replay did, a problem it goes on despite, or a failure. */
+type OutputKind = 'narration' | 'warning' | 'error';
+
+/**
+ * The DAP output category of each kind of line. VS Code's Debug Console shows `stderr` as an error,
+ * `console` as a warning and any other category as plain text (`outputSeverity` in VS Code's
+ * src/vs/workbench/contrib/debug/browser/debugSession.ts), so the replay's own account, one line per
+ * stop, is `stdout` (the output of what is debugged: the replay), and warnings stand out from it.
+ */
+const OUTPUT_CATEGORY: Record<OutputKind, 'stdout' | 'console' | 'stderr'> = { narration: 'stdout', warning: 'console', error: 'stderr' };
 
 /** Requests that need a launched replay: the execution requests, and `configurationDone`, which starts it. */
 const NEEDS_LAUNCH = new Set(['configurationDone', 'continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'pause']);

@@ -14,6 +14,7 @@
  * made the matcher decide something, and the last events looked at.
  */
 import type { EventFilter, SampleQuery, SequenceQuery, Stage } from '../eql/ast';
+import { EventLimitError } from '../engine/errors';
 import { compileFilter } from '../engine/filter';
 import type { KeyValue } from '../engine/joinKeys';
 import { compilePrefilter, type LinePrefilter } from '../engine/prefilter';
@@ -52,6 +53,11 @@ export interface EventOutcome {
   happenings: Happening[];
   /** Evaluation errors of stage filters on this event (the stage counts as not passed). */
   errors: string[];
+  /**
+   * Why the engine skipped the event, when it is over a limit of this engine (`EventLimitError`,
+   * e.g. too many multi-valued field combinations): it then counts as passing no stage.
+   */
+  overLimit?: string;
 }
 
 /** A stage of the rule as the debugger shows it: filter, label and place in the rule file. */
@@ -89,6 +95,13 @@ export class ReplayDebugger {
   private final?: { result: ReplayResult; happenings: Happening[] };
   private readonly prefilter?: LinePrefilter;
   private readonly recent = new Map<number, OrderedEvent>();
+  /** The engine's warnings already told to {@link onWarning} (each once per launch). */
+  private readonly warned = new Set<string>();
+  /**
+   * Told each warning of the engine (`path:line: warning: …`, an event skipped over a limit of this
+   * engine) the first time the replay reaches it; stepping back and forwards again repeats nothing.
+   */
+  onWarning: (text: string) => void = () => undefined;
 
   /**
    * @param prepared the rule and the index of its events (see `prepareReplay`).
@@ -173,6 +186,8 @@ export class ReplayDebugger {
     const irrelevant = this.passesNoFilter(position);
     const event = irrelevant ? this.unparsed(position) : this.event(position);
     const happenings: Happening[] = [];
+    // An event whose line passes no filter cannot be over a limit (no filter runs on it).
+    const warnings = irrelevant ? 0 : this.session.warnings.length;
     this.recording = happenings;
     try {
       this.session.feed(event);
@@ -183,19 +198,32 @@ export class ReplayDebugger {
       this.outcomes.delete(position);
       return NO_OUTCOME;
     }
+    if (this.session.warnings.length > warnings) this.tellWarnings(this.session.warnings.slice(warnings));
     const passed: number[] = [];
     const errors: string[] = [];
+    let overLimit: string | undefined;
     this.stages.forEach((stage, i) => {
       try {
         if (stage.test(event.record.doc)) passed.push(i);
       } catch (e) {
-        errors.push(`${stage.label}: ${e instanceof Error ? e.message : String(e)}`);
+        // The engine skipped the event for this reason (said once, as a warning): not a failure of each stage.
+        if (e instanceof EventLimitError) overLimit ??= e.message;
+        else errors.push(`${stage.label}: ${e instanceof Error ? e.message : String(e)}`);
       }
     });
-    const outcome = { passed, happenings, errors };
-    if (passed.length > 0 || happenings.length > 0 || errors.length > 0) this.outcomes.set(position, outcome);
+    const outcome: EventOutcome = overLimit === undefined ? { passed, happenings, errors } : { passed: [], happenings, errors, overLimit };
+    if (outcome.passed.length > 0 || happenings.length > 0 || errors.length > 0 || overLimit !== undefined) this.outcomes.set(position, outcome);
     else this.outcomes.delete(position);
     return outcome;
+  }
+
+  /** Tells {@link onWarning} the warnings it was not told yet. */
+  private tellWarnings(warnings: readonly string[]): void {
+    for (const w of warnings) {
+      if (this.warned.has(w)) continue;
+      this.warned.add(w);
+      this.onWarning(w);
+    }
   }
 
   /**
@@ -277,7 +305,8 @@ export class ReplayDebugger {
     if (index < 0) return [];
     const o = this.outcome(index);
     const lines: string[] = [];
-    lines.push(o.passed.length === 0 ? 'matched no stage' : `passed ${o.passed.map((i) => this.stages[i].label).join(', ')}`);
+    if (o.overLimit !== undefined) lines.push(`matched no stage: ${o.overLimit}`);
+    else lines.push(o.passed.length === 0 ? 'matched no stage' : `passed ${o.passed.map((i) => this.stages[i].label).join(', ')}`);
     if (index === this.position - 1 && o.passed.length > 0) lines.push(...this.progressOf(this.prepared.index.ordinal(index).index));
     for (const h of o.happenings) lines.push(h.text);
     lines.push(...o.errors.map((e) => `evaluation failed: ${e}`));
@@ -299,8 +328,8 @@ export class ReplayDebugger {
         const stage = this.expandedToQuery[p.stage] + 1;
         out.push(
           p.stage === firstPositive
-            ? `started a sequence for join key ${keyText(key.joinKeys)} (stage ${stage})`
-            : `advanced the sequence of join key ${keyText(key.joinKeys)} to stage ${stage}`,
+            ? `started a sequence${forKey(key.joinKeys)} (stage ${stage})`
+            : `advanced the sequence${ofKey(key.joinKeys)} to stage ${stage}`,
         );
       }
     }
@@ -328,31 +357,31 @@ export class ReplayDebugger {
     const stageText = (expanded: number) => `stage ${this.queryStageOf(expanded)}`;
     return {
       unmatched: (stage, key) =>
-        record({ kind: 'unmatched', text: `passed ${stageText(stage)} for join key ${keyText(key)}, but no sequence of that key was waiting for it` }),
+        record({ kind: 'unmatched', text: `no sequence${ofKey(key)} was waiting for ${stageText(stage)}, so the event advances none` }),
       replaced: (dropped, by) =>
         record({
           kind: 'pendingReplaced',
-          text: `replaced the pending sequence of join key ${keyText(dropped.key)} at ${stageText(dropped.stage)} (was ${eventsText(dropped.events)}; ${where(by)} is newer)`,
+          text: `replaced the pending sequence${ofKey(dropped.key)} at ${stageText(dropped.stage)} (was ${eventsText(dropped.events)}; ${where(by)} is newer)`,
         }),
       rejected: (r) => {
         if (r.reason === 'maxspan') {
-          record({ kind: 'maxspanExpired', text: `found the pending sequence of join key ${keyText(r.key)} (${eventsText(r.events)}) expired: past maxspan` });
+          record({ kind: 'maxspanExpired', text: `found the pending sequence${ofKey(r.key)} (${eventsText(r.events)}) expired: past maxspan` });
         } else if (r.reason === 'until') {
           record({
             kind: 'untilCancelled',
-            text: `found the pending sequence of join key ${keyText(r.key)} (${eventsText(r.events)}) cancelled by until${r.at ? ` (${where(r.at)})` : ''}`,
+            text: `found the pending sequence${ofKey(r.key)} (${eventsText(r.events)}) cancelled by until${r.at ? ` (${where(r.at)})` : ''}`,
           });
         } else {
           record({
             kind: 'missingEventSeen',
-            text: `the candidate sequence of join key ${keyText(r.key)} (${eventsText(r.events)}) was dropped: missing-event stage seen${r.at ? ` at ${where(r.at)}` : ''}`,
+            text: `the candidate sequence${ofKey(r.key)} (${eventsText(r.events)}) was dropped: missing-event stage seen${r.at ? ` at ${where(r.at)}` : ''}`,
           });
         }
       },
       completed: (seq: SequenceState) =>
         record({
           kind: 'sequenceCompleted',
-          text: `completed the sequence of join key ${keyText(seq.key)}: ${eventsText(seq.events)}`,
+          text: `completed the sequence${ofKey(seq.key)}: ${eventsText(seq.events)}`,
           events: seq.events.filter((e): e is OrderedEvent => e !== undefined),
           joinKeys: seq.key,
         }),
@@ -392,6 +421,21 @@ function debugStages(prepared: PreparedReplay): DebugStage[] {
 /** `"a3f1…"` or `"h1", 42`: join key values as EQL literals. */
 export function keyText(key: readonly KeyValue[]): string {
   return key.map((v) => stringifyExact(v)).join(', ');
+}
+
+/** ` of join key "a3f1…"`, or nothing for a sequence without join keys (no `by`). */
+function ofKey(key: readonly KeyValue[]): string {
+  return key.length > 0 ? ` of join key ${keyText(key)}` : '';
+}
+
+/** ` for join key "a3f1…"`, or nothing for a sequence without join keys (no `by`). */
+function forKey(key: readonly KeyValue[]): string {
+  return key.length > 0 ? ` for join key ${keyText(key)}` : '';
+}
+
+/** `join key "a3f1…"`, or `no join key` for a sequence or sample without `by` (a variable's name). */
+export function keyName(key: readonly KeyValue[]): string {
+  return key.length > 0 ? `join key ${keyText(key)}` : 'no join key';
 }
 
 /** `win-dc01.ndjson:4` for an event. */

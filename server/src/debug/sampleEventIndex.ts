@@ -15,17 +15,21 @@
  * (whose offsets are in the decompressed stream) and of JSON arrays or responses (several events may
  * share a line) are kept parsed in memory instead, and the launch says so.
  *
- * The files stay open for the session (`close()` ends it): a file deleted meanwhile is still read
- * (POSIX keeps an open file's content); a file changed meanwhile is reported, once, and an event that
- * no longer reads as a JSON object becomes an empty document with a note.
+ * At most a few files are open at once (`FileHandlePool`, the 16 most recently read by default): a
+ * folder of thousands of recordings never runs out of file descriptors; a file is opened again when
+ * it is read next. While a file stays open, a deletion does not affect it (POSIX keeps an open file's
+ * content); a file changed meanwhile, or deleted and no longer open, is reported, once, and an event
+ * that no longer reads as a JSON object becomes an empty document with a note. `close()` closes them.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { fstatSync, readSync } from 'node:fs';
 import { compareOrdinals, type Ordinal } from '../engine/order';
 import type { EventRecord } from '../engine/types';
 import { detectUnsupportedEncoding, UnsupportedEncodingError } from '../samples/encoding';
+import { describeFsError } from '../samples/fsErrors';
 import { detectSampleFormat, readJsonDocuments } from '../samples/jsonDocuments';
 import { isGzip, openSampleContent, peekContent, splitLines } from '../samples/lineReader';
 import { decodeNdjsonLine, oversizedLineProblem, type NdjsonProblem } from '../samples/ndjson';
+import { DEFAULT_OPEN_FILES, FileHandlePool, NODE_FS, type FileOpener } from './fileHandlePool';
 
 /** Bytes read from a file at once when reading events back (consecutive events share a block). */
 const BLOCK_BYTES = 256 * 1024;
@@ -45,6 +49,22 @@ export interface IndexingListener {
   event?(doc: Record<string, unknown>): void;
   /** A readable note about a whole file (held in memory, truncated gzip). */
   note(text: string): void;
+}
+
+/** How many files the index keeps open, and how it opens them (both optional). */
+export interface SampleEventIndexOptions {
+  /** Most sample files open at once (default {@link DEFAULT_OPEN_FILES}). */
+  openFiles?: number;
+  /** Opens and closes files (default Node's `fs`); tests count descriptors through it. */
+  opener?: FileOpener;
+}
+
+/** What a file was when indexed: a later read compares it, to say the file changed. */
+interface FileIdentity {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
 }
 
 /** A growable typed array. */
@@ -93,12 +113,16 @@ export class SampleEventIndex {
   private readonly resident: Array<Record<string, unknown>>;
   /** Per file: the first input position of its events (and of the next file's, at the end). */
   private readonly fileStarts: number[];
-  private readonly fds: Array<number | undefined>;
-  private readonly stats: Array<{ size: number; mtimeMs: number } | undefined>;
+  /** Open descriptors of the files read back by offset (a few at a time). */
+  private readonly handles: FileHandlePool;
+  /** Per file read back by offset: what it was when indexed; undefined for files held in memory. */
+  private readonly stats: Array<FileIdentity | undefined>;
   private readonly changedFiles = new Set<number>();
   private readonly blocks = new Map<number, Block>();
   /** Told of problems met while reading events back (a file changed since the launch). */
   onNote: (text: string) => void = () => undefined;
+  /** Notes already given: each is given once, however often stepping back reads the event again. */
+  private readonly noted = new Set<string>();
 
   private constructor(
     /** The sample files, absolute, in replay order (those that could be read). */
@@ -114,8 +138,8 @@ export class SampleEventIndex {
       tiebreakers?: Array<number | bigint | string | boolean | undefined>;
       resident: Array<Record<string, unknown>>;
       fileStarts: number[];
-      fds: Array<number | undefined>;
-      stats: Array<{ size: number; mtimeMs: number } | undefined>;
+      handles: FileHandlePool;
+      stats: Array<FileIdentity | undefined>;
     },
   ) {
     this.order = parts.order;
@@ -129,7 +153,7 @@ export class SampleEventIndex {
     this.tiebreakers = parts.tiebreakers;
     this.resident = parts.resident;
     this.fileStarts = parts.fileStarts;
-    this.fds = parts.fds;
+    this.handles = parts.handles;
     this.stats = parts.stats;
   }
 
@@ -139,6 +163,7 @@ export class SampleEventIndex {
    * @param files absolute paths, in replay order.
    * @param ordinalOf the engine session's ordering (`ReplaySession.ordinal`).
    * @param listener told of problems, events and notes while reading.
+   * @param options how many files stay open at once (also while indexing), and how they are opened.
    * @returns the index, and the files that could not be read with the reason (`path: reason` form).
    *   Never throws for a file: a file that cannot be opened or read is left out and named.
    */
@@ -146,6 +171,7 @@ export class SampleEventIndex {
     files: readonly string[],
     ordinalOf: OrdinalOf,
     listener: IndexingListener,
+    options: SampleEventIndexOptions = {},
   ): Promise<{ index: SampleEventIndex; unreadable: Array<{ path: string; error: unknown }> }> {
     const fileOf = new Column(new Uint32Array(1024), (n) => new Uint32Array(n));
     const offsets = new Column(new Float64Array(1024), (n) => new Float64Array(n));
@@ -157,8 +183,9 @@ export class SampleEventIndex {
     const resident: Array<Record<string, unknown>> = [];
     const kept: string[] = [];
     const fileStarts: number[] = [];
-    const fds: Array<number | undefined> = [];
-    const stats: Array<{ size: number; mtimeMs: number } | undefined> = [];
+    const opener = options.opener ?? NODE_FS;
+    const handles = new FileHandlePool(kept, options.openFiles ?? DEFAULT_OPEN_FILES, opener);
+    const stats: Array<FileIdentity | undefined> = [];
     const unreadable: Array<{ path: string; error: unknown }> = [];
 
     for (const path of files) {
@@ -172,7 +199,8 @@ export class SampleEventIndex {
       };
       let fd: number | undefined;
       try {
-        fd = openSync(path, 'r');
+        handles.makeRoom();
+        fd = opener.open(path);
         const head = Buffer.alloc(2);
         const gzip = isGzip(head.subarray(0, readSync(fd, head, 0, 2, 0)));
         const add = (doc: Record<string, unknown>, line: number, offset: number, length: number): void => {
@@ -227,19 +255,20 @@ export class SampleEventIndex {
             `${path}: ${gzip ? 'gzip-compressed' : 'a JSON document, not NDJSON'}, so its ${fileOf.length - first} events are held in memory ` +
               `(events of plain NDJSON files are read from disk as they are needed)`,
           );
-          closeSync(fd);
+          opener.close(fd);
           fd = undefined;
         }
       } catch (error) {
-        if (fd !== undefined) closeSync(fd);
+        if (fd !== undefined) opener.close(fd);
         rollBack();
         unreadable.push({ path, error });
         continue;
       }
       kept.push(path);
       fileStarts.push(first);
-      fds.push(fd);
       stats.push(fd === undefined ? undefined : statOf(fd));
+      // Kept open for the first reads while there is room; the pool closes the least recent beyond.
+      if (fd !== undefined) handles.adopt(fileId, fd);
     }
     fileStarts.push(fileOf.length);
 
@@ -269,7 +298,7 @@ export class SampleEventIndex {
       tiebreakers,
       resident,
       fileStarts,
-      fds,
+      handles,
       stats,
     });
     return { index, unreadable };
@@ -305,7 +334,7 @@ export class SampleEventIndex {
   /**
    * The document of the event at `position` (0-based, replay order), read and parsed now. An event
    * that cannot be read back (its file changed or became unreadable since the launch) is an empty
-   * document, and the reason is given to `onNote`.
+   * document, and the reason is given to `onNote` (once per event).
    */
   document(position: number): Record<string, unknown> {
     const input = this.order[position];
@@ -314,7 +343,7 @@ export class SampleEventIndex {
     const bytes = this.readBytes(this.fileOf[input], this.offsets[input], this.lengths[input]);
     const decoded = bytes === undefined ? undefined : decodeNdjsonLine(bytes, source.file, source.line);
     if (decoded?.event) return decoded.event.doc;
-    this.onNote(
+    this.note(
       `${source.file}:${source.line}: the event can no longer be read (${decoded?.problem?.message ?? 'the file cannot be read'}); an empty document stands in for it: restart to read the files again`,
     );
     return {};
@@ -356,11 +385,22 @@ export class SampleEventIndex {
     return { count, first: first === undefined ? undefined : { file: this.files[this.fileOf[first]], line: this.lines[first] } };
   }
 
-  /** Closes the files. */
+  /** Sample files open now, to read events back (at most the `openFiles` option). */
+  get openFiles(): number {
+    return this.handles.size;
+  }
+
+  /** Closes the files (a later read opens them again). */
   close(): void {
-    for (const fd of this.fds) if (fd !== undefined) closeSync(fd);
-    this.fds.fill(undefined);
+    this.handles.closeAll();
     this.blocks.clear();
+  }
+
+  /** Gives `text` to `onNote`, unless it was given already. */
+  private note(text: string): void {
+    if (this.noted.has(text)) return;
+    this.noted.add(text);
+    this.onNote(text);
   }
 
   /** Lines of one file are in ascending order: a binary search for the first input at `line`. */
@@ -378,15 +418,15 @@ export class SampleEventIndex {
   private readBytes(file: number, offset: number, length: number): Buffer | undefined {
     let block = this.blocks.get(file);
     if (!block || offset < block.start || offset + length > block.start + block.bytes.length) {
-      const fd = this.fds[file];
-      if (fd === undefined) return undefined;
+      if (this.stats[file] === undefined) return undefined;
       try {
-        this.checkUnchanged(file, fd);
+        const { fd, reopened } = this.handles.get(file);
+        this.checkUnchanged(file, fd, reopened);
         const bytes = Buffer.allocUnsafe(Math.max(BLOCK_BYTES, length));
         const n = readSync(fd, bytes, 0, bytes.length, offset);
         block = { file, start: offset, bytes: bytes.subarray(0, n) };
       } catch (e) {
-        this.onNote(`${this.files[file]}: ${(e as Error).message}`);
+        this.note(`${this.files[file]}: ${describeFsError(e)}`);
         return undefined;
       }
       this.blocks.delete(file);
@@ -398,19 +438,23 @@ export class SampleEventIndex {
     return block.bytes.subarray(at, at + length);
   }
 
-  /** Says once per file when its size or modification time changed since it was indexed. */
-  private checkUnchanged(file: number, fd: number): void {
+  /**
+   * Says once per file when its size or modification time changed since it was indexed, or, for a
+   * file opened again, when the path now names another file (replaced by a rename).
+   */
+  private checkUnchanged(file: number, fd: number, reopened: boolean): void {
     if (this.changedFiles.has(file)) return;
     const then = this.stats[file];
     const now = statOf(fd);
-    if (then && (now.size !== then.size || now.mtimeMs !== then.mtimeMs)) {
+    const replaced = reopened && then !== undefined && (now.dev !== then.dev || now.ino !== then.ino);
+    if (then && (replaced || now.size !== then.size || now.mtimeMs !== then.mtimeMs)) {
       this.changedFiles.add(file);
-      this.onNote(`${this.files[file]} changed since the replay started: its events are read from the new content at the old places; restart to read it again`);
+      this.note(`${this.files[file]} changed since the replay started: its events are read from the new content at the old places; restart to read it again`);
     }
   }
 }
 
-function statOf(fd: number): { size: number; mtimeMs: number } {
+function statOf(fd: number): FileIdentity {
   const s = fstatSync(fd);
-  return { size: s.size, mtimeMs: s.mtimeMs };
+  return { dev: s.dev, ino: s.ino, size: s.size, mtimeMs: s.mtimeMs };
 }

@@ -8,11 +8,11 @@
  * an empty array is not indexed at all, unless the mapping gives the field a `null_value`.
  */
 import { FieldMapping, lookupField, resolveAlias } from './mapping';
+import { compileSimpleLookup } from './nestedPath';
 
 /** Compiled lookup of one field: returns its indexed values (never null/undefined entries). */
 export type FieldGetter = (doc: Record<string, unknown>) => unknown[];
 
-const EMPTY: unknown[] = [];
 const hasOwn = Object.prototype.hasOwnProperty;
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -128,61 +128,23 @@ export function compileFieldGetter(name: string, mapping?: FieldMapping): FieldG
     return () => constant;
   }
   const parts = target.split('.');
-  if (parts.length === 1 && nullValue === undefined) {
-    // Fast path for flat names: one property read.
+  const path = fieldPath(parts);
+  if (parts.length > PREFIX_TRIES) {
     return (doc) => {
-      // Own properties only: `constructor` or `toString` are not fields of every event.
-      if (!hasOwn.call(doc, target)) return EMPTY;
-      const v = doc[target];
-      if (v === undefined || v === null) return EMPTY;
-      if (!Array.isArray(v)) return [v];
       const out: unknown[] = [];
-      pushLeaf(v, out, undefined);
+      collect(doc, path, 0, out, nullValue);
       return out;
     };
   }
-  const path = fieldPath(parts);
+  // The common spellings (nested objects only, or the whole dotted name) without the general walk.
+  const simple = compileSimpleLookup(parts, nullValue !== undefined);
   return (doc) => {
-    // Fast path: the whole dotted name as one key, or a plain nested walk without arrays.
-    const direct = hasOwn.call(doc, target) ? doc[target] : undefined;
-    if (direct !== undefined && direct !== null && !Array.isArray(direct) && typeof direct !== 'object') {
-      // Other spellings of the same path may add values; only check them when they can exist.
-      if (!hasOwn.call(doc, parts[0])) return [direct];
-    }
-    const fast = nestedOnly(doc, path, nullValue);
-    if (fast !== undefined) return fast;
+    const values = simple(doc);
+    if (values !== undefined) return values;
     const out: unknown[] = [];
     collect(doc, path, 0, out, nullValue);
     return out;
   };
-}
-
-/**
- * The values of `path` when the document spells it with nested objects only (no dotted key for any
- * part of it, no array before the last segment, no null to replace at the leaf): what
- * {@link collect} gives then, without its general walk (the common case, on the hot path of every
- * filter). `undefined` when the document needs the general walk.
- */
-function nestedOnly(doc: Record<string, unknown>, path: FieldPath, nullValue: unknown): unknown[] | undefined {
-  const { parts, keys } = path;
-  const last = parts.length - 1;
-  let obj = doc;
-  for (let i = 0; ; i++) {
-    const row = keys[i];
-    if (row.length === 0) return undefined;
-    for (let k = 1; k < row.length; k++) if (hasOwn.call(obj, row[k])) return undefined;
-    const v = hasOwn.call(obj, parts[i]) ? obj[parts[i]] : undefined;
-    if (i === last) {
-      if (v === undefined || v === null) return nullValue === undefined ? EMPTY : undefined;
-      if (!Array.isArray(v)) return [v];
-      for (const e of v) if (e === null || e === undefined || Array.isArray(e)) return undefined;
-      return v.slice();
-    }
-    if (Array.isArray(v)) return undefined;
-    // A missing or scalar value half-way has no values (as `descend` finds).
-    if (!isPlainObject(v)) return EMPTY;
-    obj = v;
-  }
 }
 
 /**

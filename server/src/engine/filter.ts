@@ -126,19 +126,46 @@ export function compileFilter(filter: EventFilter, ctx: FilterContext): (doc: Re
  * Same as {@link compileFilter} but returns the whole predicate tree (for explanations).
  */
 export function compileFilterTree(filter: EventFilter, ctx: FilterContext): CompiledPredicate {
+  return compileFilterWithCondition(filter, ctx).tree;
+}
+
+/**
+ * {@link compileFilter} with its condition alone as well, for callers that already know which
+ * categories an event has (an index of the event category field's values, `samples/categoryIndex.ts`).
+ *
+ * @returns `test`: the filter, as {@link compileFilter} gives it; `condition`: the filter's test
+ *   for an event known to pass its category part (one of the event's category values passes
+ *   `compileCategoryValueTest(filter.category)`), which then decides exactly as `test` does,
+ *   without reading the category field; for `any`, the same function as `test`. Both throw as
+ *   {@link compileFilter}'s closure does.
+ * @throws as {@link compileFilter}.
+ */
+export function compileFilterParts(
+  filter: EventFilter,
+  ctx: FilterContext,
+): { test: (doc: Record<string, unknown>) => boolean; condition: (doc: Record<string, unknown>) => boolean } {
+  const { tree, condition } = compileFilterWithCondition(filter, ctx);
+  return { test: tree.test, condition };
+}
+
+function compileFilterWithCondition(filter: EventFilter, ctx: FilterContext): { tree: CompiledPredicate; condition: (doc: Record<string, unknown>) => boolean } {
   const c = new Compiler(ctx);
   const condition = c.predicate(filter.condition);
   if (filter.category === null) {
-    return { ...condition, node: filter, children: [condition], op: condition.op === 'constant' ? 'constant' : 'and' };
+    const tree: CompiledPredicate = { ...condition, node: filter, children: [condition], op: condition.op === 'constant' ? 'constant' : 'and' };
+    return { tree, condition: tree.test };
   }
   const category = c.categoryPredicate(filter);
   if (condition.form === 'constant') {
-    if (!condition.test({})) return { node: filter, form: 'constant', op: 'constant', children: [category, condition], test: () => false };
-    return { node: filter, form: 'query', op: 'and', children: [category, condition], test: category.test };
+    if (!condition.test({})) {
+      const never = () => false;
+      return { tree: { node: filter, form: 'constant', op: 'constant', children: [category, condition], test: never }, condition: never };
+    }
+    return { tree: { node: filter, form: 'query', op: 'and', children: [category, condition], test: category.test }, condition: () => true };
   }
   const a = category.test;
   const b = condition.test;
-  return { node: filter, form: 'query', op: 'and', children: [category, condition], test: (doc) => a(doc) && b(doc) };
+  return { tree: { node: filter, form: 'query', op: 'and', children: [category, condition], test: (doc) => a(doc) && b(doc) }, condition: b };
 }
 
 /**

@@ -10,7 +10,7 @@ import { compareNumeric, isNumeric } from './values';
 
 /** Position of one event in the ordered stream. */
 export interface Ordinal {
-  /** Epoch milliseconds (fractions keep sub-millisecond precision of ISO strings). */
+  /** Epoch milliseconds: whole for a `date` field; with fractions below the millisecond for `date_nanos`. */
   timestamp: number;
   /** Value of the tiebreaker field; `undefined` when there is no tiebreaker or no value. */
   tiebreaker?: number | bigint | string | boolean;

@@ -13,7 +13,7 @@
  */
 import type { EventFilter, Expression, Statement, SequenceQuery, SampleQuery, Stage } from '../eql/ast';
 import { compileFieldGetter } from './fields';
-import { compileFilter } from './filter';
+import { compileFilterParts } from './filter';
 import { FieldMapping, kindOfType, lookupField } from './mapping';
 import { Ordinal, compareOrdinals, tiebreakerValue, timestampParser } from './order';
 import { applyLimits, limitSteps, LimitStep } from './pipes';
@@ -49,13 +49,27 @@ function mappedFormat(mapping: FieldMapping | undefined, field: string): string 
 /**
  * Reads each event's position in Elasticsearch's order: the timestamp (epoch ms) and the tiebreaker
  * value (numeric strings of a numeric tiebreaker field read as numbers).
+ *
+ * The timestamp has the resolution of the field's type: a `date` field (ECS's type for `@timestamp`
+ * and `event.ingested`, and what dynamic mapping gives a date string, so also the default without a
+ * mapping) stores whole milliseconds, so sub-millisecond fractions are truncated (towards the past,
+ * as `Instant.toEpochMilli`); only a `date_nanos` field keeps them. Source: Elasticsearch reference,
+ * "Date nanoseconds field type" ("The `date` data type stores dates in millisecond resolution"), and
+ * EQL's `Timestamp`/`MillisTimestamp`/`NanosTimestamp` (x-pack/plugin/eql/.../execution/search).
  * @param options `timestampField` (default `@timestamp`), `tiebreakerField`, `mapping`.
  * @returns `(record, index) => Ordinal`, or undefined when the event has no readable timestamp.
  */
 export function ordinalReader(options: ReplayRunOptions = {}): (doc: Record<string, unknown>, index: number) => Ordinal | undefined {
   const timestampField = options.timestampField || DEFAULT_TIMESTAMP_FIELD;
   const timestampOf = compileFieldGetter(timestampField, options.mapping);
-  const readTimestamp = timestampParser(mappedFormat(options.mapping, timestampField));
+  const parse = timestampParser(mappedFormat(options.mapping, timestampField));
+  const nanos = lookupField(options.mapping, timestampField)?.type === 'date_nanos';
+  const readTimestamp = nanos
+    ? parse
+    : (value: unknown): number | undefined => {
+        const millis = parse(value);
+        return millis === undefined ? undefined : Math.floor(millis);
+      };
   const tiebreakerOf = options.tiebreakerField ? compileFieldGetter(options.tiebreakerField, options.mapping) : undefined;
   const tiebreakerKind = options.tiebreakerField
     ? kindOfType(lookupField(options.mapping, options.tiebreakerField)?.type ?? '')
@@ -113,8 +127,21 @@ interface Context {
   mapping?: FieldMapping;
 }
 
-function compileEventFilter(filter: EventFilter, ctx: Context): (doc: Record<string, unknown>) => boolean {
-  return compileFilter(filter, { eventCategoryField: ctx.eventCategoryField, mapping: ctx.mapping });
+type DocTest = (doc: Record<string, unknown>) => boolean;
+
+/**
+ * One compiled filter of the rule (a stage's, `until`'s): its category (null for `any`), the whole
+ * test, and the test of its condition alone for events known to have the category
+ * (`compileFilterParts`).
+ */
+interface RuleFilter {
+  category: string | null;
+  test: DocTest;
+  condition: DocTest;
+}
+
+function compileEventFilter(filter: EventFilter, ctx: Context): RuleFilter {
+  return { category: filter.category, ...compileFilterParts(filter, { eventCategoryField: ctx.eventCategoryField, mapping: ctx.mapping }) };
 }
 
 /**
@@ -134,26 +161,32 @@ export function expandRuns(stages: readonly Stage[]): Array<{ stage: Stage; quer
  * Compiles a sequence query for {@link SequenceMatcher}.
  * @throws Error when a filter cannot be compiled.
  */
-export function compileSequence(query: SequenceQuery, ctx: Context): { compiled: CompiledSequence; queryStages: number[] } {
+export function compileSequence(query: SequenceQuery, ctx: Context): { compiled: CompiledSequence; queryStages: number[]; filters: RuleFilter[] } {
   const keysFor = (own: readonly Expression[]) =>
     compileJoinKeys([...query.joinKeys, ...own], ctx.mapping, 'sequence');
   const expanded = expandRuns(query.stages);
   const stages: CompiledSequenceStage[] = [];
-  const cache = new Map<Stage, { matches: (doc: Record<string, unknown>) => boolean; keys: ReturnType<typeof keysFor> }>();
+  // Per stage as written, compiled once for all its `runs` copies.
+  const cache = new Map<Stage, { filter: RuleFilter; keys: ReturnType<typeof keysFor> }>();
   for (const { stage, queryStage } of expanded) {
     let c = cache.get(stage);
     if (!c) {
-      c = { matches: compileEventFilter(stage.filter, ctx), keys: keysFor(stage.joinKeys) };
+      c = { filter: compileEventFilter(stage.filter, ctx), keys: keysFor(stage.joinKeys) };
       cache.set(stage, c);
     }
-    stages.push({ queryStage, missing: stage.missing, matches: c.matches, keys: c.keys });
+    stages.push({ queryStage, missing: stage.missing, matches: c.filter.test, keys: c.keys });
   }
-  const until = query.until
-    ? { matches: compileEventFilter(query.until.filter, ctx), keys: keysFor(query.until.joinKeys) }
-    : undefined;
+  const filters = [...cache.values()].map((c) => c.filter);
+  let until: CompiledSequence['until'];
+  if (query.until) {
+    const filter = compileEventFilter(query.until.filter, ctx);
+    filters.push(filter);
+    until = { matches: filter.test, keys: keysFor(query.until.joinKeys) };
+  }
   return {
     compiled: { stages, until, maxspanMillis: query.maxspan?.millis },
     queryStages: expanded.map((e) => e.queryStage),
+    filters,
   };
 }
 
@@ -161,11 +194,13 @@ export function compileSequence(query: SequenceQuery, ctx: Context): { compiled:
  * Compiles a sample query for {@link SampleMatcher}.
  * @throws Error when a filter cannot be compiled.
  */
-export function compileSample(query: SampleQuery, ctx: Context): CompiledSampleStage[] {
-  return query.stages.map((stage) => ({
-    matches: compileEventFilter(stage.filter, ctx),
+export function compileSample(query: SampleQuery, ctx: Context): { stages: CompiledSampleStage[]; filters: RuleFilter[] } {
+  const filters = query.stages.map((stage) => compileEventFilter(stage.filter, ctx));
+  const stages = query.stages.map((stage, i) => ({
+    matches: filters[i].test,
     keys: compileJoinKeys([...query.joinKeys, ...stage.joinKeys], ctx.mapping, 'sample'),
   }));
+  return { stages, filters };
 }
 
 function finalLimits(pipes: LimitStep[], options: ReplayOptions): LimitStep[] {
@@ -184,6 +219,11 @@ export type ReplaySnapshot =
 
 /** The per-kind machine behind a session. */
 interface Machine {
+  /**
+   * The rule's filters (stages, missing-event stages, `until`), each compiled filter once, in the
+   * order `relevant` tries them.
+   */
+  filters: readonly RuleFilter[];
   /** True when the event passes some filter of the rule (a stage, `until`, a missing-event stage). */
   relevant(doc: Record<string, unknown>): boolean;
   push(event: OrderedEvent): void;
@@ -201,6 +241,8 @@ interface Machine {
 export interface ReplaySessionState {
   readonly position: number;
   readonly machine: unknown;
+  /** Limit warnings given so far (those of events fed again after a restore are not doubled). */
+  readonly limitWarnings: number;
 }
 
 /** One test true when any of `tests` is (each distinct compiled filter tried once). */
@@ -217,9 +259,11 @@ function anyOf(tests: ReadonlyArray<(doc: Record<string, unknown>) => boolean>):
  * @param filter the compiled event filter.
  * @param prefiltered events reach `push` only when `filter` passed (the session dropped the others).
  */
-function eventMachine(filter: (doc: Record<string, unknown>) => boolean, prefiltered: boolean): Machine {
+function eventMachine(ruleFilter: RuleFilter, prefiltered: boolean): Machine {
   const out: Match[] = [];
+  const filter = ruleFilter.test;
   return {
+    filters: [ruleFilter],
     relevant: filter,
     push(e) {
       if (prefiltered || filter(e.record.doc)) out.push({ type: 'event', events: [{ stage: 0, missing: false, event: e.record }] });
@@ -235,10 +279,11 @@ function eventMachine(filter: (doc: Record<string, unknown>) => boolean, prefilt
 }
 
 function sequenceMachine(query: SequenceQuery, ctx: Context, observer?: SequenceObserver): Machine {
-  const { compiled, queryStages } = compileSequence(query, ctx);
+  const { compiled, queryStages, filters } = compileSequence(query, ctx);
   const matcher = new SequenceMatcher(compiled, observer);
   return {
-    relevant: anyOf([...compiled.stages.map((s) => s.matches), ...(compiled.until ? [compiled.until.matches] : [])]),
+    filters,
+    relevant: anyOf(filters.map((f) => f.test)),
     push: (e) => matcher.push(e),
     snapshot: () => ({ kind: 'sequence', ...matcher.snapshot() }),
     saveState: () => matcher.saveState(),
@@ -256,10 +301,11 @@ function sequenceMachine(query: SequenceQuery, ctx: Context, observer?: Sequence
 }
 
 function sampleMachine(query: SampleQuery, ctx: Context, maxSamplesPerKey: number): Machine {
-  const stages = compileSample(query, ctx);
+  const { stages, filters } = compileSample(query, ctx);
   const matcher = new SampleMatcher(stages, maxSamplesPerKey);
   return {
-    relevant: anyOf(stages.map((s) => s.matches)),
+    filters,
+    relevant: anyOf(filters.map((f) => f.test)),
     push: (e) => matcher.push(e),
     snapshot: () => ({ kind: 'sample', ...matcher.snapshot() }),
     saveState: () => matcher.saveState(),
@@ -272,6 +318,9 @@ function sampleMachine(query: SampleQuery, ctx: Context, maxSamplesPerKey: numbe
       })),
   };
 }
+
+/** A test of whether an event passes some filter of the rule, from {@link ReplaySession.relevanceFor}. */
+export type RelevanceTest = (doc: Record<string, unknown>) => boolean;
 
 /** Session options: the replay options plus how events are kept. */
 export type ReplaySessionOptions = ReplayRunOptions & {
@@ -344,19 +393,43 @@ export class ReplaySession {
   }
 
   /**
+   * The test {@link add} applies with `relevantOnly`, for events whose event category values the
+   * caller already knows (an index of them, `samples/categoryIndex.ts`): only the filters whose
+   * category such an event has are tried, in the same order, and by their condition alone (the
+   * category field is not read again); `any` filters are always tried, and filters whose category
+   * is not known by their whole test. For such an event it decides exactly as the whole test does,
+   * and fails on the same filter when a filter fails.
+   *
+   * @param hasCategory whether one of the event's category values passes the category test of a
+   *   filter of that category (`compileCategoryValueTest`); undefined when that is not known.
+   * @returns the test to give {@link add}, or undefined when no filter of the rule can pass such an
+   *   event (it can be left out unseen: `add` would drop it without any other effect).
+   */
+  relevanceFor(hasCategory: (category: string) => boolean | undefined): RelevanceTest | undefined {
+    const tests: DocTest[] = [];
+    for (const f of this.machine.filters) {
+      const has = f.category === null ? true : hasCategory(f.category);
+      if (has !== false) tests.push(has ? f.condition : f.test);
+    }
+    return tests.length === 0 ? undefined : anyOf(tests);
+  }
+
+  /**
    * Adds the next input event (input order). With `relevantOnly`, an event that passes no filter of
    * the rule is dropped here.
+   * @param relevant with `relevantOnly`: the test deciding that, from {@link relevanceFor} for
+   *   this event's category values; default: every filter of the rule.
    * @returns true when the event was kept for stepping.
    * @throws Error once stepping has started; `EqlEvaluationError` (with the event's `source`) when
    *   a filter fails on the event, as Elasticsearch fails the search.
    */
-  add(record: EventRecord): boolean {
+  add(record: EventRecord, relevant?: RelevanceTest): boolean {
     if (this.sealed) throw new Error('events cannot be added to a replay session once stepping has started');
     const index = this.addedCount++;
     if (this.relevantOnly) {
-      let relevant: boolean;
+      let passes: boolean;
       try {
-        relevant = this.machine.relevant(record.doc);
+        passes = (relevant ?? this.machine.relevant)(record.doc);
       } catch (error) {
         if (error instanceof EventLimitError) {
           this.skipOverLimit(record, error);
@@ -365,7 +438,7 @@ export class ReplaySession {
         if (error instanceof EqlEvaluationError) error.source ??= record.source;
         throw error;
       }
-      if (!relevant) return false;
+      if (!passes) return false;
     }
     const ordinal = this.ordinalOf(record.doc, index);
     if (ordinal === undefined) {
@@ -468,7 +541,7 @@ export class ReplaySession {
    * @returns a value for {@link restoreState}; it can be restored any number of times.
    */
   saveState(): ReplaySessionState {
-    return { position: this.position, machine: this.machine.saveState() };
+    return { position: this.position, machine: this.machine.saveState(), limitWarnings: this.limitWarnings.length };
   }
 
   /**
@@ -478,6 +551,7 @@ export class ReplaySession {
   restoreState(state: ReplaySessionState): void {
     this.machine.restoreState(state.machine);
     this.position = state.position;
+    this.limitWarnings.length = state.limitWarnings;
   }
 
   /** Feeds the remaining events and returns the matches with pipes and `size` applied. */

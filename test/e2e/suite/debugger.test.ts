@@ -93,7 +93,7 @@ describe('replay debugger', () => {
     const event = await vars('Event');
     assert.equal(event['host.id'], '"h1"');
     assert.equal(event['destination.port'], '443');
-    assert.deepEqual(await vars('Stages'), { 'stage 1 [process]': 'not passed', 'stage 2 [network]': 'passed' });
+    assert.deepEqual(await vars('Stages'), { 'stage 1 [process]': 'not passed: event.category is "network", not "process"', 'stage 2 [network]': 'passed' });
     assert.deepEqual(await vars('Matches so far'), { 'match 1': 'a-process.ndjson:1 → b-network.ndjson:2 (join key "h1")' });
     const evaluated = (await session.customRequest('evaluate', { expression: 'destination.ip', context: 'repl', frameId: 1 })) as { result: string };
     assert.equal(evaluated.result, '"203.0.113.7"');

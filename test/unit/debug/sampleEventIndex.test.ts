@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -120,5 +120,94 @@ test('a file that cannot be read is left out and named; the others are indexed',
     assert.deepEqual(unreadable.map((u) => [u.path, (u.error as NodeJS.ErrnoException).code]), [[join(root, 'samples/logs/no-such-file.ndjson'), 'ENOENT']]);
   } finally {
     index.close();
+  }
+});
+
+/** Open descriptors of this process (Linux: the entries of /proc/self/fd), or undefined elsewhere. */
+function openDescriptors(): number | undefined {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return undefined;
+  }
+}
+
+test('a folder of more files than the open-file pool: every event reads back, and no more than the pool is ever open', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eql-index-'));
+  const FILES = 300;
+  const POOL = 8;
+  // File k holds events at seconds k and k + 300: the replay order visits every file, twice.
+  const files = Array.from({ length: FILES }, (_, k) => join(dir, `f${String(k).padStart(3, '0')}.ndjson`));
+  files.forEach((f, k) => writeFileSync(f, `{"@timestamp":${k * 1000},"n":"${k}a"}\n{"@timestamp":${(k + FILES) * 1000},"n":"${k}b"}\n`));
+  let open = 0;
+  let mostOpen = 0;
+  const opener = {
+    open: (path: string) => {
+      const fd = openSync(path, 'r');
+      mostOpen = Math.max(mostOpen, ++open);
+      return fd;
+    },
+    close: (fd: number) => {
+      open--;
+      closeSync(fd);
+    },
+  };
+  const before = openDescriptors();
+  const notes: string[] = [];
+  const { index } = await SampleEventIndex.build(files, ordering('any where true'), { problem: () => undefined, note: (n) => notes.push(n) }, { openFiles: POOL, opener });
+  try {
+    assert.deepEqual(notes, []);
+    assert.equal(index.count, 2 * FILES);
+    let mostDescriptors = openDescriptors();
+    // Forwards then backwards, as Step Over then Step Back read them.
+    const positions = [...Array.from({ length: index.count }, (_, i) => i), ...Array.from({ length: index.count }, (_, i) => index.count - 1 - i)];
+    for (const i of positions) {
+      const k = i % FILES;
+      assert.equal(index.document(i).n, `${k}${i < FILES ? 'a' : 'b'}`, `event ${i + 1}`);
+      assert.deepEqual(index.source(i), { file: files[k], line: i < FILES ? 1 : 2 });
+      const now = openDescriptors();
+      if (now !== undefined) mostDescriptors = Math.max(mostDescriptors!, now);
+    }
+    assert.ok(mostOpen <= POOL, `at most ${POOL} files open at once, saw ${mostOpen}`);
+    assert.ok(index.openFiles <= POOL);
+    if (before !== undefined) assert.ok(mostDescriptors! - before <= POOL, `descriptors grew by ${mostDescriptors! - before}, more than the pool of ${POOL}`);
+  } finally {
+    index.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.equal(open, 0, 'close() closes every descriptor it opened');
+});
+
+test('a file opened again after its descriptor was closed: replaced by a rename, it is said changed; deleted, its events read as empty with a note', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eql-index-'));
+  const a = join(dir, 'a.ndjson');
+  const b = join(dir, 'b.ndjson');
+  writeFileSync(a, '{"@timestamp":1,"n":"a1"}\n{"@timestamp":3,"n":"a2"}\n');
+  writeFileSync(b, '{"@timestamp":2,"n":"b1"}\n{"@timestamp":4,"n":"b2"}\n');
+  const notes: string[] = [];
+  const { index } = await SampleEventIndex.build([a, b], ordering('any where true'), { problem: () => undefined, note: (n) => notes.push(n) }, { openFiles: 1 });
+  index.onNote = (n) => notes.push(n);
+  try {
+    assert.deepEqual([0, 1].map((i) => index.document(i).n), ['a1', 'b1']);
+    // a.ndjson's descriptor is closed now (pool of one). Same length and times, another file.
+    const { mtime, atime } = statSync(a);
+    writeFileSync(join(dir, 'new'), '{"@timestamp":1,"n":"A1"}\n{"@timestamp":3,"n":"A2"}\n');
+    utimesSync(join(dir, 'new'), atime, mtime);
+    renameSync(join(dir, 'new'), a);
+    unlinkSync(b);
+    index.close(); // drops the cached blocks too, so both files are read again
+    assert.equal(index.document(2).n, 'A2');
+    assert.deepEqual(notes, [`${a} changed since the replay started: its events are read from the new content at the old places; restart to read it again`]);
+    assert.deepEqual(index.document(3), {});
+    // Read again (a step back past it): nothing more is said.
+    index.close();
+    assert.deepEqual(index.document(3), {});
+    assert.deepEqual(notes.slice(1), [
+      `${b}: no such file or directory`,
+      `${b}:2: the event can no longer be read (the file cannot be read); an empty document stands in for it: restart to read the files again`,
+    ]);
+  } finally {
+    index.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -76,3 +76,79 @@ describe('getFieldValue with a mapping', () => {
     assert.deepEqual(compileFieldGetter('a')({ a: 0 }), [0]);
   });
 });
+
+describe('getFieldValues: every spelling of a path counts, and only own properties', () => {
+  it('a dotted key and a dotted prefix holding an object both give values ("Object field type")', () => {
+    // Both spell `a.b.c`; Elasticsearch indexes both values under that field.
+    assert.deepEqual([...getFieldValues({ 'a.b.c': 1, 'a.b': { c: 2 } }, 'a.b.c')].sort(), [1, 2]);
+    assert.deepEqual([...getFieldValues({ 'a.b': { c: 2 }, 'a.b.c': 1 }, 'a.b.c')].sort(), [1, 2]);
+  });
+  it('names Object.prototype also has are fields of the document only when it has them', () => {
+    assert.equal(getFieldValue({}, 'constructor'), null);
+    assert.equal(getFieldValue({ a: {} }, 'a.toString'), null);
+    assert.equal(getFieldValue({ a: { b: 1 } }, 'a.b.valueOf'), null);
+    assert.equal(getFieldValue(JSON.parse('{"constructor": "c"}'), 'constructor'), 'c');
+    assert.equal(getFieldValue(JSON.parse('{"__proto__": {"x": 1}}'), '__proto__.x'), 1);
+    assert.deepEqual(getFieldValue(JSON.parse('{"a": {"hasOwnProperty": [1, 2]}}'), 'a.hasOwnProperty'), [1, 2]);
+  });
+});
+
+/** Mulberry32: a small seeded generator, so a failing case can be replayed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The reference: Elasticsearch's flattening written out plainly ("Object field type", "Arrays"):
+ * every value under the dotted path of the keys leading to it (an object too: the getter gives
+ * objects as found), arrays (of objects too) contributing each element, nulls not indexed.
+ */
+function flatten(doc: unknown, prefix: string, out: Map<string, unknown[]>): void {
+  if (doc === null || doc === undefined) return;
+  if (Array.isArray(doc)) {
+    for (const e of doc) flatten(e, prefix, out);
+    return;
+  }
+  if (typeof doc === 'object') {
+    if (prefix !== '') out.set(prefix, [...(out.get(prefix) ?? []), doc]);
+    for (const [k, v] of Object.entries(doc)) flatten(v, prefix === '' ? k : `${prefix}.${k}`, out);
+    return;
+  }
+  const list = out.get(prefix) ?? [];
+  list.push(doc);
+  out.set(prefix, list);
+}
+
+describe('getFieldValues agrees with a plain flattening of random documents', () => {
+  const KEYS = ['a', 'b', 'c', 'a.b', 'b.c', 'a.b.c', 'constructor'];
+  const FIELDS = ['a', 'b', 'a.b', 'b.c', 'a.b.c', 'a.constructor', 'c.c'];
+  function value(rand: () => number, depth: number): unknown {
+    const r = rand();
+    if (depth > 2 || r < 0.3) return [1, 'x', null, true][Math.floor(rand() * 4)];
+    if (r < 0.45) return [value(rand, depth + 1), value(rand, depth + 1)];
+    const obj: Record<string, unknown> = {};
+    for (const k of KEYS) if (rand() < 0.3) obj[k] = value(rand, depth + 1);
+    return obj;
+  }
+  const sorted = (xs: unknown[]) => xs.map((x) => JSON.stringify(x)).sort();
+  for (const seed of [1, 2, 3]) {
+    it(`seed ${seed}: 400 documents, each field`, () => {
+      const rand = random(seed);
+      const getters = FIELDS.map((f) => compileFieldGetter(f));
+      for (let n = 0; n < 400; n++) {
+        const doc = JSON.parse(JSON.stringify(value(rand, 0) ?? {}));
+        if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) continue;
+        const flat = new Map<string, unknown[]>();
+        flatten(doc, '', flat);
+        FIELDS.forEach((f, i) => assert.deepEqual(sorted(getters[i](doc)), sorted(flat.get(f) ?? []), `${f} of ${JSON.stringify(doc)}`));
+      }
+    });
+  }
+});

@@ -123,3 +123,22 @@ test('sample matcher: a restored state keeps only the events kept before it (fir
   m.push(ev(3, 0, { type: 'B', h: 'x' }));
   assert.deepEqual(m.finish().map((s) => s.events.map((e) => e.record.doc.id)), [[1, 3]]);
 });
+
+test('the warning of an event skipped over a limit of the engine is given once, even when a restored state feeds it again', () => {
+  // 1001 values in each of three fields: 1001³ combinations, over the engine's limit of a million.
+  const many = Array.from({ length: 1001 }, (_, i) => `v${i}`);
+  const events = [{ a: 'x', b: 'x', c: 'x' }, { a: many, b: many, c: many }, { a: 'y', b: 'y', c: 'y' }].map(
+    (fields, i): EventRecord => ({ doc: { '@timestamp': (i + 1) * 1000, event: { category: 'process' }, ...fields }, source: { file: 'a.ndjson', line: i + 1 } }),
+  );
+  const session = new ReplaySession(statementOf('sequence [process where concat(a, b, c) == "xxx"] [process where concat(a, b, c) == "yyy"]'), events);
+  session.step();
+  const before = session.saveState();
+  session.step();
+  assert.equal(session.warnings.length, 1);
+  session.restoreState(before);
+  assert.deepEqual(session.warnings, []);
+  const result = session.finish();
+  assert.deepEqual(result.matches.map(where), [['a.ndjson:1', 'a.ndjson:3']]);
+  assert.equal(result.warnings.length, 1);
+  assert.match(result.warnings[0], /^a\.ndjson:2: warning: 1003003001 combinations of multi-valued field values/);
+});
