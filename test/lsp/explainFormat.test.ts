@@ -52,6 +52,12 @@ describe('explanation texts', () => {
     assert.match(text, /\*\*In the replay\*\*\n\n- a sequence of host\.id="a3f1c2d4-5b6e-4f70-8a91-0b2c3d4e5f60" started at samples\/logs\/endpoint\/win-dc01\.ndjson:4 \(907 ms before\)/);
   });
 
+  it('hover: a not (…) term shows the values of the field it reads (win-dc01:14 runs ipconfig.exe)', () => {
+    const { statement, events } = samples();
+    const text = plain(eventHoverMarkdown(explainEventInReplay(statement, events, { file: LOGS[0], line: 14 })!, 'r'));
+    assert.match(text, /- \$\(check\) `not process\.executable : "\?:\\+Windows\\+System32\\+conhost\.exe"` — process\.executable = "C:\\+Windows\\+System32\\+ipconfig\.exe"/);
+  });
+
   it('hover: an absent field is marked null, not false', () => {
     const { statement, events } = samples();
     const text = plain(eventHoverMarkdown(explainEventInReplay(statement, events, { file: LOGS[3], line: 2 })!, 'r'));
@@ -88,8 +94,21 @@ describe('explanation texts', () => {
     const dc12 = tree[2].children!.find((p) => p.children?.some((c) => c.label === 'win-dc01.ndjson:12'));
     assert.ok(dc12, 'the partial sequence of win-dc01:12');
     // win-dc01:14 came 31 s after line 12: 1 s beyond maxspan 30 s.
-    assert.equal(dc12.label, 'expired at stage 1 of 2');
+    assert.equal(dc12.label, 'expired after stage 1 of 2');
     assert.equal(dc12.description, 'a3f1c2d4-5b6e-4f70-8a91-0b2c3d4e5f60 · expired: stage 2 came 31 s after the first event (win-dc01.ndjson:14), beyond maxspan 30 s by 1 s');
+    // win-dc01:10 started a sequence; line 11 (800 ms later, same host) is conhost.exe, which stage 2
+    // excludes: its join key is the partial sequence's own, so it is not repeated.
+    const dc10 = tree[2].children!.find((p) => p.children?.some((c) => c.label === 'win-dc01.ndjson:10'))!;
+    assert.deepEqual(
+      dc10.children!.map((c) => [c.label, c.description]),
+      [
+        ['win-dc01.ndjson:10', 'stage 1'],
+        ['win-dc01.ndjson:11', 'same join key, stage 2 category, condition failed · 800 ms after the first event · not true: not process.executable : "?:\\\\Windows\\\\System32\\\\conhost.exe"'],
+      ],
+    );
+    // win-dc01:15 started a sequence; wks-07:12 (3 s later) passed stage 2 for another host: its key is named.
+    const dc15 = tree[2].children!.find((p) => p.children?.some((c) => c.label === 'win-dc01.ndjson:15'))!;
+    assert.deepEqual(dc15.children![1].description, 'passed stage 2 under another join key · 3 s after the first event · join key 5e0b9d2a-8c47-4a1e-b3f6-2d7c9e1a4b80');
   });
 
   it('an or block is broken down into its branches', () => {

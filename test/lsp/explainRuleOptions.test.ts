@@ -3,8 +3,9 @@
  * (detection-rules schema: `timestamp_override`, `event_category_override` in `[rule]`; Kibana
  * sends them as the `_eql/search` `timestamp_field` and `event_category_field`, over the settings'
  * `@timestamp` / `event.category`): the hover on a sample line (`eqlWorkbench/explainEvent`) and the
- * per-stage counts and "Why not?" (`eqlWorkbench/explainReplay`), from the rule file on disk and
- * from an open TOML document whose unsaved text drops the override.
+ * per-stage counts and "Why not?" (`eqlWorkbench/explainReplay`), and the replay they explain
+ * (`eqlWorkbench/replay`, whose matches the CodeLens counts), from the rule file on disk and from an
+ * open TOML document whose unsaved text drops the override.
  *
  * Worked by hand (EQL syntax reference: events of a sequence are taken in timestamp order, one
  * pending sequence per join key, a sequence completes within `maxspan` of its first event):
@@ -26,7 +27,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { ExplainEventRequest, ExplainReplayRequest, type ExplainReplayResult, type ReplayParams } from '../../server/src/protocol';
+import { ExplainEventRequest, ExplainReplayRequest, type ExplainReplayResult, type ReplayParams, ReplayRequest, type ReplayResult } from '../../server/src/protocol';
 import { startServer, type TestServer } from './lspTestClient';
 
 const QUERY = 'sequence by host.id with maxspan=10s [start where process.name == "a"] [start where process.name == "b"]';
@@ -47,6 +48,9 @@ const event = (host: string, name: string, timestamp: string, ingested: string) 
 const EVENTS = [event('h', 'a', '00:00:02', '00:00:05'), event('h', 'b', '00:00:01', '00:00:06'), event('h2', 'a', '00:01:00', '00:01:00'), event('h2', 'b', '00:01:05', '00:01:30')];
 /** The editor's settings: the defaults, which the rule's own options override. */
 const SETTINGS: ReplayParams['options'] = { timestampField: '@timestamp', tiebreakerField: '', eventCategoryField: 'event.category' };
+
+/** The sample lines of each match (the CodeLens counts them). */
+const matchedLines = (result: ReplayResult) => result.matches.map((m) => m.events.map((e) => e.line));
 
 /** Per join key: sequences completed and partial sequences by how they ended. */
 function keys(result: ExplainReplayResult) {
@@ -73,6 +77,10 @@ describe('explanations of a TOML rule use its timestamp_override and event_categ
   after(async () => {
     rmSync(dir, { recursive: true, force: true });
     assert.equal(await server.stop(), 0, `server exit code; stderr:\n${server.stderr()}`);
+  });
+
+  it('the replay orders by event.ingested: one sequence, lines 1 and 2', async () => {
+    assert.deepEqual(matchedLines(await server.connection.sendRequest(ReplayRequest, params)), [[1, 2]]);
   });
 
   it('the replay explanation orders by event.ingested: h completed, h2 expired (30 s > maxspan 10 s)', async () => {
@@ -102,6 +110,7 @@ describe('explanations of a TOML rule use its timestamp_override and event_categ
     const uri = params.uri;
     await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'toml', version: 1, text: toml('') } });
     try {
+      assert.deepEqual(matchedLines(await server.connection.sendRequest(ReplayRequest, params)), [[3, 4]]);
       assert.deepEqual(keys(await server.connection.sendRequest(ExplainReplayRequest, params)), [
         { key: 'h', completed: 0, ends: { expired: 1 }, unmatched: 1 },
         { key: 'h2', completed: 1, ends: {}, unmatched: 0 },

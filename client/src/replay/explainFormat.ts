@@ -7,7 +7,7 @@
  * Stages are numbered from 1 (`Stage 1`), lines from 1, as everywhere people read them; the data
  * stays 0-based for stages.
  */
-import type { ConditionExplanation, EventExplanation, StageExplanation } from '../../../server/src/engine/eventExplanation';
+import type { ConditionExplanation, EventExplanation, FieldValues, StageExplanation } from '../../../server/src/engine/eventExplanation';
 import type { EventRef, Explanation, PartialEnd, PartialSequence, SequenceNearMiss, StageStats, TermStats } from '../../../server/src/engine/explain';
 import { fileNameOfUri, formatKeyValue, formatTimestamp, plural } from './format';
 
@@ -56,9 +56,20 @@ function resultIcon(result: boolean | null): string {
   return result === true ? '$(check)' : result === false ? '$(close)' : '$(circle-slash)';
 }
 
-/** The event's values of a term's fields: `process.name = "cmd.exe"`, `user.name absent`. */
+/**
+ * The fields a line of the hover reads: a term's own; for a combination shown as one line (`not
+ * (…)`, whose inner term the author wants to see the value of), those its terms read, each once.
+ */
+function fieldsRead(c: ConditionExplanation): FieldValues[] {
+  if (c.fields.length > 0 || c.children.length === 0) return c.fields;
+  const seen = new Map<string, FieldValues>();
+  for (const child of c.children) for (const f of fieldsRead(child)) if (!seen.has(f.field)) seen.set(f.field, f);
+  return [...seen.values()];
+}
+
+/** The event's values of the fields a condition reads: `process.name = "cmd.exe"`, `user.name absent`. */
 function valuesText(c: ConditionExplanation): string {
-  return c.fields
+  return fieldsRead(c)
     .map((f) =>
       f.values.length === 0
         ? `${f.field} absent`
@@ -85,7 +96,7 @@ function conditionLines(c: ConditionExplanation, depth: number, out: string[]): 
     for (const b of branches) conditionLines(b, depth + 1, out);
     return;
   }
-  const values = c.fields.length > 0 ? ` — ${escapeMarkdown(valuesText(c))}` : '';
+  const values = fieldsRead(c).length > 0 ? ` — ${escapeMarkdown(valuesText(c))}` : '';
   const why = c.result !== true && c.why ? `  \n${indent}  *${escapeMarkdown(c.why)}*` : '';
   out.push(`${indent}- ${resultIcon(c.result)} ${code(c.condition)}${values}${why}`);
 }
@@ -239,10 +250,15 @@ export function partialEndText(end: PartialEnd, next: number | undefined): strin
   }
 }
 
-function nearMissNode(m: SequenceNearMiss, what: string): WhyNode {
-  const keys = m.joinKeys.length === 0 ? '' : ` · join key ${m.joinKeys.map((k) => k.map(formatKeyValue).join(', ')).join(' | ')}`;
+/**
+ * An event near a partial sequence: what it is, how long after the sequence's first event it came,
+ * its join key when it is another key's (the same key's is the partial sequence's, already shown),
+ * and the terms it failed.
+ */
+function nearMissNode(m: SequenceNearMiss, what: string, otherKey: boolean): WhyNode {
+  const keys = otherKey && m.joinKeys.length > 0 ? ` · join key ${m.joinKeys.map((k) => k.map(formatKeyValue).join(', ')).join(' | ')}` : '';
   const terms = m.failedTerms ? ` · not true: ${m.failedTerms.join('; ')}` : '';
-  return eventNode(m.event, `${what} +${duration(m.afterMillis)}${keys}${terms}`);
+  return eventNode(m.event, `${what} · ${duration(m.afterMillis)} after the first event${keys}${terms}`);
 }
 
 function partialNode(p: PartialSequence, e: Extract<Explanation, { kind: 'sequence' }>, keys: string): WhyNode {
@@ -254,12 +270,12 @@ function partialNode(p: PartialSequence, e: Extract<Explanation, { kind: 'sequen
     if (ev) children.push(eventNode(ev, `stage ${e.stageOfExpanded[i] + 1}`));
   });
   const nextName = nextStage === undefined ? 'next stage' : stageName(nextStage);
-  for (const m of p.sameKeyFailed) children.push(nearMissNode(m, `same join key, ${nextName} category, condition failed`));
-  for (const m of p.otherKeys) children.push(nearMissNode(m, `passed ${nextName} under another join key`));
+  for (const m of p.sameKeyFailed) children.push(nearMissNode(m, `same join key, ${nextName} category, condition failed`, false));
+  for (const m of p.otherKeys) children.push(nearMissNode(m, `passed ${nextName} under another join key`, true));
   const first = p.events.find((x) => x !== null);
   const why = partialEndText(p.end, nextStage);
   return {
-    label: `${END_LABELS[p.end.reason]} at stage ${p.reached + 1} of ${e.stageOfExpanded.length}`,
+    label: `${PARTIAL_LABELS[p.end.reason]} after stage ${p.reached + 1} of ${e.stageOfExpanded.length}`,
     description: `${keys} · ${why}`,
     tooltip: `${keys}: reached stage ${p.reached + 1} of ${e.stageOfExpanded.length}${first?.timestamp !== undefined ? `, started ${formatTimestamp(first.timestamp)}` : ''}.\n${why}`,
     icon: 'debug-disconnect',
@@ -267,6 +283,16 @@ function partialNode(p: PartialSequence, e: Extract<Explanation, { kind: 'sequen
   };
 }
 
+/** How a partial sequence ended, before `after stage 1 of 2` (the stage it had reached). */
+const PARTIAL_LABELS: Record<PartialEnd['reason'], string> = {
+  expired: 'expired',
+  until: 'cancelled by until',
+  replaced: 'replaced',
+  'no-next-event': 'input ended',
+  'missing-event': 'missing event found',
+};
+
+/** Counts of partial sequences by how they ended: `4 expired`, `1 waiting at the end`. */
 const END_LABELS: Record<PartialEnd['reason'], string> = {
   expired: 'expired',
   until: 'cancelled by until',

@@ -181,7 +181,7 @@ export async function readNdjsonFile(
     result.warnings.push(warning);
     onProblem?.(warning);
   };
-  await splitLines(await openSampleContent(path, undefined, truncated, trailingData), (bytes, line) => {
+  await splitLines(await openSampleContent(path, undefined, truncated, undefined, trailingData), (bytes, line) => {
     lastLine = line;
     const decoded = decodeNdjsonLine(bytes, path, line);
     if (decoded.event) result.events.push(decoded.event);

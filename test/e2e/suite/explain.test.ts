@@ -96,7 +96,7 @@ describe('reasons in the editor', () => {
     assert.deepEqual([partials.label, partials.description], ['Partial sequences', '1 sequence never completed: 1 expired']);
     assert.deepEqual(
       partials.children?.map((p) => [p.label, p.description, p.children?.map((c) => c.label)]),
-      [['expired at stage 1 of 2', 'h3 · expired: stage 2 came 600 s after the first event (b-network.ndjson:5), beyond maxspan 300 s by 300 s', ['a-process.ndjson:4']]],
+      [['expired after stage 1 of 2', 'h3 · expired: stage 2 came 600 s after the first event (b-network.ndjson:5), beyond maxspan 300 s by 300 s', ['a-process.ndjson:4']]],
     );
     assert.deepEqual([unmatched.label, unmatched.children?.map((u) => u.label)], ['Passed a stage with nothing waiting', ['b-network.ndjson:1']]);
     // Clicking a near miss opens its line.
