@@ -476,3 +476,13 @@ test('replay --help documents --explain and the explanation JSON line', () => {
   assert.match(r.stdout, /\{"type":"explanation","kind":"sequence"/);
   assert.match(r.stdout, /"reason" is expired|"end\.reason" is expired/);
 });
+
+test('an empty --timestamp-field or --event-category-field is a usage error (exit 2), as Elasticsearch rejects the request', () => {
+  // EqlSearchRequest.validate(): "@timestamp field is null or empty", "event category field is null or empty".
+  for (const flag of ['--timestamp-field', '--event-category-field']) {
+    const r = spawnCli(['replay', flag, '', RULE, 'samples/logs']);
+    assert.equal(r.status, 2, flag);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, new RegExp(`^error: option '${flag} <field>' argument '' is invalid\\. expected a field name \\(Elasticsearch rejects an empty one\\)\\.\\n`));
+  }
+});

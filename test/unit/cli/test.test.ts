@@ -94,3 +94,11 @@ test('replay --exceptions: the excluded events are left out and the removed matc
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /bad\.ndjson:1: entry on `a`: `operator` must be "included" or "excluded"/);
 });
+
+test('replay --exceptions with a file that holds no exception item (a sample log) exits 2 and says so, before any replay', () => {
+  const sample = 'samples/logs/endpoint/win-dc01.ndjson';
+  const r = spawnCli(['replay', '--exceptions', sample, 'samples/rules/incoming_execution_via_powershell_remoting.eql', 'samples/logs']);
+  assert.equal(r.status, 2);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^samples\/logs\/endpoint\/win-dc01\.ndjson: no exception items found \(/);
+});
