@@ -8,7 +8,7 @@ import { explainReplay, type Explanation } from '../engine/explain';
 import { escapeControlCharacters, toSafeJsonLine } from '../samples/controlCharacters';
 import { discoverSampleFiles } from '../samples/discover';
 import { formatNdjsonProblem } from '../samples/ndjson';
-import { ReplayMemoryError } from '../samples/memoryGuard';
+import { HeapGuard, ReplayMemoryError } from '../samples/memoryGuard';
 import { replaySamples, type SampleReplayOutcome } from '../samples/pipeline';
 import { formatIndexPatternSummary, indexPatternSummaryToJson } from '../samples/indexPatternSummaryText';
 import { someEventHadIndex } from '../samples/indexPatterns';
@@ -58,13 +58,16 @@ export const MAX_PRINTED_LINE_PROBLEMS = 100;
 /**
  * Runs `replay`.
  *
- * Order of work: read the mapping and the rule and find the sample files (any failure: exit 2), analyse
+ * Order of work: read the mapping and the rule (any failure: exit 2), find the sample files (a
+ * missing path, an unreadable folder or a folder without samples is reported as `path: reason`,
+ * the others are still replayed, and the exit code is 2; no sample file at all: exit 2 at once), analyse
  * the rule (errors printed on stderr as in `check`: exit 1), read and replay the samples in one
  * stream (`samples/pipeline.ts`: only the events the rule can use are kept; malformed lines
  * reported on stderr as `path:line: message` and skipped, lines with bytes that are not UTF-8 as
  * `path:line: warning: invalid UTF-8 …` and kept; at most {@link MAX_PRINTED_LINE_PROBLEMS} per file,
  * then `path: … and N more problems not shown`; a file that cannot be read, or is UTF-16 or binary,
- * is reported as `path: reason` and, after all files are read, gives exit 2 and no match), warn
+ * is reported as `path: reason`, the other files are replayed and their matches printed, and the exit
+ * code is 2; the total line counts the files read), warn
  * when no event has a value for the event category field, print the matches on stdout
  * (with `explain`, then the explanation: text block, or a final `{"type":"explanation",…}` line).
  * Everything printed from the samples has its control characters escaped.
@@ -95,9 +98,11 @@ export async function runReplay(
   if (exceptionItems === null) return ExitCode.usage;
   const exceptions = exceptionItems ? new ExceptionFilter(exceptionItems) : undefined;
 
+  // A missing path, an unreadable folder or a folder without samples is reported; the other
+  // samples are still replayed, and the exit code says that some input could not be read.
   const discovered = await discoverSampleFiles(samples);
-  if (discovered.errors.length > 0 || discovered.files.length === 0) {
-    for (const error of discovered.errors) io.stderr(`${escapeControlCharacters(error)}\n`);
+  for (const error of discovered.errors) io.stderr(`${escapeControlCharacters(error)}\n`);
+  if (discovered.files.length === 0) {
     if (discovered.errors.length === 0) io.stderr('no sample files given\n');
     return ExitCode.usage;
   }
@@ -164,7 +169,12 @@ export async function runReplay(
     if (outcome.unreadable.length === discovered.files.length) return ExitCode.usage;
     // An event skipped over an engine limit is already `path:line: warning: …`.
     for (const w of outcome.warnings) io.stderr(`${/:\d+: warning: /.test(w) ? '' : 'warning: '}${escapeControlCharacters(w)}\n`);
-    if (needs) explanation = explainReplay(rule.statement, outcome.allEvents ?? [], { ...replayOptions, omitted: needs.omitted });
+    if (needs) {
+      // The explanation's records of each kept event grow the heap as the replay's events did.
+      const heap = new HeapGuard();
+      const events = outcome.events;
+      explanation = explainReplay(rule.statement, outcome.allEvents ?? [], { ...replayOptions, omitted: needs.omitted, check: () => heap.check(events) });
+    }
     if (exceptions) effects = exceptionEffects(outcome.matchesWithoutExclusions ?? [], outcome.matches, exceptions);
   } catch (e) {
     // A pattern that does not compile, or a script failure on one event (`/ by zero`): Elasticsearch
@@ -194,10 +204,10 @@ export async function runReplay(
   } else {
     const fields = { timestampField: options.timestampField, eventCategoryField: options.eventCategoryField, mapping };
     matches.forEach((m, i) => io.stdout(`${formatMatchText(m, i + 1, fields).join('\n')}\n`));
-    io.stdout(`${formatTotalLine(matches, outcome.events, discovered.files.length)}\n`);
+    io.stdout(`${formatTotalLine(matches, outcome.events, outcome.files)}\n`);
     if (outcome.indexPatterns) io.stdout(`${formatIndexPatternSummary(outcome.indexPatterns, indexFrom).map(escapeControlCharacters).join('\n')}\n`);
     if (explanation) io.stdout(`\n${formatExplanationText(explanation).join('\n')}\n`);
     if (effects) io.stdout(`\n${formatExceptionEffects(effects).join('\n')}\n`);
   }
-  return outcome.unreadable.length > 0 ? ExitCode.usage : ExitCode.ok;
+  return outcome.unreadable.length > 0 || discovered.errors.length > 0 ? ExitCode.usage : ExitCode.ok;
 }

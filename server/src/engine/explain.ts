@@ -205,11 +205,29 @@ export type ExplainOptions = ReplayRunOptions & {
    * counted as tried by every stage, and their latest timestamp ends the input as theirs would.
    */
   omitted?: OmittedEvents;
+  /**
+   * Called every {@link CHECK_INTERVAL} events taken in and again every as many events stepped, with
+   * the count so far; it may throw to stop the explanation (the command line passes its
+   * `HeapGuard`, which throws a `ReplayMemoryError` before the explanation's own records of each
+   * event exhaust the heap).
+   */
+  check?: (events: number) => void;
 };
 
 const DEFAULT_MAX_NEAR_MISSES = 10;
 const DEFAULT_MAX_SEQUENCE_NEAR_MISSES = 3;
 const DEFAULT_MAX_PER_KEY = 100;
+/** Events between two calls of `ExplainOptions.check`. */
+const CHECK_INTERVAL = 1024;
+
+/** `events`, with `check` called every {@link CHECK_INTERVAL} events taken. */
+function* checkedEvents(events: Iterable<EventRecord>, check: ((events: number) => void) | undefined): Iterable<EventRecord> {
+  let n = 0;
+  for (const e of events) {
+    if (check && ++n % CHECK_INTERVAL === 0) check(n);
+    yield e;
+  }
+}
 
 /** Events looked at per near-miss list, so that an explanation stays linear on long inputs. */
 const MAX_SCAN = 1000;
@@ -395,8 +413,12 @@ export function explainReplay(statement: Statement, events: Iterable<EventRecord
   if (query.kind !== 'sequence') {
     const filters = query.kind === 'event' ? [query.filter] : query.stages.map((s) => s.filter);
     const evaluators = filters.map((f, i) => stageEvaluator(f, i, ctx, query.kind === 'event'));
-    const session = new ReplaySession(statement, events, options);
-    for (let e = session.step(); e !== undefined; e = session.step()) for (const ev of evaluators) evaluate(ev, e);
+    const session = new ReplaySession(statement, checkedEvents(events, options.check), options);
+    let stepped = 0;
+    for (let e = session.step(); e !== undefined; e = session.step()) {
+      if (options.check && ++stepped % CHECK_INTERVAL === 0) options.check(stepped);
+      for (const ev of evaluators) evaluate(ev, e);
+    }
     const result = session.finish();
     return withOmitted(
       {
@@ -464,7 +486,7 @@ function explainSequence(
   };
   const startOf = (events: Array<OrderedEvent | undefined>) => events.find((e) => e !== undefined)!;
 
-  const session = new ReplaySession(statement, events, {
+  const session = new ReplaySession(statement, checkedEvents(events, options.check), {
     ...options,
     sequenceObserver: {
       completed: (seq: SequenceState) => {
@@ -493,7 +515,9 @@ function explainSequence(
     },
   });
 
+  let stepped = 0;
   for (let e = session.step(); e !== undefined; e = session.step()) {
+    if (options.check && ++stepped % CHECK_INTERVAL === 0) options.check(stepped);
     evaluators.forEach((ev, stage) => {
       const outcome = evaluate(ev, e);
       if (!outcome.category) return;

@@ -31,10 +31,10 @@ import { queryFilters } from './queryFilters';
 import { parseJavaNumber, toEqlString } from './values';
 
 /** One way a requirement can be met: a literal piece of text, or a pattern over the raw line. */
-type Alternative = { text: string; caseInsensitive: boolean } | { pattern: string };
+export type Alternative = { text: string; caseInsensitive: boolean } | { pattern: string };
 
 /** At least one of the alternatives must occur in the line. */
-type AnyOf = Alternative[];
+export type AnyOf = Alternative[];
 
 /** Every group must be met (`AnyOf` each); `null`: nothing can be required. */
 type Need = AnyOf[] | null;
@@ -68,13 +68,8 @@ const UNICODE_ESCAPE = /(?:^|[^\\])(?:\\\\)*\\u/;
  *   parsed: nothing is gained).
  */
 export function compilePrefilter(statement: Statement, ctx: PrefilterContext): LinePrefilter | undefined {
-  const filters = queryFilters(statement.query);
-  const needs: GroupTest[][] = [];
-  for (const filter of filters) {
-    const need = filterNeed(filter, ctx);
-    if (need === null || need.length === 0) return undefined;
-    needs.push(orderGroups(need).map(toTest));
-  }
+  const needs = prefilterNeeds(statement, ctx)?.map((groups) => groups.map(toTest));
+  if (needs === undefined) return undefined;
   return (line) => {
     // The Latin-1 view (one character per byte) is made once, and only for groups that need it.
     let text: string | undefined;
@@ -89,21 +84,38 @@ export function compilePrefilter(statement: Statement, ctx: PrefilterContext): L
   };
 }
 
+/**
+ * What each filter of a statement needs, as data: per filter (in `queryFilters` order), the groups
+ * a line must meet to pass it (each group by one of its alternatives), groups a byte search can
+ * decide first. A line whose JSON holds a `\uXXXX` escape may meet any of them (see the module comment).
+ *
+ * @returns undefined when some filter needs nothing (every line may pass it).
+ */
+export function prefilterNeeds(statement: Statement, ctx: PrefilterContext): AnyOf[][] | undefined {
+  const needs: AnyOf[][] = [];
+  for (const filter of queryFilters(statement.query)) {
+    const need = filterNeed(filter, ctx);
+    if (need === null || need.length === 0) return undefined;
+    needs.push(orderGroups(need));
+  }
+  return needs;
+}
+
 /** A group's test: the raw line, and its Latin-1 view made on demand. */
 type GroupTest = (line: Buffer, view: () => string) => boolean;
 
-const BACKSLASH_U = Buffer.from('\\u', 'latin1');
+export const BACKSLASH_U = Buffer.from('\\u', 'latin1');
 
 /** Groups a byte search can decide first (case-sensitive literals only), longest literals first. */
 function orderGroups(need: AnyOf[]): AnyOf[] {
-  const plain = (g: AnyOf) => g.every((a) => 'text' in a && !a.caseInsensitive);
+  const plain = isPlain;
   const shortest = (g: AnyOf) => Math.min(...g.map((a) => ('text' in a ? a.text.length : 0)));
   return need.slice().sort((a, b) => Number(plain(b)) - Number(plain(a)) || shortest(b) - shortest(a));
 }
 
 /** Case-sensitive literals are searched as bytes (`Buffer.includes`); other groups as a regular expression. */
 function toTest(group: AnyOf): GroupTest {
-  if (group.every((a) => 'text' in a && !a.caseInsensitive)) {
+  if (isPlain(group)) {
     const needles = group.map((a) => Buffer.from((a as { text: string }).text, 'utf8'));
     return (line) => {
       for (let i = 0; i < needles.length; i++) if (line.includes(needles[i])) return true;
@@ -327,10 +339,27 @@ function longestPiece(texts: string[], ci: boolean): { text: string; caseInsensi
  * with such bytes are kept by the `[\x80-\xff]` alternative instead (see the module comment).
  */
 function toRegExp(group: AnyOf): RegExp {
-  const ci = group.some((a) => 'text' in a && a.caseInsensitive);
-  const sources = group.map((a) => ('pattern' in a ? a.pattern : escapeRegExp(Buffer.from(a.text, 'utf8').toString('latin1'))));
-  if (ci) sources.push('[\\x80-\\xff]');
-  return new RegExp(sources.join('|'), ci ? 'i' : '');
+  const ci = isCaseInsensitive(group);
+  return new RegExp(ci ? `${groupSource(group)}|[\\x80-\\xff]` : groupSource(group), ci ? 'i' : '');
+}
+
+/** True when a group has a case-insensitive literal: lines with a byte above 0x7F may then meet it. */
+export function isCaseInsensitive(group: AnyOf): boolean {
+  return group.some((a) => 'text' in a && a.caseInsensitive);
+}
+
+/** True when every alternative of a group is a case-sensitive literal (searched as bytes). */
+export function isPlain(group: AnyOf): boolean {
+  return group.every((a) => 'text' in a && !a.caseInsensitive);
+}
+
+/**
+ * A group's alternatives as one regular expression source over text read as Latin-1 (one
+ * character per byte), to be used with the `i` flag when {@link isCaseInsensitive}; a line with a
+ * byte above 0x7F must then be kept besides (see {@link toRegExp}).
+ */
+export function groupSource(group: AnyOf): string {
+  return group.map((a) => ('pattern' in a ? a.pattern : escapeRegExp(Buffer.from(a.text, 'utf8').toString('latin1')))).join('|');
 }
 
 function escapeRegExp(s: string): string {

@@ -30,6 +30,29 @@ export interface LineLimits {
    * bytes. Its bytes are dropped as they are read, never held (default: the line is dropped unsaid).
    */
   onOversizedLine?: (line: number, bytes: number) => void;
+  /** Lines that need not be visited, passed over without being cut out (default: every line is visited). */
+  skipper?: LineSkipper;
+}
+
+/**
+ * Passes over lines without visiting them (the chunk prefilter): per chunk, where the lines to
+ * visit may be; the other lines are offered to `skip` as positions in the chunk, never cut out.
+ * Lines that start in an earlier chunk, the first line of the content and lines over the length
+ * limit are always visited (or reported as oversized).
+ */
+export interface LineSkipper {
+  /**
+   * Called once per chunk before its lines are split, with the offset where its first line (or
+   * the rest of a line begun in an earlier chunk) starts. Returns, for a line starting at `at` (offsets in the chunk, never decreasing),
+   * the first offset at or after `at` of a byte of a line to visit, -1 when there is none left
+   * (the lines before it may be skipped); or undefined to visit every line of the chunk.
+   */
+  lines(chunk: Buffer, start: number): ((at: number) => number) | undefined;
+  /**
+   * A line, `chunk[start, end)` without its terminator, that holds none of those bytes: returns
+   * true when it is skipped (still numbered), false to visit it after all.
+   */
+  skip(chunk: Buffer, start: number, end: number): boolean;
 }
 
 /** Progress of one file, in bytes of the file on disk (compressed bytes for gzip). */
@@ -48,7 +71,7 @@ export interface ReadProgress {
  * @param onChunk called after each chunk is split (for progress and cancellation: it may throw to stop).
  * @param limits the longest line assembled; a longer line goes to `limits.onOversizedLine`, so
  *   memory stays bounded by the limit and the chunk size whatever the input (one line of 2 GiB, a
- *   gzip bomb of zeros).
+ *   gzip bomb of zeros). `limits.skipper`: lines passed over unvisited (see {@link LineSkipper}).
  * @throws {@link UnsupportedEncodingError} when the first bytes show a UTF-16 / UTF-32 or binary
  *   content (see `detectUnsupportedEncoding`); the stream's own errors.
  */
@@ -59,6 +82,7 @@ export async function splitLines(
   limits: LineLimits = {},
 ): Promise<void> {
   const maxLineBytes = limits.maxLineBytes ?? MAX_LINE_BYTES;
+  const skipper = limits.skipper;
   let lineNumber = 0;
   // Pieces of the line being read; joined once when its end is found.
   let pieces: Buffer[] = [];
@@ -108,10 +132,21 @@ export async function splitLines(
     // Next \n and \r at or after `from` (-1: none in this chunk), each searched again only once passed.
     let lf = chunk.indexOf(0x0a, from);
     let cr = chunk.indexOf(0x0d, from);
+    // With a skipper: where the next line to visit may be (-2: not yet asked; -1: nowhere).
+    const find = skipper && (lf >= 0 || cr >= 0) ? skipper.lines(chunk, from) : undefined;
+    let hit = -2;
     while (lf >= 0 || cr >= 0) {
       const end = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
-      add(chunk.subarray(from, end));
-      emit();
+      let skipped = false;
+      if (find !== undefined && lineBytes === 0 && lineNumber > 0 && end - from <= maxLineBytes) {
+        if (hit !== -1 && hit < from) hit = find(from);
+        skipped = (hit === -1 || hit >= end) && skipper!.skip(chunk, from, end);
+      }
+      if (skipped) lineNumber++;
+      else {
+        add(chunk.subarray(from, end));
+        emit();
+      }
       from = end + 1;
       if (chunk[end] === 0x0d) {
         if (end + 1 === chunk.length) afterCr = true;
@@ -158,10 +193,16 @@ export async function peekContent(chunks: AsyncIterable<Buffer>): Promise<{ head
   return { head, content: prepend(head, rest) };
 }
 
-/** An in-memory text as content chunks of at most 256 KiB (an editor's unsaved text). */
-export async function* textContent(text: string): AsyncGenerator<Buffer> {
+/** Bytes per chunk read from a file or an in-memory text, by default. */
+export const CHUNK_BYTES = 256 * 1024;
+
+/**
+ * An in-memory text as content chunks (an editor's unsaved text).
+ * @param chunkBytes the size of each chunk but the last, in bytes (default {@link CHUNK_BYTES}).
+ */
+export async function* textContent(text: string, chunkBytes = CHUNK_BYTES): AsyncGenerator<Buffer> {
   const bytes = Buffer.from(text, 'utf8');
-  for (let at = 0; at < bytes.length; at += 256 * 1024) yield bytes.subarray(at, at + 256 * 1024);
+  for (let at = 0; at < bytes.length; at += chunkBytes) yield bytes.subarray(at, at + chunkBytes);
 }
 
 /** True for the gzip magic bytes `1f 8b` (RFC 1952, section 2.3.1). */
@@ -180,6 +221,8 @@ export function isGzip(head: Uint8Array | undefined): boolean {
  * @param path the file.
  * @param onRead told of the file bytes read so far (compressed bytes for gzip), after each chunk.
  * @param onTruncated told, once the content has ended, that the gzip stream was truncated.
+ * @param chunkBytes bytes per chunk read from the file (default {@link CHUNK_BYTES}); decompressed
+ *   chunks are zlib's (16 KiB).
  * @returns the content chunks; iterating them throws the file system error (`ENOENT`, `EISDIR`, …)
  *   or zlib's error for a damaged (not merely truncated) gzip stream.
  */
@@ -187,8 +230,9 @@ export async function openSampleContent(
   path: string,
   onRead?: (progress: ReadProgress) => void,
   onTruncated?: () => void,
+  chunkBytes = CHUNK_BYTES,
 ): Promise<AsyncIterable<Buffer>> {
-  const file = createReadStream(path, { highWaterMark: 256 * 1024 });
+  const file = createReadStream(path, { highWaterMark: chunkBytes });
   async function* counted(): AsyncGenerator<Buffer> {
     let bytesRead = 0;
     for await (const chunk of file as AsyncIterable<Buffer>) {

@@ -14,6 +14,7 @@ import type { Statement } from '../eql/ast';
 import { categoryWarningFor } from '../engine/categoryCheck';
 import { EqlCompileError, EqlEvaluationError } from '../engine/errors';
 import { compileFieldGetter } from '../engine/fields';
+import { compileChunkSieve } from '../engine/chunkSieve';
 import { compilePrefilter } from '../engine/prefilter';
 import { DEFAULT_EVENT_CATEGORY_FIELD, ReplaySession, type RelevanceTest, type ReplayRunOptions } from '../engine/replay';
 import type { EventRecord, Match } from '../engine/types';
@@ -22,9 +23,11 @@ import { describeFsError } from './fsErrors';
 import { detectUnsupportedEncoding, UnsupportedEncodingError } from './encoding';
 import { IndexPatternFilter, type IndexPatternSummary } from './indexPatterns';
 import { rawEventIndex } from './rawEventIndex';
-import { detectSampleFormat, readJsonDocuments } from './jsonDocuments';
+import { detectSampleFormat } from './jsonDocuments';
+import { splitJsonArray } from './jsonArrayElements';
+import { splitJsonObjects } from './jsonObjectElements';
 import { HeapGuard, ReplayMemoryError } from './memoryGuard';
-import { openSampleContent, peekContent, splitLines, textContent } from './lineReader';
+import { openSampleContent, peekContent, splitLines, textContent, type LineSkipper } from './lineReader';
 import { decodeNdjsonLine, oversizedLineProblem, type NdjsonProblem } from './ndjson';
 import { estimateSampleBytes, sampleContentKey, type CachedSample, type SampleCache } from './sampleCache';
 
@@ -64,7 +67,8 @@ export interface SampleReplayRequest {
    */
   keepEvent?: (event: EventRecord) => boolean;
   /**
-   * Skip lines that cannot pass any filter of the rule before parsing them (`engine/prefilter.ts`);
+   * Skip lines that cannot pass any filter of the rule before parsing them (`engine/prefilter.ts`;
+   * over whole chunks, lines without a hit are not even cut out: `engine/chunkSieve.ts`);
    * default true (ignored with `keepAllEvents`). Such lines are counted as events but not checked
    * for JSON errors, unless they do not look like one JSON object (`{…}`), which are parsed and
    * reported as usual (a truncated line, say).
@@ -95,6 +99,8 @@ export interface SampleReplayRequest {
   onEvent?: (event: EventRecord) => void;
   /** Lines longer than this many bytes are skipped unread with a warning (default `MAX_LINE_BYTES`, 100 MiB). */
   maxLineBytes?: number;
+  /** Bytes per chunk read from a file or an unsaved text (default `CHUNK_BYTES`, 256 KiB; for tests of the seams between chunks). */
+  chunkBytes?: number;
   /**
    * Parsed sample files kept between replays (`sampleCache.ts`). A file whose content is unchanged
    * since it was cached is replayed from its cached events, without reading or parsing it. A file
@@ -179,8 +185,11 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
     if (unexcluded) unexcluded.add(event, unexcludedRelevant);
     if (!request.exclude?.(event)) session.add(event, relevant);
   };
-  const prefilter =
-    request.keepAllEvents || request.onEvent || request.prefilter === false ? undefined : compilePrefilter(statement, { eventCategoryField: categoryField, mapping: options.mapping });
+  const prefilterOn = !request.keepAllEvents && !request.onEvent && request.prefilter !== false;
+  const prefilterContext = { eventCategoryField: categoryField, mapping: options.mapping };
+  const prefilter = prefilterOn ? compilePrefilter(statement, prefilterContext) : undefined;
+  // The same prefilter over whole chunks: lines without a hit are passed over uncut (`chunkSieve.ts`).
+  const chunkSieve = prefilterOn ? compileChunkSieve(statement, prefilterContext) : undefined;
   // A line holding the category field's name in quotes likely has a category (for the warning).
   const categoryKey = Buffer.from(`"${categoryField.slice(categoryField.lastIndexOf('.') + 1)}"`);
   /** Counts a line left unparsed for the index patterns, as `addEvent` counts a parsed event. */
@@ -189,7 +198,7 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
     if (where !== null) indexFilter!.admitsIndex(where);
   };
   const visit = (bytes: Buffer, path: string, line: number): void => {
-    if (prefilter && !collecting && looksLikeObject(bytes) && !prefilter(bytes)) {
+    if (prefilter && !collecting && looksLikeObject(bytes, 0, bytes.length) && !prefilter(bytes)) {
       outcome.events++;
       outcome.prefiltered++;
       if (indexFilter?.active) countSkipped(bytes);
@@ -285,7 +294,10 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
         collecting?.warnings.push(warning);
         outcome.warnings.push(warning);
       };
-      const raw = source.text !== undefined ? textContent(source.text) : await openSampleContent(source.path, ({ bytesRead }) => (fileBytes = bytesRead), truncated);
+      const raw =
+        source.text !== undefined
+          ? textContent(source.text, request.chunkBytes)
+          : await openSampleContent(source.path, ({ bytesRead }) => (fileBytes = bytesRead), truncated, request.chunkBytes);
       const { head, content } = await peekContent(raw);
       const onChunk = (chunk: Buffer): void => {
         signal?.throwIfAborted();
@@ -298,11 +310,28 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
       const format = head === undefined ? 'ndjson' : detectSampleFormat(head);
       if (format === 'ndjson') {
         const onOversizedLine = (line: number, bytes: number): void => report(oversizedLineProblem(source.path, line, bytes, request.maxLineBytes));
-        await splitLines(content, (bytes, line) => visit(bytes, source.path, line), onChunk, { maxLineBytes: request.maxLineBytes, onOversizedLine });
+        const sieve = chunkSieve?.();
+        // Chunks with a skipped line are searched once for the category key (for the warning).
+        let searched: Buffer | undefined;
+        const skipper: LineSkipper | undefined = sieve && {
+          lines: (chunk, start) => (collecting ? undefined : sieve(chunk, start)),
+          skip: (chunk, start, end) => {
+            // Lines that are not a JSON object are parsed and reported (a truncated line, say).
+            if (!looksLikeObject(chunk, start, end)) return false;
+            outcome.events++;
+            outcome.prefiltered++;
+            if (indexFilter?.active) countSkipped(chunk.subarray(start, end));
+            if (!someHaveCategory && searched !== chunk && (searched = chunk).includes(categoryKey)) someHaveCategory = true;
+            return true;
+          },
+        };
+        await splitLines(content, (bytes, line) => visit(bytes, source.path, line), onChunk, { maxLineBytes: request.maxLineBytes, onOversizedLine, skipper });
       } else {
         const reason = head === undefined ? undefined : detectUnsupportedEncoding(head);
         if (reason !== undefined) throw new UnsupportedEncodingError(reason);
-        await readJsonDocuments(content, format, source.path, addEvent, report, onChunk, request.maxLineBytes);
+        // Each event of a JSON document goes through the same step as an NDJSON line (prefilter, then parse).
+        if (format === 'json-array') await splitJsonArray(content, source.path, (bytes, line) => visit(bytes, source.path, line), report, onChunk, request.maxLineBytes);
+        else await splitJsonObjects(content, source.path, (bytes, line) => visit(bytes, source.path, line), report, onChunk, request.maxLineBytes);
       }
     } catch (e) {
       collecting = undefined;
@@ -334,10 +363,10 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
 /** Cached events added between two cancellation checks and progress reports. */
 const CACHED_SLICE = 65_536;
 
-/** True when the first and last bytes other than JSON whitespace are `{` and `}`. */
-function looksLikeObject(bytes: Buffer): boolean {
-  let start = 0;
-  let end = bytes.length - 1;
+/** True when the first and last bytes of `bytes[from, to)` other than JSON whitespace are `{` and `}`. */
+function looksLikeObject(bytes: Buffer, from: number, to: number): boolean {
+  let start = from;
+  let end = to - 1;
   while (start <= end && isJsonSpace(bytes[start])) start++;
   while (end > start && isJsonSpace(bytes[end])) end--;
   return bytes[start] === 0x7b && bytes[end] === 0x7d && end > start;

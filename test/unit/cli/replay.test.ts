@@ -191,16 +191,39 @@ test('unreadable input exits 2: missing rule, missing sample, folder without sam
   assert.equal(missingRule.status, 2);
   assert.equal(missingRule.stderr, `${join(dir, 'nope.eql')}: no such file or directory\n`);
 
-  const missingSample = spawnCli(['replay', RULE, 'samples/logs', 'samples/nope.ndjson']);
-  assert.equal(missingSample.status, 2);
-  assert.equal(missingSample.stderr, 'samples/nope.ndjson: no such file or directory\n');
-  assert.equal(missingSample.stdout, '');
-
+  // README, exit code 2 of `replay`: a sample that cannot be read is reported, "the other files are
+  // still replayed and their matches printed" (the matches of the first test, over samples/logs).
   const empty = join(dir, 'empty');
   mkdirSync(empty, { recursive: true });
+  for (const [bad, message] of [
+    ['samples/nope.ndjson', 'samples/nope.ndjson: no such file or directory'],
+    [empty, `${empty}: no sample files (*.{ndjson,jsonl,ndjson.gz,jsonl.gz}) found in this folder`],
+  ]) {
+    for (const args of [['samples/logs', bad], [bad, 'samples/logs']]) {
+      const r = spawnCli(['replay', RULE, ...args]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stderr, `${message}\n`);
+      const lines = r.stdout.trimEnd().split('\n');
+      assert.equal(lines.length, 7, r.stdout);
+      assert.equal(lines[6], '2 matches (2 sequences); 36 events read from 4 files');
+    }
+  }
+
   const none = spawnCli(['replay', RULE, empty]);
   assert.equal(none.status, 2);
   assert.match(none.stderr, /no sample files/);
+  assert.equal(none.stdout, '');
+});
+
+test('the total line counts only the sample files read, not a file that cannot be read', () => {
+  // A UTF-16 file is not read (see the UTF-16 test below); samples/logs holds 36 events in 4 files.
+  const broken = join(dir, 'unreadable/utf16.ndjson');
+  mkdirSync(join(broken, '..'), { recursive: true });
+  writeFileSync(broken, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"a":1}\r\n', 'utf16le')]));
+  const r = spawnCli(['replay', RULE, 'samples/logs', broken]);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, new RegExp(`^${broken.replace(/[.\\/]/g, (c) => `\\${c}`)}: `));
+  assert.match(r.stdout, /\n2 matches \(2 sequences\); 36 events read from 4 files\n$/);
 });
 
 test('usage errors exit 2: missing arguments, unknown option, bad --format, bad --size', () => {

@@ -165,14 +165,20 @@ test('prefiltered and unfiltered replays give identical matches for random rules
       }),
       fc.boolean(),
       fc.constantFrom(...INDEX_PATTERNS),
-      async ([query, events], withMapping, indexPatterns) => {
+      // The seams of the chunk prefilter: lines across chunks, hits at a chunk's first or last
+      // byte, every line terminator, a last line with or without one.
+      fc.constantFrom(1, 2, 3, 7, 16, 61, 256 * 1024),
+      fc.constantFrom('\n', '\r\n', '\r'),
+      fc.boolean(),
+      async ([query, events], withMapping, indexPatterns, chunkBytes, terminator, finalTerminator) => {
       const analysis = analyze(query);
       fc.pre(analysis.statement !== undefined && !analysis.diagnostics.some((d) => d.severity === 'error'));
       const statement = analysis.statement!;
-      const text = events.map((e, i) => eventLine(e, 1000 + (i % 5))).join('\n');
+      const lines = events.map((e, i) => eventLine(e, 1000 + (i % 5)));
+      const text = lines.join(terminator) + (finalTerminator ? terminator : '');
       const mapping = withMapping ? loadMapping(mappingJson) : undefined;
       const run = (prefilter: boolean) =>
-        replaySamples({ statement, sources: [{ path: 'events.ndjson', text }], options: { mapping, timestampField: 'T', eventCategoryField: 'C.D' }, categoryOptionName: 'x', prefilter, indexPatterns });
+        replaySamples({ statement, sources: [{ path: 'events.ndjson', text }], options: { mapping, timestampField: 'T', eventCategoryField: 'C.D' }, categoryOptionName: 'x', prefilter, indexPatterns, chunkBytes });
       let plain;
       try {
         plain = await run(false);
@@ -181,11 +187,16 @@ test('prefiltered and unfiltered replays give identical matches for random rules
         return;
       }
       const fast = await run(true);
-      if (compilePrefilter(statement, { eventCategoryField: 'C.D', mapping })) withPrefilter++;
+      const keep = compilePrefilter(statement, { eventCategoryField: 'C.D', mapping });
+      if (keep) withPrefilter++;
       prefiltered += fast.prefiltered;
       if (fast.prefiltered > 0 && plain.matches.length > 0) hits++;
       for (const m of plain.matches) for (const e of m.events) if (e.event && events[e.event.source.line - 1].hit) hitLineMatches++;
       assert.deepEqual(shape(fast.matches), shape(plain.matches), `${query}\n${text}`);
+      // Whatever the chunks, the lines skipped are exactly those the line prefilter rejects.
+      const rejected = keep ? lines.filter((l) => !keep(Buffer.from(l))).length : 0;
+      assert.equal(fast.prefiltered, rejected, `${query} (chunks of ${chunkBytes} bytes)\n${text}`);
+      assert.equal(fast.events, plain.events);
       // The index patterns count the lines left unparsed as they count the parsed ones.
       assert.deepEqual(fast.indexPatterns, plain.indexPatterns, `${query} ${JSON.stringify(indexPatterns)}\n${text}`);
       if (indexPatterns && fast.prefiltered > 0) countedSkipped++;

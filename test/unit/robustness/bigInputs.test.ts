@@ -58,3 +58,28 @@ test('replay with a heap too small for the events the rule keeps: exit 2 and a m
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('replay --explain with a heap too small for the explanation: exit 2 and a message, never a crash', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eqlwb-big-'));
+  try {
+    const rule = join(dir, 'seq.eql');
+    writeFileSync(rule, 'sequence by host.id with maxspan=1m [process where process.name == "a.exe"] [process where process.name == "b.exe"]\n');
+    // 100,000 small events of the rule's category, all kept for the explanation: reading them fits
+    // a 64 MiB heap, the explanation's records of each event tried by each stage do not.
+    const name = (i: number) => (i % 1000 === 0 ? 'a.exe' : i % 1000 === 1 ? 'b.exe' : `c${i % 50}.exe`);
+    const line = (i: number) => JSON.stringify({ '@timestamp': i, event: { category: 'process' }, process: { name: name(i) }, host: { id: `h${i % 7}` } });
+    const samples = join(dir, 'seq.ndjson');
+    writeFileSync(samples, Array.from({ length: 100_000 }, (_, i) => line(i)).join('\n') + '\n');
+    const r = spawnSync(process.execPath, ['--max-old-space-size=64', '--import', 'tsx', join(repoRoot, 'server/src/cli.ts'), 'replay', '--explain', '--format', 'json', rule, samples], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: 120_000,
+      maxBuffer: 256 * MiB,
+    });
+    assert.equal(r.signal, null, r.stderr.slice(0, 500));
+    assert.equal(r.status, 2, r.stderr.slice(0, 500));
+    assert.match(r.stderr, /^eql-workbench: replay stopped: the replay needs more memory than the JavaScript heap allows \(\d+ MiB in use of \d+ MiB after 100000 events\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -3,7 +3,7 @@
 // are counted by hand from the inputs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_LINE_BYTES, splitLines } from '../../../server/src/samples/lineReader';
+import { MAX_LINE_BYTES, splitLines, type LineSkipper } from '../../../server/src/samples/lineReader';
 
 async function* chunksOf(...parts: Array<string | Buffer>): AsyncGenerator<Buffer> {
   for (const p of parts) yield Buffer.isBuffer(p) ? p : Buffer.from(p);
@@ -78,4 +78,58 @@ test('splitLines gives each line its byte offset, after a byte order mark, acros
     assert.deepEqual(lines, expected, `chunks of ${size}`);
     for (const [text, , offset] of lines) assert.equal(content.subarray(offset, offset + Buffer.byteLength(text)).toString('utf8'), text);
   }
+});
+
+// A skipper (the chunk prefilter's hook): here the lines to visit are those holding an `X` (found
+// by a plain search over the chunk) and those starting with `#` (refused by `skip`); every other
+// line is passed over, still numbered. Expected lines and offsets by hand; at every chunk size the
+// visited lines are the same, with their numbers and offsets.
+function xSkipper(skipped: string[]): LineSkipper {
+  return {
+    lines: (chunk) => (at) => chunk.indexOf(0x58, at),
+    skip: (chunk, start, end) => {
+      if (chunk[start] === 0x23) return false;
+      skipped.push(chunk.toString('utf8', start, end));
+      return true;
+    },
+  };
+}
+
+test('a skipper passes over lines without a hit, at every chunk size: hits at a line\'s first and last byte, \\n, \\r\\n, lone \\r, no final terminator', async () => {
+  // Line 1 is always visited (it may open with a byte order mark); line 2 has X first, line 4 last;
+  // line 6 starts with # (refused by skip); line 7 (X) ends the content without terminator.
+  const content = Buffer.from('aaa\nXbb\r\nccc\rddX\neee\r\n#ff\nggX');
+  const expected: Array<[string, number, number]> = [
+    ['aaa', 1, 0],
+    ['Xbb', 2, 4],
+    ['ddX', 4, 13],
+    ['#ff', 6, 22],
+    ['ggX', 7, 26],
+  ];
+  // Lines 3 and 5 are passed over when they lie whole in one chunk, else visited (as they would be).
+  const passable: Array<[string, number, number]> = [
+    ['ccc', 3, 9],
+    ['eee', 5, 17],
+  ];
+  for (let size = 1; size <= content.length; size++) {
+    const visited: Array<[string, number, number]> = [];
+    const skipped: string[] = [];
+    await splitLines(chunksOfSize(content, size), (bytes, line, offset) => visited.push([bytes.toString('utf8'), line, offset]), undefined, { skipper: xSkipper(skipped) });
+    const all = [...expected, ...passable].sort((a, b) => a[1] - b[1]);
+    assert.deepEqual(visited, all.filter(([text]) => !skipped.includes(text)), `chunks of ${size}`);
+    for (const line of skipped) assert.ok(line === 'ccc' || line === 'eee', `chunks of ${size}: ${line}`);
+    if (size === content.length) assert.deepEqual(skipped, ['ccc', 'eee']);
+  }
+});
+
+test('a skipper never passes over a line over the length limit: it is told as oversized', async () => {
+  const seen: string[] = [];
+  const skipped: string[] = [];
+  await splitLines(chunksOf('{"a":1}\nabcdefghijk\nabc\n'), (bytes, line) => seen.push(`${line}:${bytes.toString()}`), undefined, {
+    maxLineBytes: 10,
+    onOversizedLine: (line, bytes) => seen.push(`${line}:oversized ${bytes}`),
+    skipper: xSkipper(skipped),
+  });
+  assert.deepEqual(seen, ['1:{"a":1}', '2:oversized 11']);
+  assert.deepEqual(skipped, ['abc']);
 });
