@@ -134,7 +134,8 @@ function isStringArray(v: unknown): boolean {
  * Checks the parameters of `eqlWorkbench/replay` (and the explain requests built on them):
  * `uri` a string, `sampleUris` an array of strings, `options` an object
  * (its members are read by the replay), `openSamples` when present an array of
- * `{uri, text}` strings, `exceptionUris` when present an array of strings (`ReplayParams` in protocol.ts).
+ * `{uri, text}` strings, `exceptionUris` when present an array of strings, `sampleCacheBudgetMB`
+ * when present a finite number of 0 or more (`ReplayParams` in protocol.ts).
  * @throws InvalidParamsError naming the first wrong member.
  */
 export function checkReplayParams(params: unknown): void {
@@ -154,5 +155,11 @@ export function checkReplayParams(params: unknown): void {
   }
   if (params.exceptionUris !== undefined && params.exceptionUris !== null && !isStringArray(params.exceptionUris)) {
     throw new InvalidParamsError('exceptionUris must be an array of strings');
+  }
+  const budget = params.sampleCacheBudgetMB;
+  if (budget !== undefined && !(typeof budget === 'number' && Number.isFinite(budget) && budget >= 0)) {
+    // A NaN or an infinity sent as JSON arrives as null.
+    const given = typeof budget === 'number' ? String(budget) : (JSON.stringify(budget) ?? typeof budget).slice(0, 60);
+    throw new InvalidParamsError(`sampleCacheBudgetMB (the eqlWorkbench.replay.cacheBudgetMB setting) must be a number of MiB, 0 or more (0 turns the cache off), not ${given}`);
   }
 }

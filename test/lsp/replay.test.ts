@@ -238,6 +238,25 @@ describe('eqlWorkbench/replay', () => {
     }
   });
 
+  it('answers InvalidParams naming the setting for a negative, NaN or non-number cache budget, and keeps running', async () => {
+    const base = { uri: fileUri(RULE_EQL), sampleUris: [fileUri(LOGS[0])], options: OPTIONS };
+    // NaN is sent as JSON null (JSON has no NaN); the setting's schema says "minimum": 0.
+    for (const budget of [-1, Number.NaN, 'abc', null, { mb: 5 }]) {
+      const params = { ...base, sampleCacheBudgetMB: budget as unknown as number };
+      await assert.rejects(server.connection.sendRequest(ReplayRequest, params), (e: unknown) => {
+        assert.ok(e instanceof ResponseError);
+        assert.equal(e.code, -32602, JSON.stringify(budget)); // JSON-RPC 2.0 "Invalid params"
+        assert.match(e.message, /sampleCacheBudgetMB \(the eqlWorkbench\.replay\.cacheBudgetMB setting\) must be a number of MiB, 0 or more/);
+        return true;
+      });
+    }
+    // 0 (no cache) and a budget are accepted.
+    for (const budget of [0, 64]) {
+      const result = await server.connection.sendRequest(ReplayRequest, { ...base, sampleCacheBudgetMB: budget });
+      assert.ok(Array.isArray(result.matches));
+    }
+  });
+
   it('answers InternalError, logs the stack and keeps running when the replay fails for another reason', async () => {
     const before = server.logMessages.length;
     // A timestamp field that is not a string breaks the protocol's contract: not the engine refusing

@@ -23,7 +23,9 @@ import { describeFsError } from './fsErrors';
 import { detectUnsupportedEncoding, UnsupportedEncodingError } from './encoding';
 import { IndexPatternFilter, type IndexPatternSummary } from './indexPatterns';
 import { rawEventIndex } from './rawEventIndex';
-import { detectSampleFormat, readJsonDocuments } from './jsonDocuments';
+import { detectSampleFormat } from './jsonDocuments';
+import { splitJsonArray } from './jsonArrayElements';
+import { splitJsonObjects } from './jsonObjectElements';
 import { HeapGuard, ReplayMemoryError } from './memoryGuard';
 import { openSampleContent, peekContent, splitLines, textContent, type LineSkipper, type ReadOptions } from './lineReader';
 import { decodeNdjsonLine, oversizedLineProblem, type NdjsonProblem } from './ndjson';
@@ -331,7 +333,9 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
       } else {
         const reason = head === undefined ? undefined : detectUnsupportedEncoding(head);
         if (reason !== undefined) throw new UnsupportedEncodingError(reason);
-        await readJsonDocuments(content, format, source.path, addEvent, report, onChunk, request.maxLineBytes);
+        // Each event of a JSON document goes through the same step as an NDJSON line (prefilter, then parse).
+        if (format === 'json-array') await splitJsonArray(content, source.path, (bytes, line) => visit(bytes, source.path, line), report, onChunk, request.maxLineBytes);
+        else await splitJsonObjects(content, source.path, (bytes, line) => visit(bytes, source.path, line), report, onChunk, request.maxLineBytes);
       }
     } catch (e) {
       collecting = undefined;
