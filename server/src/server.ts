@@ -192,7 +192,7 @@ connection.onRequest(DocumentSymbolRequest.type, (params) => request('document s
 connection.onRequest(FoldingRangeRequest.type, (params) => request('folding ranges', async () => (checkTextDocumentParams(params), withRule(params.textDocument.uri, [], (r) => foldingRangesInDocument(r)))));
 connection.onRequest(DocumentHighlightRequest.type, (params) => request('document highlight', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => documentHighlightsInDocument(r, params.position)))));
 connection.onRequest(SelectionRangeRequest.type, (params) => request('selection ranges', async () => (checkSelectionRangeParams(params), withRule(params.textDocument.uri, [], (r) => selectionRangesInDocument(r, params.positions)))));
-connection.onRequest(HoverRequest.type, (params) => request('hover', async () => (checkPositionParams(params), tomlHover(params.textDocument.uri, params.position) ?? withRule(params.textDocument.uri, null, (r) => hoverInDocument(r, params.position, samples.fields)))));
+connection.onRequest(HoverRequest.type, (params) => request('hover', async () => (checkPositionParams(params), tomlHover(params.textDocument.uri, params.position) ?? withRule(params.textDocument.uri, null, (r) => hoverInDocument(r, params.position, samples.fields, fieldsOf(r))))));
 connection.onRequest(SignatureHelpRequest.type, (params) => request('signature help', async () => (checkPositionParams(params), withRule(params.textDocument.uri, null, (r) => signatureHelpInDocument(r, params.position)))));
 connection.onRequest(ReplayRequest, (params, token) =>
   request('replay', async () => {

@@ -278,13 +278,17 @@ describe('replay debugger over DAP: the sample rule on samples/logs', () => {
       assert.equal((await r.scope('Matches so far')).size, 1);
       const back = await r.back();
       assert.equal(back.body.reason, 'step');
+      // Event 8 (win-dc01:5, wsmprovhost.exe started by svchost.exe) passes no stage.
+      assert.equal(back.body.description, 'Stepped back: matched no stage');
       assert.equal(await r.dump(), before8);
       assert.deepEqual([...(await r.scope('Matches so far'))], [['matches', 'none yet']]);
       // Forward again: the same completion.
       await r.next();
       assert.deepEqual([...(await r.scope('Matches so far'))], [['match 1', `win-dc01.ndjson:4 → win-dc01.ndjson:6 (join key ${DC01_KEY})`]]);
-      // Back to the very start.
-      for (let i = 0; i < 9; i++) await r.back();
+      // Back to the very start; on the way, event 5 (win-dc01:4) passed stage 1.
+      for (let i = 0; i < 3; i++) await r.back();
+      assert.equal((await r.back()).body.description, 'Stepped back: passed stage 1 [network]');
+      for (let i = 0; i < 5; i++) await r.back();
       assert.deepEqual(await r.frames(), ['incoming_execution_via_powershell_remoting.eql:2']);
       await r.dc.setBreakpointsRequest({ source: { path: DC01 }, breakpoints: [{ line: 4 }] });
       const end = await r.cont();
@@ -814,6 +818,48 @@ describe('replay debugger over DAP: the Debug Console says each thing once', () 
     } finally {
       await r.stop();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an event that starts a sequence for each of 10 join key values says three of them and how many more, in one line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eql-dap-'));
+    const sample = join(dir, 'a.ndjson');
+    // `by` over an array field: one join key per value (Elasticsearch expands multi-valued keys).
+    // 10.0.0.11 … 10.0.0.20: the same order as text and as numbers.
+    const ips = Array.from({ length: 10 }, (_, i) => `10.0.0.${i + 11}`);
+    writeFileSync(sample, JSON.stringify({ '@timestamp': 1000, event: { category: 'network' }, host: { ip: ips } }));
+    const rule = join(dir, 'rule.eql');
+    writeFileSync(rule, 'sequence by host.ip\n  [network where true]\n  [process where true]\n');
+    const { r } = await session({ rule, samples: [sample] });
+    try {
+      await r.stepIn();
+      assert.deepEqual(stepLines(r, 0), [
+        '[1/1] a.ndjson:1 1970-01-01T00:00:01.000Z: passed stage 1 [network]; started a sequence for join key "10.0.0.11" (stage 1); ' +
+          'started a sequence for join key "10.0.0.12" (stage 1); started a sequence for join key "10.0.0.13" (stage 1); ' +
+          'and 7 more (see the Sequences and Matches so far scopes)\n',
+      ]);
+      assert.equal((await r.scope('Sequences')).size, 11);
+    } finally {
+      await r.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a breakpoint condition that fails on an event is said once, however often the replay passes the event again', async () => {
+    // win-dc01:4 has destination.port 5985: an integer divided by zero fails (Java's "/ by zero").
+    const { r } = await session({ rule: RULE_EQL, samples: [LOGS] }, async (r) => {
+      await r.dc.setBreakpointsRequest({ source: { path: DC01 }, breakpoints: [{ line: 4, condition: 'destination.port / 0 == 1' }] });
+    });
+    const failures = () => r.output.filter((o) => o.startsWith('Breakpoint condition failed'));
+    try {
+      assert.equal((await r.cont()).body.reason, 'end');
+      assert.deepEqual(failures(), ['Breakpoint condition failed on win-dc01.ndjson:4: / by zero\n']);
+      assert.equal(r.categories[r.output.indexOf(failures()[0])], 'stderr');
+      assert.equal((await r.reverse()).body.reason, 'entry');
+      assert.equal((await r.cont()).body.reason, 'end');
+      assert.equal(failures().length, 1, failures().join(''));
+    } finally {
+      await r.stop();
     }
   });
 

@@ -40,6 +40,8 @@ import { stringifyExact } from '../engine/values';
 const THREAD_ID = 1;
 const EVENT_FRAME = 1;
 const STAGE_FRAME = 2;
+/** Most sentences in the Debug Console line of a stop (what the event did). */
+const STEP_LINE_SENTENCES = 5;
 /** Events fed between two checks for a `pause` request during a long `continue`. */
 const YIELD_EVERY = 2000;
 
@@ -86,6 +88,8 @@ export class EqlReplayDebugSession extends DebugSession {
   private lastStop?: StopReason;
   private pauseRequested = false;
   private running = false;
+  /** Problems said in the Debug Console since the launch ({@link outputOnce}). */
+  private said = new Set<string>();
   /** The replay reached the end of the stream since it last stood on an event (its decisions were shown). */
   private streamEnded = false;
 
@@ -247,6 +251,7 @@ export class EqlReplayDebugSession extends DebugSession {
     }
     this.model?.close();
     this.model = model;
+    this.said = new Set();
     prepared.index.onNote = (note) => this.output(`${note}\n`, 'warning');
     model.onWarning = (warning) => this.output(`${warning}\n`, 'warning');
     for (const note of prepared.notes) this.output(`${note}\n`, 'warning');
@@ -394,7 +399,7 @@ export class EqlReplayDebugSession extends DebugSession {
     try {
       return b.condition.test(event.record.doc);
     } catch (e) {
-      if (report) this.output(`Breakpoint condition failed on ${where(event)}: ${(e as Error).message}\n`, 'error');
+      if (report) this.outputOnce(`Breakpoint condition failed on ${where(event)}: ${(e as Error).message}\n`, 'error');
       return false;
     }
   }
@@ -452,7 +457,12 @@ export class EqlReplayDebugSession extends DebugSession {
     if (!model) return;
     this.streamEnded = false;
     model.goTo(model.position - 1);
-    this.stopHere(model.position === 0 ? { reason: 'entry', description: 'Before the first event' } : { reason: 'step', description: 'Stepped back' });
+    // The description says what the event stepped back to did (the Debug Console says nothing going back).
+    this.stopHere(
+      model.position === 0
+        ? { reason: 'entry', description: 'Before the first event' }
+        : { reason: 'step', description: `Stepped back: ${model.describe()[0] ?? 'previous event'}` },
+    );
   }
 
   protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
@@ -562,11 +572,17 @@ export class EqlReplayDebugSession extends DebugSession {
     this.sendEvent(event);
   }
 
-  /** `[12/36] win-dc01.ndjson:4 2024-…Z network: passed stage 1 [network]; started …` */
+  /**
+   * `[12/36] win-dc01.ndjson:4 2024-…Z network: passed stage 1 [network]; started …`: at most
+   * {@link STEP_LINE_SENTENCES} sentences, then how many more (an event whose join key field holds
+   * many values starts or advances a sequence per value: the Sequences scope lists them all).
+   */
   private stepLine(index: number): string {
     const model = this.model!;
     const event = model.event(index);
-    return `[${index + 1}/${model.count}] ${where(event)} ${timeText(event)}: ${model.describe(index).join('; ')}\n`;
+    const said = model.describe(index);
+    const shown = said.length > STEP_LINE_SENTENCES ? [...said.slice(0, STEP_LINE_SENTENCES - 1), `and ${said.length - STEP_LINE_SENTENCES + 1} more (see the Sequences and Matches so far scopes)`] : said;
+    return `[${index + 1}/${model.count}] ${where(event)} ${timeText(event)}: ${shown.join('; ')}\n`;
   }
 
   // ------------------------------------------------------------------------------ inspection
@@ -679,7 +695,7 @@ export class EqlReplayDebugSession extends DebugSession {
       try {
         explanation = this.explainer().explainEvent(event.record.doc);
       } catch (e) {
-        this.output(`The stage explanation failed: ${(e as Error).message}\n`, 'error');
+        this.outputOnce(`The stage explanation failed on ${where(event)}: ${(e as Error).message}\n`, 'error');
       }
     }
     const untilAt = model.stages.findIndex((s) => s.kind === 'until');
@@ -875,6 +891,17 @@ export class EqlReplayDebugSession extends DebugSession {
         return `{${expression}: ${(e as Error).message}}`;
       }
     });
+  }
+
+  /**
+   * {@link output}, unless the same message was said since the launch: a problem found on an event
+   * (a breakpoint condition failing on it) is said once, not again each time the replay passes the
+   * event after stepping back.
+   */
+  private outputOnce(message: string, kind: OutputKind): void {
+    if (this.said.has(message)) return;
+    this.said.add(message);
+    this.output(message, kind);
   }
 
   /** Sends `message` to the Debug Console, in the category that shows it as what it is ({@link OUTPUT_CATEGORY}). */

@@ -121,6 +121,8 @@ export class SampleEventIndex {
   private readonly blocks = new Map<number, Block>();
   /** Told of problems met while reading events back (a file changed since the launch). */
   onNote: (text: string) => void = () => undefined;
+  /** Notes already given: each is given once, however often stepping back reads the event again. */
+  private readonly noted = new Set<string>();
 
   private constructor(
     /** The sample files, absolute, in replay order (those that could be read). */
@@ -332,7 +334,7 @@ export class SampleEventIndex {
   /**
    * The document of the event at `position` (0-based, replay order), read and parsed now. An event
    * that cannot be read back (its file changed or became unreadable since the launch) is an empty
-   * document, and the reason is given to `onNote`.
+   * document, and the reason is given to `onNote` (once per event).
    */
   document(position: number): Record<string, unknown> {
     const input = this.order[position];
@@ -341,7 +343,7 @@ export class SampleEventIndex {
     const bytes = this.readBytes(this.fileOf[input], this.offsets[input], this.lengths[input]);
     const decoded = bytes === undefined ? undefined : decodeNdjsonLine(bytes, source.file, source.line);
     if (decoded?.event) return decoded.event.doc;
-    this.onNote(
+    this.note(
       `${source.file}:${source.line}: the event can no longer be read (${decoded?.problem?.message ?? 'the file cannot be read'}); an empty document stands in for it: restart to read the files again`,
     );
     return {};
@@ -394,6 +396,13 @@ export class SampleEventIndex {
     this.blocks.clear();
   }
 
+  /** Gives `text` to `onNote`, unless it was given already. */
+  private note(text: string): void {
+    if (this.noted.has(text)) return;
+    this.noted.add(text);
+    this.onNote(text);
+  }
+
   /** Lines of one file are in ascending order: a binary search for the first input at `line`. */
   private firstInputAt(file: number, line: number): number {
     let lo = this.fileStarts[file];
@@ -417,7 +426,7 @@ export class SampleEventIndex {
         const n = readSync(fd, bytes, 0, bytes.length, offset);
         block = { file, start: offset, bytes: bytes.subarray(0, n) };
       } catch (e) {
-        this.onNote(`${this.files[file]}: ${describeFsError(e)}`);
+        this.note(`${this.files[file]}: ${describeFsError(e)}`);
         return undefined;
       }
       this.blocks.delete(file);
@@ -440,7 +449,7 @@ export class SampleEventIndex {
     const replaced = reopened && then !== undefined && (now.dev !== then.dev || now.ino !== then.ino);
     if (then && (replaced || now.size !== then.size || now.mtimeMs !== then.mtimeMs)) {
       this.changedFiles.add(file);
-      this.onNote(`${this.files[file]} changed since the replay started: its events are read from the new content at the old places; restart to read it again`);
+      this.note(`${this.files[file]} changed since the replay started: its events are read from the new content at the old places; restart to read it again`);
     }
   }
 }

@@ -106,6 +106,16 @@ export function ecsAllowedValues(name: string): readonly EcsAllowedValue[] {
   return (raw.expectedValues[name] ?? []).map((v) => ({ name: v, description: '' }));
 }
 
+/**
+ * Whether the values {@link ecsAllowedValues} gives for `name` are ECS's `expected_values` (values
+ * ECS expects, e.g. `host.os.type`), not its `allowed_values` (the closed sets of the
+ * categorisation fields).
+ */
+export function ecsValuesAreExpected(name: string): boolean {
+  const { raw } = load();
+  return raw.allowedValues[name] === undefined && raw.expectedValues[name] !== undefined;
+}
+
 /** The ECS `event.category` values (`authentication`, `process`, `network`, …) with their descriptions. */
 export function ecsEventCategories(): readonly EcsAllowedValue[] {
   return ecsAllowedValues('event.category');

@@ -6,14 +6,15 @@
  * - `single-quoted-string`: `'text'` → `"text"` (EQL strings are double-quoted), when the text holds
  *   no quote or backslash that would need re-escaping.
  * - `maxspan-unit`: `30` → `30s`, the form the message proposes.
- * - `unknown-function`, `unknown-pipe`, `unknown-field`, `field-typo`, `field-not-in-schema`: one fix per "did you mean" candidate of the
+ * - `unknown-function`, `unknown-pipe`, `unknown-field`, `field-typo`, `field-not-in-schema`,
+ *   `category-typo`, `value-typo`: one fix per "did you mean" candidate of the
  *   message (Elasticsearch's `, did you mean [x]?` / `, did you mean any of [x, y]?` wording).
  */
 import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
 
-const SUGGESTING_CODES = new Set(['unknown-function', 'unknown-pipe', 'unknown-field', 'field-typo', 'field-not-in-schema']);
+const SUGGESTING_CODES = new Set(['unknown-function', 'unknown-pipe', 'unknown-field', 'field-typo', 'field-not-in-schema', 'category-typo', 'value-typo']);
 
 /**
  * Quick fixes for the given diagnostics of `document` (those the client sends in the code action

@@ -7,6 +7,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, type CheckOptions } from '../eql/analyze';
 import type { EqlDiagnostic } from '../eql/diagnostic';
 import { checkFields, type UnknownFieldSeverity } from '../eql/fieldCheck';
+import { checkEcsValues } from '../eql/ecsValueCheck';
 import type { FieldCatalog } from '../schema/fieldCatalog';
 
 /** The `source` of every diagnostic this server publishes. */
@@ -59,19 +60,25 @@ export interface DiagnosticsOptions {
 
 /**
  * The EQL diagnostics of a query text: `analyze` (parse + checker, the way Elasticsearch would
- * check it) plus, with a field catalogue, the unknown-field diagnostics; sorted by start offset.
+ * check it), the slips in values ECS lists (`eql/ecsValueCheck.ts`) and, with a field catalogue,
+ * the unknown-field diagnostics; sorted by start offset.
  * Never throws for any text.
  */
 export function queryDiagnostics(text: string, options: DiagnosticsOptions = {}): EqlDiagnostic[] {
   const analyzed = analyze(text, options.check);
-  if (!options.fields || !analyzed.statement) return analyzed.diagnostics;
-  let fields: EqlDiagnostic[];
-  try {
-    fields = checkFields(analyzed.statement, options.fields, options.unknownFieldSeverity);
-  } catch (e) {
-    fields = [{ span: { start: 0, end: text.length }, severity: 'error', code: 'internal', message: `Internal field check error: ${(e as Error)?.message ?? e}` }];
-  }
-  return [...analyzed.diagnostics, ...fields].sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+  if (!analyzed.statement) return analyzed.diagnostics;
+  const statement = analyzed.statement;
+  const guarded = (what: string, check: () => EqlDiagnostic[]): EqlDiagnostic[] => {
+    try {
+      return check();
+    } catch (e) {
+      return [{ span: { start: 0, end: text.length }, severity: 'error', code: 'internal', message: `Internal ${what} check error: ${(e as Error)?.message ?? e}` }];
+    }
+  };
+  const values = guarded('ECS value', () => checkEcsValues(statement));
+  const fields = options.fields ? guarded('field', () => checkFields(statement, options.fields!, options.unknownFieldSeverity)) : [];
+  if (values.length === 0 && fields.length === 0) return analyzed.diagnostics;
+  return [...analyzed.diagnostics, ...values, ...fields].sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
 }
 
 /**

@@ -24,6 +24,7 @@ import { fieldHighlights, queryFolds, querySymbols, selectionSpans, type QuerySy
 import { quickFixes } from './codeActions';
 import { computeDiagnostics, type DiagnosticsOptions } from './diagnostics';
 import { computeHover, type SampleFacts } from './hover';
+import type { FieldCatalog } from '../schema/fieldCatalog';
 import type { RuleDocument, RuleDocumentResult } from './ruleDocument';
 import { computeSignatureHelp } from './signatureHelp';
 
@@ -107,11 +108,11 @@ function completionItemInDocument(rule: RuleDocument, item: CompletionItem, defa
   return written === text ? item : { ...item, textEditText: written };
 }
 
-/** Hover at a document position; its range placed in the document. Null outside the query string. */
-export function hoverInDocument(rule: RuleDocument, position: Position, samples?: SampleFacts): Hover | null {
+/** Hover at a document position (`fields`: the document's field catalogue, see `computeHover`); its range placed in the document. Null outside the query string. */
+export function hoverInDocument(rule: RuleDocument, position: Position, samples?: SampleFacts, fields?: FieldCatalog): Hover | null {
   const at = rule.toQueryPosition(position);
   if (!at) return null;
-  const hover = computeHover(rule.query.getText(), rule.query.offsetAt(at), samples);
+  const hover = computeHover(rule.query.getText(), rule.query.offsetAt(at), samples, fields);
   if (!hover || !hover.range || rule.format === 'eql') return hover;
   return { ...hover, range: rule.toDocumentRange(hover.range) };
 }

@@ -1,7 +1,9 @@
 /**
  * Hover for EQL text (`textDocument/hover`): what the word under the cursor means.
  *
- * - a field: its ECS name, type, short description and example, or a note that ECS does not define it;
+ * - a field: its ECS name, type, short description and example; for a field ECS lacks, where else it
+ *   is known (the rule's detection-rules schemas, the mappings, the samples), or the known fields it
+ *   is a slip of, or that it is a custom field;
  * - a function: its signature, what it returns and its documentation (EQL function reference);
  * - an event category: its ECS `event.category` description and the `event.type` values ECS expects with it;
  * - a string compared with a field that has ECS allowed values (`event.type == "start"`): that value's description;
@@ -17,7 +19,9 @@ import { findFunction, type EqlFunctionInfo } from '../eql/functions';
 import { parse } from '../eql/parser';
 import type { Token } from '../eql/token';
 import { nodesAt } from '../eql/walk';
-import { ECS_FIELD_REFERENCE_URL, ecsVersion, ecsAllowedValues, ecsEventCategories, ecsField, type EcsAllowedValue, type EcsField } from '../schema/ecs';
+import { ECS_FIELD_REFERENCE_URL, ecsVersion, ecsAllowedValues, ecsEventCategories, ecsField, ecsValuesAreExpected, type EcsAllowedValue, type EcsField } from '../schema/ecs';
+import type { FieldCatalog, FieldOrigin } from '../schema/fieldCatalog';
+import { typoDistance } from '../eql/fieldCheck';
 import { EQL_FUNCTION_REFERENCE_URL, eqlKeywordDoc, eqlKeywordMarkdown } from '../schema/eqlKeywords';
 import type { SampleFieldStat } from '../schema/sampleFields';
 import { stringifyExact } from '../engine/values';
@@ -64,11 +68,12 @@ export function sampleCategoryMarkdown(category: string, samples: SampleFacts): 
  * Input: the whole EQL text and a 0-based UTF-16 offset (the character under the mouse). Output: an
  * LSP `Hover` whose contents are Markdown and whose `range` (0-based lines/characters) covers the
  * hovered name, or null when there is nothing to explain (whitespace, comments, operators, numbers).
- * Never throws: any failure yields null.
+ * `samples` adds the samples' facts; `fields` (the document's field catalogue, as its diagnostics
+ * use it) says where a field ECS lacks is known from. Never throws: any failure yields null.
  */
-export function computeHover(text: string, offset: number, samples?: SampleFacts): Hover | null {
+export function computeHover(text: string, offset: number, samples?: SampleFacts, fields?: FieldCatalog): Hover | null {
   try {
-    const found = hoverAt(text, offset, samples);
+    const found = hoverAt(text, offset, samples, fields);
     if (!found) return null;
     const doc = TextDocument.create('', 'eql', 0, text);
     return {
@@ -86,7 +91,7 @@ interface FoundHover {
   span: Span;
 }
 
-function hoverAt(text: string, offset: number, samples?: SampleFacts): FoundHover | undefined {
+function hoverAt(text: string, offset: number, samples?: SampleFacts, fields?: FieldCatalog): FoundHover | undefined {
   const { statement, tokens } = parse(text);
   // The token under the cursor; at a boundary (`a|)`), the one that ends there.
   const token =
@@ -100,7 +105,7 @@ function hoverAt(text: string, offset: number, samples?: SampleFacts): FoundHove
     // the nodes under the hovered character.
     const path = nodesAt(statement, at).filter((n) => contains(n.span, at));
     for (let i = path.length - 1; i >= 0; i--) {
-      const found = hoverForNode(path[i], path[i - 1], at, token, samples);
+      const found = hoverForNode(path[i], path[i - 1], at, token, samples, fields);
       if (found) return found;
     }
   }
@@ -111,11 +116,11 @@ function contains(span: Span, offset: number): boolean {
   return span.start <= offset && offset < span.end;
 }
 
-function hoverForNode(node: Node, parent: Node | undefined, offset: number, token: Token, samples?: SampleFacts): FoundHover | undefined {
+function hoverForNode(node: Node, parent: Node | undefined, offset: number, token: Token, samples?: SampleFacts, fields?: FieldCatalog): FoundHover | undefined {
   switch (node.kind) {
     case 'field': {
       const stat = samples?.field(node.name);
-      return { markdown: fieldMarkdown(node.name) + (samples ? sampleFieldMarkdown(node.name, stat, samples.events) : ''), span: node.span };
+      return { markdown: fieldMarkdown(node.name, fields) + (samples ? sampleFieldMarkdown(node.name, stat, samples.events) : ''), span: node.span };
     }
     case 'call': {
       if (!contains(node.nameSpan, offset)) return undefined;
@@ -173,17 +178,31 @@ function keywordHover(keyword: string, span: Span): FoundHover | undefined {
 // Markdown renderings, shared with completion (documentation of completion items).
 // ------------------------------------------------------------------------------------------------
 
+/** Where a field ECS lacks is known from, as the hover says it. */
+const KNOWN_FROM: Partial<Record<FieldOrigin, string>> = {
+  'detection-rules': "the rule's detection-rules schemas",
+  mapping: 'the mappings (`eqlWorkbench.mappings`)',
+  samples: 'the samples',
+};
+
 /**
  * Markdown describing a field: for an ECS field, `**name**`, its ECS type, short description and
- * example (all from the ECS schema); otherwise a note that the field is not in ECS (custom fields are
- * legitimate, so this is information, not an error).
+ * example (all from the ECS schema). For another field, a note that ECS lacks it and, with the
+ * document's field catalogue, what the unknown-field check (`eql/fieldCheck.ts`) makes of it:
+ * the source that knows it, or the known fields it is within {@link typoDistance} edits of, or
+ * that it is a custom field (custom fields are legitimate, so this is information, not an error).
  */
-export function fieldMarkdown(name: string): string {
+export function fieldMarkdown(name: string, fields?: FieldCatalog): string {
   const field = ecsField(name);
-  if (!field) {
-    return `**${name}**\n\nNot an ECS ${ecsVersion()} field: a custom field, or a typo if you meant an ECS one.`;
-  }
-  return ecsFieldMarkdown(field);
+  if (field) return ecsFieldMarkdown(field);
+  const head = `**${name}**\n\nNot an ECS ${ecsVersion()} field`;
+  if (!fields) return `${head}: a custom field, or a typo if you meant an ECS one.`;
+  const origin = fields.originOf(name);
+  const from = origin && KNOWN_FROM[origin];
+  if (from) return `${head}; known from ${from}.`;
+  const near = fields.near(name, typoDistance(name)).slice(0, 3);
+  if (near.length > 0) return `${head}, nor a known one: a typo of ${near.map((n) => `\`${n}\``).join(' or ')}?`;
+  return `${head}, nor near a known one: a custom field of your data.`;
 }
 
 /** Markdown of an ECS field: name, type, description, example, allowed values and a link to the ECS field reference. */
@@ -191,7 +210,7 @@ export function ecsFieldMarkdown(field: EcsField): string {
   const lines = [`**${field.name}** · \`${field.type}\` · ECS ${ecsVersion()}`, '', field.description];
   if (field.example !== undefined) lines.push('', `Example: \`${field.example}\``);
   const allowed = ecsAllowedValues(field.name);
-  if (allowed.length > 0) lines.push('', `Allowed values: ${allowed.map((v) => `\`${v.name}\``).join(', ')}`);
+  if (allowed.length > 0) lines.push('', `${ecsValuesAreExpected(field.name) ? 'Expected' : 'Allowed'} values: ${allowed.map((v) => `\`${v.name}\``).join(', ')}`);
   lines.push('', `[ECS field reference](${ECS_FIELD_REFERENCE_URL})`);
   return lines.join('\n');
 }

@@ -199,6 +199,9 @@ test('a file opened again after its descriptor was closed: replaced by a rename,
     assert.equal(index.document(2).n, 'A2');
     assert.deepEqual(notes, [`${a} changed since the replay started: its events are read from the new content at the old places; restart to read it again`]);
     assert.deepEqual(index.document(3), {});
+    // Read again (a step back past it): nothing more is said.
+    index.close();
+    assert.deepEqual(index.document(3), {});
     assert.deepEqual(notes.slice(1), [
       `${b}: no such file or directory`,
       `${b}:2: the event can no longer be read (the file cannot be read); an empty document stands in for it: restart to read the files again`,

@@ -14,6 +14,12 @@ import type { Hover, MarkupContent } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { computeHover } from '../../../server/src/services/hover';
 import { cursor } from './cursor';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { flatFieldSource } from '../../../server/src/schema/fieldCatalog';
+import { fieldCatalogFor } from '../../../server/src/services/fieldKnowledge';
+
+const PREBUILT = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'detection-rules');
 
 type EcsEntry = { type: string; short: string; allowed_values?: Array<{ name: string; description: string; expected_event_types?: string[] }> };
 const ecs = EcsFlat as unknown as Record<string, EcsEntry>;
@@ -51,6 +57,34 @@ describe('hover: fields', () => {
     const text = hoverText('process where my_org.cust|om_field == 1');
     assert.ok(text.includes('my_org.custom_field'));
     assert.match(text, /Not an ECS/);
+  });
+
+  it('says where a field ECS lacks is known from, or which known field it is a slip of, with the document\'s field catalogue', () => {
+    const samples = flatFieldSource('samples', new Map([['my_org.team', 'keyword']]));
+    const fields = fieldCatalogFor({ samples });
+    const text = (input: string) => {
+      const { text: t, offset } = cursor(input);
+      return (computeHover(t, offset, undefined, fields)!.contents as MarkupContent).value;
+    };
+    assert.match(text('process where my_org.te|am == "x"'), /Not an ECS [\d.]+ field; known from the samples\./);
+    // `proces.name`: one deletion from ECS's `process.name`, as the field-typo warning says.
+    assert.match(text('process where proces.na|me == "x"'), /Not an ECS [\d.]+ field, nor a known one: a typo of `process.name`\?/);
+    assert.match(text('process where my_org.cust|om_field == 1'), /Not an ECS [\d.]+ field, nor near a known one: a custom field of your data\./);
+  });
+
+  it('says that a field of a detection-rules checkout\'s non-ECS schema is known from it', { skip: fs.existsSync(PREBUILT) ? false : 'no ../shared/detection-rules' }, () => {
+    // rules/windows/credential_access_adidns_wildcard.toml reads winlogbeat-*, whose non-ECS schema lists winlog.event_data.ObjectDN.
+    const file = path.join(PREBUILT, 'rules', 'windows', 'credential_access_adidns_wildcard.toml');
+    const fields = fieldCatalogFor({ file, tomlText: fs.readFileSync(file, 'utf8') });
+    const { text, offset } = cursor('any where winlog.event_data.Obj|ectDN == "x"');
+    assert.match((computeHover(text, offset, undefined, fields)!.contents as MarkupContent).value, /Not an ECS [\d.]+ field; known from the rule's detection-rules schemas\./);
+  });
+
+  it('names ECS\'s allowed values and expected values as ECS does', () => {
+    assert.ok(ecs['event.type'].allowed_values);
+    assert.match(hoverText('process where event.ty|pe == "start"'), /\nAllowed values: `access`/);
+    assert.ok((EcsFlat as unknown as Record<string, { expected_values?: string[] }>)['host.os.type'].expected_values?.includes('windows'));
+    assert.match(hoverText('process where host.os.ty|pe == "windows"'), /\nExpected values: `linux`/);
   });
 
   it('works on fields in join keys', () => {
