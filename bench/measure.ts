@@ -3,7 +3,8 @@
  * memory (`maxRSS`) is its own. Prints one JSON line: `{ case, ms, events, matches, maxRssMiB }`.
  *
  * Usage: `tsx bench/measure.ts CASE FILE...` where CASE is `floor` (chunked read + `JSON.parse` of
- * every line: the baseline every other case is compared with), the name of a rule in `RULES`, or
+ * every line: the baseline every other case is compared with), the name of a rule in `RULES` (with
+ * `:noprefilter`, every line parsed; with `:index`, replayed with `INDEX_PATTERNS`), or
  * `rerun` (d): the PowerShell Remoting rule is replayed once with a cache of parsed samples
  * (`SampleCache`, budget 8 GiB), then its edited version (`RULES['powershell-edited']`) is replayed
  * over the cache, as the editor's live re-run does after a rule edit; only that re-run is timed
@@ -59,8 +60,11 @@ function statementOf(name: string) {
   return statement;
 }
 
-async function replayCase(name: string, files: string[], prefilter: boolean): Promise<{ events: number; matches: number }> {
-  const out = await replaySamples({ statement: statementOf(name), sources: files.map((path) => ({ path })), options: {}, categoryOptionName: '-', prefilter });
+/** Index patterns of the `:index` cases: the benchmark's events are in logs-endpoint.events-default. */
+const INDEX_PATTERNS = ['logs-endpoint.events.*', 'logs-endpoint.events-*', 'winlogbeat-*'];
+
+async function replayCase(name: string, files: string[], prefilter: boolean, indexPatterns?: string[]): Promise<{ events: number; matches: number }> {
+  const out = await replaySamples({ statement: statementOf(name), sources: files.map((path) => ({ path })), options: {}, categoryOptionName: '-', prefilter, indexPatterns });
   return { events: out.events, matches: out.matches.length };
 }
 
@@ -80,10 +84,11 @@ async function rerunCase(files: string[]): Promise<{ events: number; matches: nu
 async function main(): Promise<void> {
   const [name, ...files] = process.argv.slice(2);
   const prefilter = !name.endsWith(':noprefilter');
-  const rule = name.replace(/:noprefilter$/, '');
+  const indexPatterns = name.endsWith(':index') ? INDEX_PATTERNS : undefined;
+  const rule = name.replace(/:(noprefilter|index)$/, '');
   const t0 = process.hrtime.bigint();
   const r: { events: number; matches: number; ms?: number } =
-    rule === 'floor' ? await floor(files) : rule === 'rerun' ? await rerunCase(files) : await replayCase(rule, files, prefilter);
+    rule === 'floor' ? await floor(files) : rule === 'rerun' ? await rerunCase(files) : await replayCase(rule, files, prefilter, indexPatterns);
   const ms = r.ms ?? Number(process.hrtime.bigint() - t0) / 1e6;
   const maxRssMiB = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(`${JSON.stringify({ case: name, ...r, ms, maxRssMiB })}\n`);

@@ -3,7 +3,7 @@
  * + `JSON.parse` of every line of the same file, in the same process type (a child process per
  * measurement, so each peak RSS is its own). Never run by the tests: `npm run bench`.
  *
- *   npm run bench -- [--events N] [--relevant F] [--dir D] [--rounds R] [--real-logs PATH]
+ *   npm run bench -- [--events N] [--relevant F] [--dir D] [--rounds R] [--real-logs PATH] [--json]
  *
  * Input: ECS-shaped NDJSON of N events (default 1,000,000; about 600 bytes each) generated once into
  * D (default the system temp folder; reused when present, never in the repository), mixing network,
@@ -11,6 +11,12 @@
  * are the ones the rules look for, in bursts of four on one host (a WinRM connection, two
  * wsmprovhost.exe children, whoami.exe).
  * With `--real-logs`, the PowerShell Remoting rule is also replayed over the NDJSON files there.
+ * With `--json`, the same events are also written as a JSON array (one element per line) and as a
+ * search response (`hits.hits[]._source`, one hit per line, as Dev Tools saves it, indented), and
+ * replayed from those, against the floor of the NDJSON file (the same events).
+ *
+ * The `powershell:index` case replays the PowerShell Remoting rule with index patterns (all the
+ * events carry `data_stream` fields), so each line the prefilter skips is still counted per pattern.
  *
  * Each case prints wall time (fastest of R rounds, default 2), events/s, the ratio to the floor
  * (floor time / case time: above 1 is faster than the floor) and its peak RSS. The `rerun` case (d)
@@ -18,11 +24,11 @@
  * cached (the editor's live re-run after a rule edit); its peak RSS includes the cache.
  */
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const USAGE = 'usage: npm run bench -- [--events N] [--relevant F] [--dir D] [--rounds R] [--real-logs PATH]';
+const USAGE = 'usage: npm run bench -- [--events N] [--relevant F] [--dir D] [--rounds R] [--real-logs PATH] [--json]';
 
 function option(argv: readonly string[], name: string): string | undefined {
   const at = argv.indexOf(name);
@@ -145,10 +151,34 @@ function measure(name: string, files: string[], rounds: number): Measurement {
   return best!;
 }
 
-function report(title: string, files: string[], cases: string[], rounds: number): void {
+/**
+ * Writes the events of an NDJSON file as a JSON array (`array`) or a search response (`hits`),
+ * one element per line (streaming).
+ */
+async function rewrite(from: string, to: string, shape: 'array' | 'hits'): Promise<void> {
+  const out = createWriteStream(to);
+  const write = async (text: string): Promise<void> => {
+    if (!out.write(text)) await new Promise<void>((r) => out.once('drain', () => r()));
+  };
+  await write(shape === 'array' ? '[\n' : '{\n  "took": 12,\n  "timed_out": false,\n  "hits": {\n    "hits": [\n');
+  let rest = '';
+  let n = 0;
+  const element = (line: string): string =>
+    shape === 'array' ? line : `      {"_index": ".ds-logs-endpoint.events-default-2026.01.01-000001", "_id": "e${n}", "_score": null, "_source": ${line}}`;
+  for await (const chunk of createReadStream(from, { encoding: 'utf8', highWaterMark: 256 * 1024 })) {
+    const lines = (rest + (chunk as string)).split('\n');
+    rest = lines.pop()!;
+    for (const line of lines) if (line !== '') await write(`${n++ === 0 ? '' : ',\n'}${element(line)}`);
+  }
+  if (rest !== '') await write(`${n++ === 0 ? '' : ',\n'}${element(rest)}`);
+  await write(shape === 'array' ? '\n]\n' : '\n    ]\n  }\n}\n');
+  await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+}
+
+function report(title: string, files: string[], cases: string[], rounds: number, floorFiles: string[] = files): void {
   const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
   console.log(`\n${title}: ${files.length} file(s), ${(bytes / 1e6).toFixed(0)} MB; load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  const floor = measure('floor', files, rounds);
+  const floor = measure('floor', floorFiles, rounds);
   const row = (m: Measurement): string =>
     `${m.case.padEnd(26)} ${m.ms.toFixed(0).padStart(7)} ms  ${((m.events / m.ms) * 1000).toFixed(0).padStart(9)} events/s  ${(floor.ms / m.ms).toFixed(2).padStart(6)}x floor  peak RSS ${m.maxRssMiB.toFixed(0).padStart(4)} MiB  ${m.matches} matches` +
     (m.fillMs !== undefined ? `  (after a first replay filling the cache in ${m.fillMs.toFixed(0)} ms)` : '');
@@ -168,8 +198,15 @@ async function main(): Promise<void> {
     console.log(`generating ${file} …`);
     await generate(file, count, fraction);
   }
-  const cases = ['powershell', 'powershell:noprefilter', 'event', 'sequence', 'rerun'];
+  const cases = ['powershell', 'powershell:noprefilter', 'powershell:index', 'event', 'sequence', 'rerun'];
   report(`${count} synthetic events (${fraction * 100}% relevant)`, [file], cases, rounds);
+  if (argv.includes('--json')) {
+    for (const shape of ['array', 'hits'] as const) {
+      const json = file.replace(/\.ndjson$/, `.${shape}.json`);
+      if (!existsSync(json)) await rewrite(file, json, shape);
+      report(`the same events as ${shape === 'array' ? 'a JSON array' : 'a search response'} (floor: the NDJSON file)`, [json], ['powershell', 'powershell:noprefilter', 'event'], rounds, [file]);
+    }
+  }
   const real = option(argv, '--real-logs');
   if (real) {
     const files = statSync(real).isDirectory()

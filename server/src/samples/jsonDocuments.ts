@@ -81,8 +81,8 @@ function isResponse(value: unknown): boolean {
 /**
  * The event of one element: a hit's `_source`, or the element itself when it is a plain document.
  * In a response (`inResponse`) every element with `_source` is a hit (`filter_path` may leave out
- * `_index` and `_id`); in a JSON array a hit also needs `_index` or `_id`, or only keys of a hit
- * (`searchHit.ts`, as for a hit on an NDJSON line).
+ * `_index` and `_id`); in a JSON array a hit has only keys of a hit (`searchHit.ts`, as a hit on an
+ * NDJSON line: `pipeline.ts` reads array elements as such lines).
  * @returns the document, or an error message.
  */
 function documentOf(value: unknown, inResponse = false): Record<string, unknown> | string {
@@ -91,7 +91,7 @@ function documentOf(value: unknown, inResponse = false): Record<string, unknown>
     return `not a JSON object (found ${kind}); each element must be an event document or a hit`;
   }
   const o = value as Record<string, unknown>;
-  if ('_source' in o && (inResponse || '_index' in o || '_id' in o || isSearchHit(o))) {
+  if ('_source' in o && (inResponse || isSearchHit(o))) {
     const source = o._source;
     if (source === null || typeof source !== 'object' || Array.isArray(source)) return HIT_WITHOUT_SOURCE;
     return source as Record<string, unknown>;

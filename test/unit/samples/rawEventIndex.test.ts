@@ -31,6 +31,8 @@ test('a hit line gives its _index; an event gives its data_stream fields; a line
   // Not an event: a hit whose _source is not an object, a line that is not an object.
   assert.equal(raw('{"_index":"logs-a","_source":null}'), null);
   assert.equal(raw('{"_index":"logs-a","_source":{}'), null);
+  // A hit whose first key is not `_…`: still a hit.
+  assert.deepEqual(raw('{"sort":[1],"_index":"winlogbeat-8","_source":{}}'), { index: 'winlogbeat-8' });
 });
 
 // Random lines: keys from the set that decides, values that may hold quotes and backslashes.
@@ -49,7 +51,7 @@ const doc = fc.record(
 );
 const line = fc.oneof(
   doc.map((d) => ({ value: d as unknown })),
-  fc.record({ _index: scalar, _id: text, _source: fc.oneof(doc, scalar) }, { requiredKeys: ['_source'] }).map((h) => ({ value: h as unknown })),
+  fc.record({ sort: fc.constant([1]), _index: scalar, _id: text, _source: fc.oneof(doc, scalar) }, { requiredKeys: ['_source'] }).map((h) => ({ value: h as unknown })),
   fc.record({ _index: scalar, _source: doc, event: text }, { requiredKeys: ['_source'] }).map((h) => ({ value: h as unknown })),
 );
 
