@@ -185,6 +185,11 @@ export interface ExplainEventResult {
    * when the rule's index patterns leave it out: then it is not replayed and not explained.
    */
   leftOutFromIndex?: string;
+  /**
+   * The name of the exception item (`exceptionUris`) that leaves the event out: then, as for the
+   * replay, it is not replayed and not explained.
+   */
+  leftOutByException?: string;
 }
 
 /**

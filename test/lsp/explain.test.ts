@@ -124,6 +124,22 @@ describe('eqlWorkbench/explainEvent and eqlWorkbench/explainReplay', () => {
     await server.close(uri);
   });
 
+  it('leaves out the events an exception item leaves out of the replay, and says so on hover', async () => {
+    // samples/README.md: the item "IT admin jump host" (source.ip 10.0.2.44) leaves out wks-07.jsonl:7
+    // (stage 1 of sequence 2) and wks-07.jsonl:11 (stage 1 of the partial sequence that expired):
+    // two network events that passed stage 1, so 13 network events, 4 passing; sequence 2 is gone.
+    const withExceptions = { ...params(RULE_EQL), exceptionUris: [fileUri('samples/rules/incoming_execution_via_powershell_remoting.exceptions.toml')] };
+    const replay = await server.connection.sendRequest(ExplainReplayRequest, withExceptions);
+    const e = replay.explanation;
+    assert.ok(e && e.kind === 'sequence');
+    assert.deepEqual(e.stages.map((s) => [s.passedCategory, s.passed]), [[13, 4], [17, 9]]);
+    assert.equal(e.completed, 1);
+    assert.deepEqual(await server.connection.sendRequest(ExplainEventRequest, { ...withExceptions, sampleUri: fileUri(LOGS[1]), line: 7 }), { leftOutByException: 'IT admin jump host' });
+    // wks-07.jsonl:9, stage 2 of sequence 2, then finds nothing waiting at stage 1.
+    const line9 = await server.connection.sendRequest(ExplainEventRequest, { ...withExceptions, sampleUri: fileUri(LOGS[1]), line: 9 });
+    assert.deepEqual(line9.explanation?.sequence?.map((n) => n.kind), ['no-sequence-waiting']);
+  });
+
   it('explains the replay of the .eql rule: stage counts and where each stage ends', async () => {
     const result = await server.connection.sendRequest(ExplainReplayRequest, params(RULE_EQL));
     const e = result.explanation;

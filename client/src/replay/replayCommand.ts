@@ -257,6 +257,7 @@ async function runReplay(
       options: params.options,
       ...(params.openSamples ? { openSamples: params.openSamples } : {}),
       ...(params.sampleCacheBudgetMB !== undefined ? { sampleCacheBudgetMB: params.sampleCacheBudgetMB } : {}),
+      ...(params.exceptionUris ? { exceptionUris: params.exceptionUris } : {}),
     });
     // Lines of a sample edited meanwhile may have moved: its malformed-line warnings would be misplaced.
     const malformed = reportMalformedLines(

@@ -24,6 +24,8 @@ export interface ReplaySession {
   openSamples?: OpenSample[];
   /** The cache budget sent with the replay (MiB): explanations read the samples from the same cache. */
   sampleCacheBudgetMB?: number;
+  /** The exception files sent with the replay: explanations leave out the same events. */
+  exceptionUris?: string[];
   /** The replay's explanation (per-stage counts, "Why not?"), once the server sent it. */
   explanation?: ExplainReplayResult;
 }

@@ -43,6 +43,7 @@ export class SampleHoverProvider implements vscode.HoverProvider {
         options: session.options,
         ...(session.openSamples ? { openSamples: session.openSamples } : {}),
         ...(session.sampleCacheBudgetMB !== undefined ? { sampleCacheBudgetMB: session.sampleCacheBudgetMB } : {}),
+        ...(session.exceptionUris ? { exceptionUris: session.exceptionUris } : {}),
         sampleUri,
         line: position.line + 1,
       },
@@ -53,6 +54,13 @@ export class SampleHoverProvider implements vscode.HoverProvider {
       const markdown = new vscode.MarkdownString('**Not replayed**: this event comes from ')
         .appendText(result.leftOutFromIndex)
         .appendMarkdown(", which none of the rule's index patterns resolves to (see *Index patterns* in the Replay Results view).");
+      return new vscode.Hover(markdown, line.range);
+    }
+    if (result.leftOutByException !== undefined) {
+      // The item's name comes from the exception file: appended as text, never as Markdown.
+      const markdown = new vscode.MarkdownString('**Not replayed**: the exception item ')
+        .appendText(`"${result.leftOutByException}"`)
+        .appendMarkdown(' leaves this event out, so the rule never sees it (see *Removed by exceptions* in the Replay Results view).');
       return new vscode.Hover(markdown, line.range);
     }
     if (!result.explanation) return undefined;

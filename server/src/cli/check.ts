@@ -5,10 +5,9 @@
  * learning…) are skipped, as the editor leaves them alone.
  */
 import { promises as fs } from 'node:fs';
-import * as nodePath from 'node:path';
 import { isRuleTestFileName } from '../ruletests/testFile';
 import { escapeControlCharacters } from '../samples/controlCharacters';
-import { searchFolder } from '../samples/folderSearch';
+import { searchFolder } from '../samples/discover';
 import { checkRuleFile, formatDiagnostic, printedLines } from './ruleCheck';
 import { formatEdits } from '../eql/formatter';
 import { ExitCode, type CliIo } from './io';
@@ -43,10 +42,10 @@ async function ruleFiles(args: readonly string[]): Promise<{ files: Array<{ path
       files.push({ path: arg, inFolder: false });
       continue;
     }
-    const found = await searchFolder(arg, { isWanted: isRuleFileName, skipFolder: (name) => SKIPPED_FOLDERS.has(name) });
+    const found = await searchFolder(arg, { wanted: isRuleFileName, skipFolder: (name) => SKIPPED_FOLDERS.has(name) });
     problems.push(...found.problems);
     if (found.files.length === 0 && found.problems.length === 0) problems.push(`${arg}: no rule files (*.eql, *.toml) in this folder`);
-    for (const rel of found.files) files.push({ path: nodePath.join(arg, ...rel.split('/')), inFolder: true });
+    for (const path of found.files) files.push({ path, inFolder: true });
   }
   return { files, problems };
 }

@@ -1,24 +1,19 @@
 /**
  * Finding rule test files (`*.test.toml`) among command-line arguments: a file is taken as given,
- * a folder is searched recursively (`node_modules` and `.git` skipped, symbolic links followed) in
- * sorted path order, as sample folders are (`samples/folderSearch.ts`).
+ * a folder is searched recursively as sample folders are (`searchFolder`: links followed, each
+ * unreadable sub-folder reported on its own), `node_modules` and `.git` skipped, in sorted path order.
  */
 import { promises as fs } from 'node:fs';
 import * as nodePath from 'node:path';
-import { searchFolder } from '../samples/folderSearch';
+import { searchFolder } from '../samples/discover';
 import { describeFsError } from '../samples/fsErrors';
 import { isRuleTestFileName } from './testFile';
 
-/** Folders never searched for test files: dependencies and version control. */
-const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['node_modules', '.git']);
-
 /**
  * @param args files and folders as written by the user.
- * @returns the test files (each file argument as given; files found in a folder joined onto it,
- *   sorted by their path below it; a file reached twice kept once), and one `path: reason` per
- *   path that could not be used: a missing argument, a folder (the argument or one below it) that
- *   cannot be read — the test files found elsewhere are still returned — or a folder without test
- *   files. Never throws for file system problems.
+ * @returns the test files, and one `path: reason` per argument that could not be used (missing, or a
+ *   folder without test files) and per sub-folder that could not be read (the files found elsewhere
+ *   are still returned).
  */
 export async function discoverTestFiles(args: readonly string[]): Promise<{ files: string[]; errors: string[] }> {
   const files: string[] = [];
@@ -32,13 +27,13 @@ export async function discoverTestFiles(args: readonly string[]): Promise<{ file
       errors.push(`${arg}: ${describeFsError(e)}`);
       continue;
     }
-    let found: string[];
+    let found: string[] = [arg];
     if (stat.isDirectory()) {
-      const searched = await searchFolder(arg, { isWanted: isRuleTestFileName, skipFolder: (name) => SKIPPED_FOLDERS.has(name) });
+      const searched = await searchFolder(arg, { wanted: isRuleTestFileName, skipFolder: (name) => name === 'node_modules' || name === '.git' });
       errors.push(...searched.problems);
       if (searched.files.length === 0 && searched.problems.length === 0) errors.push(`${arg}: no rule test files (*.test.toml) in this folder`);
-      found = searched.files.map((rel) => nodePath.join(arg, ...rel.split('/')));
-    } else found = [arg];
+      found = searched.files;
+    }
     for (const f of found) {
       const key = nodePath.resolve(f);
       if (!seen.has(key)) {

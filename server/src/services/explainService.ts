@@ -21,6 +21,7 @@ import { ExplanationInput } from '../engine/explanationInput';
 import type { ReplayRunOptions } from '../engine/replay';
 import type { EventRecord } from '../engine/types';
 import type { ExplainEventParams, ExplainEventResult, ExplainReplayResult, ReplayParams, StageEnd } from '../protocol';
+import { exceptionFilterForUris } from '../exceptions/replayExceptions';
 import { eventIndexOf, IndexPatternFilter } from '../samples/indexPatterns';
 import { replaySamples, type SampleSource } from '../samples/pipeline';
 import type { RuleSource } from '../samples/ruleFile';
@@ -48,6 +49,8 @@ type ExplainInput =
       options: ExplainOptions;
       /** Events the rule's index patterns leave out, by `file\0line`: the index each comes from (explainEvent only). */
       leftOut: Map<string, string>;
+      /** Events an exception item leaves out, by `file\0line`: the item's name (explainEvent only). */
+      excepted: Map<string, string>;
     };
 
 function baseName(path: string): string {
@@ -76,6 +79,11 @@ async function loadInput(params: ReplayParams, openText: OpenDocumentText, hooks
   const needs = needed ? new ExplanationInput(statement, options) : undefined;
   const indexFilter = !needed && patterns ? new IndexPatternFilter(patterns) : undefined;
   const leftOut = new Map<string, string>();
+  // As the replay: the events exception items leave out are not seen by the rule (the replay warns
+  // about unreadable exception files).
+  const exceptions = (await exceptionFilterForUris(params.exceptionUris)).filter;
+  const excepted = new Map<string, string>();
+  const keyOf = (e: EventRecord) => `${samples.nameOfPath.get(e.source.file) ?? e.source.file}\0${e.source.line}`;
   let outcome;
   try {
     outcome = await replaySamples({
@@ -85,10 +93,16 @@ async function loadInput(params: ReplayParams, openText: OpenDocumentText, hooks
       categoryOptionName: 'eqlWorkbench.eventCategoryField',
       keepAllEvents: true,
       keepEvent: (e) => {
-        if (needs) return needs.keep(e);
-        if (!indexFilter || indexFilter.admits(e)) return true;
-        leftOut.set(`${samples.nameOfPath.get(e.source.file) ?? e.source.file}\0${e.source.line}`, indexName(e));
-        return false;
+        if (indexFilter && !indexFilter.admits(e)) {
+          leftOut.set(keyOf(e), indexName(e));
+          return false;
+        }
+        const item = exceptions?.items.find((i) => !i.expired && i.test(e.doc));
+        if (item) {
+          if (!needed) excepted.set(keyOf(e), item.item.name);
+          return false;
+        }
+        return needs ? needs.keep(e) : true;
       },
       // A replay explanation drops the events the index patterns leave out as the replay does; an
       // event's explanation filters them itself, to tell the hovered one it is not replayed.
@@ -102,7 +116,7 @@ async function loadInput(params: ReplayParams, openText: OpenDocumentText, hooks
   }
   const events = (outcome.allEvents ?? []).map((e) => ({ doc: e.doc, source: { file: samples.nameOfPath.get(e.source.file) ?? e.source.file, line: e.source.line } }));
   const explainOptions: ExplainOptions = needs ? { ...options, omitted: needs.omitted } : options;
-  return { rule, statement, events, uriOfName: samples.uriOfName, nameOfUri: samples.nameOfUri, options: explainOptions, leftOut };
+  return { rule, statement, events, uriOfName: samples.uriOfName, nameOfUri: samples.nameOfUri, options: explainOptions, leftOut, excepted };
 }
 
 /** The sample files of a request (unsaved texts first), and the names the explanations give them. */
@@ -186,6 +200,8 @@ export async function explainEvent(params: ExplainEventParams, openText: OpenDoc
   if (name === undefined) return {};
   const leftOutFromIndex = input.leftOut.get(`${name}\0${params.line}`);
   if (leftOutFromIndex !== undefined) return { leftOutFromIndex };
+  const leftOutByException = input.excepted.get(`${name}\0${params.line}`);
+  if (leftOutByException !== undefined) return { leftOutByException };
   const explanation = engine(() => explainEventInReplay(input.statement, input.events, { file: name, line: params.line }, input.options));
   return explanation ? { explanation: withUris(explanation, input.uriOfName) } : {};
 }

@@ -172,3 +172,34 @@ describe('reasons in the editor', () => {
     ]);
   });
 });
+
+describe('reasons in the editor with an exception item', () => {
+  // An item leaving out user.name alice: A1 (h1's cmd.exe, the first event of h1's sequence) is not
+  // replayed, so h1's sequence is gone and B2 (h1's HTTPS) finds nothing waiting at stage 1.
+  const exceptions = () => fixtureUri('explain-exceptions.toml');
+  const A = () => fixtureUri('samples/a-process.ndjson');
+  const B = () => fixtureUri('samples/b-network.ndjson');
+  const config = () => vscode.workspace.getConfiguration('eqlWorkbench');
+
+  before(async () => {
+    const item = '[[exception]]\nname = "alice is an admin"\nentries = [{ field = "user.name", operator = "included", type = "match", value = "alice" }]\n';
+    await vscode.workspace.fs.writeFile(exceptions(), new TextEncoder().encode(item));
+    await config().update('exceptions', ['explain-exceptions.toml'], vscode.ConfigurationTarget.Workspace);
+    await openRule('cmd-then-https.eql');
+    await replay(fixtureUri('rules/cmd-then-https.eql'));
+  });
+
+  after(async () => {
+    await config().update('exceptions', undefined, vscode.ConfigurationTarget.Workspace);
+    await vscode.commands.executeCommand('eqlWorkbench.clearReplay');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.workspace.fs.delete(exceptions());
+  });
+
+  it('the hover on the left-out event names the item; the hover on B2 finds no sequence of h1 waiting', async () => {
+    const left = await waitForHover(A(), new vscode.Position(0, 3), 'the left-out note', (md) => md.includes('Not replayed'));
+    // The item's name is appended as text (spaces as &nbsp;), never as Markdown.
+    assert.match(left.replace(/&nbsp;/g, ' '), /\*\*Not replayed\*\*: the exception item "alice is an admin" leaves this event out/);
+    assert.match(await hoverAt(B(), 1), /no sequence of this join key was waiting at stage 1/);
+  });
+});

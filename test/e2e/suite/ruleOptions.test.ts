@@ -22,7 +22,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { extensionApi, fixtureUri, replay, useSamplesGlob, waitFor, waitForLensTitle, type EqlWorkbenchApi } from './helpers';
+import { extensionApi, fixtureUri, replay, useSamplesGlob, waitFor, waitForHover, waitForLensTitle, type EqlWorkbenchApi } from './helpers';
 
 const RULE = `[rule]
 name = "Ordered by ingest time"
@@ -83,15 +83,8 @@ describe('a TOML rule with timestamp_override in the editor', () => {
   });
 
   it('the hover on line 4 says it came 30 s after line 3 by event.ingested, beyond maxspan by 20 s', async () => {
-    const text = await waitFor('a hover on ingested/events.ndjson:4', async () => {
-      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', events(), new vscode.Position(3, 3));
-      const t = (hovers ?? [])
-        .flatMap((h) => h.contents)
-        .map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))
-        .join('\n')
-        .replace(/\\([\\`*_{}[\]()#+\-.!|<>~$])/g, '$1');
-      return t.includes('Why?') ? t : undefined;
-    });
+    const plain = (markdown: string) => markdown.replace(/\\([\\`*_{}[\]()#+\-.!|<>~$])/g, '$1');
+    const text = plain(await waitForHover(events(), new vscode.Position(3, 3), 'the explanation', (md) => plain(md).includes('Why?')));
     assert.match(text, /outside maxspan by 20 s: 30 s after the sequence's first event events\.ndjson:3 \(maxspan 10 s\)/);
   });
 
