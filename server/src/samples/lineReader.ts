@@ -4,7 +4,7 @@
  * the line lengths. Gzip-compressed files are recognised by their magic bytes (RFC 1952: `1f 8b`),
  * whatever their name, and decompressed on the fly with `node:zlib`.
  */
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { detectUnsupportedEncoding, UnsupportedEncodingError } from './encoding';
 
@@ -176,11 +176,16 @@ async function peek(chunks: AsyncIterable<Buffer>): Promise<{ head: Buffer | und
 }
 
 async function* prepend(head: Buffer | undefined, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
-  if (head) yield head;
-  for (;;) {
-    const next = await rest.next();
-    if (next.done) return;
-    yield next.value;
+  try {
+    if (head) yield head;
+    for (;;) {
+      const next = await rest.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    // A consumer that stops early (an error, a cancelled replay) lets the source close its file.
+    await rest.return?.();
   }
 }
 
@@ -205,6 +210,19 @@ export async function* textContent(text: string, chunkBytes = CHUNK_BYTES): Asyn
   for (let at = 0; at < bytes.length; at += chunkBytes) yield bytes.subarray(at, at + chunkBytes);
 }
 
+/** How a sample file is read by {@link openSampleContent}. */
+export interface ReadOptions {
+  /** Bytes per chunk read from the file (default {@link CHUNK_BYTES}); decompressed chunks are zlib's (16 KiB). */
+  chunkBytes?: number;
+  /**
+   * The consumer is done with each chunk once it asks for the next one (as {@link splitLines} is):
+   * the file is then read again and again into the same buffer instead of a new one per chunk
+   * (fewer allocations and page faults). May be set once the first chunk has been looked at;
+   * has no effect on gzip files, whose compressed chunks zlib holds until it has inflated them.
+   */
+  reuseChunks?: boolean;
+}
+
 /** True for the gzip magic bytes `1f 8b` (RFC 1952, section 2.3.1). */
 export function isGzip(head: Uint8Array | undefined): boolean {
   return head !== undefined && head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
@@ -221,8 +239,7 @@ export function isGzip(head: Uint8Array | undefined): boolean {
  * @param path the file.
  * @param onRead told of the file bytes read so far (compressed bytes for gzip), after each chunk.
  * @param onTruncated told, once the content has ended, that the gzip stream was truncated.
- * @param chunkBytes bytes per chunk read from the file (default {@link CHUNK_BYTES}); decompressed
- *   chunks are zlib's (16 KiB).
+ * @param reading the chunk size, and whether chunks may be read into the same memory (see {@link ReadOptions}).
  * @returns the content chunks; iterating them throws the file system error (`ENOENT`, `EISDIR`, …)
  *   or zlib's error for a damaged (not merely truncated) gzip stream.
  */
@@ -230,19 +247,31 @@ export async function openSampleContent(
   path: string,
   onRead?: (progress: ReadProgress) => void,
   onTruncated?: () => void,
-  chunkBytes = CHUNK_BYTES,
+  reading: ReadOptions = {},
 ): Promise<AsyncIterable<Buffer>> {
-  const file = createReadStream(path, { highWaterMark: chunkBytes });
+  const chunkBytes = reading.chunkBytes ?? CHUNK_BYTES;
+  let gzip = false;
   async function* counted(): AsyncGenerator<Buffer> {
-    let bytesRead = 0;
-    for await (const chunk of file as AsyncIterable<Buffer>) {
-      bytesRead += chunk.length;
-      onRead?.({ bytesRead });
-      yield chunk;
+    const file = await open(path, 'r');
+    try {
+      let bytesRead = 0;
+      let buffer: Buffer | undefined;
+      for (;;) {
+        // A new buffer per chunk unless the consumer is done with each chunk once it asks for the next.
+        if (buffer === undefined || gzip || !reading.reuseChunks) buffer = Buffer.allocUnsafeSlow(chunkBytes);
+        const { bytesRead: read } = await file.read(buffer, 0, chunkBytes, null);
+        if (read === 0) return;
+        bytesRead += read;
+        onRead?.({ bytesRead });
+        yield read === chunkBytes ? buffer : buffer.subarray(0, read);
+      }
+    } finally {
+      await file.close();
     }
   }
   const { head, rest } = await peek(counted());
   if (!isGzip(head)) return prepend(head, rest);
+  gzip = true;
   const gunzip = createGunzip();
   // Pipe by hand so that a read error of the file reaches the consumer of the decompressed stream.
   (async () => {

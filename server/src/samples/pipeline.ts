@@ -27,7 +27,7 @@ import { detectSampleFormat } from './jsonDocuments';
 import { splitJsonArray } from './jsonArrayElements';
 import { splitJsonObjects } from './jsonObjectElements';
 import { HeapGuard, ReplayMemoryError } from './memoryGuard';
-import { openSampleContent, peekContent, splitLines, textContent, type LineSkipper } from './lineReader';
+import { openSampleContent, peekContent, splitLines, textContent, type LineSkipper, type ReadOptions } from './lineReader';
 import { decodeNdjsonLine, oversizedLineProblem, type NdjsonProblem } from './ndjson';
 import { estimateSampleBytes, sampleContentKey, type CachedSample, type SampleCache } from './sampleCache';
 
@@ -294,10 +294,11 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
         collecting?.warnings.push(warning);
         outcome.warnings.push(warning);
       };
+      const reading: ReadOptions = { chunkBytes: request.chunkBytes };
       const raw =
         source.text !== undefined
           ? textContent(source.text, request.chunkBytes)
-          : await openSampleContent(source.path, ({ bytesRead }) => (fileBytes = bytesRead), truncated, request.chunkBytes);
+          : await openSampleContent(source.path, ({ bytesRead }) => (fileBytes = bytesRead), truncated, reading);
       const { head, content } = await peekContent(raw);
       const onChunk = (chunk: Buffer): void => {
         signal?.throwIfAborted();
@@ -309,19 +310,22 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
       };
       const format = head === undefined ? 'ndjson' : detectSampleFormat(head);
       if (format === 'ndjson') {
+        // `splitLines` is done with each chunk once it asks for the next (it copies what it keeps).
+        reading.reuseChunks = true;
         const onOversizedLine = (line: number, bytes: number): void => report(oversizedLineProblem(source.path, line, bytes, request.maxLineBytes));
         const sieve = chunkSieve?.();
         // Chunks with a skipped line are searched once for the category key (for the warning).
-        let searched: Buffer | undefined;
+        let chunks = 0;
+        let searched = 0;
         const skipper: LineSkipper | undefined = sieve && {
-          lines: (chunk, start) => (collecting ? undefined : sieve(chunk, start)),
+          lines: (chunk, start) => (chunks++, collecting ? undefined : sieve(chunk, start)),
           skip: (chunk, start, end) => {
             // Lines that are not a JSON object are parsed and reported (a truncated line, say).
             if (!looksLikeObject(chunk, start, end)) return false;
             outcome.events++;
             outcome.prefiltered++;
             if (indexFilter?.active) countSkipped(chunk.subarray(start, end));
-            if (!someHaveCategory && searched !== chunk && (searched = chunk).includes(categoryKey)) someHaveCategory = true;
+            if (!someHaveCategory && searched !== chunks && ((searched = chunks), chunk.includes(categoryKey))) someHaveCategory = true;
             return true;
           },
         };

@@ -3,7 +3,11 @@
 // are counted by hand from the inputs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_LINE_BYTES, splitLines, type LineSkipper } from '../../../server/src/samples/lineReader';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { MAX_LINE_BYTES, openSampleContent, splitLines, type LineSkipper } from '../../../server/src/samples/lineReader';
 
 async function* chunksOf(...parts: Array<string | Buffer>): AsyncGenerator<Buffer> {
   for (const p of parts) yield Buffer.isBuffer(p) ? p : Buffer.from(p);
@@ -132,4 +136,29 @@ test('a skipper never passes over a line over the length limit: it is told as ov
   });
   assert.deepEqual(seen, ['1:{"a":1}', '2:oversized 11']);
   assert.deepEqual(skipped, ['abc']);
+});
+
+test('a file read into one reused buffer (reuseChunks) gives its content chunk by chunk; a gzip file is inflated whole all the same', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eqlwb-reuse-'));
+  try {
+    const content = Buffer.from(Array.from({ length: 500 }, (_, i) => `{"n":${i}}\n`).join(''));
+    const plain = join(dir, 'a.ndjson');
+    const zipped = join(dir, 'a.ndjson.gz');
+    writeFileSync(plain, content);
+    writeFileSync(zipped, gzipSync(content));
+    for (const file of [plain, zipped]) {
+      const reading = { chunkBytes: 100, reuseChunks: true };
+      const copies: Buffer[] = [];
+      const buffers = new Set<ArrayBufferLike>();
+      for await (const chunk of await openSampleContent(file, undefined, undefined, reading)) {
+        copies.push(Buffer.from(chunk));
+        buffers.add(chunk.buffer);
+      }
+      assert.deepEqual(Buffer.concat(copies), content, file);
+      // The plain file's 100-byte chunks all come in one buffer, read again and again.
+      if (file === plain) assert.equal(buffers.size, 1);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
