@@ -139,6 +139,16 @@ function parseSize(value: string): number {
 }
 
 /**
+ * Parses `--timestamp-field` and `--event-category-field`: a field name. Elasticsearch rejects an
+ * empty one (`EqlSearchRequest.validate`: "@timestamp field is null or empty", "event category
+ * field is null or empty"); it accepts an empty `tiebreaker_field`, which names no tiebreaker.
+ */
+function parseRequiredField(value: string): string {
+  if (value === '') throw new InvalidArgumentError('expected a field name (Elasticsearch rejects an empty one).');
+  return value;
+}
+
+/**
  * Builds the commander program. Each command's action stores its exit code in `result.code`.
  * @param io where commands and commander (help, usage errors) write.
  */
@@ -170,9 +180,9 @@ function createProgram(io: CliIo, result: { code: number }): Command {
     .argument('<rule>', 'rule file: .eql (one query) or detection-rules .toml')
     .argument('<samples...>', 'sample files (NDJSON, gzip, JSON arrays, search or _eql/search responses: see Samples below), or folders searched for *.ndjson, *.jsonl and their .gz')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--timestamp-field <field>', 'field holding the event time', '@timestamp')
+    .option('--timestamp-field <field>', 'field holding the event time', parseRequiredField, '@timestamp')
     .option('--tiebreaker-field <field>', 'field ordering events with equal timestamps (default: none, file order)')
-    .option('--event-category-field <field>', 'field holding the event category', 'event.category')
+    .option('--event-category-field <field>', 'field holding the event category', parseRequiredField, 'event.category')
     .option('--size <n>', 'maximum number of matches (default: all; the _eql/search API defaults to 10)', parseSize)
     .option('--mapping <file>', 'Elasticsearch index mapping (JSON): field types and aliases; fields it lacks are errors')
     .option('--explain', 'after the matches, explain what the rule missed and why (per stage, per join key)')

@@ -11,6 +11,8 @@ import { lineColumnAt } from '../samples/textPosition';
 import { ExitCode } from './io';
 import { queryDiagnostics } from '../services/diagnostics';
 import { fieldCatalogFor } from '../services/fieldKnowledge';
+import { ruleMetadataDiagnostics } from '../services/ruleMetadata';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 
 /** Severities printed by the command line; `information` and `hint` are editor-only and not printed. */
 const PRINTED: ReadonlySet<EqlDiagnostic['severity']> = new Set(['error', 'warning']);
@@ -28,6 +30,11 @@ export interface CheckedRule {
   errors: number;
   /** One `path:line:column: severity: message` line (no newline) per diagnostic. */
   lines: string[];
+  /**
+   * Errors of a TOML rule's `[rule]` table outside its query, as `path:line:column: error: message`
+   * lines (counted in `errors`): the editor's `empty-field-override` check (`services/ruleMetadata.ts`).
+   */
+  ruleTableLines?: string[];
 }
 
 /**
@@ -35,6 +42,7 @@ export interface CheckedRule {
  * then, if there are more, `path: … and N more diagnostics not shown (E errors, W warnings)`.
  */
 export function printedLines(rule: CheckedRule, max = MAX_PRINTED_DIAGNOSTICS): string[] {
+  if (rule.ruleTableLines?.length) return [...rule.ruleTableLines, ...printedLines({ ...rule, ruleTableLines: undefined }, max)];
   if (rule.lines.length <= max) return rule.lines;
   const rest = rule.diagnostics.slice(max);
   const errors = rest.filter((d) => d.severity === 'error').length;
@@ -78,8 +86,17 @@ export async function checkRuleFile(
     .filter((d) => PRINTED.has(d.severity))
     .sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
   const lines = diagnostics.map((d) => formatDiagnostic(source, d));
-  const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  return { rule: { source, statement: result.statement, diagnostics, errors, lines } };
+  const ruleTableLines = source.format === 'toml' ? ruleTableErrors(source) : [];
+  const errors = diagnostics.filter((d) => d.severity === 'error').length + ruleTableLines.length;
+  return { rule: { source, statement: result.statement, diagnostics, errors, lines, ...(ruleTableLines.length > 0 ? { ruleTableLines } : {}) } };
+}
+
+/** The `[rule]` table's keys Elasticsearch would reject (`empty-field-override`), as printed lines. */
+function ruleTableErrors(source: RuleSource): string[] {
+  const document = TextDocument.create('file:///rule.toml', 'toml', 1, source.fileText);
+  return ruleMetadataDiagnostics(document)
+    .filter((d) => d.code === 'empty-field-override')
+    .map((d) => `${escapeControlCharacters(source.path)}:${d.range.start.line + 1}:${d.range.start.character + 1}: error: ${escapeControlCharacters(String(d.message))}`);
 }
 
 /**

@@ -17,6 +17,7 @@ import { compileFilterParts } from './filter';
 import { FieldMapping, kindOfType, lookupField } from './mapping';
 import { Ordinal, compareOrdinals, tiebreakerValue, timestampParser } from './order';
 import { applyLimits, limitSteps, LimitStep } from './pipes';
+import { BoundedSelection } from './boundedSelection';
 import { compileJoinKeys } from './joinKeys';
 import { CompiledSampleStage, SampleMatcher, type SampleMatcherState, type SampleSnapshot } from './sample';
 import {
@@ -346,7 +347,9 @@ export type ReplaySessionOptions = ReplayRunOptions & {
  * stepping starts (skipped when they arrived in order), so files whose events are out of timestamp
  * order, and several files covering the same period, replay exactly as sorted input does. The cost
  * is memory for the kept events (with `relevantOnly`, only those that pass some filter) and an
- * O(k log k) sort of those k events.
+ * O(k log k) sort of those k events. An event query with `relevantOnly` under a limit (`head N`,
+ * `tail N`, `size`) keeps only the N events its result can hold (`boundedSelection.ts`: memory
+ * O(N), O(k log N) time), and {@link events} and stepping then give those N only.
  */
 export class ReplaySession {
   private readonly machine: Machine;
@@ -354,7 +357,13 @@ export class ReplaySession {
   private readonly ordinalOf: (doc: Record<string, unknown>, index: number) => Ordinal | undefined;
   private readonly relevantOnly: boolean;
   private readonly timestampField: string;
-  private readonly kept: OrderedEvent[] = [];
+  private kept: OrderedEvent[] = [];
+  /**
+   * An event query whose every kept event is a match (`relevantOnly`), under a limit: its result
+   * is a slice of the first (`head N`, `size`) or last (`tail N`) N matches in order, so only those
+   * N are kept as they come (see the class comment).
+   */
+  private bounded?: BoundedSelection<OrderedEvent>;
   private inOrder = true;
   private sealed = false;
   private addedCount = 0;
@@ -388,6 +397,11 @@ export class ReplaySession {
           ? eventMachine(compileEventFilter(query.filter, ctx), this.relevantOnly)
           : sequenceMachine(query, ctx, options.sequenceObserver);
       this.ordinalOf = ordinalReader(options);
+      // The limits only narrow their input, so the first one says which events can be in the result.
+      const first = this.limits[0];
+      if (query.kind === 'event' && this.relevantOnly && first !== undefined) {
+        this.bounded = new BoundedSelection(first.count, (a: OrderedEvent, b: OrderedEvent) => compareOrdinals(a.ordinal, b.ordinal), first.kind === 'head' ? 'first' : 'last');
+      }
     }
     for (const record of events) this.add(record);
   }
@@ -446,6 +460,7 @@ export class ReplaySession {
       this.firstSkipped ??= record;
       return false;
     }
+    if (this.bounded) return this.bounded.add({ record, ordinal });
     const last = this.kept[this.kept.length - 1];
     if (this.inOrder && last !== undefined && compareOrdinals(last.ordinal, ordinal) > 0) this.inOrder = false;
     this.kept.push({ record, ordinal });
@@ -456,7 +471,8 @@ export class ReplaySession {
   private seal(): void {
     if (this.sealed) return;
     this.sealed = true;
-    if (!this.inOrder) this.kept.sort((a, b) => compareOrdinals(a.ordinal, b.ordinal));
+    if (this.bounded) this.kept = this.bounded.sorted();
+    else if (!this.inOrder) this.kept.sort((a, b) => compareOrdinals(a.ordinal, b.ordinal));
   }
 
   /** The kept events in the order `step()` feeds them (ends the input phase). */

@@ -36,7 +36,10 @@ export interface ExceptionItem {
 }
 
 /** Why an item or entry could not be read. */
-export class ExceptionFormatError extends Error {}
+export class ExceptionFormatError extends Error {
+  /** The 0-based position in the item's `entries` of the entry at fault, when one is. */
+  entry?: number;
+}
 
 const OPERATORS = new Set(['included', 'excluded']);
 
@@ -92,11 +95,18 @@ export function readEntry(raw: unknown, nestedIn?: string): ExceptionEntry {
 /**
  * Checks and converts one item object (`entries`, and optionally `name`, `item_id`, `os_types`, `expire_time`).
  * @param fallbackName used when the item has neither `name` nor `item_id`.
- * @throws ExceptionFormatError with a readable reason.
+ * @throws ExceptionFormatError with a readable reason (and `entry` when an entry is at fault).
  */
 export function readItem(raw: Record<string, unknown>, source: { file: string; line: number }, fallbackName: string): ExceptionItem {
   if (!Array.isArray(raw.entries) || raw.entries.length === 0) throw new ExceptionFormatError('an exception item needs `entries` (a non-empty array)');
-  const entries = raw.entries.map((e) => readEntry(e));
+  const entries = raw.entries.map((e, i) => {
+    try {
+      return readEntry(e);
+    } catch (error) {
+      if (error instanceof ExceptionFormatError) error.entry = i;
+      throw error;
+    }
+  });
   const osTypes = raw.os_types === undefined ? [] : raw.os_types;
   if (!Array.isArray(osTypes) || !osTypes.every((o) => typeof o === 'string')) throw new ExceptionFormatError('`os_types` must be an array of strings');
   if (raw.expire_time !== undefined && (typeof raw.expire_time !== 'string' || Number.isNaN(Date.parse(raw.expire_time)))) {

@@ -15,7 +15,7 @@ import { promises as fs } from 'node:fs';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { describeFsError } from '../samples/fsErrors';
 import { isTable, tomlErrorMessage } from '../samples/ruleFile';
-import { indexTomlLines, lineOf } from '../ruletests/tomlLines';
+import { indexTomlLines, lineOf, type TomlLineIndex } from '../ruletests/tomlLines';
 import { ExceptionFormatError, readItem, type ExceptionItem } from './exceptionItem';
 
 /** A problem of an exception file: 1-based line, and a message. */
@@ -38,6 +38,8 @@ export interface ExceptionFileResult {
  */
 export function parseKibanaExport(text: string, file: string): ExceptionFileResult {
   const result: ExceptionFileResult = { items: [], problems: [] };
+  // A list's own line or the export summary: the file is an export, even of an empty list.
+  let exportLines = 0;
   text.split(/\r\n|\n|\r/).forEach((lineText, i) => {
     const line = i + 1;
     if (lineText.trim() === '') return;
@@ -52,7 +54,11 @@ export function parseKibanaExport(text: string, file: string): ExceptionFileResu
       result.problems.push({ file, line, message: 'not a JSON object' });
       return;
     }
-    if (value.entries === undefined) return; // The list's own line, or the export summary.
+    if (value.entries === undefined) {
+      // The list's own line, or the export summary.
+      if (value.list_id !== undefined || value.exported_exception_list_count !== undefined) exportLines++;
+      return;
+    }
     try {
       result.items.push(readItem(value, { file, line }, `item on line ${line}`));
     } catch (e) {
@@ -60,8 +66,15 @@ export function parseKibanaExport(text: string, file: string): ExceptionFileResu
       result.problems.push({ file, line, message: e.message });
     }
   });
+  if (result.items.length === 0 && result.problems.length === 0 && exportLines === 0) {
+    result.problems.push({ file, line: 0, message: NO_ITEMS });
+  }
   return result;
 }
+
+/** For a file that holds no exception item: most likely not the file meant (a sample log, say). */
+const NO_ITEMS =
+  'no exception items found (a Kibana exception-list export has lines with `entries`; a .toml exception file has `[[exception]]` tables), so none would apply';
 
 /**
  * Parses a hand-written exception file (TOML, `[[exception]]` tables).
@@ -82,7 +95,10 @@ export function parseExceptionToml(text: string, file: string): ExceptionFileRes
     if (key !== 'exception') result.problems.push({ file, line: lineOf(index, text, key), message: `unknown key \`${key}\` (items are \`[[exception]]\` tables)` });
   }
   const items = doc.exception;
-  if (items === undefined) return result;
+  if (items === undefined) {
+    if (result.problems.length === 0) result.problems.push({ file, line: 0, message: NO_ITEMS });
+    return result;
+  }
   if (!Array.isArray(items)) {
     result.problems.push({ file, line: lineOf(index, text, 'exception'), message: '`exception` must be an array of tables (`[[exception]]`)' });
     return result;
@@ -97,10 +113,73 @@ export function parseExceptionToml(text: string, file: string): ExceptionFileRes
       result.items.push(readItem(raw, { file, line }, `exception ${i + 1}`));
     } catch (e) {
       if (!(e instanceof ExceptionFormatError)) throw e;
-      result.problems.push({ file, line, message: e.message });
+      result.problems.push({ file, line: e.entry === undefined ? line : entryLine(index, text, i, e.entry, line), message: e.message });
     }
   });
   return result;
+}
+
+/**
+ * The 1-based line of entry `entry` of item `item`: its `[[exception.entries]]` header, or where
+ * it starts in an inline `entries = [ … ]` array, else `fallback` (the item's line).
+ */
+function entryLine(index: TomlLineIndex, text: string, item: number, entry: number, fallback: number): number {
+  const table = index.get(`exception[${item}].entries[${entry}]`);
+  if (table !== undefined) return table;
+  const key = index.get(`exception[${item}].entries`);
+  if (key === undefined) return fallback;
+  return inlineArrayElementLines(text, key)[entry] ?? key;
+}
+
+/**
+ * The 1-based line where each element of the inline array assigned on line `keyLine` starts
+ * (`key = [ a, { … },\n b ]`), found by a scan that skips strings and comments.
+ */
+function inlineArrayElementLines(text: string, keyLine: number): number[] {
+  const starts: number[] = [];
+  let line = 1;
+  let i = 0;
+  for (; i < text.length && line < keyLine; i++) if (text[i] === '\n') line++;
+  i = text.indexOf('=', i) + 1;
+  if (i === 0) return starts;
+  let depth = 0; // Brackets and braces open since the `=`.
+  let expectElement = false;
+  for (; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\n') {
+      line++;
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\r') continue;
+    if (c === '#') {
+      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
+      continue;
+    }
+    if (depth === 1 && expectElement && c !== ']' && c !== ',') {
+      starts.push(line);
+      expectElement = false;
+    }
+    if (c === '"' || c === "'") {
+      // A string: skip to its closing quote (basic strings have escapes; triple quotes span lines).
+      const quote = text.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
+      let j = i + quote.length;
+      while (j < text.length && !text.startsWith(quote, j)) {
+        if (c === '"' && text[j] === '\\') j++;
+        else if (text[j] === '\n') line++;
+        j++;
+      }
+      i = j + quote.length - 1;
+      continue;
+    }
+    if (c === '[' || c === '{') {
+      depth++;
+      if (depth === 1) expectElement = c === '[';
+    } else if (c === ']' || c === '}') {
+      depth--;
+      if (depth <= 0) break;
+    } else if (c === ',' && depth === 1) expectElement = true;
+  }
+  return starts;
 }
 
 /**

@@ -1,16 +1,19 @@
 /**
  * Finding rule test files (`*.test.toml`) among command-line arguments: a file is taken as given,
- * a folder is searched recursively (`node_modules` and `.git` skipped), in sorted path order.
+ * a folder is searched recursively as sample folders are (`searchFolder`: links followed, each
+ * unreadable sub-folder reported on its own), `node_modules` and `.git` skipped, in sorted path order.
  */
 import { promises as fs } from 'node:fs';
 import * as nodePath from 'node:path';
+import { searchFolder } from '../samples/discover';
 import { describeFsError } from '../samples/fsErrors';
 import { isRuleTestFileName } from './testFile';
 
 /**
  * @param args files and folders as written by the user.
  * @returns the test files, and one `path: reason` per argument that could not be used (missing, or a
- *   folder without test files).
+ *   folder without test files) and per sub-folder that could not be read (the files found elsewhere
+ *   are still returned).
  */
 export async function discoverTestFiles(args: readonly string[]): Promise<{ files: string[]; errors: string[] }> {
   const files: string[] = [];
@@ -24,17 +27,13 @@ export async function discoverTestFiles(args: readonly string[]): Promise<{ file
       errors.push(`${arg}: ${describeFsError(e)}`);
       continue;
     }
-    const found: string[] = [];
+    let found: string[] = [arg];
     if (stat.isDirectory()) {
-      try {
-        await walk(arg, found);
-      } catch (e) {
-        errors.push(`${arg}: ${describeFsError(e)}`);
-        continue;
-      }
-      if (found.length === 0) errors.push(`${arg}: no rule test files (*.test.toml) in this folder`);
-      found.sort();
-    } else found.push(arg);
+      const searched = await searchFolder(arg, { wanted: isRuleTestFileName, skipFolder: (name) => name === 'node_modules' || name === '.git' });
+      errors.push(...searched.problems);
+      if (searched.files.length === 0 && searched.problems.length === 0) errors.push(`${arg}: no rule test files (*.test.toml) in this folder`);
+      found = searched.files;
+    }
     for (const f of found) {
       const key = nodePath.resolve(f);
       if (!seen.has(key)) {
@@ -44,13 +43,4 @@ export async function discoverTestFiles(args: readonly string[]): Promise<{ file
     }
   }
   return { files, errors };
-}
-
-async function walk(dir: string, found: string[]): Promise<void> {
-  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name === '.git') continue;
-    const path = nodePath.join(dir, entry.name);
-    if (entry.isDirectory()) await walk(path, found);
-    else if (entry.isFile() && isRuleTestFileName(entry.name)) found.push(path);
-  }
 }

@@ -272,6 +272,9 @@ function readOptions(v: unknown, at: string, report: Report): TestReplayOptions 
     } else if (name === 'resultPosition') {
       if (value === 'head' || value === 'tail') out.resultPosition = value;
       else report(where, '`result_position` must be "head" or "tail"');
+    } else if ((name === 'timestampField' || name === 'eventCategoryField') && value === '') {
+      // As `_eql/search` (`EqlSearchRequest.validate`: "@timestamp field is null or empty").
+      report(where, `\`${key}\` must name a field (Elasticsearch rejects an empty one)`);
     } else if (typeof value === 'string') {
       out[name] = value;
     } else {

@@ -58,15 +58,12 @@ export async function discoverSampleFiles(args: readonly string[]): Promise<Disc
       continue;
     }
     if (stat.isDirectory()) {
-      const found: string[] = [];
-      const problems: string[] = [];
-      await walk(arg, '', found, problems, new Set());
+      const { files, problems } = await searchFolder(arg, { wanted: isSampleFileName });
       result.errors.push(...problems);
-      if (found.length === 0 && problems.length === 0) {
+      if (files.length === 0 && problems.length === 0) {
         result.errors.push(`${arg}: no sample files (${SAMPLE_FILE_GLOB}) found in this folder`);
       }
-      found.sort(compareCodeUnits);
-      for (const rel of found) add(nodePath.join(arg, ...rel.split('/')));
+      files.forEach(add);
     } else {
       add(arg);
     }
@@ -74,8 +71,36 @@ export async function discoverSampleFiles(args: readonly string[]): Promise<Disc
   return result;
 }
 
-/** Collects `rel` paths (with `/`) of sample files below `root`; `visited` holds real paths of folders. */
-async function walk(root: string, rel: string, found: string[], problems: string[], visited: Set<string>): Promise<void> {
+/** What {@link searchFolder} looks for. */
+export interface FolderSearch {
+  /** Whether a file is wanted, by its name (no folder part). */
+  wanted: (name: string) => boolean;
+  /** Folders not searched, by name (`node_modules`, say); default: none. */
+  skipFolder?: (name: string) => boolean;
+}
+
+/**
+ * Searches a folder recursively for the files `search` wants. Symbolic links are followed (to
+ * files and to folders); a folder reached again through a link cycle is not searched again; a
+ * dangling link is passed over. A sub-folder that cannot be read is one problem, and the search
+ * goes on with the others.
+ *
+ * @param folder the folder, as written by the user.
+ * @param search which files are wanted and which folders skipped.
+ * @returns the files (joined onto `folder` as given), ordered by their path relative to `folder`
+ *   compared by UTF-16 code units with `/` as separator (the same order on every machine), and one
+ *   `path: reason` per folder that could not be read; never throws for file system problems.
+ */
+export async function searchFolder(folder: string, search: FolderSearch): Promise<{ files: string[]; problems: string[] }> {
+  const found: string[] = [];
+  const problems: string[] = [];
+  await walk(folder, '', search, found, problems, new Set());
+  found.sort(compareCodeUnits);
+  return { files: found.map((rel) => nodePath.join(folder, ...rel.split('/'))), problems };
+}
+
+/** Collects `rel` paths (with `/`) of wanted files below `root`; `visited` holds real paths of folders. */
+async function walk(root: string, rel: string, search: FolderSearch, found: string[], problems: string[], visited: Set<string>): Promise<void> {
   const dir = rel === '' ? root : nodePath.join(root, ...rel.split('/'));
   let real: string;
   let entries;
@@ -101,8 +126,9 @@ async function walk(root: string, rel: string, found: string[], problems: string
         continue; // A dangling link is not a sample file.
       }
     }
-    if (isDir) await walk(root, childRel, found, problems, visited);
-    else if (isFile && isSampleFileName(entry.name)) found.push(childRel);
+    if (isDir) {
+      if (!search.skipFolder?.(entry.name)) await walk(root, childRel, search, found, problems, visited);
+    } else if (isFile && search.wanted(entry.name)) found.push(childRel);
   }
 }
 

@@ -4,7 +4,12 @@
  *
  * - `rule-type-language` (error): one of the two says `eql` and the other something else — the
  *   rule is then either not run as EQL or rejected by the repository's validation;
- * - `empty-query` (error): an EQL rule whose `query` holds only whitespace.
+ * - `empty-query` (error): an EQL rule whose `query` holds only whitespace;
+ * - `empty-field-override` (error): an EQL rule whose `timestamp_override` or
+ *   `event_category_override` is empty (or blank). Kibana passes them to `_eql/search` as
+ *   `timestamp_field` and `event_category_field`, and Elasticsearch rejects the search
+ *   (`EqlSearchRequest.validate`: "@timestamp field is null or empty", "event category field is
+ *   null or empty").
  *
  * Other TOML files (no `[rule]` table, KQL rules with neither field saying `eql`) get nothing.
  */
@@ -42,8 +47,20 @@ export function ruleMetadataDiagnostics(document: TextDocument): Diagnostic[] {
   }
   const isEql = language === 'eql' || (language === undefined && type === 'eql');
   if (isEql && typeof query === 'string' && query.trim() === '') at('query', 'The EQL rule has an empty query', 'empty-query');
+  for (const [key, field] of EMPTY_OVERRIDE_CHECKS) {
+    const value = (rule as Record<string, unknown>)[key];
+    if (isEql && typeof value === 'string' && value.trim() === '') {
+      at(key, `\`${key}\` is empty: Elasticsearch rejects the search ("${field} field is null or empty"); remove the key to use the default field`, 'empty-field-override');
+    }
+  }
   return out;
 }
+
+/** The `[rule]` keys that must not be empty, with the field Elasticsearch's message names. */
+const EMPTY_OVERRIDE_CHECKS: ReadonlyArray<[string, string]> = [
+  ['timestamp_override', '@timestamp'],
+  ['event_category_override', 'event category'],
+];
 
 /** The range of `key = …` in the `[rule]` table (from the key to the end of its line). */
 function keyRange(document: TextDocument, key: string): { start: { line: number; character: number }; end: { line: number; character: number } } | undefined {

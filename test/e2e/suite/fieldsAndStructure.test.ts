@@ -1,5 +1,6 @@
 /**
- * Authoring that knows the data, in a real VS Code: a misspelt field is a warning with a quick fix;
+ * Authoring that knows the data, in a real VS Code: a misspelt field or event category is a warning
+ * with a quick fix;
  * completion offers the values the workspace's samples hold; a detection-rules TOML rule is
  * coloured by semantic tokens although no TOML extension is installed; the outline lists the
  * query's stages; Format Document lays a rule out.
@@ -40,6 +41,27 @@ describe('fields, values and structure', () => {
       assert.ok(await vscode.workspace.applyEdit(fix.edit));
       assert.equal(doc.lineAt(0).text, 'process where process.name == "cmd.exe"');
       await waitForDiagnostics(doc.uri, 'the warning to go', (ds) => !ds.some((x) => codeOf(x) === 'field-typo'));
+    } finally {
+      await revertDocument(doc);
+    }
+  });
+
+  it('warns on a misspelt event category in a TOML rule and fixes it with the quick fix, in the TOML string', async () => {
+    const doc = await openRule('cmd-then-https.toml');
+    const editor = vscode.window.activeTextEditor!;
+    try {
+      // Line 17 is `  [network where destination.port == 443]`: `network` is characters 3–10.
+      assert.ok(await editor.edit((e) => e.replace(new vscode.Range(17, 3, 17, 10), 'netwrok')));
+      const [d] = await waitForDiagnostics(doc.uri, 'a category-typo warning', (ds) => ds.some((x) => codeOf(x) === 'category-typo'));
+      assert.equal(d.severity, vscode.DiagnosticSeverity.Warning);
+      assert.equal(d.message, 'Unknown event category [netwrok], did you mean [network]?');
+      assert.deepEqual([d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character], [17, 3, 17, 10]);
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d.range);
+      const fix = actions.find((a) => a.title === 'Change to network');
+      assert.ok(fix?.edit, JSON.stringify(actions.map((a) => a.title)));
+      assert.ok(await vscode.workspace.applyEdit(fix.edit));
+      assert.equal(doc.lineAt(17).text, '  [network where destination.port == 443]');
+      await waitForDiagnostics(doc.uri, 'the warning to go', (ds) => !ds.some((x) => codeOf(x) === 'category-typo'));
     } finally {
       await revertDocument(doc);
     }

@@ -219,3 +219,20 @@ test('messages quoting source text escape control characters; at most 100 diagno
   assert.doesNotMatch(e.stdout, /\u001b/);
   assert.match(e.stdout, /\\x1b/);
 });
+
+test('a TOML rule with an empty timestamp_override or event_category_override is an error at the key (exit 1), for check and replay', () => {
+  // Kibana passes them as timestamp_field / event_category_field; EqlSearchRequest.validate()
+  // rejects an empty one ("@timestamp field is null or empty", "event category field is null or empty").
+  const rule = write('empty-override.toml', '[rule]\nname = "x"\ntype = "eql"\nlanguage = "eql"\ntimestamp_override = ""\n  event_category_override = ""\nquery = "process where true"\n');
+  const r = spawnCli(['check', rule]);
+  assert.equal(r.status, 1, r.stderr);
+  assert.equal(
+    r.stdout,
+    `${rule}:5:1: error: \`timestamp_override\` is empty: Elasticsearch rejects the search ("@timestamp field is null or empty"); remove the key to use the default field\n` +
+      `${rule}:6:3: error: \`event_category_override\` is empty: Elasticsearch rejects the search ("event category field is null or empty"); remove the key to use the default field\n`,
+  );
+  const replay = spawnCli(['replay', rule, 'samples/logs']);
+  assert.equal(replay.status, 1);
+  assert.equal(replay.stdout, '');
+  assert.match(replay.stderr, /:5:1: error: `timestamp_override` is empty/);
+});

@@ -5,10 +5,11 @@
 // `maxspan`, missing events `![…]`).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnCli } from './spawnCli';
+import { repoRoot, spawnCli } from './spawnCli';
 
 const dir = mkdtempSync(join(tmpdir(), 'eqlwb-replay-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -475,4 +476,40 @@ test('replay --help documents --explain and the explanation JSON line', () => {
   assert.match(r.stdout, /--explain/);
   assert.match(r.stdout, /\{"type":"explanation","kind":"sequence"/);
   assert.match(r.stdout, /"reason" is expired|"end\.reason" is expired/);
+});
+
+test('an empty --timestamp-field or --event-category-field is a usage error (exit 2), as Elasticsearch rejects the request', () => {
+  // EqlSearchRequest.validate(): "@timestamp field is null or empty", "event category field is null or empty".
+  for (const flag of ['--timestamp-field', '--event-category-field']) {
+    const r = spawnCli(['replay', flag, '', RULE, 'samples/logs']);
+    assert.equal(r.status, 2, flag);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, new RegExp(`^error: option '${flag} <field>' argument '' is invalid\\. expected a field name \\(Elasticsearch rejects an empty one\\)\\.\\n`));
+  }
+});
+
+test('a sample folder with an unreadable sub-folder: that sub-folder is reported, the other files are replayed (exit 2)', (t) => {
+  // Root reads every folder: run the command as another user then (setpriv, util-linux).
+  const asRoot = process.getuid?.() === 0;
+  if (process.platform === 'win32' || (asRoot && !existsSync('/usr/bin/setpriv'))) return t.skip('needs POSIX permissions (and setpriv when run as root)');
+  const base = mkdtempSync(join(tmpdir(), 'eqlwb-perm-'));
+  try {
+    chmodSync(base, 0o755);
+    mkdirSync(join(base, 'logs/sub'), { recursive: true });
+    writeFileSync(join(base, 'logs/ok.ndjson'), ndjson({ '@timestamp': '2024-01-01T00:00:00Z', event: { category: 'process' } }));
+    writeFileSync(join(base, 'logs/sub/x.ndjson'), ndjson({ '@timestamp': '2024-01-01T00:00:00Z', event: { category: 'process' } }));
+    writeFileSync(join(base, 'rule.eql'), 'process where true\n');
+    chmodSync(join(base, 'logs/sub'), 0o000);
+    const cli = ['--import', 'tsx', join(repoRoot, 'server/src/cli.ts'), 'replay', join(base, 'rule.eql'), join(base, 'logs')];
+    const r = asRoot
+      ? spawnSync('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, ...cli], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 })
+      : spawnSync(process.execPath, cli, { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.equal(r.stderr, `${join(base, 'logs/sub')}: permission denied\n`);
+    assert.match(r.stdout, /^#1 event\n {2}.*ok\.ndjson:1 /);
+    assert.match(r.stdout, /\n1 match \(1 event\); 1 event read from 1 file\n$/);
+  } finally {
+    chmodSync(join(base, 'logs/sub'), 0o755);
+    rmSync(base, { recursive: true, force: true });
+  }
 });

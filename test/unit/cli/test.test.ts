@@ -4,7 +4,8 @@
 // failure/error elements). Expected results are the hand-worked ones of samples/README.md.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -93,4 +94,46 @@ test('replay --exceptions: the excluded events are left out and the removed matc
   const bad = spawnCli(['replay', '--exceptions', badFile, 'samples/rules/incoming_execution_via_powershell_remoting.eql', 'samples/logs']);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /bad\.ndjson:1: entry on `a`: `operator` must be "included" or "excluded"/);
+});
+
+test('replay --exceptions with a file that holds no exception item (a sample log) exits 2 and says so, before any replay', () => {
+  const sample = 'samples/logs/endpoint/win-dc01.ndjson';
+  const r = spawnCli(['replay', '--exceptions', sample, 'samples/rules/incoming_execution_via_powershell_remoting.eql', 'samples/logs']);
+  assert.equal(r.status, 2);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^samples\/logs\/endpoint\/win-dc01\.ndjson: no exception items found \(/);
+});
+
+test('test FOLDER follows folder links, as the samples search does', () => {
+  write('linked/real/one.test.toml', `${header}[[case]]\nname = "two"\nmatches = 2\n`);
+  mkdirSync(join(dir, 'linked/top'), { recursive: true });
+  symlinkSync('../real', join(dir, 'linked/top/link'));
+  const r = spawnCli(['test', join(dir, 'linked/top')]);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /link\/one\.test\.toml\n {2}✓ two\n/);
+  assert.match(r.stdout, /\n1 test file: 1 passed, 0 failed, 0 could not run\n$/);
+});
+
+test('test FOLDER with an unreadable sub-folder reports that sub-folder and still runs the test files found (exit 2)', (t) => {
+  // Root reads every folder: run the command as another user then (setpriv, util-linux).
+  const asRoot = process.getuid?.() === 0;
+  if (process.platform === 'win32' || (asRoot && !existsSync('/usr/bin/setpriv'))) return t.skip('needs POSIX permissions (and setpriv when run as root)');
+  const base = mkdtempSync(join(tmpdir(), 'eqlwb-perm-'));
+  try {
+    chmodSync(base, 0o755);
+    mkdirSync(join(base, 'logs/sub'), { recursive: true });
+    writeFileSync(join(base, 'a.test.toml'), `${header}[[case]]\nname = "two"\nmatches = 2\n`);
+    chmodSync(join(base, 'logs/sub'), 0o000);
+    const cli = ['--import', 'tsx', join(repoRoot, 'server/src/cli.ts'), 'test', base];
+    const r = asRoot
+      ? spawnSync('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, ...cli], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 })
+      : spawnSync(process.execPath, cli, { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.equal(r.stderr, `${join(base, 'logs/sub')}: permission denied\n`);
+    assert.match(r.stdout, /a\.test\.toml\n {2}✓ two\n/);
+    assert.match(r.stdout, /\n1 test file: 1 passed, 0 failed, 0 could not run\n$/);
+  } finally {
+    chmodSync(join(base, 'logs/sub'), 0o755);
+    rmSync(base, { recursive: true, force: true });
+  }
 });

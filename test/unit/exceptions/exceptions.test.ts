@@ -155,3 +155,53 @@ test('the hand-written TOML file: [[exception]] items, operator and type default
   ]);
   assert.deepEqual(r.problems.map((p) => [p.line, p.message]), [[4, 'an exception item needs `entries` (a non-empty array)']]);
 });
+
+test('an error in an entry of the TOML file is reported at the entry, inline or as an [[exception.entries]] table', () => {
+  const text = [
+    '[[exception]]', //                                                                          1
+    'name = "bad op"', //                                                                        2
+    'entries = [ { field = "process.name", operator = "include", value = "a.exe" } ]', //         3
+    '[[exception]]', //                                                                          4
+    'name = "second inline entry"', //                                                           5
+    'entries = [', //                                                                            6
+    '  { field = "user.name", value = "admin" }, # a comment with [ { ,', //                     7
+    '  { field = "host.name", value = "a, {b}" },', //                                           8
+    '  { field = "process.pid", type = "match_any", value = [] },', //                           9
+    ']', //                                                                                      10
+    '[[exception]]', //                                                                          11
+    'name = "tables"', //                                                                        12
+    '[[exception.entries]]', //                                                                  13
+    'field = "a"', //                                                                            14
+    'value = "x"', //                                                                            15
+    '[[exception.entries]]', //                                                                  16
+    'field = "b"', //                                                                            17
+    'type = "regex"', //                                                                         18
+  ].join('\n');
+  const r = parseExceptionToml(text, 'x.exceptions.toml');
+  assert.deepEqual(r.items, []);
+  assert.deepEqual(r.problems.map((p) => [p.line, p.message]), [
+    [3, 'entry on `process.name`: `operator` must be "included" or "excluded"'],
+    [9, 'match_any entry on `process.pid` needs a `value`: a non-empty array of non-empty strings'],
+    [16, 'entry on `b`: unknown type "regex" (expected match, match_any, wildcard, exists or nested)'],
+  ]);
+});
+
+test('a file with no exception item is a problem (a sample log given by mistake), an export of an empty list is not', () => {
+  const sample = [
+    JSON.stringify({ '@timestamp': '2024-01-01T00:00:00Z', event: { category: 'process' }, process: { name: 'a.exe' } }),
+    '{}',
+  ].join('\n');
+  for (const r of [parseKibanaExport(sample, 'good.ndjson'), parseKibanaExport('{}\n', 'good.ndjson'), parseKibanaExport('', 'good.ndjson'), parseExceptionToml('# nothing yet\n', 'good.ndjson')]) {
+    assert.deepEqual(r.items, []);
+    assert.equal(r.problems.length, 1);
+    assert.equal(r.problems[0].line, 0);
+    assert.match(r.problems[0].message, /^no exception items found \(/);
+  }
+  const emptyList = [
+    JSON.stringify({ list_id: 'l', name: 'Rule exceptions', type: 'detection', namespace_type: 'single' }),
+    JSON.stringify({ exported_exception_list_count: 1, exported_exception_list_item_count: 0, missing_exception_list_item_count: 0 }),
+  ].join('\n');
+  assert.deepEqual(parseKibanaExport(emptyList, 'export.ndjson'), { items: [], problems: [] });
+  // One problem already says what is wrong: no second one.
+  assert.deepEqual(parseExceptionToml('exceptions = 1\n', 'x.toml').problems.map((p) => p.line), [1]);
+});

@@ -109,3 +109,14 @@ test('the line index follows arrays of tables per parent and skips multi-line st
   assert.equal(lineOf(index, text, 'case[1].match[0].events[3]'), 10);
   assert.equal(lineOf(index, text, 'nothing.here'), 1);
 });
+
+test('an empty timestamp_field or event_category_field option is a problem at its line, as Elasticsearch rejects the search', () => {
+  // EqlSearchRequest.validate(): "@timestamp field is null or empty", "event category field is null or empty";
+  // an empty tiebreaker_field is accepted (it names no tiebreaker).
+  const text = ['rule = "r.eql"', 'samples = "l"', '[options]', 'timestamp_field = ""', 'event_category_field = ""', 'tiebreaker_field = ""', '[[case]]', 'name = "a"', 'matches = 1'].join('\n');
+  const r = parseRuleTestFile(text, 'x.test.toml');
+  assert.deepEqual(r.problems?.map((p) => [p.line, p.message]), [
+    [4, '`timestamp_field` must name a field (Elasticsearch rejects an empty one)'],
+    [5, '`event_category_field` must name a field (Elasticsearch rejects an empty one)'],
+  ]);
+});

@@ -4,8 +4,8 @@
 // differently-cased, non-string, null and missing categories, dotted and nested keys, unordered and
 // tied timestamps, malformed lines and events without a timestamp; the rules cover an event query,
 // a sequence with `until`, a missing-event stage, `any where`, a multi-valued category, a sample,
-// two filters of one category, a filter failing on some events, exclusions, and a custom event
-// category field.
+// two filters of one category, a filter failing on some events, exclusions, a custom event
+// category field, a mapped one with ignore_above and an alias.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze } from '../../../server/src/eql/analyze';
 import { EqlEvaluationError } from '../../../server/src/engine/errors';
+import { loadMapping } from '../../../server/src/engine/mapping';
 import type { EventRecord } from '../../../server/src/engine/types';
 import { ReplaySession, type ReplayRunOptions } from '../../../server/src/engine/replay';
 import { buildCategoryIndex, relevanceBySet, ruleCategories } from '../../../server/src/samples/categoryIndex';
@@ -97,6 +98,17 @@ const RULES = [
   'sequence [file where n == 0] [process where 4 / n == 2] [network where 4 / n == 4]',
 ];
 
+/**
+ * Replay options: the default field; another field; a keyword category with `ignore_above` 6
+ * ("network" and "process" have no term then, "file" has); an alias of the category field.
+ */
+const OPTIONS: ReplayRunOptions[] = [
+  {},
+  { eventCategoryField: 'kind' },
+  { mapping: loadMapping({ properties: { event: { properties: { category: { type: 'keyword', ignore_above: 6 } } } } }) },
+  { eventCategoryField: 'cat', mapping: loadMapping({ properties: { cat: { type: 'alias', path: 'kind' }, kind: { type: 'keyword' } } }) },
+];
+
 /** Events exclusions leave out (as exception items do), for the replay with and without them. */
 const EXCLUDE = (event: EventRecord): boolean => event.doc.n === 1;
 
@@ -133,7 +145,7 @@ for (const seed of [1, 2, 3, 4, 5]) {
       writeFileSync(path, sampleFile(rand, 60));
       return { path };
     });
-    for (const options of [{}, { eventCategoryField: 'kind' }]) {
+    for (const options of OPTIONS) {
       // Filled by a category rule (index built when cached) or by `any` (built on first use).
       for (const fill of ['file where true', 'any where true']) {
         const cache = new SampleCache(1024 ** 3);

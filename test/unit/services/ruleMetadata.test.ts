@@ -24,6 +24,15 @@ describe('rule metadata', () => {
     assert.deepEqual(check("[metadata]\nquery = 1\n[rule]\ntype = \"eql\"\nlanguage = \"eql\"\nquery = '''\n\n'''\n"), [['empty-query', 5, 0, 'The EQL rule has an empty query']]);
   });
 
+  it('flags an EQL rule with an empty timestamp_override or event_category_override (Elasticsearch rejects the search)', () => {
+    // EqlSearchRequest.validate(): "@timestamp field is null or empty", "event category field is null or empty".
+    assert.deepEqual(check('[rule]\ntype = "eql"\nlanguage = "eql"\nquery = "process where true"\ntimestamp_override = ""\n  event_category_override = " "\ntiebreaker_field = ""\n'), [
+      ['empty-field-override', 4, 0, '`timestamp_override` is empty: Elasticsearch rejects the search ("@timestamp field is null or empty"); remove the key to use the default field'],
+      ['empty-field-override', 5, 2, '`event_category_override` is empty: Elasticsearch rejects the search ("event category field is null or empty"); remove the key to use the default field'],
+    ]);
+    assert.deepEqual(check('[rule]\ntype = "query"\nlanguage = "kuery"\nquery = "x"\ntimestamp_override = ""\n'), []);
+  });
+
   it('leaves consistent rules, KQL rules and other TOML alone', () => {
     assert.deepEqual(check('[rule]\ntype = "eql"\nlanguage = "eql"\nquery = "process where true"\n'), []);
     assert.deepEqual(check('[rule]\ntype = "query"\nlanguage = "kuery"\nquery = ""\n'), []);
