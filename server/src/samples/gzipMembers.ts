@@ -156,7 +156,9 @@ export async function* gunzipMembers(chunks: AsyncIterable<Buffer>, onTrailingDa
     queue.take(length);
     let crc = 0;
     let size = 0;
-    const inflate = zlib.createInflateRaw();
+    // Inflated chunks of 64 KiB rather than zlib's default 16 KiB: fewer lines cut across chunks
+    // (each is assembled and tested on its own, never skipped by a chunk search).
+    const inflate = zlib.createInflateRaw({ chunkSize: 64 * 1024 });
     // Feeds the member's deflate data; once zlib stops taking input (the end of the deflate data),
     // the bytes it left are put back. Resolves false when the file ended first.
     const fed = (async (): Promise<boolean> => {

@@ -212,7 +212,7 @@ export async function* textContent(text: string, chunkBytes = CHUNK_BYTES): Asyn
 
 /** How a sample file is read by {@link openSampleContent}. */
 export interface ReadOptions {
-  /** Bytes per chunk read from the file (default {@link CHUNK_BYTES}); decompressed chunks are zlib's (16 KiB). */
+  /** Bytes per chunk read from the file (default {@link CHUNK_BYTES}); decompressed chunks are 64 KiB. */
   chunkBytes?: number;
   /**
    * The consumer is done with each chunk once it asks for the next one (as {@link splitLines} is):
