@@ -14,7 +14,7 @@
  * elements that is not `,` or `]`, end the reading (the elements before are kept); an element
  * larger than the limit too (as Elasticsearch would have refused it).
  */
-import { escapeControlCharacters } from './controlCharacters';
+import { describeByte as describe, isJsonSpace as isSpace, tooLargeDocumentMessage, withoutByteOrderMark } from './jsonBytes';
 import { MAX_LINE_BYTES } from './lineReader';
 import type { NdjsonProblem } from './ndjson';
 
@@ -33,8 +33,6 @@ const enum Phase {
   /** After the array's `]`: only whitespace. */
   Done,
 }
-
-const isSpace = (b: number): boolean => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 
 /**
  * Hands over the elements of a JSON array.
@@ -72,12 +70,10 @@ export async function splitJsonArray(
     onProblem({ file, line: at, message, severity });
   };
   const tooLarge = (): void => {
-    const why = maxElementBytes === MAX_LINE_BYTES ? " (Elasticsearch's default http.max_content_length, 100mb: it could not have been indexed)" : '';
-    fail(`a document larger than ${maxElementBytes} bytes starts here${why}; it and the rest of the file are not read`, elementLine, 'warning');
+    fail(tooLargeDocumentMessage(maxElementBytes), elementLine, 'warning');
   };
   for await (const c of chunks) {
-    let buf = c;
-    if (first && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+    const buf = first ? withoutByteOrderMark(c) : c;
     first = false;
     let start = 0; // where the current element starts in this chunk
     const n = buf.length;
@@ -163,7 +159,3 @@ export async function splitJsonArray(
   if ((phase as Phase) !== Phase.Done) fail('invalid JSON: the document ends before it is complete (truncated?)', line);
 }
 
-/** A byte as the messages name it: the character in quotes, or its code. */
-function describe(b: number): string {
-  return b >= 0x20 && b < 0x7f ? `'${escapeControlCharacters(String.fromCharCode(b))}'` : `byte 0x${b.toString(16).toUpperCase().padStart(2, '0')}`;
-}

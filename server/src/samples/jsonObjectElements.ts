@@ -17,7 +17,7 @@
  * document, and more than the limit of bytes in one event or one document (the events before are
  * kept). An event that is not valid JSON is reported by the per-line step, and the reading goes on.
  */
-import { escapeControlCharacters } from './controlCharacters';
+import { describeByte as describe, isJsonSpace as isSpace, tooLargeDocumentMessage, withoutByteOrderMark } from './jsonBytes';
 import { MAX_LINE_BYTES } from './lineReader';
 import type { NdjsonProblem } from './ndjson';
 
@@ -57,8 +57,6 @@ interface Frame {
   key: string;
   expect: Expect;
 }
-
-const isSpace = (b: number): boolean => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 
 /**
  * Hands over the events of JSON objects.
@@ -106,13 +104,11 @@ export async function splitJsonObjects(
     fail(`invalid JSON${started}: ${what}; the rest of the file is not read`, line);
   };
   const tooLarge = (): void => {
-    const why = maxDocumentBytes === MAX_LINE_BYTES ? " (Elasticsearch's default http.max_content_length, 100mb: it could not have been indexed)" : '';
-    fail(`a document larger than ${maxDocumentBytes} bytes starts here${why}; it and the rest of the file are not read`, heldLine, 'warning');
+    fail(tooLargeDocumentMessage(maxDocumentBytes), heldLine, 'warning');
   };
 
   for await (const c of chunks) {
-    let buf = c;
-    if (first && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+    const buf = first ? withoutByteOrderMark(c) : c;
     first = false;
     const n = buf.length;
     let heldStart = 0; // where what is held starts in this chunk
@@ -272,7 +268,3 @@ export async function splitJsonObjects(
   if (stack.length > 0 || skipping) fail(`invalid JSON${stack.length > 0 && topLine !== line ? ` (in the document starting at line ${topLine})` : ''}: the document ends before it is complete (truncated?)`, line);
 }
 
-/** A byte as the messages name it: the character in quotes, or its code. */
-function describe(b: number): string {
-  return b >= 0x20 && b < 0x7f ? `'${escapeControlCharacters(String.fromCharCode(b))}'` : `byte 0x${b.toString(16).toUpperCase().padStart(2, '0')}`;
-}
