@@ -6,6 +6,11 @@
  * The client declares VS Code's completion capabilities, so answers are shaped as the editor gets them.
  * Prints the median and the 99th percentile of completion latency in ms with no replay running
  * (the floor, same run) and while the replay runs, how long the replay took, and the machine's load.
+ * Then measures cancellation as the editor causes it: CANCELS replays each cancelled by
+ * `$/cancelRequest` at a different point of its run, and CANCELS replays each cancelled by a newer
+ * replay request; it prints the median and the largest time in ms from the cancel (or the newer
+ * request) being sent to the cancelled replay's answer, and the completion round trip of the same
+ * run as the floor a message over the connection costs.
  * Usage: `npm run bench:replay-latency [-- EVENTS] [--profile DIR]`; with `--profile`, the server
  * runs under `node --cpu-prof` and writes its CPU profile into DIR when it exits.
  */
@@ -14,7 +19,8 @@ import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { ReplayRequest } from '../server/src/protocol';
+import { CancellationTokenSource } from 'vscode-jsonrpc/node';
+import { ReplayRequest, type ReplayParams } from '../server/src/protocol';
 import { startServer } from '../test/lsp/lspTestClient';
 import { VSCODE_COMPLETION_CAPABILITIES } from '../test/lsp/vscodeCapabilities';
 
@@ -23,6 +29,7 @@ const PROFILE_AT = ARGS.indexOf('--profile');
 const PROFILE_DIR = PROFILE_AT >= 0 ? ARGS.splice(PROFILE_AT, 2)[1] : undefined;
 const EVENTS = Number(ARGS[0] ?? 1_000_000);
 const GAP_MS = 20;
+const CANCELS = 10;
 
 function stats(ms: number[]): { median: number; p99: number } {
   const s = [...ms].sort((a, b) => a - b);
@@ -58,13 +65,12 @@ async function main(): Promise<void> {
   }
   let running = true;
   const started = performance.now();
-  const replay = server.connection
-    .sendRequest(ReplayRequest, {
-      uri: pathToFileURL(replayed).toString(),
-      sampleUris: [pathToFileURL(samples).toString()],
-      options: { timestampField: '@timestamp', tiebreakerField: '', eventCategoryField: 'event.category' },
-    })
-    .finally(() => (running = false));
+  const params: ReplayParams = {
+    uri: pathToFileURL(replayed).toString(),
+    sampleUris: [pathToFileURL(samples).toString()],
+    options: { timestampField: '@timestamp', tiebreakerField: '', eventCategoryField: 'event.category' },
+  };
+  const replay = server.connection.sendRequest(ReplayRequest, params).finally(() => (running = false));
   const during: number[] = [];
   while (running) {
     during.push(await complete());
@@ -72,6 +78,31 @@ async function main(): Promise<void> {
   }
   const result = await replay;
   const replayMs = performance.now() - started;
+  // Cancel points spread over the replay's run: from 5% to 95% of its time.
+  const at = (i: number) => replayMs * (0.05 + (0.9 * i) / Math.max(1, CANCELS - 1));
+  const byCancel: number[] = [];
+  for (let i = 0; i < CANCELS; i++) {
+    const source = new CancellationTokenSource();
+    const reply = server.connection.sendRequest(ReplayRequest, params, source.token).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, at(i)));
+    const t = performance.now();
+    source.cancel();
+    await reply;
+    byCancel.push(performance.now() - t);
+  }
+  const byNewer: number[] = [];
+  for (let i = 0; i < CANCELS; i++) {
+    const first = server.connection.sendRequest(ReplayRequest, params).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, at(i)));
+    const t = performance.now();
+    const second = server.connection.sendRequest(ReplayRequest, params);
+    await first;
+    byNewer.push(performance.now() - t);
+    const cancel = new CancellationTokenSource();
+    cancel.cancel();
+    await server.connection.sendRequest(ReplayRequest, params, cancel.token).catch(() => undefined);
+    await second.catch(() => undefined);
+  }
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
   const f = stats(floor);
@@ -80,6 +111,9 @@ async function main(): Promise<void> {
   console.log(`replay: ${result.events.toLocaleString('en-US')} events in ${(replayMs / 1000).toFixed(1)} s (in the worker thread)`);
   console.log(`completion, no replay:     median ${f.median.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms (${floor.length} requests)`);
   console.log(`completion, during replay: median ${d.median.toFixed(1)} ms, p99 ${d.p99.toFixed(1)} ms (${during.length} requests)`);
+  const largest = (ms: number[]) => Math.max(...ms).toFixed(1);
+  console.log(`cancel by $/cancelRequest → answer: median ${stats(byCancel).median.toFixed(1)} ms, largest ${largest(byCancel)} ms (${CANCELS} replays; completion round trip ${f.median.toFixed(1)} ms)`);
+  console.log(`cancel by a newer replay → answer:  median ${stats(byNewer).median.toFixed(1)} ms, largest ${largest(byNewer)} ms (${CANCELS} replays)`);
 }
 
 void main();
