@@ -58,7 +58,7 @@ export async function discoverSampleFiles(args: readonly string[]): Promise<Disc
       continue;
     }
     if (stat.isDirectory()) {
-      const { files, problems } = await searchFolder(arg, { wanted: isSampleFileName });
+      const { files, problems } = await searchFolder(arg, { wanted: (name) => isSampleFileName(name) });
       result.errors.push(...problems);
       if (files.length === 0 && problems.length === 0) {
         result.errors.push(`${arg}: no sample files (${SAMPLE_FILE_GLOB}) found in this folder`);
