@@ -101,15 +101,17 @@ export function sideBySide(testCase: RuleTestCase, result: CaseResult): string[]
  */
 export function formatCaseResult(file: TestFileResult, result: CaseResult): string[] {
   const where = `${file.path}:${result.line}`;
+  // Samples left out are said whatever the outcome: the case ran without them.
+  const unreadable = (result.unreadableSamples ?? []).map((u) => `      warning: samples: ${escapeControlCharacters(u)}`);
   if (result.status === 'passed') {
-    return [`  ✓ ${escapeControlCharacters(result.name)}`, ...exceptionLines(result).map((l) => `      ${l}`)];
+    return [`  ✓ ${escapeControlCharacters(result.name)}`, ...unreadable, ...exceptionLines(result).map((l) => `      ${l}`)];
   }
   if (result.status === 'error') {
     return [`  ✗ ${escapeControlCharacters(result.name)} (${where})`, `      error: ${escapeControlCharacters(result.error ?? '')}`];
   }
   const testCase = file.testFile!.cases.find((c) => c.name === result.name)!;
   const c = result.comparison!;
-  const lines = [`  ✗ ${escapeControlCharacters(result.name)} (${where})`];
+  const lines = [`  ✗ ${escapeControlCharacters(result.name)} (${where})`, ...unreadable];
   for (const reason of c.reasons) lines.push(`      ${escapeControlCharacters(reason)}`);
   for (const l of sideBySide(testCase, result)) lines.push(`      ${l}`);
   for (const hit of c.forbidden) {

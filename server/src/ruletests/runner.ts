@@ -51,6 +51,8 @@ export interface CaseResult {
   matches: Match[];
   /** Malformed sample lines and engine notes. */
   warnings: string[];
+  /** Sample sub-folders that could not be read (`pattern: folder: reason`); the case ran on the other samples. */
+  unreadableSamples?: string[];
   /** What the exception files did (absent without exceptions). */
   exceptions?: ExceptionEffects;
   /** What the rule's index patterns kept (absent when it has none, or no event had an `_index` or `data_stream` fields). */
@@ -249,6 +251,7 @@ async function runCase(
     comparison,
     matches,
     warnings,
+    ...(samples.warnings.length > 0 ? { unreadableSamples: samples.warnings } : {}),
     ...(effects ? { exceptions: effects } : {}),
     ...(outcome.indexPatterns && someEventHadIndex(outcome.indexPatterns) ? { indexPatterns: outcome.indexPatterns } : {}),
   });

@@ -1,26 +1,31 @@
 /**
  * Expanding the `samples` of a rule test (files, folders and globs, relative to the test file's
  * folder) into sample files. Globs are picomatch's (`**`, `*`, `?`, `{a,b}`, `[…]`); files and
- * folders are expanded as on the command line (`discoverSampleFiles`).
+ * folders are expanded as on the command line (`discoverSampleFiles`), and a glob's folder is
+ * searched as sample folders are (`searchFolder`: links followed, an unreadable sub-folder reported
+ * on its own while the rest is still searched).
  */
-import { promises as fs } from 'node:fs';
 import * as nodePath from 'node:path';
 import { inFolder } from './testFile';
 import picomatch from 'picomatch';
-import { discoverSampleFiles } from '../samples/discover';
-import { describeFsError } from '../samples/fsErrors';
+import { discoverSampleFiles, searchFolder } from '../samples/discover';
+
+const SKIPPED_FOLDERS = new Set(['node_modules', '.git']);
 
 /**
  * Expands sample patterns.
  *
  * @param patterns as written in the test file.
  * @param baseDir the test file's folder; patterns are relative to it (absolute ones are kept).
- * @returns the files in pattern order (each glob's files in sorted path order, no file twice), and
- *   one `pattern: reason` error per pattern that gave nothing (a missing file, a glob matching no file).
+ * @returns the files in pattern order (each glob's files in sorted path order, no file twice);
+ *   `errors`: for each pattern that gave no file, why (a missing file, a glob matching no file, the
+ *   folders that could not be read); `warnings`: for a pattern that gave files, each sub-folder that
+ *   could not be read (`folder: reason`, prefixed with `pattern: ` for a glob), its other files kept.
  */
-export async function expandSamplePatterns(patterns: readonly string[], baseDir: string): Promise<{ files: string[]; errors: string[] }> {
+export async function expandSamplePatterns(patterns: readonly string[], baseDir: string): Promise<{ files: string[]; errors: string[]; warnings: string[] }> {
   const files: string[] = [];
   const errors: string[] = [];
+  const warnings: string[] = [];
   const seen = new Set<string>();
   const add = (file: string): void => {
     const key = nodePath.resolve(file);
@@ -33,32 +38,16 @@ export async function expandSamplePatterns(patterns: readonly string[], baseDir:
     const scan = picomatch.scan(pattern);
     if (!scan.isGlob) {
       const found = await discoverSampleFiles([inFolder(baseDir, pattern)]);
-      errors.push(...found.errors);
+      (found.files.length > 0 ? warnings : errors).push(...found.errors);
       found.files.forEach(add);
       continue;
     }
     const base = inFolder(baseDir, scan.base);
     const isMatch = picomatch(scan.glob, { dot: false });
-    const found: string[] = [];
-    try {
-      await walk(base, '', isMatch, found);
-    } catch (e) {
-      errors.push(`${pattern}: ${describeFsError(e)}`);
-      continue;
-    }
-    if (found.length === 0) errors.push(`${pattern}: no file matches this pattern (in ${base})`);
-    found.sort();
-    for (const rel of found) add(nodePath.join(base, rel));
+    const found = await searchFolder(base, { wanted: (_name, relPath) => isMatch(relPath), skipFolder: (name) => SKIPPED_FOLDERS.has(name) });
+    (found.files.length > 0 ? warnings : errors).push(...found.problems.map((problem) => `${pattern}: ${problem}`));
+    if (found.files.length === 0 && found.problems.length === 0) errors.push(`${pattern}: no file matches this pattern (in ${base})`);
+    found.files.forEach(add);
   }
-  return { files, errors };
-}
-
-async function walk(root: string, rel: string, isMatch: (p: string) => boolean, found: string[]): Promise<void> {
-  const entries = await fs.readdir(rel === '' ? root : nodePath.join(root, rel), { withFileTypes: true });
-  for (const entry of entries) {
-    const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
-    if (entry.name === 'node_modules' || entry.name === '.git') continue;
-    if (entry.isDirectory()) await walk(root, childRel, isMatch, found);
-    else if ((entry.isFile() || entry.isSymbolicLink()) && isMatch(childRel)) found.push(childRel);
-  }
+  return { files, errors, warnings };
 }

@@ -58,7 +58,7 @@ export async function discoverSampleFiles(args: readonly string[]): Promise<Disc
       continue;
     }
     if (stat.isDirectory()) {
-      const { files, problems } = await searchFolder(arg, { wanted: isSampleFileName });
+      const { files, problems } = await searchFolder(arg, { wanted: (name) => isSampleFileName(name) });
       result.errors.push(...problems);
       if (files.length === 0 && problems.length === 0) {
         result.errors.push(`${arg}: no sample files (${SAMPLE_FILE_GLOB}) found in this folder`);
@@ -73,8 +73,11 @@ export async function discoverSampleFiles(args: readonly string[]): Promise<Disc
 
 /** What {@link searchFolder} looks for. */
 export interface FolderSearch {
-  /** Whether a file is wanted, by its name (no folder part). */
-  wanted: (name: string) => boolean;
+  /**
+   * Whether a file is wanted, by its name (no folder part) and by its path relative to the searched
+   * folder (`/` as separator, as globs are written).
+   */
+  wanted: (name: string, relPath: string) => boolean;
   /** Folders not searched, by name (`node_modules`, say); default: none. */
   skipFolder?: (name: string) => boolean;
 }
@@ -128,7 +131,7 @@ async function walk(root: string, rel: string, search: FolderSearch, found: stri
     }
     if (isDir) {
       if (!search.skipFolder?.(entry.name)) await walk(root, childRel, search, found, problems, visited);
-    } else if (isFile && search.wanted(entry.name)) found.push(childRel);
+    } else if (isFile && search.wanted(entry.name, childRel)) found.push(childRel);
   }
 }
 

@@ -131,3 +131,23 @@ test('test FOLDER with an unreadable sub-folder reports that sub-folder and stil
     rmSync(base, { recursive: true, force: true });
   }
 });
+
+test('a samples glob with an unreadable sub-folder reports that sub-folder and replays the other samples', (t) => {
+  const base = mkdtempSync(join(tmpdir(), 'eqlwb-perm-'));
+  try {
+    chmodSync(base, 0o755);
+    mkdirSync(join(base, 'logs/sub'), { recursive: true });
+    mkdirSync(join(base, 'logs/endpoint'), { recursive: true });
+    for (const f of ['win-dc01.ndjson', 'wks-07.jsonl']) writeFileSync(join(base, 'logs/endpoint', f), readFileSync(join(LOGS, 'endpoint', f)));
+    // The two sample files hold one match each (samples/README.md).
+    writeFileSync(join(base, 'a.test.toml'), `rule = ${JSON.stringify(RULE)}\nsamples = ["logs/**/*.{ndjson,jsonl}"]\n[[case]]\nname = "two"\nmatches = 2\n`);
+    chmodSync(join(base, 'logs/sub'), 0o000);
+    const r = spawnCliWithPermissions(['test', join(base, 'a.test.toml')]);
+    if (typeof r === 'string') return t.skip(r);
+    assert.match(r.stdout, new RegExp(` {2}✓ two\\n {6}warning: samples: logs/\\*\\*/\\*\\.\\{ndjson,jsonl\\}: ${join(base, 'logs/sub').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: permission denied\\n`), r.stdout + r.stderr);
+    assert.match(r.stdout, /\n1 test file: 1 passed, 0 failed, 0 could not run\n$/);
+  } finally {
+    chmodSync(join(base, 'logs/sub'), 0o755);
+    rmSync(base, { recursive: true, force: true });
+  }
+});
