@@ -15,7 +15,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { extensionApi, fixtureUri, openRule, replay, waitFor, waitForHover, type EqlWorkbenchApi } from './helpers';
+import { extensionApi, fixtureUri, hoverMarkdownAt, numberedProcessEvents, openRule, replay, useSamplesGlob, waitFor, waitForHover, type EqlWorkbenchApi } from './helpers';
 
 /** The hover of a sample line as plain text (backslash escapes removed), once the replay's explanation is in it. */
 async function hoverAt(uri: vscode.Uri, line: number): Promise<string> {
@@ -201,5 +201,36 @@ describe('reasons in the editor with an exception item', () => {
     // The item's name is appended as text (spaces as &nbsp;), never as Markdown.
     assert.match(left.replace(/&nbsp;/g, ' '), /\*\*Not replayed\*\*: the exception item "alice is an admin" leaves this event out/);
     assert.match(await hoverAt(B(), 1), /no sequence of this join key was waiting at stage 1/);
+  });
+});
+
+describe('reasons in the editor after a replay of more than 200,000 events', () => {
+  // 200,001 process events (numbered n = 1…, one a second) in one sample: one more than the 200,000
+  // the editor explains (MAX_EXPLAINED_EVENTS), so the hover on any of its lines refuses and names the CLI.
+  const EVENTS = 200_001;
+  const big = () => fixtureUri('many/big.ndjson');
+  const rule = () => fixtureUri('many/first.eql');
+  let restoreSamples: () => Promise<void>;
+
+  before(async () => {
+    await vscode.workspace.fs.writeFile(big(), new TextEncoder().encode(numberedProcessEvents(EVENTS)));
+    await vscode.workspace.fs.writeFile(rule(), new TextEncoder().encode('process where n == 1\n'));
+    restoreSamples = await useSamplesGlob('many/*.ndjson');
+    await replay(rule());
+  });
+
+  after(async () => {
+    await restoreSamples();
+    await vscode.commands.executeCommand('eqlWorkbench.clearReplay');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.workspace.fs.delete(fixtureUri('many'), { recursive: true });
+  });
+
+  it('the hover on a line of the big sample, open in an editor, says it is not explained there and names the CLI', async () => {
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(big()), { preview: false });
+    const markdown = await hoverMarkdownAt(big(), new vscode.Position(1, 3));
+    // appendText escapes Markdown (`-`, `.`) and spaces; undone here to compare the text.
+    const plain = markdown.replace(/\\([\\`*_{}[\]()#+\-.!|<>~$])/g, '$1').replace(/&nbsp;/g, ' ');
+    assert.equal(plain, 'Not explained in the editor: the replay read 200,001 events (more than 200,000); eql-workbench replay --explain explains it.');
   });
 });
