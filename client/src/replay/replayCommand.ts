@@ -80,6 +80,9 @@ export const SHOW_OUTPUT_ACTION = 'Show Output';
  */
 let notifiedMalformed = '';
 
+/** The message of the last live re-run failure notified; a replay that succeeds forgets it. */
+let notifiedLiveFailure = '';
+
 /** `2 malformed NDJSON lines skipped (first: mixed.ndjson:2).` */
 export function malformedLinesMessage(lines: readonly MalformedLine[]): string {
   const first = lines[0];
@@ -224,6 +227,15 @@ async function runReplay(
     }
     deps.output.error(`Replay of ${ruleUri.fsPath} failed: ${message}`);
     if (deps.store.isLatestRun(run) && !live) void vscode.window.showErrorMessage(`EQL replay failed: ${message}`);
+    if (deps.store.isLatestRun(run) && live) {
+      // Live re-runs follow keystrokes: the results view says why while it lasts, and a message
+      // pops up once per distinct failure (a bad setting fails every re-run the same way).
+      deps.store.markLiveFailure(ruleUri, message);
+      if (message !== notifiedLiveFailure) {
+        notifiedLiveFailure = message;
+        void vscode.window.showErrorMessage(`EQL live replay failed: ${message}`);
+      }
+    }
     return undefined;
   }
   const ruleErrors = (result.diagnostics ?? []).map((d) => (typeof d.message === 'string' ? d.message : d.message.value));
@@ -242,6 +254,7 @@ async function runReplay(
     void vscode.window.showErrorMessage(RULE_HAS_ERRORS_MESSAGE);
     notifications.push(RULE_HAS_ERRORS_MESSAGE);
   } else {
+    notifiedLiveFailure = '';
     const now = openDocuments([ruleUri, ...samples]);
     const ruleKey = uriKey(ruleUri);
     const ruleChanged = changedSince(sentVersions.get(ruleKey), now.get(ruleKey));

@@ -28,6 +28,8 @@ export interface ReplaySession {
   exceptionUris?: string[];
   /** The replay's explanation (per-stage counts, "Why not?"), once the server sent it. */
   explanation?: ExplainReplayResult;
+  /** Why the latest live re-run of this rule failed (the server's message); cleared by the next replay shown. */
+  liveFailure?: string;
 }
 
 /** Holds the current replay (at most one) and tells listeners when it changes. */
@@ -39,7 +41,7 @@ export class ReplayStore implements vscode.Disposable {
   /** Number of the latest replay run started ({@link startRun}); 0 before any. */
   private latestRun = 0;
 
-  /** Fires after {@link set}, {@link clear}, {@link markStale} and {@link markSampleChanged}. */
+  /** Fires after {@link set}, {@link clear}, {@link markStale}, {@link markSampleChanged} and {@link markLiveFailure}. */
   readonly onDidChange: vscode.Event<void> = this.changed.event;
 
   /** Fires after {@link setRunning} (only the CodeLens shows it; the views need no redraw). */
@@ -74,6 +76,18 @@ export class ReplayStore implements vscode.Disposable {
   /** Forgets the current replay. */
   clear(): void {
     this.session = undefined;
+    this.changed.fire();
+  }
+
+  /**
+   * Records why a live re-run of the shown rule failed (the replay shown stays, from before):
+   * the latest failure wins. No-op without a replay, or when it shows another rule. Fires
+   * {@link onDidChange} when the message changes.
+   */
+  markLiveFailure(ruleUri: vscode.Uri | string, message: string): void {
+    const session = this.session;
+    if (!session || uriKey(session.ruleUri) !== uriKey(ruleUri) || session.liveFailure === message) return;
+    this.session = { ...session, liveFailure: message };
     this.changed.fire();
   }
 

@@ -259,9 +259,15 @@ function eventCommand(event: ReplayMatchEvent): vscode.Command {
  * the summary; that the replay is out of date; no sample file matching the glob; malformed lines
  * skipped; the engine's warnings (the first {@link MAX_LISTED_WARNINGS}); decorations capped.
  */
+/** `The last live re-run failed: MESSAGE. The results below are from the replay before.` */
+export function liveFailureMessage(message: string): string {
+  return `The last live re-run failed: ${message}${/[.!?]$/.test(message) ? '' : '.'} The results below are from the replay before.`;
+}
+
 export function resultsMessage(session: ReplaySession): string {
   const result = session.result;
   const lines = [`${vscode.workspace.asRelativePath(vscode.Uri.parse(session.ruleUri))}: ${replaySummary(result.matches, result.sampleFiles)}.`];
+  if (session.liveFailure) lines.push(liveFailureMessage(session.liveFailure));
   if (session.stale) lines.push(staleMessage(session.stale));
   if (result.matches.length === 0 && result.events > 0 && result.events <= MAX_EXPLAINED_EVENTS) lines.push(WHY_NOT_HINT);
   if (session.sampleUris.length === 0) {

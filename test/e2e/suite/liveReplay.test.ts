@@ -127,4 +127,31 @@ describe('live replay', () => {
     }
     await waitForLensTitle(rule(), '▶ 3 events matched in 2 sample files');
   });
+
+  it('says in the results view why a live re-run failed (a bad setting), until a replay succeeds', async () => {
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(rule()), { preview: false });
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await waitFor('the rule to be reverted', () => !editor.document.isDirty);
+    await replay(rule());
+    await waitForLensTitle(rule(), '▶ 3 events matched in 2 sample files');
+    // package.json: the budget is MiB, 0 or more; the server refuses a negative one.
+    const expected = 'The last live re-run failed: sampleCacheBudgetMB (the eqlWorkbench.replay.cacheBudgetMB setting) must be a number of MiB, 0 or more (0 turns the cache off), not -1.';
+    const budget = config().inspect<number>('replay.cacheBudgetMB')?.workspaceValue;
+    try {
+      await config().update('replay.cacheBudgetMB', -1, vscode.ConfigurationTarget.Workspace);
+      await waitFor('eqlWorkbench.replay.cacheBudgetMB to apply', () => config().get<number>('replay.cacheBudgetMB') === -1);
+      const sentBefore = api.replayRequestsSent();
+      assert.ok(await editor.edit((e) => e.insert(editor.document.lineAt(0).range.end, ' ')));
+      await waitFor('the live re-run to be sent', () => api.replayRequestsSent() > sentBefore);
+      await waitFor('the results view to say why the live re-run failed', () => api.getResultsHeader().message.includes(expected));
+      // The last replay's result stays in the view.
+      assert.match(api.getResultsHeader().message, /^rules\/cmd-started\.eql: 3 events matched/);
+    } finally {
+      await config().update('replay.cacheBudgetMB', budget, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitFor('eqlWorkbench.replay.cacheBudgetMB to be restored', () => config().get<number>('replay.cacheBudgetMB') !== -1);
+    await replay(rule());
+    await waitFor('the failure to leave the results view', () => !api.getResultsHeader().message.includes('live re-run failed'));
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
 });
