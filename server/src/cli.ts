@@ -180,7 +180,7 @@ function createProgram(io: CliIo, result: { code: number }): Command {
     .command('replay')
     .description('Replay one EQL rule over sample logs (NDJSON, gzip, JSON, search responses) and print the matches.')
     .argument('<rule>', 'rule file: .eql (one query) or detection-rules .toml')
-    .argument('<samples...>', 'sample files (NDJSON, gzip, JSON arrays, search or _eql/search responses: see Samples below), or folders searched for *.ndjson, *.jsonl and their .gz')
+    .argument('<samples...>', 'sample files (NDJSON, gzip, JSON arrays, search or _eql/search responses: see Samples below), or folders searched for *.ndjson, *.jsonl and their .gz; - reads standard input, named <stdin> in results')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--timestamp-field <field>', 'field holding the event time', parseRequiredField, '@timestamp')
     .option('--tiebreaker-field <field>', 'field ordering events with equal timestamps (default: none, file order)')

@@ -7,6 +7,8 @@
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Standard input as bytes, read once (`replay RULE -`); absent: no standard input to read. */
+  stdin?: () => AsyncIterable<Buffer>;
 }
 
 /** Exit codes shared by every command. */
@@ -25,6 +27,7 @@ export const ExitCode = {
 export const processIo: CliIo = {
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
+  stdin: () => process.stdin,
 };
 
 /** A {@link CliIo} that keeps everything written, for tests and embedding. */

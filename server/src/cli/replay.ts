@@ -6,7 +6,7 @@
 import { ExplanationInput } from '../engine/explanationInput';
 import { explainReplay, type Explanation } from '../engine/explain';
 import { escapeControlCharacters, toSafeJsonLine } from '../samples/controlCharacters';
-import { discoverSampleFiles } from '../samples/discover';
+import { sampleSources } from './sampleArguments';
 import { formatNdjsonProblem } from '../samples/ndjson';
 import { HeapGuard, ReplayMemoryError } from '../samples/memoryGuard';
 import { replaySamples, type SampleReplayOutcome } from '../samples/pipeline';
@@ -73,7 +73,8 @@ export const MAX_PRINTED_LINE_PROBLEMS = 100;
  * Everything printed from the samples has its control characters escaped.
  *
  * @param rulePath `.eql` or detection-rules `.toml` rule file.
- * @param samples NDJSON files and folders (searched recursively for `*.ndjson` and `*.jsonl`).
+ * @param samples NDJSON files and folders (searched recursively for `*.ndjson` and `*.jsonl`), and
+ *   `-` for standard input (read from `io.stdin`, named `<stdin>` in messages and matches).
  * @returns {@link ExitCode.ok} after a complete replay whatever the number of matches,
  *   {@link ExitCode.ruleErrors} when the rule has errors, {@link ExitCode.usage} for unreadable input
  *   and for samples whose kept events would exhaust the heap (`memoryGuard.ts`).
@@ -100,9 +101,9 @@ export async function runReplay(
 
   // A missing path, an unreadable folder or a folder without samples is reported; the other
   // samples are still replayed, and the exit code says that some input could not be read.
-  const discovered = await discoverSampleFiles(samples);
+  const discovered = await sampleSources(samples, io.stdin);
   for (const error of discovered.errors) io.stderr(`${escapeControlCharacters(error)}\n`);
-  if (discovered.files.length === 0) {
+  if (discovered.sources.length === 0) {
     if (discovered.errors.length === 0) io.stderr('no sample files given\n');
     return ExitCode.usage;
   }
@@ -144,7 +145,7 @@ export async function runReplay(
   try {
     outcome = await replaySamples({
       statement: rule.statement,
-      sources: discovered.files.map((path) => ({ path })),
+      sources: discovered.sources,
       options: replayOptions,
       categoryOptionName: '--event-category-field',
       keepAllEvents: options.explain,
@@ -166,7 +167,7 @@ export async function runReplay(
     // Encoding errors and file system errors alike: `path: reason`. The other files are replayed and
     // their matches printed; the exit code still says that some input could not be read.
     for (const u of outcome.unreadable) io.stderr(`${escapeControlCharacters(`${u.path}: ${u.reason}`)}\n`);
-    if (outcome.unreadable.length === discovered.files.length) return ExitCode.usage;
+    if (outcome.unreadable.length === discovered.sources.length) return ExitCode.usage;
     // An event skipped over an engine limit is already `path:line: warning: …`.
     for (const w of outcome.warnings) io.stderr(`${/:\d+: warning: /.test(w) ? '' : 'warning: '}${escapeControlCharacters(w)}\n`);
     if (needs) {

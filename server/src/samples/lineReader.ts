@@ -244,6 +244,7 @@ export function isGzip(head: Uint8Array | undefined): boolean {
  * @param reading the chunk size, and whether chunks may be read into the same memory (see {@link ReadOptions}).
  * @param onTrailingData told, once the content has ended, of the number of bytes after the gzip
  *   data that were ignored (zero padding is not told).
+ * @param from the bytes to read instead of the file at `path` (standard input), read once.
  * @returns the content chunks; iterating them throws the file system error (`ENOENT`, `EISDIR`, …)
  *   or, for damaged (not merely truncated) gzip data, an Error whose message starts with `gzip:`.
  */
@@ -253,10 +254,20 @@ export async function openSampleContent(
   onTruncated?: () => void,
   reading: ReadOptions = {},
   onTrailingData?: (bytes: number) => void,
+  from?: AsyncIterable<Buffer>,
 ): Promise<AsyncIterable<Buffer>> {
   const chunkBytes = reading.chunkBytes ?? CHUNK_BYTES;
   let gzip = false;
   async function* counted(): AsyncGenerator<Buffer> {
+    if (from) {
+      let bytesRead = 0;
+      for await (const chunk of from) {
+        bytesRead += chunk.length;
+        onRead?.({ bytesRead });
+        yield chunk;
+      }
+      return;
+    }
     const file = await open(path, 'r');
     try {
       let bytesRead = 0;

@@ -37,6 +37,11 @@ export interface SampleSource {
   path: string;
   /** The content to use instead of the file on disk (an open editor's text). */
   text?: string;
+  /**
+   * The content's bytes, read once, instead of the file on disk (standard input; `path` is then the
+   * name used in messages). Any format the reader detects, gzip too; never cached.
+   */
+  bytes?: AsyncIterable<Buffer>;
 }
 
 /** Where a replay stands, for progress reports. */
@@ -213,7 +218,7 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
   };
 
   const sizes = await Promise.all(
-    request.sources.map(async (s) => (s.text !== undefined ? Buffer.byteLength(s.text) : await fileSize(s.path))),
+    request.sources.map(async (s) => (s.text !== undefined ? Buffer.byteLength(s.text) : s.bytes ? 0 : await fileSize(s.path))),
   );
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   const { cache } = request;
@@ -277,7 +282,7 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
   for (let i = 0; i < request.sources.length; i++) {
     const source = request.sources[i];
     signal?.throwIfAborted();
-    const key = cache ? await sampleContentKey(source) : undefined;
+    const key = cache && !source.bytes ? await sampleContentKey(source) : undefined;
     if (cache && key === undefined) cache.delete(source.path);
     const cached = key !== undefined ? cache?.get(source.path, key) : undefined;
     if (cached) {
@@ -304,7 +309,7 @@ export async function replaySamples(request: SampleReplayRequest): Promise<Sampl
       const raw =
         source.text !== undefined
           ? textContent(source.text, request.chunkBytes)
-          : await openSampleContent(source.path, ({ bytesRead }) => (fileBytes = bytesRead), truncated, reading, trailingData);
+          : await openSampleContent(source.path, ({ bytesRead }) => (fileBytes = bytesRead), truncated, reading, trailingData, source.bytes);
       const { head, content } = await peekContent(raw);
       const onChunk = (chunk: Buffer): void => {
         signal?.throwIfAborted();

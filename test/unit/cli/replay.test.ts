@@ -5,10 +5,11 @@
 // `maxspan`, missing events `![…]`).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnCli, spawnCliWithPermissions } from './spawnCli';
+import { repoRoot, spawnCli, spawnCliWithPermissions } from './spawnCli';
 
 const dir = mkdtempSync(join(tmpdir(), 'eqlwb-replay-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -506,4 +507,27 @@ test('a sample folder with an unreadable sub-folder: that sub-folder is reported
     chmodSync(join(base, 'logs/sub'), 0o755);
     rmSync(base, { recursive: true, force: true });
   }
+});
+
+test('replay RULE - reads the samples from standard input (NDJSON, or gzip), matches at <stdin>:LINE, in argument order', () => {
+  // Hand-worked (samples/README.md): the WKS-07 sequence is lines 7 and 9 of wks-07.jsonl.
+  const wks07 = readFileSync(join(repoRoot, 'samples/logs/endpoint/wks-07.jsonl'));
+  const r = spawnCli(['replay', '--format', 'json', RULE, 'samples/logs/endpoint/win-dc01.ndjson', '-'], { input: wks07 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  assert.deepEqual(jsonLines(r.stdout), [
+    { type: 'sequence', join_keys: ['a3f1c2d4-5b6e-4f70-8a91-0b2c3d4e5f60'], events: [{ file: 'samples/logs/endpoint/win-dc01.ndjson', line: 4 }, { file: 'samples/logs/endpoint/win-dc01.ndjson', line: 6 }] },
+    { type: 'sequence', join_keys: ['5e0b9d2a-8c47-4a1e-b3f6-2d7c9e1a4b80'], events: [{ file: '<stdin>', line: 7 }, { file: '<stdin>', line: 9 }] },
+  ]);
+  const gz = spawnCli(['replay', RULE, '-'], { input: gzipSync(wks07) });
+  assert.equal(gz.status, 0, gz.stderr);
+  assert.match(gz.stdout, /^ {2}stage 1 {2}<stdin>:7 /m);
+  assert.match(gz.stdout, /^ {2}stage 2 {2}<stdin>:9 /m);
+  assert.match(gz.stdout, /\n1 match \(1 sequence\); 12 events read from 1 file\n$/);
+});
+
+test('replay RULE - -: standard input given twice is a usage error (exit 2)', () => {
+  const r = spawnCli(['replay', RULE, '-', '-'], { input: Buffer.from('') });
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, '-: standard input can be given only once\n');
 });

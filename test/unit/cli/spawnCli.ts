@@ -20,14 +20,16 @@ export interface CliRun {
  * Runs `eql-workbench ...args` and waits for it.
  * @param args command-line arguments (paths relative to the repository root, or absolute).
  * @param options `stdoutFd`: an open file descriptor to use as the child's standard output instead
- *   of a pipe (then `stdout` is returned as '').
+ *   of a pipe (then `stdout` is returned as ''); `input`: bytes piped into the child's standard input
+ *   (default: none, standard input is ignored).
  */
-export function spawnCli(args: readonly string[], options: { stdoutFd?: number } = {}): CliRun {
+export function spawnCli(args: readonly string[], options: { stdoutFd?: number; input?: Buffer } = {}): CliRun {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'server/src/cli.ts'), ...args], {
     cwd: repoRoot,
     encoding: 'utf8',
     timeout: 60_000,
-    stdio: ['ignore', options.stdoutFd ?? 'pipe', 'pipe'],
+    stdio: [options.input ? 'pipe' : 'ignore', options.stdoutFd ?? 'pipe', 'pipe'],
+    input: options.input,
   });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr };
