@@ -52,6 +52,12 @@ if (opts.help) {
   process.stdout.write('usage: node scripts/screenshot.mjs [--scene replay|why|debug|note] [--theme dark|light] [--out FILE] [--width PX] [--height PX] [--no-build] [--raw FILE]\n');
   process.exit(0);
 }
+for (const [option, allowed] of [['scene', ['replay', 'why', 'debug', 'note']], ['theme', ['dark', 'light']]]) {
+  if (!allowed.includes(opts[option])) {
+    process.stderr.write(`screenshot: --${option} ${opts[option]}: expected one of ${allowed.join(', ')}\n`);
+    process.exit(2);
+  }
+}
 const WHY = opts.scene === 'why';
 const DEBUG = opts.scene === 'debug';
 const NOTE = opts.scene === 'note';
@@ -94,8 +100,9 @@ setTimeout(() => finish(1, `timed out after ${timeoutS} s (EQL_SCREENSHOT_TIMEOU
  * page or tips, and a bounded word wrap so that whole events show (the match labels sit at the
  * start of their lines and need no wrapping).
  */
+const THEME = opts.theme === 'light' ? 'Default Light Modern' : 'Default Dark Modern';
 const SETTINGS = {
-  'workbench.colorTheme': opts.theme === 'light' ? 'Default Light Modern' : 'Default Dark Modern',
+  'workbench.colorTheme': THEME,
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
   'workbench.enableExperiments': false,
@@ -152,6 +159,15 @@ exports.run = async function run() {
     const ext = vscode.extensions.getExtension('eql-workbench.eql-workbench');
     if (!ext) throw new Error('the extension is not loaded');
     const api = ext.isActive ? ext.exports : await ext.activate();
+    // The web workbench may start on another theme than the profile's settings name (a theme it
+    // had before reading them): the theme is set again until VS Code reports the one asked for.
+    const theme = process.env.EQL_SHOT_THEME;
+    const themeKind = theme.includes('Light') ? vscode.ColorThemeKind.Light : vscode.ColorThemeKind.Dark;
+    if (vscode.window.activeColorTheme.kind !== themeKind) {
+      await vscode.workspace.getConfiguration('workbench').update('colorTheme', theme, vscode.ConfigurationTarget.Global);
+      await waitFor('the theme ' + theme, () => vscode.window.activeColorTheme.kind === themeKind);
+    }
+    say('theme: ' + theme);
     for (const c of ['workbench.action.closeAllEditors', 'workbench.action.closePanel', 'workbench.action.closeAuxiliaryBar', 'notifications.clearAll']) {
       await vscode.commands.executeCommand(c).then(undefined, () => {});
     }
@@ -303,6 +319,7 @@ async function main() {
       EQL_SHOT_DEBUG_LINE: DEBUG ? String(DEBUG_BREAKPOINT_LINE) : '',
       EQL_SHOT_NOTE: NOTE ? '1' : '',
       EQL_SHOT_DONE_FILE: doneFile,
+      EQL_SHOT_THEME: THEME,
     },
   });
   log(`code-server listening on 127.0.0.1:${server.port}`);
@@ -422,6 +439,11 @@ async function main() {
     await page.locator('.monaco-hover', { hasText: 'process.parent.name =' }).first().waitFor({ timeout: 15_000 });
   }
   await page.waitForTimeout(1500);
+  // The whole workbench in the theme asked for (its root carries `vs` for light, `vs-dark` for dark
+  // themes), not only the editors: a picture in a mix of themes is refused.
+  const themeClass = opts.theme === 'light' ? 'vs' : 'vs-dark';
+  const rootClasses = (await page.locator('.monaco-workbench').first().getAttribute('class'))?.split(/\s+/) ?? [];
+  if (!rootClasses.includes(themeClass)) throw new Error(`the workbench is not in the ${THEME} theme (its classes: ${rootClasses.join(' ')})`);
   await page.screenshot({ path: rawPng });
   writeFileSync(doneFile, 'done\n');
 
