@@ -101,8 +101,11 @@ export function sideBySide(testCase: RuleTestCase, result: CaseResult): string[]
  */
 export function formatCaseResult(file: TestFileResult, result: CaseResult): string[] {
   const where = `${file.path}:${result.line}`;
-  // Samples left out are said whatever the outcome: the case ran without them.
-  const unreadable = (result.unreadableSamples ?? []).map((u) => `      warning: samples: ${escapeControlCharacters(u)}`);
+  // Samples left out, and lines skipped as malformed, are said whatever the outcome: the case ran without them.
+  const unreadable = [
+    ...(result.unreadableSamples ?? []).map((u) => `      warning: samples: ${escapeControlCharacters(u)}`),
+    ...sampleWarningLines(result.warnings),
+  ];
   if (result.status === 'passed') {
     return [`  ✓ ${escapeControlCharacters(result.name)}`, ...unreadable, ...exceptionLines(result).map((l) => `      ${l}`)];
   }
@@ -122,6 +125,19 @@ export function formatCaseResult(file: TestFileResult, result: CaseResult): stri
   // Events left out for their index explain missing matches.
   if (result.indexPatterns) for (const l of formatIndexPatternSummary(result.indexPatterns, "the rule's")) lines.push(`      ${escapeControlCharacters(l)}`);
   return lines;
+}
+
+/** Warnings of a case's replay shown under it: the first ones, then how many more. */
+const SHOWN_WARNINGS = 5;
+
+/**
+ * The replay's warnings under a case (malformed sample lines as `path:line: message`, events
+ * without a timestamp, …): at most {@link SHOWN_WARNINGS}, then `… and N more warnings`.
+ */
+function sampleWarningLines(warnings: readonly string[]): string[] {
+  const shown = warnings.slice(0, SHOWN_WARNINGS).map((w) => `      warning: ${escapeControlCharacters(w)}`);
+  if (warnings.length > SHOWN_WARNINGS) shown.push(`      … and ${warnings.length - SHOWN_WARNINGS} more warnings`);
+  return shown;
 }
 
 /** Per exception item, the matches it removed (and matches removed or added by the changed stream). */

@@ -31,6 +31,21 @@ test('test samples: every case of the sample test file passes, exit 0', () => {
   assert.match(r.stdout, /\n1 test file: 4 passed, 0 failed, 0 could not run\n$/);
 });
 
+test('a case shows the malformed sample lines its replay skipped, with file and line, whatever its outcome', () => {
+  // samples/logs-broken/defend-truncated-line.ndjson: line 2 is cut short (samples/README.md).
+  const r = spawnCli(['test', 'samples']);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, / {2}✓ a truncated line is skipped and the sequence around it still found\n {6}warning: samples\/logs-broken\/defend-truncated-line\.ndjson:2: invalid JSON/);
+  // Seven malformed lines beside the sample logs: the first five are shown, then how many more.
+  const bad = write('warnings/bad.ndjson', Array.from({ length: 7 }, (_, i) => `{"broken": ${i}`).join('\n') + '\n');
+  write('warnings/many.test.toml', `rule = ${JSON.stringify(RULE)}\nsamples = [${JSON.stringify(LOGS)}, ${JSON.stringify(bad)}]\n[[case]]\nname = "two"\nmatches = 2\n`);
+  const many = spawnCli(['test', join(dir, 'warnings')]);
+  assert.equal(many.status, 0, many.stdout + many.stderr);
+  const shown = many.stdout.match(/^ {6}warning: .*bad\.ndjson:(\d+): /gm) ?? [];
+  assert.deepEqual(shown.map((l) => Number(/:(\d+): $/.exec(l)![1])), [1, 2, 3, 4, 5]);
+  assert.match(many.stdout, /\n {6}… and 2 more warnings\n/);
+});
+
 test('a failing case exits 1; a bad test file is reported with file and line, the others still run, exit 2', () => {
   write('suite/a/pass.test.toml', `${header}[[case]]\nname = "two"\nmatches = 2\n`);
   write('suite/b/fail.test.toml', `${header}[[case]]\nname = "three"\nmatches = 3\n`);
