@@ -23,6 +23,7 @@ import type { EventRecord } from '../../server/src/engine/types';
 import { parseNdjsonText } from '../../server/src/samples/ndjson';
 import { computeCompletions } from '../../server/src/services/completion';
 import { computeHover } from '../../server/src/services/hover';
+import { prng } from './prng';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 const SHARED = path.resolve(ROOT, '..', 'shared');
@@ -55,18 +56,6 @@ export interface FuzzOptions {
   onFailure?: (f: FuzzFailure) => void;
   /** Called every 10,000 inputs. */
   onProgress?: (done: number) => void;
-}
-
-/** Mulberry32: small, fast, good enough for fuzzing; deterministic per seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const BUILT_IN_RULES = [

@@ -19,6 +19,7 @@ import { ReplaySession, type ReplayRunOptions } from '../../../server/src/engine
 import { buildCategoryIndex, relevanceBySet, ruleCategories } from '../../../server/src/samples/categoryIndex';
 import { replaySamples, type SampleReplayOutcome, type SampleSource } from '../../../server/src/samples/pipeline';
 import { SampleCache, sampleContentKey } from '../../../server/src/samples/sampleCache';
+import { prng as random } from '../../fuzz/prng';
 
 const dir = mkdtempSync(join(tmpdir(), 'eqlwb-catindex-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,18 +28,6 @@ function statementOf(query: string) {
   const { statement, diagnostics } = analyze(query);
   assert.deepEqual(diagnostics.filter((d) => d.severity === 'error'), [], query);
   return statement!;
-}
-
-/** Mulberry32: a small seeded generator, so a failing case can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const CATEGORIES: unknown[] = [

@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileFieldGetter, getFieldValue, getFieldValues } from '../../../../server/src/engine/fields';
 import { loadMapping } from '../../../../server/src/engine/mapping';
+import { prng as random } from '../../../fuzz/prng';
 
 describe('getFieldValue: dotted keys, nested objects and mixes resolve alike ("Object field type")', () => {
   it('reads a nested object path', () => {
@@ -92,18 +93,6 @@ describe('getFieldValues: every spelling of a path counts, and only own properti
     assert.deepEqual(getFieldValue(JSON.parse('{"a": {"hasOwnProperty": [1, 2]}}'), 'a.hasOwnProperty'), [1, 2]);
   });
 });
-
-/** Mulberry32: a small seeded generator, so a failing case can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The reference: Elasticsearch's flattening written out plainly ("Object field type", "Arrays"):
