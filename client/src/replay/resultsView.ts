@@ -167,10 +167,7 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultNode>,
     }
     if (node.kind === 'index') {
       const row = node.index;
-      const state = !row.children || row.children.length === 0
-        ? vscode.TreeItemCollapsibleState.None
-        : row.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
-      const item = new vscode.TreeItem(row.label, state);
+      const item = new vscode.TreeItem(row.label, collapsibleState(row));
       item.description = row.description;
       item.tooltip = row.tooltip;
       item.iconPath = row.leftOut ? new vscode.ThemeIcon(row.icon, new vscode.ThemeColor('disabledForeground')) : new vscode.ThemeIcon(row.icon);
@@ -179,10 +176,7 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultNode>,
     }
     if (node.kind === 'why') {
       const why = node.why;
-      const state = !why.children || why.children.length === 0
-        ? vscode.TreeItemCollapsibleState.None
-        : why.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
-      const item = new vscode.TreeItem(why.label, state);
+      const item = new vscode.TreeItem(why.label, collapsibleState(why));
       item.description = why.description;
       item.tooltip = why.tooltip ?? (why.description ? `${why.label}\n${why.description}` : why.label);
       if (why.icon) item.iconPath = new vscode.ThemeIcon(why.icon);
@@ -333,4 +327,13 @@ export function createResultsView(store: ReplayStore, containerId: string): Resu
     }
   };
   return { provider, view: view as vscode.TreeView<unknown>, revealAfterFirstReplay, disposables: [view, provider, store.onDidChange(update)] };
+}
+
+/**
+ * A tree row's collapsible state: none without children, else expanded or collapsed as the row asks.
+ * @param row `children` (absent or empty: a leaf) and `expanded` (true: shown open).
+ */
+function collapsibleState(row: { children?: readonly unknown[]; expanded?: boolean }): vscode.TreeItemCollapsibleState {
+  if (!row.children || row.children.length === 0) return vscode.TreeItemCollapsibleState.None;
+  return row.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
 }
