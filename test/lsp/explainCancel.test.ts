@@ -14,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc/node';
 import type { CompletionItem, CompletionList } from 'vscode-languageserver-protocol';
 import { ExplainEventRequest, ExplainReplayRequest, type ReplayParams } from '../../server/src/protocol';
+import { processEventsText } from './processEvents';
 import { startServer, type TestServer } from './lspTestClient';
 
 const REQUEST_CANCELLED = -32800;
@@ -25,15 +26,14 @@ describe('explanation cancellation, and the server answering while an explanatio
   let server: TestServer;
   let dir: string;
   let params: ReplayParams;
-  let lines: string[];
+  let text: string;
   before(async () => {
     server = await startServer('source');
     dir = mkdtempSync(path.join(tmpdir(), 'eqlwb-explain-cancel-'));
-    lines = [];
     // x is "v0" … "v96": length 2 for v0 … v9 only (10 of every 97 events).
-    for (let i = 0; i < EVENTS; i++) lines.push(`{"@timestamp":${i},"event":{"category":"process"},"x":"v${i % 97}"}`);
+    text = processEventsText(EVENTS);
     const samples = path.join(dir, 'big.ndjson');
-    writeFileSync(samples, lines.join('\n'));
+    writeFileSync(samples, text);
     const rule = path.join(dir, 'rule.eql');
     writeFileSync(rule, RULE);
     params = { uri: pathToFileURL(rule).toString(), sampleUris: [pathToFileURL(samples).toString()], options: OPTIONS, sampleCacheBudgetMB: 0 };
@@ -70,7 +70,6 @@ describe('explanation cancellation, and the server answering while an explanatio
   it('answers completion while a replay explanation runs, and the explanation still counts every event', async () => {
     // The rule and the samples come as unsaved editor texts: read from memory, the explanation never
     // waits for I/O, so on the server's main thread it would hold every other request until it ended.
-    const text = lines.join('\n');
     const explainedUri = pathToFileURL(path.join(dir, 'explained.eql')).toString();
     await server.open(explainedUri, RULE);
     const ruleUri = pathToFileURL(path.join(dir, 'open.eql')).toString();

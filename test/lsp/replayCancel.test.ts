@@ -14,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc/node';
 import { WorkDoneProgress, type CompletionItem, type CompletionList } from 'vscode-languageserver-protocol';
 import { ReplayRequest, type ReplayParams } from '../../server/src/protocol';
+import { processEventsText } from './processEvents';
 import { startServer, type TestServer } from './lspTestClient';
 
 const REQUEST_CANCELLED = -32800;
@@ -24,14 +25,14 @@ describe('replay cancellation', () => {
   let server: TestServer;
   let dir: string;
   let params: ReplayParams;
-  let lines: string[];
+  let text: string;
   before(async () => {
     server = await startServer('source');
     dir = mkdtempSync(path.join(tmpdir(), 'eqlwb-cancel-'));
-    lines = [];
-    for (let i = 0; i < EVENTS; i++) lines.push(`{"@timestamp":${i},"event":{"category":"process"},"x":"v${i % 97}"}`);
+    // x is "v0" … "v96": length 2 for v0 … v9 only (10 of every 97 events).
+    text = processEventsText(EVENTS);
     const samples = path.join(dir, 'big.ndjson');
-    writeFileSync(samples, lines.join('\n'));
+    writeFileSync(samples, text);
     // A script no prefilter can help with, matching nothing: every line is parsed and evaluated.
     const rule = path.join(dir, 'rule.eql');
     writeFileSync(rule, 'process where length(x) == 99999\n');
@@ -90,7 +91,6 @@ describe('replay cancellation', () => {
   it('answers completion while a replay runs (the replay runs off the main thread)', async () => {
     // The rule and the samples come as unsaved editor texts: read from memory, the replay never
     // waits for I/O, so on the server's main thread it would hold every other request until it ended.
-    const text = lines.join('\n');
     const replayedUri = pathToFileURL(path.join(dir, 'replayed.eql')).toString();
     await server.open(replayedUri, 'process where length(x) == 99999\n');
     const ruleUri = pathToFileURL(path.join(dir, 'open.eql')).toString();
